@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { lab, serve } from './serve.js';
+import { auditVerify, inventoryCheck, inventorySync, tokenCreate, tokenList, tokenRevoke } from './admin.js';
+
+const program = new Command('simpul').description('Controller of the Jaringan Intra Pemerintah Daerah').version('0.1.0');
+const withConfig = (c: Command) => c.option('-c, --config <file>', 'YAML config file (or SIMPUL_CONFIG)');
+
+withConfig(program.command('serve').description('run the daemon on the configured inventory and devices')).action(serve);
+withConfig(program.command('lab').description('run the daemon in lab mode: example regency, simulated devices, embedded SQLite')).action(lab);
+
+const inventory = program.command('inventory').description('the regency inventory (OPDs, sites, devices, links)');
+withConfig(inventory.command('check [dir]').description('validate the inventory; every problem with file and line; exit 1 if any')).action(inventoryCheck);
+withConfig(inventory.command('sync').description('load the inventory into the store now (the daemon does this at start and on SIGHUP)')).action(inventorySync);
+
+const token = program.command('token').description('API tokens');
+withConfig(
+  token
+    .command('create')
+    .description('create a token and print it once')
+    .requiredOption('--role <role>', 'noc-admin | noc-operator | opd-admin | viewer')
+    .option('--opd <code>', 'the OPD an opd-admin token is bound to')
+    .option('--name <name>', 'who holds it')
+    .option('--expires-in <days>', 'days until expiry (0 = never)'),
+).action(tokenCreate);
+withConfig(token.command('list').description('list tokens (never their secrets)')).action(tokenList);
+withConfig(token.command('revoke <id>').description('revoke a token')).action(tokenRevoke);
+
+const audit = program.command('audit').description('the tamper-evident audit log');
+withConfig(audit.command('verify').description('check the hash chain; exit 1 naming the first broken entry')).action(auditVerify);
+
+await program.parseAsync();

@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { loadConfig, ConfigError } from '../config/load.js';
+import { startDaemon, InventoryInvalid, formatProblems, type Daemon } from '../daemon.js';
+import type { Config } from '../config/schema.js';
+
+/** Runs the daemon until SIGTERM/SIGINT; SIGHUP reloads the inventory. */
+export async function runDaemon(config: Config, banner?: (d: Daemon) => string): Promise<void> {
+  let daemon: Daemon;
+  try {
+    daemon = await startDaemon(config);
+  } catch (e) {
+    if (e instanceof InventoryInvalid) fail(`inventory ${config.inventory} is invalid:\n${formatProblems(e.problems)}`);
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') fail(`port ${config.port} on ${config.host} is in use; set SIMPUL_PORT or port: in the config`);
+    throw e;
+  }
+  if (banner) process.stdout.write(banner(daemon));
+  process.on('SIGHUP', () => daemon.reload());
+  let closing = false;
+  const stop = (sig: string) => {
+    if (closing) return;
+    closing = true;
+    daemon.app.log.info({ signal: sig }, 'shutting down');
+    daemon.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+export function configOrExit(opts: { config?: string }, lab = false, defaults?: Record<string, unknown>): Config {
+  try {
+    return loadConfig({ file: opts.config, lab, defaults });
+  } catch (e) {
+    if (e instanceof ConfigError) fail(e.message);
+    throw e;
+  }
+}
+
+export async function serve(opts: { config?: string }): Promise<void> {
+  const config = configOrExit(opts);
+  await runDaemon(config, (d) => `simpul listening on ${d.url}\n`);
+}
+
+/** Lab mode: the example regency on an embedded SQLite under ./data/lab, with an admin token. */
+export async function lab(opts: { config?: string }): Promise<void> {
+  const config = configOrExit(opts, true, { dataDir: './data/lab', log: { level: 'warn' } });
+  const generated = !config.adminToken;
+  if (generated) config.adminToken = 'spl_lab_' + randomBytes(24).toString('base64url');
+  await runDaemon(config, (d) =>
+    [
+      '',
+      '  Simpul lab mode: the example regency on simulated devices',
+      `  URL          ${d.url}`,
+      `  API docs     ${d.url}/docs`,
+      `  Admin token  ${config.adminToken}${generated ? '   (generated for this run; set SIMPUL_ADMIN_TOKEN to fix it)' : ''}`,
+      `  Data         ${config.dataDir}`,
+      '',
+      `  try: curl -H "Authorization: Bearer ${config.adminToken}" ${d.url}/api/v1/opds`,
+      '',
+    ].join('\n') + '\n',
+  );
+}
+
+export function fail(message: string): never {
+  process.stderr.write(`simpul: ${message}\n`);
+  process.exit(2);
+}

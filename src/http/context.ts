@@ -1,0 +1,31 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { Actor } from '../auth/actor.js';
+import type { TokenService } from '../auth/tokens.js';
+import type { AuditService } from '../audit/service.js';
+import type { InventoryService } from '../inventory/service.js';
+import type { Store } from '../store/store.js';
+import type { Config } from '../config/schema.js';
+
+/** Everything routes may call. Routes hold no state and write no SQL: they call services. */
+export interface Services {
+  config: Config;
+  store: Store;
+  registry: Registry;
+  tokens: TokenService;
+  audit: AuditService;
+  inventory: InventoryService;
+  /** Named readiness checks: /readyz answers 503 naming each one that fails. */
+  readiness: Map<string, () => string | null>;
+}
+
+/** A plugin that adds routes for one domain under /api/v1. */
+export type RoutePlugin = (app: FastifyInstance, services: Services) => void | Promise<void>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor;
+  }
+}
+
+export const actorOf = (req: FastifyRequest): Actor => req.actor;

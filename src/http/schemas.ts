@@ -1,0 +1,46 @@
+import { Type } from '@sinclair/typebox';
+import { DeviceSchema, LinkSchema, OpdKinds, SiteSchema } from '../inventory/model.js';
+
+/** Shared reply schemas: fast-json-stringify drops every field not listed, so nothing leaks by accident. */
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    code: Type.String(),
+    detail: Type.String(),
+    instance: Type.Optional(Type.String()),
+    field: Type.Optional(Type.String()),
+  },
+  { $id: 'Problem', additionalProperties: true, description: 'RFC 9457 problem details' },
+);
+
+export const problemReplies = {
+  400: Type.Ref('Problem'),
+  401: Type.Ref('Problem'),
+  403: Type.Ref('Problem'),
+  404: Type.Ref('Problem'),
+};
+
+const opdFields = {
+  code: Type.String(),
+  name: Type.String(),
+  kind: Type.Union(OpdKinds.map((k) => Type.Literal(k))),
+  head: Type.Optional(Type.String()),
+};
+export const OpdSummary = Type.Object({ ...opdFields, sites: Type.Integer(), devices: Type.Integer() });
+export const DeviceOut = Type.Composite([DeviceSchema, Type.Object({ opd: Type.String() })], { additionalProperties: true });
+export const SiteOut = Type.Composite([SiteSchema, Type.Object({ opd: Type.String() })], { additionalProperties: true });
+export const OpdDetail = Type.Object({ ...opdFields, sites: Type.Array(SiteOut), devices: Type.Array(DeviceOut) });
+export const LinkOut = Type.Composite([LinkSchema, Type.Object({ opds: Type.Array(Type.String()) })], { additionalProperties: true });
+
+export const TokenOut = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  role: Type.String(),
+  opd: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+  createdBy: Type.String(),
+  expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});

@@ -1,0 +1,76 @@
+import type { Store } from '../store/store.js';
+import { notFound } from '../common/errors.js';
+import { canSeeOpd, requirePermission, seesAllOpds, type Actor } from '../auth/actor.js';
+import type { Device, Link, Opd, Site } from './model.js';
+
+export interface OpdSummary extends Opd {
+  sites: number;
+  devices: number;
+}
+
+/** Read side of the inventory, with OPD scoping applied here so no route can bypass it. */
+export class InventoryService {
+  constructor(private readonly store: Store) {}
+
+  private json<T>(sql: string, ...args: unknown[]): T[] {
+    return (this.store.db.prepare(sql).all(...args) as { data_json: string }[]).map((r) => JSON.parse(r.data_json) as T);
+  }
+
+  listOpds(actor: Actor): OpdSummary[] {
+    requirePermission(actor, 'read');
+    const rows = this.store.db
+      .prepare(
+        `SELECT o.data_json, (SELECT count(*) FROM sites s WHERE s.opd = o.code) AS sites,
+                (SELECT count(*) FROM devices d WHERE d.opd = o.code) AS devices
+         FROM opds o ${seesAllOpds(actor) ? '' : 'WHERE o.code = ?'} ORDER BY o.code`,
+      )
+      .all(...(seesAllOpds(actor) ? [] : [actor.opd])) as { data_json: string; sites: number; devices: number }[];
+    return rows.map((r) => ({ ...(JSON.parse(r.data_json) as Opd), sites: r.sites, devices: r.devices }));
+  }
+
+  getOpd(actor: Actor, code: string): Opd & { sites: Site[]; devices: Device[] } {
+    requirePermission(actor, 'read');
+    const [opd] = canSeeOpd(actor, code) ? this.json<Opd>('SELECT data_json FROM opds WHERE code = ?', code) : [];
+    if (!opd) throw notFound('OPD', code);
+    return {
+      ...opd,
+      sites: this.json<Site>('SELECT data_json FROM sites WHERE opd = ? ORDER BY id', code),
+      devices: this.json<Device>('SELECT data_json FROM devices WHERE opd = ? ORDER BY id', code),
+    };
+  }
+
+  listDevices(actor: Actor, filter: { opd?: string; role?: string } = {}): Device[] {
+    requirePermission(actor, 'read');
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (!seesAllOpds(actor)) (where.push('opd = ?'), args.push(actor.opd));
+    if (filter.opd) (where.push('opd = ?'), args.push(filter.opd));
+    if (filter.role) (where.push('role = ?'), args.push(filter.role));
+    return this.json<Device>(`SELECT data_json FROM devices ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id`, ...args);
+  }
+
+  getDevice(actor: Actor, id: string): Device {
+    requirePermission(actor, 'read');
+    const [d] = this.json<Device>('SELECT data_json FROM devices WHERE id = ?', id);
+    if (!d || !canSeeOpd(actor, d.opd)) throw notFound('device', id);
+    return d;
+  }
+
+  /** Backbone links; an opd-admin sees the links that reach its own OPD. */
+  listLinks(actor: Actor): (Link & { opds: string[] })[] {
+    requirePermission(actor, 'read');
+    const rows = this.store.db
+      .prepare(
+        `SELECT l.data_json, a.opd AS a_opd, b.opd AS b_opd FROM links l
+         JOIN devices a ON a.id = l.a_device JOIN devices b ON b.id = l.b_device ORDER BY l.id`,
+      )
+      .all() as { data_json: string; a_opd: string; b_opd: string }[];
+    return rows
+      .filter((r) => canSeeOpd(actor, r.a_opd) || canSeeOpd(actor, r.b_opd))
+      .map((r) => ({ ...(JSON.parse(r.data_json) as Link), opds: [...new Set([r.a_opd, r.b_opd])] }));
+  }
+
+  opdExists(code: string): boolean {
+    return !!this.store.db.prepare('SELECT 1 FROM opds WHERE code = ?').get(code);
+  }
+}

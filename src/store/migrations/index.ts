@@ -1,0 +1,10 @@
+import { foundation } from './001_foundation.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Every schema change, in order. Never edit a migration that has shipped: add the next number. */
+export const MIGRATIONS: readonly Migration[] = [foundation];

@@ -1,0 +1,82 @@
+import type { Db } from './db.js';
+import type { Actor } from '../auth/actor.js';
+import type { Clock } from '../common/clock.js';
+import { entryHash, GENESIS, type AuditFields } from '../audit/chain.js';
+
+export interface AuditInput {
+  action: string;
+  objectType: string;
+  objectId: string;
+  /** The OPD the object belongs to, so an opd-admin can read its own office's trail. */
+  opd?: string | null;
+  before?: unknown;
+  after?: unknown;
+}
+
+/** What a write function gets: the connection and the audit appender of the same transaction. */
+export interface Tx {
+  db: Db;
+  actor: Actor;
+  now: string;
+  audit(entry: AuditInput): void;
+}
+
+type Listener = () => void;
+
+/**
+ * The one write path. Every change of state runs inside `write`, one IMMEDIATE transaction
+ * (so two processes serialize instead of failing on lock upgrade), and its audit entries are
+ * appended in that same transaction: no change without its trail, no trail without its change.
+ */
+export class Store {
+  private committed: Listener[] = [];
+
+  constructor(
+    readonly db: Db,
+    readonly clock: Clock,
+    private readonly auditKey: Buffer,
+  ) {}
+
+  write<T>(actor: Actor, fn: (tx: Tx) => T): T {
+    const now = this.clock.now().toISOString();
+    const run = this.db.transaction(() => {
+      const tx: Tx = { db: this.db, actor, now, audit: (e) => this.append(actor, now, e) };
+      return fn(tx);
+    });
+    const out = run.immediate();
+    for (const l of this.committed) l();
+    return out;
+  }
+
+  /** Called after every committed write (metrics, caches, reconcilers wake up). */
+  onCommit(l: Listener): void {
+    this.committed.push(l);
+  }
+
+  private append(actor: Actor, at: string, e: AuditInput): void {
+    const head = this.db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+    const row: AuditFields = {
+      seq: (head?.seq ?? 0) + 1,
+      at,
+      actor_id: actor.id,
+      actor_role: actor.role,
+      action: e.action,
+      object_type: e.objectType,
+      object_id: e.objectId,
+      opd: e.opd ?? null,
+      before_json: e.before === undefined ? null : JSON.stringify(e.before),
+      after_json: e.after === undefined ? null : JSON.stringify(e.after),
+      prev_hash: head?.hash ?? GENESIS,
+    };
+    this.db
+      .prepare(
+        `INSERT INTO audit_log (seq, at, actor_id, actor_role, action, object_type, object_id, opd, before_json, after_json, prev_hash, hash)
+         VALUES (@seq, @at, @actor_id, @actor_role, @action, @object_type, @object_id, @opd, @before_json, @after_json, @prev_hash, @hash)`,
+      )
+      .run({ ...row, hash: entryHash(this.auditKey, row) });
+  }
+
+  get key(): Buffer {
+    return this.auditKey;
+  }
+}
