@@ -7,6 +7,7 @@ import { httpMetrics } from '../metrics/registry.js';
 import { readSecret } from '../config/load.js';
 import { errorHandler, sendProblem } from './problem.js';
 import { Problem } from './schemas.js';
+import { validatorCompiler } from './validation.js';
 import type { RoutePlugin, Services } from './context.js';
 
 export interface HttpOptions {
@@ -28,13 +29,13 @@ export async function buildHttp(s: Services, opts: HttpOptions): Promise<Fastify
     logger: opts.logger ?? false,
     bodyLimit: s.config.http.bodyLimitBytes,
     trustProxy: s.config.http.trustProxy,
-    // Unknown fields are an error, not silently dropped; query strings still get type coercion.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     // Prototype-poisoning keys in JSON bodies are refused rather than parsed.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
   });
+  // Unknown fields are an error, not silently dropped; only query strings and params are coerced.
+  app.setValidatorCompiler(validatorCompiler());
   app.addSchema(Problem);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) =>

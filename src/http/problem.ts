@@ -40,7 +40,7 @@ export interface ProblemInput {
 
 export function sendProblem(reply: FastifyReply, req: FastifyRequest, p: ProblemInput): FastifyReply {
   const body: Problem = {
-    type: p.type ?? `https://simpul.dev/problems/${p.code.toLowerCase().replaceAll('_', '-')}`,
+    type: p.type ?? `urn:simpul:problem:${p.code.toLowerCase().replaceAll('_', '-')}`,
     title: TITLES[p.status] ?? 'Error',
     ...p,
     instance: req.url.split('?')[0],

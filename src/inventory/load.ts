@@ -56,7 +56,14 @@ export function loadInventory(dir: string): LoadResult {
   };
 
   const typed = <S extends TSchema>(p: ParsedFile, schema: S): Static<S> | null => {
-    const value = Value.Default(schema, p.doc.toJS({ maxAliasCount: 0 }) ?? {});
+    let js: unknown;
+    try {
+      js = p.doc.toJS({ maxAliasCount: 0 });
+    } catch {
+      problems.push({ file: p.file, line: 1, path: '', message: 'YAML anchors and aliases (& and *) are not allowed in the inventory; write each value out' });
+      return null;
+    }
+    const value = Value.Default(schema, js ?? {});
     walkSecrets(value, [], (path) => problems.push({ file: p.file, line: lineOf(p, path), path: path.join('.'), message: 'secrets do not belong in the inventory: name a credential from the config instead (credentials: NAME)' }));
     let ok = true;
     for (const err of Value.Errors(schema, value)) {

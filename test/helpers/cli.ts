@@ -1,0 +1,39 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from './daemon.js';
+
+const MAIN = join(ROOT, 'src/cli/main.ts');
+
+/** Runs the real `simpul` command (through tsx, so tests need no build step). */
+export function simpul(args: string[], env: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Starts `simpul <args>` as a daemon process and resolves once it prints its URL. */
+export async function simpulDaemon(args: string[], env: Record<string, string>): Promise<{ proc: ChildProcess; url: string; output: () => string; stop: () => Promise<void> }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (c) => (out += c));
+  proc.stderr!.on('data', (c) => (out += c));
+  const url = await new Promise<string>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`daemon did not start:\n${out}`)), 30_000);
+    const check = () => {
+      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) (clearTimeout(t), resolve(m[1]!));
+    };
+    proc.stdout!.on('data', check);
+    proc.on('exit', (code) => (clearTimeout(t), reject(new Error(`daemon exited ${code}:\n${out}`))));
+  });
+  return {
+    proc,
+    url,
+    output: () => out,
+    stop: () =>
+      new Promise((resolve) => {
+        if (proc.exitCode !== null) return resolve();
+        proc.once('exit', () => resolve());
+        proc.kill('SIGTERM');
+      }),
+  };
+}
