@@ -42,7 +42,9 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     try {
       const parsed = parseYaml(readFileSync(file, 'utf8'), { maxAliasCount: 0 }) ?? {};
       if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the top level must be a mapping of keys');
-      raw = { ...raw, ...(parsed as Record<string, unknown>) };
+      // A section left with only comments parses as null: treat it as empty, as the reader meant.
+      const entries = Object.entries(parsed as Record<string, unknown>).filter(([, v]) => v !== null);
+      raw = { ...raw, ...Object.fromEntries(entries) };
     } catch (e) {
       throw new ConfigError([`config file '${file}': ${(e as Error).message}`]);
     }

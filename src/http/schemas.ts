@@ -25,7 +25,8 @@ export const problemReplies = {
 const opdFields = {
   code: Type.String(),
   name: Type.String(),
-  kind: Type.Union(OpdKinds.map((k) => Type.Literal(k))),
+  // A plain enum, not a union of literals: fast-json-stringify validates anyOf branches per value.
+  kind: Type.Unsafe<string>({ type: 'string', enum: [...OpdKinds] }),
   head: Type.Optional(Type.String()),
 };
 export const OpdSummary = Type.Object({ ...opdFields, sites: Type.Integer(), devices: Type.Integer() });

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { Store } from '../store/store.js';
 import { notFound } from '../common/errors.js';
 import { canSeeOpd, requirePermission, seesAllOpds, type Actor } from '../auth/actor.js';
@@ -10,21 +11,40 @@ export interface OpdSummary extends Opd {
 
 /** Read side of the inventory, with OPD scoping applied here so no route can bypass it. */
 export class InventoryService {
+  private readonly statements = new Map<string, Statement>();
+
   constructor(private readonly store: Store) {}
 
-  private json<T>(sql: string, ...args: unknown[]): T[] {
-    return (this.store.db.prepare(sql).all(...args) as { data_json: string }[]).map((r) => JSON.parse(r.data_json) as T);
+  /** Prepared once per SQL text: preparing costs more than running these small queries. */
+  private stmt(sql: string): Statement {
+    let s = this.statements.get(sql);
+    if (!s) this.statements.set(sql, (s = this.store.db.prepare(sql)));
+    return s;
   }
 
+  private json<T>(sql: string, ...args: unknown[]): T[] {
+    return (this.stmt(sql).all(...args) as { data_json: string }[]).map((r) => JSON.parse(r.data_json) as T);
+  }
+
+  private summaries: { generation: string; all: OpdSummary[] } | null = null;
+
+  /** The OPD list is read on every page and changes only on inventory sync: cached per store generation. */
   listOpds(actor: Actor): OpdSummary[] {
     requirePermission(actor, 'read');
-    const rows = this.store.db
-      .prepare(
-        `SELECT o.data_json, (SELECT count(*) FROM sites s WHERE s.opd = o.code) AS sites,
-                (SELECT count(*) FROM devices d WHERE d.opd = o.code) AS devices
-         FROM opds o ${seesAllOpds(actor) ? '' : 'WHERE o.code = ?'} ORDER BY o.code`,
+    if (this.summaries?.generation !== this.store.generation)
+      this.summaries = { generation: this.store.generation, all: this.loadSummaries() };
+    return seesAllOpds(actor) ? this.summaries.all : this.summaries.all.filter((o) => o.code === actor.opd);
+  }
+
+  private loadSummaries(): OpdSummary[] {
+    const rows = this
+      .stmt(
+        `SELECT o.data_json, coalesce(s.n, 0) AS sites, coalesce(d.n, 0) AS devices FROM opds o
+         LEFT JOIN (SELECT opd, count(*) AS n FROM sites GROUP BY opd) s ON s.opd = o.code
+         LEFT JOIN (SELECT opd, count(*) AS n FROM devices GROUP BY opd) d ON d.opd = o.code
+         ORDER BY o.code`,
       )
-      .all(...(seesAllOpds(actor) ? [] : [actor.opd])) as { data_json: string; sites: number; devices: number }[];
+      .all() as { data_json: string; sites: number; devices: number }[];
     return rows.map((r) => ({ ...(JSON.parse(r.data_json) as Opd), sites: r.sites, devices: r.devices }));
   }
 
@@ -59,8 +79,8 @@ export class InventoryService {
   /** Backbone links; an opd-admin sees the links that reach its own OPD. */
   listLinks(actor: Actor): (Link & { opds: string[] })[] {
     requirePermission(actor, 'read');
-    const rows = this.store.db
-      .prepare(
+    const rows = this
+      .stmt(
         `SELECT l.data_json, a.opd AS a_opd, b.opd AS b_opd FROM links l
          JOIN devices a ON a.id = l.a_device JOIN devices b ON b.id = l.b_device ORDER BY l.id`,
       )
@@ -71,6 +91,6 @@ export class InventoryService {
   }
 
   opdExists(code: string): boolean {
-    return !!this.store.db.prepare('SELECT 1 FROM opds WHERE code = ?').get(code);
+    return !!this.stmt('SELECT 1 FROM opds WHERE code = ?').get(code);
   }
 }

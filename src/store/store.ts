@@ -30,6 +30,8 @@ type Listener = () => void;
  */
 export class Store {
   private committed: Listener[] = [];
+  private commits = 0;
+  private dataVersion: { get(): unknown } | null = null;
 
   constructor(
     readonly db: Db,
@@ -44,6 +46,7 @@ export class Store {
       return fn(tx);
     });
     const out = run.immediate();
+    this.commits++;
     for (const l of this.committed) l();
     return out;
   }
@@ -74,6 +77,15 @@ export class Store {
          VALUES (@seq, @at, @actor_id, @actor_role, @action, @object_type, @object_id, @opd, @before_json, @after_json, @prev_hash, @hash)`,
       )
       .run({ ...row, hash: entryHash(this.auditKey, row) });
+  }
+
+  /**
+   * Changes on every commit, ours or another process's (a CLI command sharing the file): read-side
+   * caches compare it to know they are current. SQLite's data_version covers other connections.
+   */
+  get generation(): string {
+    this.dataVersion ??= this.db.prepare('PRAGMA data_version').pluck();
+    return `${this.commits}.${this.dataVersion.get() as number}`;
   }
 
   get key(): Buffer {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, ConfigError } from '../../../src/config/load.js';
-import { tempDir } from '../../helpers/daemon.js';
+import { ROOT, tempDir } from '../../helpers/daemon.js';
 
 const problemsOf = (fn: () => unknown): string[] => {
   try {
@@ -26,6 +26,11 @@ describe('config', () => {
     const c = loadConfig({ env: {} });
     expect(c).toMatchObject({ host: '127.0.0.1', port: 8080, dataDir: './data', inventory: './inventory', timezone: 'Asia/Jakarta' });
     expect(c.adminToken).toBeUndefined();
+  });
+
+  it('loads the documented example config', () => {
+    const c = loadConfig({ file: join(ROOT, 'deploy/simpul.example.yaml'), env: {} });
+    expect(c).toMatchObject({ port: 8080, host: '127.0.0.1', auth: { defaultTokenTtlDays: 365 }, credentials: {} });
   });
 
   it('lets the environment override the file', () => {

@@ -46,3 +46,23 @@ describe('store', () => {
     cleanup();
   });
 });
+
+describe('store generation', () => {
+  it('changes when this process or another connection commits', async () => {
+    const { Store } = await import('../../../src/store/store.js');
+    const { systemClock } = await import('../../../src/common/clock.js');
+    const { systemActor } = await import('../../../src/auth/actor.js');
+    const { dir, cleanup } = tempDir();
+    const store = new Store(openDb(dir), systemClock, Buffer.alloc(32));
+    const g0 = store.generation;
+    store.write(systemActor('test'), (tx) => tx.audit({ action: 't', objectType: 't', objectId: '1' }));
+    const g1 = store.generation;
+    expect(g1).not.toBe(g0);
+    const other = openDb(dir);
+    other.prepare("INSERT INTO opds (code, name, kind, data_json) VALUES ('X1', 'x', 'dinas', '{}')").run();
+    expect(store.generation).not.toBe(g1);
+    other.close();
+    store.db.close();
+    cleanup();
+  });
+});
