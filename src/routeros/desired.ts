@@ -1,0 +1,339 @@
+// What a router must hold, per menu: the fields Simpul manages, how entries are identified, how
+// values are normalised the way RouterOS prints them, and validation that runs before anything
+// is sent. Pure.
+import { isIPv4, isIPv6 } from 'node:net';
+
+/** Everything Simpul writes carries a comment starting with this; nothing else is touched. */
+export const OWNER_PREFIX = 'simpul:';
+
+export type MenuPath = '/ip/firewall/address-list' | '/ip/firewall/filter' | '/ip/firewall/nat' | '/ip/dns/static' | '/ip/route';
+export type OrderedMenu = '/ip/firewall/filter' | '/ip/firewall/nat';
+export type Entry = Readonly<Record<string, string>>;
+
+/**
+ * Where Simpul's rules sit within each chain relative to rules it does not own: before all of
+ * them, after all of them, or just before the first unmanaged rule matching every field of
+ * `match` (e.g. `{ action: 'accept' }`), falling back to the end of the chain.
+ */
+export type Placement = { at: 'top' } | { at: 'bottom' } | { at: 'before'; match: Record<string, string> };
+
+export interface DesiredState {
+  /** Menus Simpul manages on this router. A menu left out is not read or touched at all; an
+   *  empty list removes every Simpul entry from it. */
+  menus: Partial<Record<MenuPath, readonly Entry[]>>;
+  /** Per ordered menu; the default is `{ at: 'top' }`. */
+  placement?: Partial<Record<OrderedMenu, Placement>>;
+}
+
+export interface MenuSpec {
+  path: MenuPath;
+  ordered: boolean;
+  /** Managed fields and the value RouterOS reports when unset ('' = absent). */
+  fields: Readonly<Record<string, string>>;
+  required: readonly string[];
+  /** Identity of an entry within the menu (normalised fields in, key out). */
+  key(e: Entry): string;
+  /** Error message for a bad value, or undefined. Runs on raw desired values. */
+  check?(field: string, value: string, entry: Entry): string | undefined;
+}
+
+export interface ValidationIssue {
+  menu: MenuPath;
+  index: number;
+  field?: string;
+  message: string;
+}
+
+export class InvalidDesiredStateError extends Error {
+  override readonly name = 'InvalidDesiredStateError';
+  constructor(readonly issues: ValidationIssue[]) {
+    super(`invalid desired state: ${issues.slice(0, 5).map((i) => `${i.menu}[${i.index}]${i.field ? `.${i.field}` : ''}: ${i.message}`).join('; ')}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}`);
+  }
+}
+
+// ---- value checks -------------------------------------------------------------------------------
+
+const TOKEN = /^[\w.:@+-]{1,63}$/;
+const HOSTNAME = /^(?=.{1,253}$)(\*\.)?([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z]([a-z0-9_-]{0,61}[a-z0-9])?\.?$/i;
+const PORTS = /^\d{1,5}(-\d{1,5})?(,\d{1,5}(-\d{1,5})?)*$/;
+
+function ipv4Number(a: string): number {
+  return a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+}
+
+/** A prefix with host bits zero, or a bare address (v4 or v6). */
+function isCanonicalPrefix(v: string): boolean {
+  const [addr, len, extra] = v.split('/');
+  if (extra !== undefined || !addr) return false;
+  const v4 = isIPv4(addr);
+  if (!v4 && !isIPv6(addr)) return false;
+  if (len === undefined) return true;
+  if (!/^\d{1,3}$/.test(len)) return false;
+  const bits = Number(len);
+  if (bits > (v4 ? 32 : 128)) return false;
+  if (!v4) return true;
+  const hostBits = 32 - bits;
+  return hostBits === 32 ? ipv4Number(addr) === 0 : ipv4Number(addr) % 2 ** hostBits === 0;
+}
+
+function isRange(v: string): boolean {
+  const [a, b, extra] = v.split('-');
+  return extra === undefined && !!a && !!b && isIPv4(a) && isIPv4(b) && ipv4Number(a) <= ipv4Number(b);
+}
+
+function isPorts(v: string): boolean {
+  return PORTS.test(v) && v.split(/[-,]/).every((p) => Number(p) >= 0 && Number(p) <= 65535);
+}
+
+const DURATION = /^(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?$/;
+
+/** Parses RouterOS durations (`1d`, `1h30m`, `00:05:00`, `3600`) into seconds. */
+export function durationSeconds(v: string): number | undefined {
+  if (/^\d+$/.test(v)) return Number(v);
+  const hms = /^(\d+):(\d{2}):(\d{2})$/.exec(v);
+  if (hms) return Number(hms[1]) * 3600 + Number(hms[2]) * 60 + Number(hms[3]);
+  const m = DURATION.exec(v);
+  if (!m || v === '') return undefined;
+  const unit = { w: 604800, d: 86400, h: 3600, m: 60, s: 1 } as const;
+  let total = 0;
+  for (const part of m.slice(1)) if (part) total += Number(part.slice(0, -1)) * unit[part.slice(-1) as keyof typeof unit];
+  return total;
+}
+
+/** Seconds as RouterOS prints them: `1d`, `1h30m`, `0s`. */
+export function formatDuration(seconds: number): string {
+  let s = seconds;
+  let out = '';
+  for (const [u, n] of [['w', 604800], ['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+    if (s >= n) {
+      out += `${Math.floor(s / n)}${u}`;
+      s %= n;
+    }
+  }
+  return out || '0s';
+}
+
+const ADDRESS = (v: string) => (isCanonicalPrefix(v) || isRange(v) ? undefined : `"${v}" is not an address, a network address with prefix length, or a range`);
+const NEGATABLE_ADDRESS = (v: string) => ADDRESS(v.startsWith('!') ? v.slice(1) : v);
+const BOOL = (v: string) => (['true', 'false', 'yes', 'no'].includes(v) ? undefined : `"${v}" is not yes/no`);
+const NAME = (v: string) => (TOKEN.test(v) ? undefined : `"${v}" is not a valid name (letters, digits and . : @ + - _, at most 63)`);
+const PORT_LIST = (v: string) => (isPorts(v) ? undefined : `"${v}" is not a port, port range or list`);
+
+const FIREWALL_ACTIONS = ['accept', 'drop', 'reject', 'jump', 'return', 'passthrough', 'log', 'fasttrack-connection', 'add-src-to-address-list', 'add-dst-to-address-list', 'tarpit'];
+const NAT_ACTIONS = ['accept', 'dst-nat', 'src-nat', 'masquerade', 'netmap', 'redirect', 'same', 'return', 'jump', 'passthrough', 'log'];
+const CONNECTION_STATES = ['established', 'related', 'new', 'invalid', 'untracked'];
+
+function firewallCheck(actions: string[]) {
+  return (field: string, v: string, e: Entry): string | undefined => {
+    switch (field) {
+      case 'chain':
+      case 'jump-target':
+      case 'src-address-list':
+      case 'dst-address-list':
+      case 'in-interface':
+      case 'out-interface':
+      case 'in-interface-list':
+      case 'out-interface-list':
+      case 'protocol':
+        return NAME(v.startsWith('!') ? v.slice(1) : v);
+      case 'action':
+        if (!actions.includes(v)) return `unknown action "${v}"`;
+        return v === 'jump' && !e['jump-target'] ? 'action jump needs jump-target' : undefined;
+      case 'src-address':
+      case 'dst-address':
+        return NEGATABLE_ADDRESS(v);
+      case 'src-port':
+      case 'dst-port':
+      case 'to-ports':
+        return PORT_LIST(v);
+      case 'to-addresses':
+        return isIPv4(v) || isIPv6(v) || isRange(v) ? undefined : `"${v}" is not an address or range`;
+      case 'connection-state':
+        return v.split(',').every((s) => CONNECTION_STATES.includes(s.replace(/^!/, ''))) ? undefined : `"${v}" is not a list of connection states`;
+      case 'log':
+      case 'disabled':
+        return BOOL(v);
+    }
+    return undefined;
+  };
+}
+
+const FIREWALL_FIELDS = {
+  chain: '',
+  action: 'accept',
+  'src-address': '',
+  'dst-address': '',
+  'src-address-list': '',
+  'dst-address-list': '',
+  protocol: '',
+  'src-port': '',
+  'dst-port': '',
+  'in-interface': '',
+  'out-interface': '',
+  'in-interface-list': '',
+  'out-interface-list': '',
+  'connection-state': '',
+  'jump-target': '',
+  log: 'false',
+  'log-prefix': '',
+  disabled: 'false',
+  comment: '',
+};
+
+export const MENU_SPECS: Readonly<Record<MenuPath, MenuSpec>> = {
+  '/ip/firewall/address-list': {
+    path: '/ip/firewall/address-list',
+    ordered: false,
+    fields: { list: '', address: '', disabled: 'false', comment: '' },
+    required: ['list', 'address'],
+    key: (e) => `${e.list}\u0000${e.address}`,
+    check: (f, v) => {
+      if (f === 'list') return NAME(v);
+      if (f === 'address') return ADDRESS(v) && !HOSTNAME.test(v) ? `"${v}" is not an address, network, range or domain name` : undefined;
+      if (f === 'disabled') return BOOL(v);
+      return undefined;
+    },
+  },
+  '/ip/firewall/filter': {
+    path: '/ip/firewall/filter',
+    ordered: true,
+    fields: FIREWALL_FIELDS,
+    required: ['chain'],
+    key: (e) => e.comment ?? '',
+    check: firewallCheck(FIREWALL_ACTIONS),
+  },
+  '/ip/firewall/nat': {
+    path: '/ip/firewall/nat',
+    ordered: true,
+    fields: { ...FIREWALL_FIELDS, 'to-addresses': '', 'to-ports': '' },
+    required: ['chain'],
+    key: (e) => e.comment ?? '',
+    check: firewallCheck(NAT_ACTIONS),
+  },
+  '/ip/dns/static': {
+    path: '/ip/dns/static',
+    ordered: false,
+    fields: { name: '', type: 'A', address: '', cname: '', text: '', 'forward-to': '', ttl: '1d', 'match-subdomain': 'false', disabled: 'false', comment: '' },
+    required: ['name'],
+    key: (e) => `${e.name}\u0000${e.type}`,
+    check: (f, v, e) => {
+      const type = e.type ?? 'A';
+      switch (f) {
+        case 'name':
+        case 'cname':
+          return HOSTNAME.test(v) ? undefined : `"${v}" is not a domain name`;
+        case 'type':
+          return ['A', 'AAAA', 'CNAME', 'FWD', 'NXDOMAIN', 'TXT'].includes(v) ? undefined : `unsupported record type "${v}"`;
+        case 'address':
+          if (type === 'A' && !isIPv4(v)) return `"${v}" is not an IPv4 address`;
+          if (type === 'AAAA' && !isIPv6(v)) return `"${v}" is not an IPv6 address`;
+          return undefined;
+        case 'forward-to':
+          return isIPv4(v) || isIPv6(v) || HOSTNAME.test(v) ? undefined : `"${v}" is not a server address`;
+        case 'ttl':
+          return durationSeconds(v) === undefined ? `"${v}" is not a duration` : undefined;
+        case 'match-subdomain':
+        case 'disabled':
+          return BOOL(v);
+      }
+      return undefined;
+    },
+  },
+  '/ip/route': {
+    path: '/ip/route',
+    ordered: false,
+    fields: { 'dst-address': '', gateway: '', 'routing-table': 'main', distance: '1', 'pref-src': '', disabled: 'false', comment: '' },
+    required: ['dst-address', 'gateway'],
+    key: (e) => `${e['dst-address']}\u0000${e['routing-table']}`,
+    check: (f, v) => {
+      switch (f) {
+        case 'dst-address':
+          return isCanonicalPrefix(v) ? undefined : `"${v}" is not a network address with prefix length`;
+        case 'gateway':
+          return isIPv4(v) || isIPv6(v) || /^[\w.-]{1,63}(%[\w.-]{1,63})?$/.test(v) ? undefined : `"${v}" is not a gateway address or interface`;
+        case 'routing-table':
+          return NAME(v);
+        case 'distance':
+          return /^\d{1,3}$/.test(v) && Number(v) >= 1 && Number(v) <= 255 ? undefined : `distance must be 1..255, not "${v}"`;
+        case 'pref-src':
+          return isIPv4(v) || isIPv6(v) ? undefined : `"${v}" is not an address`;
+        case 'disabled':
+          return BOOL(v);
+      }
+      return undefined;
+    },
+  },
+};
+
+// ---- normalisation ------------------------------------------------------------------------------
+
+/**
+ * A value as RouterOS prints it back, so desired and actual compare equal: booleans as
+ * true/false, /32 dropped in address lists, a bare route destination gets /32, durations in
+ * RouterOS form.
+ */
+export function normalizeValue(menu: MenuPath, field: string, v: string): string {
+  if (v === 'yes') return 'true';
+  if (v === 'no') return 'false';
+  if (menu === '/ip/firewall/address-list' && field === 'address') {
+    if (v.endsWith('/32') && isIPv4(v.slice(0, -3))) return v.slice(0, -3);
+    if (v.endsWith('/128') && isIPv6(v.slice(0, -4))) return v.slice(0, -4);
+  }
+  if (menu === '/ip/route' && field === 'dst-address' && !v.includes('/')) return `${v}/${isIPv4(v) ? 32 : 128}`;
+  if (field === 'ttl') {
+    const s = durationSeconds(v);
+    if (s !== undefined) return formatDuration(s);
+  }
+  return v;
+}
+
+/** Managed fields only, normalised, defaults filled in. */
+export function normalizeEntry(menu: MenuPath, e: Entry): Record<string, string> {
+  const spec = MENU_SPECS[menu];
+  const out: Record<string, string> = {};
+  for (const [f, dflt] of Object.entries(spec.fields)) {
+    const v = e[f];
+    out[f] = v === undefined || v === '' ? dflt : normalizeValue(menu, f, v);
+  }
+  return out;
+}
+
+export function isOwned(row: Entry): boolean {
+  return (row.comment ?? '').startsWith(OWNER_PREFIX) && row.dynamic !== 'true';
+}
+
+// ---- validation ---------------------------------------------------------------------------------
+
+export function validateDesired(desired: DesiredState): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  for (const [menu, entries] of Object.entries(desired.menus) as [MenuPath, readonly Entry[]][]) {
+    const spec = MENU_SPECS[menu];
+    if (!spec) {
+      issues.push({ menu, index: -1, message: `menu ${menu} is not managed by Simpul` });
+      continue;
+    }
+    const seen = new Map<string, number>();
+    entries.forEach((e, index) => {
+      const add = (message: string, field?: string) => issues.push(field === undefined ? { menu, index, message } : { menu, index, field, message });
+      for (const [f, v] of Object.entries(e)) {
+        if (!(f in spec.fields)) add(`unknown field ${f}`, f);
+        else if (typeof v !== 'string') add('value must be a string', f);
+        else if (/[\u0000-\u001f\u007f]/.test(v) || v.length > 1024) add('value has control characters or is too long', f);
+        else if (v !== '' && f !== 'comment') {
+          const msg = spec.check?.(f, v, e);
+          if (msg) add(msg, f);
+        }
+      }
+      for (const f of spec.required) if (!e[f]) add(`${f} is required`, f);
+      if (!(e.comment ?? '').startsWith(OWNER_PREFIX)) add(`comment must start with "${OWNER_PREFIX}"`, 'comment');
+      const key = spec.key(normalizeEntry(menu, e));
+      const first = seen.get(key);
+      if (first !== undefined) add(`duplicates entry ${first} (${key.replace('\u0000', ' ')})`);
+      else seen.set(key, index);
+    });
+  }
+  for (const [menu, p] of Object.entries(desired.placement ?? {})) {
+    if (p && p.at === 'before' && Object.keys(p.match).length === 0) issues.push({ menu: menu as MenuPath, index: -1, message: 'placement "before" needs at least one field to match' });
+  }
+  return issues;
+}
