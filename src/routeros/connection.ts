@@ -101,7 +101,7 @@ export class RouterConnection extends EventEmitter {
     let timer: NodeJS.Timeout | undefined;
     try {
       await new Promise<void>((resolve, reject) => {
-        timer = setTimeout(() => reject(new RouterError('timeout', `no login answer within ${this.opts.connectTimeoutMs} ms`)), this.opts.connectTimeoutMs);
+        timer = setTimeout(() => reject(this.connectTimeout(api, !!tlsOpts)), this.opts.connectTimeoutMs);
         api.connect().then(() => resolve(), reject);
       });
     } catch (e) {
@@ -122,6 +122,15 @@ export class RouterConnection extends EventEmitter {
     this.touch();
     this.startKeepalive();
     this.emit('up');
+  }
+
+  /** Which stage hung: the TCP connect, the TLS handshake, or the login. */
+  private connectTimeout(api: RouterOSAPI, tls: boolean): RouterError {
+    const ms = this.opts.connectTimeoutMs;
+    const socketUp = (api as unknown as { connector?: { connected?: boolean } }).connector?.connected === true;
+    if (socketUp) return new RouterError('timeout', `no login answer within ${ms} ms`);
+    if (tls) return new RouterError('tls', `TLS handshake not completed within ${ms} ms (is this an API-SSL port?)`);
+    return new RouterError('unreachable', `TCP connection not established within ${ms} ms`);
   }
 
   private describe(err: RouterError): RouterError {
