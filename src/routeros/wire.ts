@@ -28,7 +28,7 @@ export function decodeLength(buf: Buffer, offset = 0): [number, number] | undefi
   if (buf.length - offset < size) return undefined;
   if (size === 1) return [1, b];
   if (size === 5) return [5, buf.readUInt32BE(offset + 1)];
-  let len = b & (0xff >> (size + 1));
+  let len = b & (0xff >> size);
   for (let i = 1; i < size; i++) len = len * 256 + (buf[offset + i] ?? 0);
   return [size, len];
 }
