@@ -1,0 +1,208 @@
+/**
+ * One net-snmp session per device, with promise wrappers, error classification and the
+ * multi-column GETBULK table read the poller and LLDP use.
+ */
+import snmp, { type Session, type Varbind } from 'net-snmp';
+import { compareOids, suffixUnder } from './oids.js';
+
+export type SnmpCredentials =
+  | { version: '2c'; community: string }
+  | {
+      version: '3';
+      user: string;
+      /** SHA-2 family; default sha256. */
+      authProtocol?: 'sha224' | 'sha256' | 'sha384' | 'sha512';
+      authKey: string;
+      /** default aes (AES-128 CFB, RFC 3826). */
+      privProtocol?: 'aes' | 'aes256b' | 'aes256r';
+      privKey: string;
+    };
+
+export interface PollTarget {
+  /** Inventory device id (the `device` label). */
+  id: string;
+  /** The OPD that owns the device (the `opd` label). */
+  opd?: string;
+  host: string;
+  port?: number;
+  credentials: SnmpCredentials;
+  timeoutMs?: number;
+  retries?: number;
+  maxRepetitions?: number;
+  /** Poll interval for start(); default 60 s. */
+  intervalMs?: number;
+  /** Read LLDP-MIB neighbors (default true). */
+  lldp?: boolean;
+}
+
+export type PollErrorReason =
+  | 'timeout'
+  | 'error_status'
+  | 'too_big'
+  | 'invalid_response'
+  | 'request_failed'
+  | 'non_increasing_oid'
+  | 'no_progress'
+  | 'table_too_large'
+  | 'no_such_object'
+  | 'wrong_type'
+  | 'deadline'
+  | 'closed';
+
+export class SnmpError extends Error {
+  constructor(
+    readonly reason: PollErrorReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function classifyError(e: unknown): SnmpError {
+  if (e instanceof SnmpError) return e;
+  const err = e instanceof Error ? e : new Error(String(e));
+  if (err instanceof snmp.RequestTimedOutError) return new SnmpError('timeout', err.message);
+  if (err instanceof snmp.RequestFailedError) {
+    return new SnmpError(err.status === snmp.ErrorStatus.TooBig ? 'too_big' : 'error_status', err.message);
+  }
+  if (err instanceof snmp.ResponseInvalidError) return new SnmpError('invalid_response', err.message);
+  if (/closed/i.test(err.message)) return new SnmpError('closed', err.message);
+  return new SnmpError('request_failed', err.message);
+}
+
+const AUTH = { sha224: snmp.AuthProtocols.sha224, sha256: snmp.AuthProtocols.sha256, sha384: snmp.AuthProtocols.sha384, sha512: snmp.AuthProtocols.sha512 };
+const PRIV = { aes: snmp.PrivProtocols.aes, aes256b: snmp.PrivProtocols.aes256b, aes256r: snmp.PrivProtocols.aes256r };
+
+/** True for noSuchObject, noSuchInstance and endOfMibView varbinds. */
+export const isException = (vb: Varbind): boolean =>
+  vb.type === snmp.ObjectType.NoSuchObject || vb.type === snmp.ObjectType.NoSuchInstance || vb.type === snmp.ObjectType.EndOfMibView;
+
+export interface TableReadOptions {
+  maxRepetitions: number;
+  /** Refuse tables with more rows than this (a broken or hostile agent). */
+  maxRows?: number;
+  /** Give up after this poller time (ms since epoch). */
+  deadline?: number;
+  now?: () => number;
+}
+
+/** Rows of a table read by column: column OID -> (index suffix -> varbind). */
+export type ColumnData = Map<string, Map<string, Varbind>>;
+
+export class SnmpSession {
+  private readonly session: Session;
+  private closed = false;
+
+  constructor(readonly target: PollTarget) {
+    const options = {
+      port: target.port ?? 161,
+      timeout: target.timeoutMs ?? 2000,
+      retries: target.retries ?? 1,
+      transport: 'udp4' as const,
+      // a response that goes backwards is detected here, per column, not by the library
+      backwardsGetNexts: true,
+    };
+    const c = target.credentials;
+    if (c.version === '2c') {
+      // explicit: net-snmp's default is SNMPv1, which has no Counter64
+      this.session = snmp.createSession(target.host, c.community, { ...options, version: snmp.Version2c });
+    } else {
+      this.session = snmp.createV3Session(
+        target.host,
+        {
+          name: c.user,
+          level: snmp.SecurityLevel.authPriv,
+          authProtocol: AUTH[c.authProtocol ?? 'sha256'],
+          authKey: c.authKey,
+          privProtocol: PRIV[c.privProtocol ?? 'aes'],
+          privKey: c.privKey,
+        },
+        { ...options, version: snmp.Version3 },
+      );
+    }
+    // socket errors surface as failed requests; an unhandled 'error' event would crash the daemon
+    this.session.on('error', () => undefined);
+  }
+
+  get(oids: string[]): Promise<Varbind[]> {
+    return new Promise((resolve, reject) => {
+      if (this.closed) return reject(new SnmpError('closed', 'session closed'));
+      try {
+        this.session.get(oids, (error, varbinds) => (error ? reject(classifyError(error)) : resolve(varbinds ?? [])));
+      } catch (e) {
+        reject(classifyError(e));
+      }
+    });
+  }
+
+  getBulk(oids: string[], nonRepeaters: number, maxRepetitions: number): Promise<Array<Varbind | Varbind[]>> {
+    return new Promise((resolve, reject) => {
+      if (this.closed) return reject(new SnmpError('closed', 'session closed'));
+      try {
+        this.session.getBulk(oids, nonRepeaters, maxRepetitions, (error, varbinds) => (error ? reject(classifyError(error)) : resolve(varbinds ?? [])));
+      } catch (e) {
+        reject(classifyError(e));
+      }
+    });
+  }
+
+  /**
+   * Read several columns of a table together: each GETBULK carries every column not yet
+   * finished, continuing from its last OID. A column ends when the agent leaves it or says
+   * endOfMibView. An OID that does not increase, a round in which no column moves, or more
+   * rows than `maxRows` is an error (an agent that would otherwise loop us forever).
+   * `tooBig` halves max-repetitions and retries.
+   */
+  async readColumns(columns: string[], opts: TableReadOptions): Promise<ColumnData> {
+    const out: ColumnData = new Map(columns.map((c) => [c, new Map()]));
+    const cursor = new Map(columns.map((c) => [c, c]));
+    const maxRows = opts.maxRows ?? 20_000;
+    let active = [...columns];
+    let maxRep = Math.max(1, opts.maxRepetitions);
+    while (active.length > 0) {
+      if (opts.deadline !== undefined && (opts.now ?? Date.now)() > opts.deadline) throw new SnmpError('deadline', 'cycle deadline passed while reading a table');
+      let resp: Array<Varbind | Varbind[]>;
+      try {
+        resp = await this.getBulk(active.map((c) => cursor.get(c) as string), 0, maxRep);
+      } catch (e) {
+        if (e instanceof SnmpError && e.reason === 'too_big' && maxRep > 1) {
+          maxRep = Math.floor(maxRep / 2);
+          continue;
+        }
+        throw e;
+      }
+      const next: string[] = [];
+      let moved = false;
+      active.forEach((c, i) => {
+        const r = resp[i];
+        const group = r === undefined ? [] : Array.isArray(r) ? r : [r];
+        const rows = out.get(c) as Map<string, Varbind>;
+        for (const vb of group) {
+          if (isException(vb)) return;
+          const index = suffixUnder(c, vb.oid);
+          if (index === undefined) return;
+          if (compareOids(vb.oid, cursor.get(c) as string) <= 0) throw new SnmpError('non_increasing_oid', `${vb.oid} does not follow ${cursor.get(c)}`);
+          cursor.set(c, vb.oid);
+          rows.set(index, vb);
+          moved = true;
+          if (rows.size > maxRows) throw new SnmpError('table_too_large', `more than ${maxRows} rows under ${c}`);
+        }
+        next.push(c);
+      });
+      // progress is a column that moved or ended; agents that cap a response (net-snmp's own) may skip the last columns
+      if (next.length > 0 && !moved && next.length === active.length) throw new SnmpError('no_progress', `agent returned nothing for ${next.join(', ')}`);
+      active = next;
+    }
+    return out;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.session.close();
+    } catch {
+      // already closed by a socket error
+    }
+  }
+}
