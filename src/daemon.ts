@@ -18,6 +18,12 @@ import type { RoutePlugin, Services } from './http/context.js';
 import { inventoryRoutes } from './inventory/routes.js';
 import { tokenRoutes } from './auth/routes.js';
 import { auditRoutes } from './audit/routes.js';
+import { IpamService } from './ipam/service.js';
+import { ipamRoutes } from './ipam/routes.js';
+import { registerIpamMetrics } from './ipam/metrics.js';
+import { ipBlockRequest } from './ipam/ip-block-request.js';
+import { RequestService } from './requests/service.js';
+import { requestRoutes } from './requests/routes.js';
 
 export class InventoryInvalid extends Error {
   constructor(readonly problems: InventoryProblem[]) {
@@ -64,6 +70,11 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
   const inv = inventoryMetrics(registry);
   let inventoryLoaded = false;
 
+  const ipam = new IpamService(store, { quarantineDays: config.ipam.quarantineDays });
+  const requests = new RequestService(store);
+  requests.register(ipBlockRequest(ipam));
+  registerIpamMetrics(registry, ipam, store);
+
   const services: Services = {
     config,
     store,
@@ -71,6 +82,8 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     tokens: new TokenService(store, { adminToken: config.adminToken, defaultTtlDays: config.auth.defaultTokenTtlDays }),
     audit: new AuditService(store),
     inventory: new InventoryService(store),
+    ipam,
+    requests,
     readiness: new Map<string, () => string | null>([
       ['store', () => (store.db.prepare('SELECT 1 AS ok').get() ? null : 'the database does not answer')],
       ['inventory', () => (inventoryLoaded ? null : 'the inventory is not loaded')],
@@ -90,7 +103,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
   };
 
   const app = await buildHttp(services, {
-    routes: [inventoryRoutes, tokenRoutes, auditRoutes, ...(opts.routes ?? [])],
+    routes: [inventoryRoutes, tokenRoutes, auditRoutes, ipamRoutes, requestRoutes, ...(opts.routes ?? [])],
     logger: loggerOptions(config.log.level, opts.logStream),
   });
 

@@ -41,6 +41,13 @@ export const ConfigSchema = Type.Object(
       { keyFile: Type.Optional(Type.String({ minLength: 1 })) },
       { additionalProperties: false, default: {} },
     ),
+    ipam: Type.Object(
+      {
+        /** Days a released prefix or address waits before it can be handed out again. */
+        quarantineDays: Type.Integer({ minimum: 0, maximum: 3650, default: 30 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     metrics: Type.Object(
       { token: Type.Optional(SecretRef) },
       { additionalProperties: false, default: {} },

@@ -6,6 +6,8 @@ import type { AuditService } from '../audit/service.js';
 import type { InventoryService } from '../inventory/service.js';
 import type { Store } from '../store/store.js';
 import type { Config } from '../config/schema.js';
+import type { IpamService } from '../ipam/service.js';
+import type { RequestService } from '../requests/service.js';
 
 /** Everything routes may call. Routes hold no state and write no SQL: they call services. */
 export interface Services {
@@ -15,6 +17,8 @@ export interface Services {
   tokens: TokenService;
   audit: AuditService;
   inventory: InventoryService;
+  ipam: IpamService;
+  requests: RequestService;
   /** Named readiness checks: /readyz answers 503 naming each one that fails. */
   readiness: Map<string, () => string | null>;
 }

@@ -30,6 +30,8 @@ type Listener = () => void;
  */
 export class Store {
   private committed: Listener[] = [];
+  private rolledBack: Listener[] = [];
+  private current: Tx | null = null;
   private commits = 0;
   private dataVersion: { get(): unknown } | null = null;
 
@@ -40,12 +42,22 @@ export class Store {
   ) {}
 
   write<T>(actor: Actor, fn: (tx: Tx) => T): T {
+    // A service called from inside another service's write joins that transaction.
+    if (this.current) return fn(this.current);
     const now = this.clock.now().toISOString();
     const run = this.db.transaction(() => {
-      const tx: Tx = { db: this.db, actor, now, audit: (e) => this.append(actor, now, e) };
-      return fn(tx);
+      this.current = { db: this.db, actor, now, audit: (e) => this.append(actor, now, e) };
+      return fn(this.current);
     });
-    const out = run.immediate();
+    let out: T;
+    try {
+      out = run.immediate();
+    } catch (e) {
+      for (const l of this.rolledBack) l();
+      throw e;
+    } finally {
+      this.current = null;
+    }
     this.commits++;
     for (const l of this.committed) l();
     return out;
@@ -54,6 +66,11 @@ export class Store {
   /** Called after every committed write (metrics, caches, reconcilers wake up). */
   onCommit(l: Listener): void {
     this.committed.push(l);
+  }
+
+  /** Called after a write rolled back: in-memory mirrors of the store must forget what they saw. */
+  onRollback(l: Listener): void {
+    this.rolledBack.push(l);
   }
 
   private append(actor: Actor, at: string, e: AuditInput): void {

@@ -1,4 +1,6 @@
 import { foundation } from './001_foundation.js';
+import { ipam } from './002_ipam.js';
+import { requests } from './003_requests.js';
 
 export interface Migration {
   version: number;
@@ -7,4 +9,4 @@ export interface Migration {
 }
 
 /** Every schema change, in order. Never edit a migration that has shipped: add the next number. */
-export const MIGRATIONS: readonly Migration[] = [foundation];
+export const MIGRATIONS: readonly Migration[] = [foundation, ipam, requests];

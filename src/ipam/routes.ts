@@ -1,0 +1,200 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { RoutePlugin } from '../http/context.js';
+import { problemReplies } from '../http/schemas.js';
+import { POOL_ROLES } from './service.js';
+
+const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
+const Str = (max: number) => Type.String({ minLength: 1, maxLength: max });
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+
+const Utilization = Type.Object({
+  total: Type.String(),
+  allocated: Type.String(),
+  quarantined: Type.String(),
+  reserved: Type.String(),
+  free: Type.String(),
+  usedRatio: Type.Number(),
+  largestFree: Nullable(Type.String()),
+});
+const Pool = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  scope: Type.String(),
+  family: Type.Integer(),
+  cidr: Type.String(),
+  role: Type.String(),
+  description: Type.String(),
+  p2pLength: Type.Union([Type.Integer(), Type.Null()]),
+  gateway: Type.String(),
+  createdAt: Type.String(),
+  createdBy: Type.String(),
+  utilization: Type.Union([Utilization, Type.Null()]),
+});
+export const PrefixSchema = Type.Object({
+  id: Type.Integer(),
+  poolId: Type.Integer(),
+  parentId: Type.Union([Type.Integer(), Type.Null()]),
+  family: Type.Integer(),
+  cidr: Type.String(),
+  opd: Type.String(),
+  purpose: Type.String(),
+  state: Type.String(),
+  allocatedAt: Type.String(),
+  allocatedBy: Type.String(),
+  releasedAt: Nullable(Type.String()),
+  releasedBy: Nullable(Type.String()),
+  quarantineUntil: Nullable(Type.String()),
+});
+const Address = Type.Object({
+  id: Type.Integer(),
+  prefixId: Type.Integer(),
+  opd: Type.String(),
+  family: Type.Integer(),
+  address: Type.String(),
+  hostname: Nullable(Type.String()),
+  mac: Nullable(Type.String()),
+  device: Nullable(Type.String()),
+  description: Type.String(),
+  state: Type.String(),
+  assignedAt: Type.String(),
+  assignedBy: Type.String(),
+  releasedAt: Nullable(Type.String()),
+  quarantineUntil: Nullable(Type.String()),
+});
+
+const CreatePool = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9 ._-]*$' }),
+    scope: Type.Union([Type.Literal('public'), Type.Literal('private')]),
+    cidr: Str(64),
+    role: Type.String({ minLength: 2, maxLength: 32, pattern: '^[a-z0-9-]+$', description: `${POOL_ROLES.join(', ')}, or another the NOC adds` }),
+    description: Type.Optional(Type.String({ maxLength: 500 })),
+    p2pLength: Type.Optional(Type.Union([Type.Literal(30), Type.Literal(31)])),
+    gateway: Type.Optional(Type.Union([Type.Literal('first'), Type.Literal('last'), Type.Literal('none')])),
+  },
+  { additionalProperties: false },
+);
+const Allocate = Type.Object(
+  {
+    opd: Type.String({ pattern: '^[A-Z0-9]{2,12}$' }),
+    purpose: Str(200),
+    prefixLength: Type.Optional(Type.Integer({ minimum: 0, maximum: 128 })),
+    addresses: Type.Optional(Type.Union([Type.Integer(), Type.String({ pattern: '^-?[0-9]{1,40}$' })], { description: 'a number, or a decimal string for IPv6 sizes' })),
+    prefix: Type.Optional(Str(64)),
+    strategy: Type.Optional(Type.Union([Type.Literal('first-fit'), Type.Literal('best-fit')])),
+    idempotencyKey: Type.Optional(Type.String({ minLength: 8, maxLength: 128 })),
+  },
+  { additionalProperties: false },
+);
+const Assign = Type.Object(
+  {
+    address: Type.Optional(Str(64)),
+    hostname: Type.Optional(Type.String({ maxLength: 253, pattern: '^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$' })),
+    mac: Type.Optional(Type.String({ pattern: '^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$' })),
+    device: Type.Optional(Type.String({ maxLength: 63 })),
+    description: Type.Optional(Type.String({ maxLength: 500 })),
+    gateway: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+const PrefixQuery = Type.Object(
+  {
+    pool: Type.Optional(Type.Integer({ minimum: 1 })),
+    opd: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{2,12}$' })),
+    parent: Type.Optional(Type.Integer({ minimum: 1 })),
+    state: Type.Optional(Type.Union([Type.Literal('allocated'), Type.Literal('quarantined'), Type.Literal('released')])),
+    after: Type.Optional(Type.Integer({ minimum: 0, description: 'page: prefixes with id above this' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 1000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ipamRoutes: RoutePlugin = (app, s) => {
+  const ipam = s.ipam;
+  app.post<{ Body: Static<typeof CreatePool> }>('/pools', {
+    schema: { tags: ['ipam'], summary: 'Create a pool (overlap with a pool of the same scope is refused)', body: CreatePool, response: { 201: Pool, ...problemReplies } },
+    handler: async (req, reply) => reply.status(201).send(ipam.createPool(req.actor, req.body)),
+  });
+  app.get('/pools', {
+    schema: { tags: ['ipam'], summary: 'Pools with their utilization', response: { 200: Type.Array(Pool), ...problemReplies } },
+    handler: (req) => ipam.listPools(req.actor),
+  });
+  app.get<{ Params: Static<typeof Id> }>('/pools/:id', {
+    schema: { tags: ['ipam'], summary: 'One pool', params: Id, response: { 200: Pool, ...problemReplies } },
+    handler: (req) => ipam.getPool(req.actor, req.params.id),
+  });
+  app.delete<{ Params: Static<typeof Id> }>('/pools/:id', {
+    schema: { tags: ['ipam'], summary: 'Delete a pool that never held a prefix', params: Id, response: { 204: Type.Null(), ...problemReplies } },
+    handler: async (req, reply) => (ipam.deletePool(req.actor, req.params.id), reply.status(204).send()),
+  });
+  // The Idempotency-Key header (the IETF draft's name) or the body field.
+  const withKey = (body: Static<typeof Allocate>, headers: Record<string, unknown>) => ({
+    ...body,
+    idempotencyKey: body.idempotencyKey ?? (typeof headers['idempotency-key'] === 'string' ? headers['idempotency-key'] : undefined),
+  });
+  app.post<{ Params: Static<typeof Id>; Body: Static<typeof Allocate> }>('/pools/:id/allocations', {
+    schema: {
+      tags: ['ipam'],
+      summary: 'Allocate the next free aligned block (or a given prefix) to an OPD',
+      description: 'Give prefixLength or addresses (or neither for backbone-p2p pools: /31 or /127; IPv6 LAN pools: /64 out of the OPD\'s /56). An Idempotency-Key header (or idempotencyKey) makes a retry return the same block with 200.',
+      params: Id,
+      body: Allocate,
+      response: { 201: PrefixSchema, 200: PrefixSchema, ...problemReplies, 409: Type.Ref('Problem') },
+    },
+    handler: async (req, reply) => {
+      const r = ipam.allocate(req.actor, req.params.id, withKey(req.body, req.headers));
+      return reply.status(r.created ? 201 : 200).send(r.prefix);
+    },
+  });
+  app.post<{ Params: Static<typeof Id>; Body: Static<typeof Allocate> }>('/prefixes/:id/allocations', {
+    schema: { tags: ['ipam'], summary: 'Split an allocated prefix: allocate a sub-prefix (e.g. a VLAN)', params: Id, body: Allocate, response: { 201: PrefixSchema, 200: PrefixSchema, ...problemReplies } },
+    handler: async (req, reply) => {
+      const r = ipam.allocateChild(req.actor, req.params.id, withKey(req.body, req.headers));
+      return reply.status(r.created ? 201 : 200).send(r.prefix);
+    },
+  });
+  app.get<{ Querystring: Static<typeof PrefixQuery> }>('/prefixes', {
+    schema: { tags: ['ipam'], summary: 'Prefixes (live by default; state=released for history)', querystring: PrefixQuery, response: { 200: Type.Array(PrefixSchema), ...problemReplies } },
+    handler: (req) => ipam.listPrefixes(req.actor, req.query),
+  });
+  app.get<{ Params: Static<typeof Id> }>('/prefixes/:id', {
+    schema: { tags: ['ipam'], summary: 'One prefix with its utilization', params: Id, response: { 200: Type.Composite([PrefixSchema, Type.Object({ utilization: Type.Union([Utilization, Type.Null()]) })]), ...problemReplies } },
+    handler: (req) => ipam.getPrefix(req.actor, req.params.id),
+  });
+  app.delete<{ Params: Static<typeof Id> }>('/prefixes/:id', {
+    schema: { tags: ['ipam'], summary: 'Release a prefix into quarantine', params: Id, response: { 200: PrefixSchema, ...problemReplies } },
+    handler: (req) => ipam.releasePrefix(req.actor, req.params.id),
+  });
+  app.post<{ Params: Static<typeof Id>; Body: Static<typeof Assign> }>('/prefixes/:id/addresses', {
+    schema: { tags: ['ipam'], summary: 'Assign the next free address (or a given one) to a host', params: Id, body: Assign, response: { 201: Address, ...problemReplies } },
+    handler: async (req, reply) => reply.status(201).send(ipam.assignAddress(req.actor, req.params.id, req.body)),
+  });
+  app.get<{ Params: Static<typeof Id>; Querystring: { history?: boolean } }>('/prefixes/:id/addresses', {
+    schema: {
+      tags: ['ipam'],
+      summary: 'Addresses in a prefix',
+      params: Id,
+      querystring: Type.Object({ history: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+      response: { 200: Type.Array(Address), ...problemReplies },
+    },
+    handler: (req) => ipam.listAddresses(req.actor, req.params.id, req.query.history === true),
+  });
+  app.delete<{ Params: Static<typeof Id> }>('/addresses/:id', {
+    schema: { tags: ['ipam'], summary: 'Release an address into quarantine', params: Id, response: { 200: Address, ...problemReplies } },
+    handler: (req) => ipam.releaseAddress(req.actor, req.params.id),
+  });
+  app.get('/ipam/utilization', {
+    schema: {
+      tags: ['ipam'],
+      summary: 'Utilization per pool and per OPD (kept current on every write)',
+      response: {
+        200: Type.Object({
+          pools: Type.Array(Pool),
+          opds: Type.Array(Type.Object({ opd: Type.String(), family: Type.Integer(), prefixes: Type.Integer(), allocated: Type.String(), quarantined: Type.String() })),
+        }),
+        ...problemReplies,
+      },
+    },
+    handler: (req) => ipam.utilization(req.actor),
+  });
+};

@@ -1,0 +1,172 @@
+import type { Store, Tx } from '../store/store.js';
+import { badRequest, conflict, forbidden, notFound } from '../common/errors.js';
+import { canSeeOpd, requirePermission, seesAllOpds, type Actor } from '../auth/actor.js';
+import { transition, type RequestAction, type RequestState } from './state.js';
+
+/** What a request type must say: how to check what the OPD asked, and what approval does. */
+export interface RequestType {
+  name: string;
+  /** Normalizes and checks the filed body (without type and opd); throws 400 with the field. */
+  validate(body: Record<string, unknown>, opd: string, tx: Tx): Record<string, unknown>;
+  /** Does the work inside the approval's transaction; returns the result and the steps to show. */
+  approve(tx: Tx, req: RequestRecord, decision: Record<string, unknown>): { result: Record<string, unknown>; steps: string[] };
+}
+
+export interface RequestRecord {
+  id: number;
+  type: string;
+  opd: string;
+  state: RequestState;
+  body: Record<string, unknown>;
+  result: Record<string, unknown> | null;
+  reason: string | null;
+  createdAt: string;
+  createdBy: string;
+  decidedAt: string | null;
+  decidedBy: string | null;
+  steps: { at: string; actor: string; step: string; detail: string }[];
+}
+
+interface Row {
+  id: number;
+  type: string;
+  opd: string;
+  state: RequestState;
+  body_json: string;
+  result_json: string | null;
+  reason: string | null;
+  created_at: string;
+  created_by: string;
+  decided_at: string | null;
+  decided_by: string | null;
+}
+
+/**
+ * Tier 1 (OPD) to Tier 2 (Diskominfo). An opd-admin files for its own OPD; the NOC decides.
+ * Approval runs the type's work in the same transaction that marks the request approved, so a
+ * request is never approved without its result, nor approved twice.
+ */
+export class RequestService {
+  private readonly types = new Map<string, RequestType>();
+
+  constructor(private readonly store: Store) {}
+
+  register(t: RequestType): void {
+    this.types.set(t.name, t);
+  }
+
+  get typeNames(): string[] {
+    return [...this.types.keys()];
+  }
+
+  file(actor: Actor, input: Record<string, unknown>): RequestRecord {
+    requirePermission(actor, 'write:opd');
+    const { type: typeName, opd: asked, ...body } = input;
+    const type = this.types.get(String(typeName));
+    if (!type) throw badRequest('UNKNOWN_REQUEST_TYPE', `type must be one of ${this.typeNames.join(', ')}`, 'type');
+    let opd: string;
+    if (actor.role === 'opd-admin') {
+      if (asked !== undefined && asked !== actor.opd) throw forbidden(`you may file requests only for your own OPD (${actor.opd})`);
+      opd = actor.opd!;
+    } else {
+      if (typeof asked !== 'string') throw badRequest('OPD_REQUIRED', 'name the OPD the request is for (opd: CODE)', 'opd');
+      opd = asked;
+    }
+    return this.store.write(actor, (tx) => {
+      if (!tx.db.prepare('SELECT 1 FROM opds WHERE code = ?').get(opd)) throw badRequest('UNKNOWN_OPD', `OPD '${opd}' is not in the inventory`, 'opd');
+      const normalized = type.validate(body, opd, tx);
+      const id = tx.db
+        .prepare("INSERT INTO requests (type, opd, state, body_json, created_at, created_by) VALUES (?, ?, 'pending', ?, ?, ?)")
+        .run(type.name, opd, JSON.stringify(normalized), tx.now, actor.id).lastInsertRowid as number;
+      this.step(tx, id, 'filed', `${type.name} request filed for ${opd}`);
+      const rec = this.record(id)!;
+      tx.audit({ action: 'request.file', objectType: 'request', objectId: String(id), opd, after: { type: rec.type, state: rec.state, body: rec.body } });
+      return rec;
+    });
+  }
+
+  list(actor: Actor, f: { state?: string; type?: string; opd?: string; limit?: number } = {}): RequestRecord[] {
+    requirePermission(actor, 'read');
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const add = (sql: string, v: unknown) => (where.push(sql), args.push(v));
+    if (!seesAllOpds(actor)) add('opd = ?', actor.opd);
+    if (f.state) add('state = ?', f.state);
+    if (f.type) add('type = ?', f.type);
+    if (f.opd) add('opd = ?', f.opd);
+    const ids = this.store.db
+      .prepare(`SELECT id FROM requests ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`)
+      .pluck()
+      .all(...args, f.limit ?? 200) as number[];
+    return ids.map((id) => this.record(id)!);
+  }
+
+  get(actor: Actor, id: number): RequestRecord {
+    requirePermission(actor, 'read');
+    const r = this.record(id);
+    if (!r || !canSeeOpd(actor, r.opd)) throw notFound('request', String(id));
+    return r;
+  }
+
+  approve(actor: Actor, id: number, decision: Record<string, unknown>): RequestRecord {
+    requirePermission(actor, 'operate');
+    return this.decide(actor, id, 'approve', (tx, rec) => {
+      const type = this.types.get(rec.type)!;
+      const { result, steps } = type.approve(tx, rec, decision);
+      tx.db.prepare('UPDATE requests SET result_json = ? WHERE id = ?').run(JSON.stringify(result), id);
+      for (const s of steps) this.step(tx, id, 'work', s);
+      return typeof decision.note === 'string' ? decision.note : null;
+    });
+  }
+
+  reject(actor: Actor, id: number, reason: string): RequestRecord {
+    requirePermission(actor, 'operate');
+    if (!reason.trim()) throw badRequest('REASON_REQUIRED', 'say why the request is rejected; the OPD reads it', 'reason');
+    return this.decide(actor, id, 'reject', () => reason.trim());
+  }
+
+  /** The requester's OPD (or the NOC) withdraws a request that is still pending. */
+  cancel(actor: Actor, id: number): RequestRecord {
+    requirePermission(actor, 'write:opd');
+    return this.decide(actor, id, 'cancel', () => null);
+  }
+
+  private decide(actor: Actor, id: number, action: RequestAction, work: (tx: Tx, rec: RequestRecord) => string | null): RequestRecord {
+    return this.store.write(actor, (tx) => {
+      const rec = this.record(id);
+      if (!rec || !canSeeOpd(actor, rec.opd)) throw notFound('request', String(id));
+      const next = transition(rec.state, action);
+      if (!next) throw conflict('REQUEST_NOT_PENDING', `request ${id} is already ${rec.state}${rec.decidedBy ? ` (by ${rec.decidedBy} at ${rec.decidedAt})` : ''}`);
+      const reason = work(tx, rec);
+      tx.db.prepare('UPDATE requests SET state = ?, reason = ?, decided_at = ?, decided_by = ? WHERE id = ?').run(next, reason, tx.now, actor.id, id);
+      this.step(tx, id, next, reason ? `${next}: ${reason}` : next);
+      const after = this.record(id)!;
+      tx.audit({ action: `request.${action}`, objectType: 'request', objectId: String(id), opd: rec.opd, before: { state: rec.state }, after: { state: next, reason, result: after.result } });
+      return after;
+    });
+  }
+
+  private step(tx: Tx, id: number, step: string, detail: string): void {
+    tx.db.prepare('INSERT INTO request_steps (request_id, at, actor_id, step, detail) VALUES (?, ?, ?, ?, ?)').run(id, tx.now, tx.actor.id, step, detail);
+  }
+
+  private record(id: number): RequestRecord | null {
+    const r = this.store.db.prepare('SELECT * FROM requests WHERE id = ?').get(id) as Row | undefined;
+    if (!r) return null;
+    const steps = this.store.db.prepare('SELECT at, actor_id AS actor, step, detail FROM request_steps WHERE request_id = ? ORDER BY id').all(id) as RequestRecord['steps'];
+    return {
+      id: r.id,
+      type: r.type,
+      opd: r.opd,
+      state: r.state,
+      body: JSON.parse(r.body_json),
+      result: r.result_json ? JSON.parse(r.result_json) : null,
+      reason: r.reason,
+      createdAt: r.created_at,
+      createdBy: r.created_by,
+      decidedAt: r.decided_at,
+      decidedBy: r.decided_by,
+      steps,
+    };
+  }
+}
