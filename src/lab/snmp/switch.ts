@@ -84,6 +84,8 @@ export class SimulatedSwitch {
   private lldpLastChange = 0;
   /** Requests the agent could not process (bad community, garbage packets). */
   agentErrors = 0;
+  /** Responses sent: lets tests see how many round trips a poll took. */
+  responsesSent = 0;
 
   private constructor(
     readonly opts: SimSwitchOptions,
@@ -112,6 +114,7 @@ export class SimulatedSwitch {
         const send = s.send.bind(s) as (...a: unknown[]) => void;
         (s as unknown as { send: unknown }).send = (...args: unknown[]) => {
           if (sim?.muted) return;
+          if (sim) sim.responsesSent++;
           if (sim && sim.delayMs > 0) setTimeout(() => send(...args), sim.delayMs);
           else send(...args);
         };
