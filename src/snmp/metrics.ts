@@ -1,0 +1,182 @@
+/**
+ * Prometheus collectors for SNMP polling and backbone links. Values are read from the
+ * poller at scrape time (collect callbacks), so series of a removed device or link vanish
+ * with it instead of lingering as stale label sets.
+ */
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { backboneHealth, type BackboneLink } from './backbone.js';
+import type { Poller } from './poller.js';
+
+export interface SnmpMetricsOptions {
+  /** The inventory's backbone links, read at every scrape. */
+  links?: () => BackboneLink[];
+}
+
+export interface SnmpMetrics {
+  /** Remove the collectors from the registry and stop observing the poller. */
+  unregister(): void;
+}
+
+const IF_LABELS = ['device', 'opd', 'interface', 'alias'] as const;
+
+export function registerSnmpMetrics(registry: Registry, poller: Poller, opts: SnmpMetricsOptions = {}): SnmpMetrics {
+  const names: string[] = [];
+  const reg = [registry];
+  const track = <T,>(name: string, m: T): T => {
+    names.push(name);
+    return m;
+  };
+
+  /** Walk every interface of every device, with its labels. */
+  const eachInterface = (fn: (labels: Record<(typeof IF_LABELS)[number], string>, v: NonNullable<ReturnType<Poller['interfaces']>>[number]) => void): void => {
+    for (const dev of poller.devicesState()) {
+      for (const itf of poller.interfaces(dev.id) ?? []) {
+        fn({ device: dev.id, opd: dev.opd ?? '', interface: itf.name, alias: itf.alias }, itf);
+      }
+    }
+  };
+
+  track('simpul_interface_receive_bytes_total', new Counter({
+    name: 'simpul_interface_receive_bytes_total',
+    help: 'Bytes received by the interface, accumulated from counter deltas (monotonic across counter wraps and device reboots)',
+    labelNames: IF_LABELS,
+    registers: reg,
+    collect() {
+      this.reset();
+      eachInterface((l, v) => this.inc(l, Number(v.totals.inOctets)));
+    },
+  }));
+  track('simpul_interface_transmit_bytes_total', new Counter({
+    name: 'simpul_interface_transmit_bytes_total',
+    help: 'Bytes transmitted by the interface, accumulated from counter deltas (monotonic across counter wraps and device reboots)',
+    labelNames: IF_LABELS,
+    registers: reg,
+    collect() {
+      this.reset();
+      eachInterface((l, v) => this.inc(l, Number(v.totals.outOctets)));
+    },
+  }));
+  track('simpul_interface_errors_total', new Counter({
+    name: 'simpul_interface_errors_total',
+    help: 'Interface errors (ifInErrors, ifOutErrors), accumulated from counter deltas',
+    labelNames: [...IF_LABELS, 'direction'] as const,
+    registers: reg,
+    collect() {
+      this.reset();
+      eachInterface((l, v) => {
+        this.inc({ ...l, direction: 'in' }, Number(v.totals.inErrors));
+        this.inc({ ...l, direction: 'out' }, Number(v.totals.outErrors));
+      });
+    },
+  }));
+  track('simpul_interface_discards_total', new Counter({
+    name: 'simpul_interface_discards_total',
+    help: 'Interface discards (ifInDiscards, ifOutDiscards), accumulated from counter deltas',
+    labelNames: [...IF_LABELS, 'direction'] as const,
+    registers: reg,
+    collect() {
+      this.reset();
+      eachInterface((l, v) => {
+        this.inc({ ...l, direction: 'in' }, Number(v.totals.inDiscards));
+        this.inc({ ...l, direction: 'out' }, Number(v.totals.outDiscards));
+      });
+    },
+  }));
+  track('simpul_interface_oper_up', new Gauge({
+    name: 'simpul_interface_oper_up',
+    help: '1 when ifOperStatus is up(1), else 0',
+    labelNames: IF_LABELS,
+    registers: reg,
+    collect() {
+      this.reset();
+      eachInterface((l, v) => {
+        if (v.operStatus !== undefined) this.set(l, v.operUp ? 1 : 0);
+      });
+    },
+  }));
+  track('simpul_interface_speed_bits_per_second', new Gauge({
+    name: 'simpul_interface_speed_bits_per_second',
+    help: 'Interface speed (ifHighSpeed, else ifSpeed)',
+    labelNames: IF_LABELS,
+    registers: reg,
+    collect() {
+      this.reset();
+      eachInterface((l, v) => {
+        if (v.speedBps !== undefined) this.set(l, v.speedBps);
+      });
+    },
+  }));
+  track('simpul_device_up', new Gauge({
+    name: 'simpul_device_up',
+    help: '1 when the device answered its last SNMP poll (state up or degraded), else 0',
+    labelNames: ['device', 'opd'] as const,
+    registers: reg,
+    collect() {
+      this.reset();
+      for (const d of poller.devicesState()) this.set({ device: d.id, opd: d.opd ?? '' }, d.state === 'up' || d.state === 'degraded' ? 1 : 0);
+    },
+  }));
+  track('simpul_snmp_poll_errors_total', new Counter({
+    name: 'simpul_snmp_poll_errors_total',
+    help: 'SNMP poll errors by device and reason (timeout, error_status, non_increasing_oid, ...)',
+    labelNames: ['device', 'reason'] as const,
+    registers: reg,
+    collect() {
+      this.reset();
+      for (const d of poller.devicesState()) for (const [reason, n] of Object.entries(d.errors)) this.inc({ device: d.id, reason }, n);
+    },
+  }));
+  track('simpul_snmp_rejected_samples_total', new Counter({
+    name: 'simpul_snmp_rejected_samples_total',
+    help: 'Interface samples rejected as impossible, by device and reason (above_speed, wrong_type)',
+    labelNames: ['device', 'reason'] as const,
+    registers: reg,
+    collect() {
+      this.reset();
+      for (const d of poller.devicesState()) for (const [reason, n] of Object.entries(d.rejected)) this.inc({ device: d.id, reason }, n);
+    },
+  }));
+  const duration = track('simpul_snmp_poll_duration_seconds', new Histogram({
+    name: 'simpul_snmp_poll_duration_seconds',
+    help: 'Duration of one device poll (system group, interface tables, LLDP when changed)',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: reg,
+  }));
+  const unsubscribe = poller.onPoll((r) => duration.observe(r.durationSeconds));
+
+  if (opts.links) {
+    const links = opts.links;
+    const LINK = ['link', 'opd'] as const;
+    const each = (fn: (l: { link: string; opd: string }, h: ReturnType<typeof backboneHealth>[number]) => void): void => {
+      for (const h of backboneHealth(links(), poller)) fn({ link: h.id, opd: h.opd ?? '' }, h);
+    };
+    const gauge = (name: string, help: string, pick: (h: ReturnType<typeof backboneHealth>[number]) => number | undefined) =>
+      track(name, new Gauge({
+        name,
+        help,
+        labelNames: LINK,
+        registers: reg,
+        collect() {
+          this.reset();
+          each((l, h) => {
+            const v = pick(h);
+            if (v !== undefined) this.set(l, v);
+          });
+        },
+      }));
+    gauge('simpul_link_up', 'Backbone link: 1 when every end that can be read is oper up, 0 when one is down or no end can be read', (h) => (h.status === 'up' ? 1 : 0));
+    gauge('simpul_link_receive_bits_per_second', 'Backbone link traffic received at end A (sent by end B)', (h) => h.receiveBps);
+    gauge('simpul_link_transmit_bits_per_second', 'Backbone link traffic transmitted by end A', (h) => h.transmitBps);
+    gauge('simpul_link_utilization_ratio', 'Backbone link: max(receive, transmit) over the contracted capacity', (h) => h.utilization);
+    gauge('simpul_link_capacity_bits_per_second', 'Backbone link contracted capacity', (h) => h.capacityBps);
+    gauge('simpul_link_errors_per_second', 'Backbone link errors per second, both ends and directions', (h) => h.errorsPerSec);
+    gauge('simpul_link_discards_per_second', 'Backbone link discards per second, both ends and directions', (h) => h.discardsPerSec);
+  }
+
+  return {
+    unregister() {
+      unsubscribe();
+      for (const n of names) registry.removeSingleMetric(n);
+    },
+  };
+}
