@@ -131,7 +131,9 @@ interface DeviceRuntime {
   removed: boolean;
 }
 
-const connectionKey = (t: PollTarget): string => JSON.stringify([t.host, t.port ?? 161, t.credentials, t.timeoutMs, t.retries]);
+/** Another agent (state starts over) vs. the same agent with other session options (state kept). */
+const connectionKey = (t: PollTarget): string => JSON.stringify([t.host, t.port ?? 161, t.credentials]);
+const sessionKey = (t: PollTarget): string => JSON.stringify([t.timeoutMs, t.retries]);
 const bump = (m: Map<string, number>, k: string): void => void m.set(k, (m.get(k) ?? 0) + 1);
 
 const C = {
@@ -185,6 +187,10 @@ export class Poller {
     for (const t of targets) {
       const d = this.devices.get(t.id);
       if (d && d.key === connectionKey(t)) {
+        if (sessionKey(d.target) !== sessionKey(t)) {
+          d.session.close();
+          d.session = new SnmpSession(t);
+        }
         d.target = t;
         continue;
       }
