@@ -5,7 +5,7 @@
  * over 30 s because it did).
  *
  * Structure:
- *  - `tops`: the used blocks that no other used block contains, sorted by address.
+ *  - `tops`: the used blocks that no other used block contains, in a SortedBlocks.
  *    CIDR blocks either nest or are disjoint, so these are disjoint and their union
  *    is the used space. Nested blocks hang off their top-level block and only come
  *    back into play when that block is removed.
@@ -16,8 +16,8 @@
  * Any free aligned /L lies inside a maximal free block of length <= L, whose first
  * /L is no higher, so first-fit is the lowest head among the lists for lengths
  * parent..L, and best-fit is the head of the longest non-empty list <= L. Queries
- * cost O(L - parent length); add/remove cost a binary search, a splice of the
- * tops array and re-splitting at most the gaps next to the changed block.
+ * cost O(L - parent length); add/remove cost O(log n) searches, a splice of one
+ * small chunk, and re-splitting only the gaps next to the changed block.
  */
 import {
   type Block,
@@ -31,6 +31,8 @@ import {
   isAligned,
   truncate,
 } from './cidr.js';
+import { FreeList } from './free-list.js';
+import { SortedBlocks } from './sorted-blocks.js';
 
 export type UsedState = 'allocated' | 'quarantined' | 'reserved';
 export type FitStrategy = 'first-fit' | 'best-fit';
@@ -61,61 +63,6 @@ interface Entry {
   nested: Entry[];
 }
 
-/** Min-heap of block addresses with lazy deletion; `members` is the truth. */
-class FreeList {
-  readonly members = new Set<bigint>();
-  private heap: bigint[] = [];
-
-  add(network: bigint): void {
-    this.members.add(network);
-    this.push(network);
-  }
-
-  delete(network: bigint): void {
-    this.members.delete(network);
-    // Stale heap entries are dropped when they reach the top; rebuild when they pile up.
-    if (this.heap.length > 64 && this.heap.length > 4 * this.members.size) {
-      this.heap = [...this.members].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    }
-  }
-
-  min(): bigint | undefined {
-    const h = this.heap;
-    while (h.length > 0 && !this.members.has(h[0]!)) this.pop();
-    return h[0];
-  }
-
-  private push(v: bigint): void {
-    const h = this.heap;
-    let i = h.length;
-    h.push(v);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (h[p]! <= v) break;
-      h[i] = h[p]!;
-      i = p;
-    }
-    h[i] = v;
-  }
-
-  private pop(): void {
-    const h = this.heap;
-    const last = h.pop()!;
-    if (h.length === 0) return;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= h.length) break;
-      const r = l + 1;
-      const c = r < h.length && h[r]! < h[l]! ? r : l;
-      if (h[c]! >= last) break;
-      h[i] = h[c]!;
-      i = c;
-    }
-    h[i] = last;
-  }
-}
-
 /** A block's state is its strongest current reason to be used. */
 function stateOf(e: Entry): UsedState {
   if (e.counts.allocated > 0) return 'allocated';
@@ -133,7 +80,7 @@ export class FreeSpaceIndex {
   readonly family: Family;
   private readonly bits: number;
   private readonly parentLast: bigint;
-  private tops: Entry[] = [];
+  private readonly tops: SortedBlocks<Entry>;
   private readonly entries = new Map<bigint, Entry>();
   /** free[l]: maximal free blocks of prefix length l (only l >= parent.length used). */
   private readonly free: FreeList[];
@@ -159,7 +106,7 @@ export class FreeSpaceIndex {
       }
       e.counts[u.state ?? 'allocated']++;
     }
-    this.tops = maximal(fresh.sort(byAddressThenOuter));
+    this.tops = new SortedBlocks(maximal(fresh.sort(byAddressThenOuter)));
     let lo = parent.network;
     for (const t of this.tops) {
       this.addGap(lo, t.network - 1n);
@@ -183,20 +130,22 @@ export class FreeSpaceIndex {
     e.counts[state] = 1;
     this.entries.set(key, e);
 
-    const p = this.lastTopAtOrBefore(e.network);
-    const prev = p >= 0 ? this.tops[p]! : undefined;
-    if (prev !== undefined && prev.last >= e.last) {
+    const covering = this.tops.floor(e.network);
+    if (covering !== undefined && covering.last >= e.last) {
       e.top = false;
-      prev.nested.push(e); // already covered: free space unchanged
+      covering.nested.push(e); // already covered: free space unchanged
       return;
     }
     // e becomes top-level and swallows the top-level blocks inside it.
-    const a = prev !== undefined && prev.network === e.network ? p : p + 1;
-    let b = a;
-    while (b < this.tops.length && this.tops[b]!.network <= e.last) b++;
-    const swallowed = this.tops.slice(a, b);
-    const lo = a > 0 ? this.tops[a - 1]!.last + 1n : this.parent.network;
-    const hi = b < this.tops.length ? this.tops[b]!.network - 1n : this.parentLast;
+    const swallowed: Entry[] = [];
+    for (const t of this.tops.from(e.network)) {
+      if (t.network > e.last) break;
+      swallowed.push(t);
+    }
+    const before = this.tops.floor(e.network - 1n);
+    const after = this.tops.ceil(e.last + 1n);
+    const lo = before !== undefined ? before.last + 1n : this.parent.network;
+    const hi = after !== undefined ? after.network - 1n : this.parentLast;
     this.changeGaps(lo, hi, swallowed, -1);
     for (const s of swallowed) {
       this.used[stateOf(s)] -= s.last - s.network + 1n;
@@ -205,7 +154,7 @@ export class FreeSpaceIndex {
       for (const n of s.nested) e.nested.push(n);
       s.nested = [];
     }
-    this.tops.splice(a, b - a, e);
+    this.tops.replace(swallowed, [e]);
     this.changeGaps(lo, hi, [e], 1);
     this.used[state] += e.last - e.network + 1n;
   }
@@ -224,8 +173,7 @@ export class FreeSpaceIndex {
       return;
     }
     this.entries.delete(key);
-    const p = this.lastTopAtOrBefore(e.network);
-    const top = this.tops[p]!;
+    const top = this.tops.floor(e.network)!;
     if (top !== e) {
       const nested = top.nested;
       const i = nested.indexOf(e);
@@ -233,16 +181,15 @@ export class FreeSpaceIndex {
       nested.pop();
       return;
     }
-    const lo = p > 0 ? this.tops[p - 1]!.last + 1n : this.parent.network;
-    const hi = p + 1 < this.tops.length ? this.tops[p + 1]!.network - 1n : this.parentLast;
+    const before = this.tops.floor(e.network - 1n);
+    const after = this.tops.ceil(e.last + 1n);
+    const lo = before !== undefined ? before.last + 1n : this.parent.network;
+    const hi = after !== undefined ? after.network - 1n : this.parentLast;
     this.changeGaps(lo, hi, [e], -1);
     this.used[state] -= e.last - e.network + 1n;
     const promoted = maximal(e.nested.sort(byAddressThenOuter));
     for (const t of promoted) this.used[stateOf(t)] += t.last - t.network + 1n;
-    this.tops =
-      promoted.length < 1000
-        ? (this.tops.splice(p, 1, ...promoted), this.tops)
-        : [...this.tops.slice(0, p), ...promoted, ...this.tops.slice(p + 1)];
+    this.tops.replace([e], promoted);
     this.changeGaps(lo, hi, promoted, 1);
   }
 
@@ -272,7 +219,7 @@ export class FreeSpaceIndex {
   isFree(block: Block & { family?: Family }): boolean {
     this.check(block);
     for (let l = this.parent.length; l <= block.length; l++) {
-      if (this.free[l]!.members.has(truncate(this.family, block.network, l))) return true;
+      if (this.free[l]!.has(truncate(this.family, block.network, l))) return true;
     }
     return false;
   }
@@ -280,7 +227,7 @@ export class FreeSpaceIndex {
   /** State of the top-level used block that contains `block`, or null when none contains it. */
   coveringState(block: Block & { family?: Family }): UsedState | null {
     this.check(block);
-    const t = this.tops[this.lastTopAtOrBefore(block.network)];
+    const t = this.tops.floor(block.network);
     return t !== undefined && t.last >= blockLast(this.family, block) ? stateOf(t) : null;
   }
 
@@ -289,10 +236,9 @@ export class FreeSpaceIndex {
     this.check(block);
     const last = blockLast(this.family, block);
     const out: Array<{ prefix: Prefix; state: UsedState }> = [];
-    let i = Math.max(0, this.lastTopAtOrBefore(block.network));
-    for (; i < this.tops.length && out.length < limit; i++) {
-      const t = this.tops[i]!;
-      if (t.network > last) break;
+    const start = this.tops.floor(block.network)?.network ?? block.network;
+    for (const t of this.tops.from(start)) {
+      if (t.network > last || out.length >= limit) break;
       if (t.last >= block.network) out.push({ prefix: this.prefix(t.network, t.length), state: stateOf(t) });
     }
     return out;
@@ -387,20 +333,6 @@ export class FreeSpaceIndex {
     }
   }
 
-  private lastTopAtOrBefore(network: bigint): number {
-    let lo = 0;
-    let hi = this.tops.length - 1;
-    let ans = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.tops[mid]!.network <= network) {
-        ans = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return ans;
-  }
-
   private checkLength(length: number): void {
     if (!Number.isInteger(length) || length < this.parent.length || length > this.bits) {
       throw new IpamInputError(
@@ -464,6 +396,9 @@ function maximal(sorted: Entry[]): Entry[] {
   return out;
 }
 
+/** Bits needed for v >= 0 (0 for 0); the Number path covers every IPv4 value. */
 function bitLength(v: bigint): number {
-  return v.toString(2).length;
+  if (v < 0x100000000n) return 32 - Math.clz32(Number(v));
+  const hex = v.toString(16);
+  return (hex.length - 1) * 4 + 32 - Math.clz32(parseInt(hex[0]!, 16));
 }

@@ -82,6 +82,21 @@ describe('FreeSpaceIndex basics', () => {
     expect(texts(ix.freeBlocks())).toEqual(['10.0.0.0/16']);
   });
 
+  it('a block covering hundreds of others swallows and releases them in bulk', () => {
+    const parent = P('10.0.0.0/16');
+    const ix = new FreeSpaceIndex(parent);
+    for (let i = 0n; i < 600n; i += 2n) ix.add({ network: parent.network + i, length: 32 });
+    const before = texts(ix.freeBlocks());
+    ix.add(P('10.0.0.0/22'));
+    expect(ix.freeAddresses()).toBe(65536n - 1024n);
+    expect([...ix.usedBlocks()].map((u) => u.prefix.text)).toEqual(['10.0.0.0/22']);
+    expect(ix.find(32)?.text).toBe('10.0.4.0/32');
+    ix.remove(P('10.0.0.0/22'));
+    expect(texts(ix.freeBlocks())).toEqual(before);
+    expect(ix.find(32)?.text).toBe('10.0.0.1/32');
+    expect(ix.freeAddresses()).toBe(65536n - 300n);
+  });
+
   it('counts repeated adds of the same block', () => {
     const ix = new FreeSpaceIndex(P('10.0.0.0/24'), [P('10.0.0.0/25'), P('10.0.0.0/25')]);
     ix.remove(P('10.0.0.0/25'));
