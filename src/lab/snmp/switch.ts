@@ -86,6 +86,8 @@ export class SimulatedSwitch {
   agentErrors = 0;
   /** Responses sent: lets tests see how many round trips a poll took. */
   responsesSent = 0;
+  /** Column OID -> the type and value served instead (an agent that returns wrong types). */
+  private readonly cellFaults = new Map<string, { type: number; value: unknown }>();
 
   private constructor(
     readonly opts: SimSwitchOptions,
@@ -228,8 +230,15 @@ export class SimulatedSwitch {
     if (cell) {
       def.handler = (req: MibRequest) => {
         const [column, ...index] = instanceArcs(oid, req.oid);
+        const fault = this.cellFaults.get(`${oid}.${column}`);
+        if (fault) {
+          req.instanceNode.valueType = fault.type;
+          req.instanceNode.value = fault.value;
+          return req.done();
+        }
         const v = column === undefined ? null : cell(column, index);
         if (v !== null) req.instanceNode.value = v;
+        req.instanceNode.valueType = columns.find((c) => c.number === column)?.type ?? req.instanceNode.valueType;
         req.done();
       };
     }
@@ -383,6 +392,12 @@ export class SimulatedSwitch {
     if (!this.model.removePort(ifIndex)) return;
     this.mib.deleteTableRow('ifTable', [ifIndex]);
     if (this.opts.ifXTable !== false) this.mib.deleteTableRow('ifXTable', [ifIndex]);
+  }
+
+  /** Serve every cell of a column with this type and value (undefined: serve it right again). */
+  setColumnFault(columnOid: string, fault: { type: number; value: unknown } | undefined): void {
+    if (fault) this.cellFaults.set(columnOid, fault);
+    else this.cellFaults.delete(columnOid);
   }
 
   /** Stop answering (a dead device), or answer again. */
