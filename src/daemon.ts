@@ -23,6 +23,13 @@ import { ipamRoutes } from './ipam/routes.js';
 import { registerIpamMetrics } from './ipam/metrics.js';
 import { ipBlockRequest } from './ipam/ip-block-request.js';
 import { RequestService } from './requests/service.js';
+import { MODULES } from './modules.js';
+import type { DeviceService, Endpoint, ModuleContext, SimpulModule } from './module.js';
+import { startLab, LAB_CREDENTIALS, type Lab } from './lab/lab.js';
+import { readSecret } from './config/load.js';
+import { SECRET_FIELDS } from './config/schema.js';
+import type { Device, Inventory } from './inventory/model.js';
+import { AppError } from './common/errors.js';
 import { requestRoutes } from './requests/routes.js';
 
 export class InventoryInvalid extends Error {
@@ -41,10 +48,18 @@ export function openStore(config: Config, clock: Clock = systemClock): Store {
 }
 
 /** Loads the inventory from disk and syncs the store to it; throws with every problem when invalid. */
-export function reloadInventory(store: Store, dir: string): SyncReport {
+export function reloadInventory(store: Store, dir: string): SyncReport & { inventory: Inventory } {
   const { inventory, problems } = loadInventory(dir);
   if (!inventory) throw new InventoryInvalid(problems);
-  return syncInventory(store, inventory);
+  return { ...syncInventory(store, inventory), inventory };
+}
+
+/** Production endpoints: the device's management address and the service's port. */
+function realEndpoint(d: Device, service: DeviceService): Endpoint | null {
+  if (service === 'snmp') return d.snmp ? { host: d.mgmt, port: d.snmp.port ?? 161 } : null;
+  if (!d.routeros) return null;
+  if (service === 'routeros-ssh') return { host: d.mgmt, port: d.routeros.sshPort ?? 22 };
+  return { host: d.mgmt, port: d.routeros.port ?? (d.routeros.tls ? 8729 : 8728) };
 }
 
 export interface DaemonOptions {
@@ -102,18 +117,21 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       inv.objects.set({ kind: t }, store.db.prepare(`SELECT count(*) FROM ${t}`).pluck().get() as number);
   };
 
-  const app = await buildHttp(services, {
-    routes: [inventoryRoutes, tokenRoutes, auditRoutes, ipamRoutes, requestRoutes, ...(opts.routes ?? [])],
-    logger: loggerOptions(config.log.level, opts.logStream),
-  });
+  // The HTTP app is built first (its logger is the daemon's); module routes join before ready().
+  const routes = [inventoryRoutes, tokenRoutes, auditRoutes, ipamRoutes, requestRoutes, ...(opts.routes ?? [])];
+  const app = await buildHttp(services, { routes, logger: loggerOptions(config.log.level, opts.logStream) });
 
+  let current: Inventory | null = null;
+  const inventoryListeners: ((inv: Inventory) => void)[] = [];
   const reload = (): SyncReport | null => {
     try {
-      const report = reloadInventory(store, config.inventory);
+      const { inventory, ...report } = reloadInventory(store, config.inventory);
+      current = inventory;
       inventoryLoaded = true;
       inv.reloads.inc({ result: 'ok' });
       countObjects();
       app.log.info({ report }, 'inventory synced');
+      for (const l of inventoryListeners) l(inventory);
       return report;
     } catch (e) {
       inv.reloads.inc({ result: 'error' });
@@ -122,12 +140,43 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       return null;
     }
   };
-  try {
-    reload();
-    await app.listen({ host: config.host, port: config.port });
-  } catch (e) {
+  let lab: Lab | null = null;
+  const modules: SimpulModule[] = [];
+  async function startModules(): Promise<void> {
+    if (config.lab) lab = await startLab(current!);
+    const ctx: ModuleContext = {
+      config,
+      store,
+      registry,
+      services,
+      clock: opts.clock ?? systemClock,
+      log: app.log,
+      inventory: () => current!,
+      onInventory: (fn) => inventoryListeners.push(fn),
+      endpoint: (d, service) => (lab ? lab.endpoint(d, service) : realEndpoint(d, service)),
+      credentials: (name) => resolveCredential(config, name),
+    };
+    for (const make of MODULES) {
+      const m = await make(ctx);
+      modules.push(m);
+      if (m.routes) routes.push(m.routes);
+      for (const [k, check] of m.readiness ?? []) services.readiness.set(`${m.name}.${k}`, check);
+    }
+  }
+  const stopAll = async () => {
+    for (const m of [...modules].reverse()) await m.stop?.().catch((e) => app.log.error({ err: e, module: m.name }, 'module stop failed'));
+    await (lab as Lab | null)?.stop();
     await app.close();
     store.db.close();
+  };
+  try {
+    reload();
+    await startModules();
+    await app.ready();
+    await app.listen({ host: config.host, port: config.port });
+    for (const m of modules) await m.start?.();
+  } catch (e) {
+    await stopAll();
     throw e;
   }
   const addr = app.server.address();
@@ -138,9 +187,19 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     services,
     url: `http://${host}:${port}`,
     reload,
-    async close() {
-      await app.close();
-      store.db.close();
-    },
+    close: stopAll,
   };
+}
+
+/** A named credential with its secret fields read; lab mode falls back to the simulators' own. */
+function resolveCredential(config: Config, name: string): Record<string, string> {
+  const c = config.credentials[name];
+  if (!c) {
+    if (config.lab) return { ...LAB_CREDENTIALS };
+    throw new AppError(500, 'CREDENTIAL_UNKNOWN', `credential '${name}' named in the inventory is not under credentials: in the config`);
+  }
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(c)) out[k] = typeof v === 'string' ? v : readSecret(v);
+  for (const k of Object.keys(out)) if (SECRET_FIELDS.has(k) && !out[k]) throw new AppError(500, 'CREDENTIAL_EMPTY', `credential '${name}' has an empty ${k}`);
+  return out;
 }

@@ -12,6 +12,7 @@ import type { RoutePlugin, Services } from './context.js';
 
 export interface HttpOptions {
   routes: RoutePlugin[];
+
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -82,7 +83,8 @@ export async function buildHttp(s: Services, opts: HttpOptions): Promise<Fastify
     return s.registry.metrics();
   });
 
-  await app.register(
+  // Not awaited: the API plugin loads at ready(), so routes added to opts.routes until then count.
+  void app.register(
     async (api) => {
       api.addHook('onRequest', async (req) => {
         const h = req.headers.authorization;

@@ -1,0 +1,48 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { Config } from './config/schema.js';
+import type { Store } from './store/store.js';
+import type { Clock } from './common/clock.js';
+import type { RoutePlugin, Services } from './http/context.js';
+import type { Device, Inventory } from './inventory/model.js';
+
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+export type DeviceService = 'routeros' | 'routeros-ssh' | 'snmp';
+
+/**
+ * What a domain module (routers, SNMP, diagrams...) gets from the daemon. Modules hold their own
+ * services and close over them in their routes; the daemon only starts and stops them.
+ */
+export interface ModuleContext {
+  config: Config;
+  store: Store;
+  registry: Registry;
+  services: Services;
+  clock: Clock;
+  log: FastifyBaseLogger;
+  /** The inventory as last loaded (at start, then on every SIGHUP). */
+  inventory(): Inventory;
+  /** Subscribe to inventory reloads (devices added, changed, removed). */
+  onInventory(fn: (inv: Inventory) => void): void;
+  /**
+   * Where to reach a device's service: its management address in production; in lab mode its
+   * simulator on 127.0.0.1, and null for a device without one (never the inventory address).
+   */
+  endpoint(device: Device, service: DeviceService): Endpoint | null;
+  /** A named credential from the config with its secrets read (env or file). Throws if unknown. */
+  credentials(name: string): Record<string, string>;
+}
+
+export interface SimpulModule {
+  name: string;
+  routes?: RoutePlugin;
+  readiness?: [string, () => string | null][];
+  /** Starts background work (reconcilers, pollers) once the HTTP server listens. */
+  start?(): Promise<void>;
+  stop?(): Promise<void>;
+}
+
+export type ModuleFactory = (ctx: ModuleContext) => SimpulModule | Promise<SimpulModule>;

@@ -1,0 +1,4 @@
+import type { ModuleFactory } from './module.js';
+
+/** The domain modules the daemon runs, in start order. Each domain adds its one line here. */
+export const MODULES: ModuleFactory[] = [];
