@@ -1,0 +1,89 @@
+/**
+ * Interface-name normalization, after Netdisco: the same port is written many ways
+ * (`GigabitEthernet1/0/24`, `Gi1/0/24`, `gi1-0-24` on a label where "/" is not allowed),
+ * so names are compared through one canonical key and displayed as written.
+ */
+
+/** Long and short spellings of Cisco-style type prefixes, mapped to one short form. */
+const TYPE_ALIASES: ReadonlyMap<string, string> = new Map(
+  (
+    [
+      ['gi', ['gigabitethernet', 'gigabit', 'gige', 'gig', 'gi']],
+      ['fa', ['fastethernet', 'fast', 'fa']],
+      ['te', ['tengigabitethernet', 'tengige', 'tengig', 'ten', 'te', 'xe']],
+      ['twe', ['twentyfivegigabitethernet', 'twentyfivegige', 'twe']],
+      ['fo', ['fortygigabitethernet', 'fortygige', 'fo']],
+      ['hu', ['hundredgigabitethernet', 'hundredgige', 'hu']],
+      ['et', ['ethernet', 'eth', 'et']],
+      ['po', ['port-channel', 'portchannel', 'po']],
+      ['vl', ['vlan', 'vl']],
+      ['lo', ['loopback', 'lo']],
+      // "Port 24" (TP-Link, some D-Link) is the bare port number.
+      ['', ['port']],
+    ] as const
+  ).flatMap(([short, longs]) => longs.map((l) => [l, short] as [string, string])),
+);
+
+const NAME = /^([a-z]+(?:-[a-z]+)*)?\s*([0-9]+(?:[/:.-][0-9]+)*)$/;
+
+/**
+ * Canonical comparison key of an interface name: lower case, type prefix shortened,
+ * "-" between numbers read as "/", leading zeros dropped. MikroTik names such as `ether5`
+ * and `sfp-sfpplus1` keep their prefix (they are not Cisco abbreviations).
+ */
+export function normalizeInterface(name: string): string {
+  const s = name.trim().toLowerCase();
+  const m = NAME.exec(s);
+  if (!m) return s;
+  const prefix = m[1] ?? '';
+  const nums = (m[2] ?? '').replace(/[/:-]/g, '/');
+  const numbers = nums.replace(/[0-9]+/g, (d) => String(Number.parseInt(d, 10)));
+  const short = TYPE_ALIASES.get(prefix);
+  return (short ?? prefix) + numbers;
+}
+
+/** Interface name as it may be written in a label (no "/"): `Gi1/0/24` -> `Gi1-0-24`. */
+export function interfaceForLabel(name: string): string {
+  return name.trim().replace(/\//g, '-');
+}
+
+/** Trailing port number of a single-number name (`ether5` -> 5, `Gi1/0/5` -> 5, `5` -> 5). */
+function trailingNumber(key: string): number | undefined {
+  const m = /([0-9]+)$/.exec(key);
+  return m?.[1] === undefined ? undefined : Number(m[1]);
+}
+
+/**
+ * Whether two port names denote the same port. Besides equal keys, a bare number matches a
+ * named port ending in that number (inventory `ports: 24` names ports 1..24 while a label or
+ * LLDP may say `ether5` or `Gi1/0/5`), because comparisons are always within one device.
+ */
+export function samePort(a: string, b: string): boolean {
+  const ka = normalizeInterface(a);
+  const kb = normalizeInterface(b);
+  if (ka === kb) return true;
+  const bareA = /^[0-9]+$/.test(ka);
+  const bareB = /^[0-9]+$/.test(kb);
+  if (bareA === bareB) return false;
+  return trailingNumber(bareA ? kb : ka) === Number(bareA ? ka : kb);
+}
+
+/** What a device offers as ports: a count (ports 1..N) or interface names. */
+export interface PortSpec {
+  ports?: number;
+  interfaces?: readonly string[];
+}
+
+/** Whether `port` exists on a device; `undefined` when the device declares no ports at all. */
+export function portExists(port: string, spec: PortSpec): boolean | undefined {
+  const names = spec.interfaces ?? [];
+  if (names.some((n) => samePort(n, port))) return true;
+  if (spec.ports !== undefined) {
+    const key = normalizeInterface(port);
+    const n = /^[0-9]+$/.test(key) ? Number(key) : trailingNumber(key);
+    // A numbered device accepts a name by its last number: `Gi1/0/5` and `ether5` are port 5.
+    if (n !== undefined && n >= 1 && n <= spec.ports) return true;
+    return false;
+  }
+  return names.length > 0 ? false : undefined;
+}
