@@ -53,6 +53,7 @@ function rebase(t: Track, nowMs: number, perSec: number): void {
 }
 
 export function normalizePort(c: SimPortConfig): SimPortState['cfg'] {
+  if (c.startOctets !== undefined && c.startOctets < 0n) throw new RangeError(`port ${c.ifIndex}: startOctets must not be negative`);
   return {
     ifIndex: c.ifIndex,
     name: c.name,

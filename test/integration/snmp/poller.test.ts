@@ -125,6 +125,19 @@ describe('poller against simulated switches over UDP', () => {
     expect(j?.totals.inOctets).toBe(before + 375_000_000n);
   });
 
+  it('treats the 497-day sysUpTime wrap as time passing, not as a reboot', async () => {
+    const clock = new ManualClock();
+    const s = await sim(clock, { name: 'old-timer', ports, uptimeStartTicks: 2 ** 32 - 1000 });
+    const p = poller(clock);
+    p.setDevices([v2('sw', s)]);
+    await p.pollOnce();
+    clock.advance(30_000);
+    await p.pollOnce();
+    expect(p.deviceState('sw')?.uptimeTicks).toBe(2000);
+    expect(p.interfaces('sw')?.[0]?.rates?.inBps).toBe(100e6);
+    expect(p.interfaces('sw')?.[0]?.lastDiscontinuity).toBe('first_sample');
+  });
+
   it('re-baselines on ifCounterDiscontinuityTime and rejects rates above the port speed', async () => {
     const clock = new ManualClock();
     const s = await sim(clock, { name: 'sw', ports: [{ ifIndex: 1, name: 'p1', speedMbps: 10, inBps: 5e6 }] });
