@@ -96,6 +96,8 @@ export interface PollerOptions {
   onSample?: (result: DevicePollResult) => void;
   /** A device's poll stops reading tables after this long (default 60 s). */
   deviceDeadlineMs?: number;
+  /** Re-read ifName/ifAlias/ifDescr at least this often even without a sign of change (default 1 h): operators edit aliases live. */
+  namesMaxAgeMs?: number;
 }
 
 interface IfNames {
@@ -115,6 +117,7 @@ interface DeviceRuntime {
   ifNumber?: number;
   names: Map<number, IfNames>;
   namesValid: boolean;
+  namesAt: number;
   hasIfX?: boolean;
   need32: boolean;
   baselines: Map<number, InterfaceBaseline>;
@@ -162,6 +165,7 @@ export class Poller {
   private readonly clock: Clock;
   private readonly concurrency: number;
   private readonly deadlineMs: number;
+  private readonly namesMaxAgeMs: number;
   private readonly listeners = new Set<(r: DevicePollResult) => void>();
   private active = 0;
   private readonly waiting: Array<() => void> = [];
@@ -171,6 +175,7 @@ export class Poller {
     this.clock = opts.clock ?? systemClock;
     this.concurrency = Math.max(1, opts.concurrency ?? 32);
     this.deadlineMs = opts.deviceDeadlineMs ?? 60_000;
+    this.namesMaxAgeMs = opts.namesMaxAgeMs ?? 3_600_000;
     if (opts.onSample) this.listeners.add(opts.onSample);
   }
 
@@ -209,6 +214,7 @@ export class Poller {
       state: 'unknown',
       names: new Map(),
       namesValid: false,
+      namesAt: 0,
       need32: false,
       baselines: new Map(),
       views: new Map(),
@@ -285,6 +291,7 @@ export class Poller {
     const p = (async () => {
       await this.acquire();
       try {
+        if (d.removed) return { deviceId: d.target.id, state: 'unknown' as const, reason: 'removed', durationSeconds: 0, rates: 0, discontinuities: 0, rejected: 0, errors: [] };
         return await this.pollDevice(d);
       } finally {
         this.release();
@@ -337,7 +344,7 @@ export class Poller {
     const step = d.lastTime ? uptimeStep(d.lastTime, cur) : undefined;
     const ifNumber = ifnVb && ifnVb.type === T.Integer && typeof ifnVb.value === 'number' ? ifnVb.value : undefined;
     // names can only have moved when the table changed size or the agent restarted
-    const refreshNames = !d.namesValid || step?.kind === 'reboot' || ifNumber !== d.ifNumber;
+    const refreshNames = !d.namesValid || step?.kind === 'reboot' || ifNumber !== d.ifNumber || wallMs - d.namesAt >= this.namesMaxAgeMs;
     if (step?.kind === 'reboot') {
       d.lldpSupported = t.lldp !== false;
       d.lldpChange = undefined;
@@ -369,6 +376,7 @@ export class Poller {
         d.names.set(Number(i), { descr, name: textOf(cell(C.name, i)) || descr || i, alias: textOf(cell(C.alias, i)) ?? '' });
       }
       d.namesValid = true;
+      d.namesAt = wallMs;
       d.ifNumber = ifNumber;
     }
 

@@ -178,6 +178,14 @@ describe('poller against simulated switches over UDP', () => {
     clock.advance(10_000);
     await p.pollOnce();
     expect(p.interfaces('sw')?.map((i) => i.ifIndex)).toEqual([1, 3]);
+    // an alias edited live shows up when the names grow old (1 h by default)
+    s.setPort(3, { alias: 'new office' });
+    clock.advance(10_000);
+    await p.pollOnce();
+    expect(p.interfaces('sw')?.[1]?.alias).toBe('');
+    clock.advance(3_600_000);
+    await p.pollOnce();
+    expect(p.interfaces('sw')?.[1]?.alias).toBe('new office');
   });
 
   it("works with net-snmp's native GETBULK and with truncated responses", async () => {
