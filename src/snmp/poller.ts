@@ -531,10 +531,6 @@ export class Poller {
   neighbors(deviceId: string): LldpNeighbor[] | undefined {
     return this.devices.get(deviceId)?.neighbors.map((n) => ({ ...n }));
   }
-
-  target(deviceId: string): PollTarget | undefined {
-    return this.devices.get(deviceId)?.target;
-  }
 }
 
 function textOf(vb: Varbind | undefined): string | undefined {
