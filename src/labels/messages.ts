@@ -98,8 +98,8 @@ const catalog = {
     en: `Cable ${q(p.label)} is not drawn in the OPD's LAN diagram.`,
   }),
   LABEL_ONE_END_ONLY: (p: Params) => ({
-    id: `Hanya ujung ${p.end} kabel ini yang disurvei; periksa juga label di ujung lainnya.`,
-    en: `Only the ${p.end} end of this cable was surveyed; check the label at the other end too.`,
+    id: `Hanya ujung ${p.endId} kabel ini yang disurvei; periksa juga label di ujung lainnya.`,
+    en: `Only the ${p.endEn} end of this cable was surveyed; check the label at the other end too.`,
   }),
   LABEL_MISSING: (p: Params) => ({
     id: `Kabel ${p.link} di diagram tidak punya label. Tulis labelnya, misalnya ${p.suggestion}.`,

@@ -229,7 +229,7 @@ export function surveyReport(rows: readonly SurveyRow[], ctx: LabelContext): Cab
       issues.push({
         code: 'LABEL_ONE_END_ONLY',
         severity: 'info',
-        message: msg('LABEL_ONE_END_ONLY', n ? { end: 'dekat (near)' } : { end: 'jauh (far)' }),
+        message: msg('LABEL_ONE_END_ONLY', n ? { endId: 'dekat', endEn: 'near' } : { endId: 'jauh', endEn: 'far' }),
       });
     for (const x of readings) {
       const p = x.check.parsed;

@@ -197,7 +197,7 @@ function toCell(el: El): Cell {
 /** Text of a shape whose label may be HTML (draw.io's `html=1`): tags out, line breaks kept. */
 export function htmlToText(s: string): string {
   if (!/[<&]/.test(s)) return s.split('\n').map((l) => cleanText(l)).filter(Boolean).join('\n');
-  const withBreaks = s.replace(/<br\s*\/?>|<\/(?:div|p|li|tr)>/gi, '\n').replace(/<[^>]*>/g, '');
+  const withBreaks = s.replace(/<br\s*\/?>|<\/?(?:div|p|li|tr)\b[^>]*>/gi, '\n').replace(/<[^>]*>/g, '');
   return decodeEntities(withBreaks)
     .replace(/\u00A0/g, ' ')
     .split('\n')
