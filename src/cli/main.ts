@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { lab, serve } from './serve.js';
+import { ipamImport } from './ipam.js';
 import { auditVerify, inventoryCheck, inventorySync, tokenCreate, tokenList, tokenRevoke } from './admin.js';
 
 const program = new Command('simpul').description('Controller of the Jaringan Intra Pemerintah Daerah').version('0.1.0');
@@ -25,6 +26,15 @@ withConfig(
 ).action(tokenCreate);
 withConfig(token.command('list').description('list tokens (never their secrets)')).action(tokenList);
 withConfig(token.command('revoke <id>').description('revoke a token')).action(tokenRevoke);
+
+const ipam = program.command('ipam').description('the IP numbering authority');
+withConfig(
+  ipam
+    .command('import <file>')
+    .description('import pools, allocations and addresses from CSV or YAML; every wrong line reported; all or nothing')
+    .option('--dry-run', 'check every line, write nothing')
+    .option('--format <format>', 'csv or yaml (default from the file name)'),
+).action(ipamImport);
 
 const audit = program.command('audit').description('the tamper-evident audit log');
 withConfig(audit.command('verify').description('check the hash chain; exit 1 naming the first broken entry')).action(auditVerify);

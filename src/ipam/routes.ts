@@ -2,6 +2,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { RoutePlugin } from '../http/context.js';
 import { problemReplies } from '../http/schemas.js';
 import { POOL_ROLES } from './service.js';
+import { importIpam } from './import.js';
+import { badRequest } from '../common/errors.js';
 
 const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
 const Str = (max: number) => Type.String({ minLength: 1, maxLength: max });
@@ -109,8 +111,43 @@ const PrefixQuery = Type.Object(
   { additionalProperties: false },
 );
 
+const ImportQuery = Type.Object(
+  {
+    dryRun: Type.Optional(Type.Boolean({ default: false })),
+    format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('yaml')], { description: 'default from Content-Type' })),
+  },
+  { additionalProperties: false },
+);
+const ImportReport = Type.Object({
+  dryRun: Type.Boolean(),
+  applied: Type.Boolean(),
+  counts: Type.Object({ pools: Type.Integer(), prefixes: Type.Integer(), addresses: Type.Integer() }),
+  errors: Type.Array(Type.Object({ line: Type.Integer(), field: Type.Optional(Type.String()), code: Type.String(), message: Type.String() })),
+});
+const IMPORT_LIMIT = 32 * 1024 * 1024;
+
 export const ipamRoutes: RoutePlugin = (app, s) => {
   const ipam = s.ipam;
+  // Spreadsheets arrive as text; JSON stays the default elsewhere.
+  app.addContentTypeParser(['text/csv', 'application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], { parseAs: 'string', bodyLimit: IMPORT_LIMIT }, (_req, body, done) => done(null, body));
+  app.post<{ Querystring: Static<typeof ImportQuery>; Body: string }>('/ipam/import', {
+    bodyLimit: IMPORT_LIMIT,
+    schema: {
+      tags: ['ipam'],
+      summary: 'Import pools, allocations and addresses from CSV or YAML, all or nothing',
+      description: 'Content-Type text/csv (header: kind,prefix,address,pool,opd,purpose,scope,role,hostname,mac,device,description) or application/yaml (pools:, allocations:, addresses:). Every wrong line is reported with its number; with errors nothing is imported (422). dryRun=true checks without writing.',
+      querystring: ImportQuery,
+      response: { 200: ImportReport, 422: ImportReport, ...problemReplies },
+    },
+    handler: async (req, reply) => {
+      if (typeof req.body !== 'string') throw badRequest('IMPORT_MALFORMED', 'send the file as text/csv or application/yaml', 'file');
+      const type = req.headers['content-type'] ?? '';
+      const format = req.query.format ?? (/csv/.test(type) ? 'csv' : /yaml/.test(type) ? 'yaml' : null);
+      if (!format) throw badRequest('IMPORT_FORMAT', 'say format=csv or format=yaml, or send Content-Type text/csv or application/yaml', 'format');
+      const r = importIpam(s.store, ipam, req.actor, req.body, { format, dryRun: req.query.dryRun ?? false });
+      return reply.status(r.errors.length ? 422 : 200).send(r);
+    },
+  });
   app.post<{ Body: Static<typeof CreatePool> }>('/pools', {
     schema: { tags: ['ipam'], summary: 'Create a pool (overlap with a pool of the same scope is refused)', body: CreatePool, response: { 201: Pool, ...problemReplies } },
     handler: async (req, reply) => reply.status(201).send(ipam.createPool(req.actor, req.body)),
