@@ -251,7 +251,8 @@ function parseEnd(text: string, from: number, to: number, g: Grammar, end: Label
       if (part.re.test(value)) values.set(part.name, value);
       else {
         const len = longestValidPrefix(part, value);
-        if (end === 'far' && len > 0) {
+        // A "/" inside the rest is an interface name written with slashes, not extra text.
+        if (end === 'far' && len > 0 && !value.slice(len).includes(g.endSeparator)) {
           const at = column + len;
           errors.push({ code: 'LABEL_TRAILING_TEXT', end, column: at, message: msg('LABEL_TRAILING_TEXT', { column: at, value: value.slice(len) }) });
         } else errors.push(partError(part, value, column, end));
