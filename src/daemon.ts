@@ -26,6 +26,7 @@ import { RequestService } from './requests/service.js';
 import { MODULES } from './modules.js';
 import type { DeviceService, Endpoint, ModuleContext, SimpulModule } from './module.js';
 import { startLab, LAB_CREDENTIALS, type Lab } from './lab/lab.js';
+import { seedLabIpam } from './lab/seed.js';
 import { readSecret } from './config/load.js';
 import { SECRET_FIELDS } from './config/schema.js';
 import type { Device, Inventory } from './inventory/model.js';
@@ -143,7 +144,11 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
   let lab: Lab | null = null;
   const modules: SimpulModule[] = [];
   async function startModules(): Promise<void> {
-    if (config.lab) lab = await startLab(current!);
+    if (config.lab) {
+      const seeded = seedLabIpam(store, ipam);
+      if (seeded) app.log.info({ counts: seeded.counts }, 'lab IPAM seeded from deploy/lab/ipam.csv');
+      lab = await startLab(current!);
+    }
     const ctx: ModuleContext = {
       config,
       store,
