@@ -66,10 +66,10 @@ banana,,,,,,,,,,,
     const byLine = Object.fromEntries((r.body.errors as { line: number; code: string; message: string }[]).map((e) => [e.line, e]));
     expect(byLine[3]).toMatchObject({ code: 'CIDR_LENGTH_OUT_OF_RANGE' });
     expect(byLine[4]).toMatchObject({ code: 'CIDR_HOST_BITS_SET' });
-    expect(byLine[4].message).toContain('did you mean 10.40.5.0/24');
+    expect(byLine[4]?.message).toContain('did you mean 10.40.5.0/24');
     expect(byLine[5]).toMatchObject({ code: 'OUTSIDE_POOLS' });
     expect(byLine[6]).toMatchObject({ code: 'OTHER_OWNER' });
-    expect(byLine[6].message).toContain('belongs to DINKES');
+    expect(byLine[6]?.message).toContain('belongs to DINKES');
     expect(byLine[7]).toMatchObject({ code: 'DUPLICATE' });
     expect(byLine[8]).toMatchObject({ code: 'UNKNOWN_OPD' });
     expect(byLine[9]).toMatchObject({ code: 'DUPLICATE' });
