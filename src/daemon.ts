@@ -32,6 +32,7 @@ import { SECRET_FIELDS } from './config/schema.js';
 import type { Device, Inventory } from './inventory/model.js';
 import { AppError } from './common/errors.js';
 import { requestRoutes } from './requests/routes.js';
+import { DesiredRegistry } from './routeros/contributors.js';
 
 export class InventoryInvalid extends Error {
   constructor(readonly problems: InventoryProblem[]) {
@@ -143,6 +144,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
   };
   let lab: Lab | null = null;
   const modules: SimpulModule[] = [];
+  const desired = new DesiredRegistry();
   async function startModules(): Promise<void> {
     if (config.lab) {
       const seeded = seedLabIpam(store, ipam);
@@ -160,6 +162,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       onInventory: (fn) => inventoryListeners.push(fn),
       endpoint: (d, service) => (lab ? lab.endpoint(d, service) : realEndpoint(d, service)),
       credentials: (name) => resolveCredential(config, name),
+      desired,
     };
     for (const make of MODULES) {
       const m = await make(ctx);

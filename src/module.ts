@@ -5,6 +5,7 @@ import type { Store } from './store/store.js';
 import type { Clock } from './common/clock.js';
 import type { RoutePlugin, Services } from './http/context.js';
 import type { Device, Inventory } from './inventory/model.js';
+import type { DesiredRegistry } from './routeros/contributors.js';
 
 export interface Endpoint {
   host: string;
@@ -34,6 +35,8 @@ export interface ModuleContext {
   endpoint(device: Device, service: DeviceService): Endpoint | null;
   /** A named credential from the config with its secrets read (env or file). Throws if unknown. */
   credentials(name: string): Record<string, string>;
+  /** Router desired state: domains register contributors; the RouterOS reconciler consumes them. */
+  desired: DesiredRegistry;
 }
 
 export interface SimpulModule {

@@ -1,6 +1,7 @@
 import { foundation } from './001_foundation.js';
 import { ipam } from './002_ipam.js';
 import { requests } from './003_requests.js';
+import { lldp } from './005_lldp.js';
 
 export interface Migration {
   version: number;
@@ -9,4 +10,4 @@ export interface Migration {
 }
 
 /** Every schema change, in order. Never edit a migration that has shipped: add the next number. */
-export const MIGRATIONS: readonly Migration[] = [foundation, ipam, requests];
+export const MIGRATIONS: readonly Migration[] = [foundation, ipam, requests, lldp];
