@@ -48,6 +48,33 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /** Site blocking: lists, imports, unblock exceptions, and how routers enforce them. */
+    blocking: Type.Object(
+      {
+        /** Push block lists to OPD routers as desired state. */
+        enforce: Type.Boolean({ default: true }),
+        /** A filter rule on each OPD router drops DNS from its LAN to resolvers other than the router. */
+        dropForeignDns: Type.Boolean({ default: true }),
+        /** Also drop HTTPS by SNI (tls-host) for blocked domains that clients reach by IP. */
+        sniRules: Type.Boolean({ default: false }),
+        /** The RouterOS address-list blocked addresses and prefixes go into. */
+        listName: Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$", default: "simpul-block" }),
+        /** Most entries the plan puts on one router, per inventory model; `default` for the rest. */
+        modelLimits: Type.Record(Type.String({ minLength: 1 }), Type.Integer({ minimum: 0, maximum: 10000000 }), { default: { default: 20000 } }),
+        /** How often exceptions past their end are marked expired (effective lists ignore them at once anyway). */
+        expirySweepSeconds: Type.Integer({ minimum: 1, maximum: 86400, default: 60 }),
+        /** Largest list file an import reads; a bigger one is refused with 413. */
+        maxImportBytes: Type.Integer({ minimum: 1024, maximum: 2147483647, default: 134217728 }),
+        /** Longer lines are reported invalid without being held. */
+        maxLineBytes: Type.Integer({ minimum: 256, maximum: 1048576, default: 4096 }),
+        /** Prefixes shorter than these are refused as too broad to be a site. */
+        minPrefixLengthV4: Type.Integer({ minimum: 1, maximum: 32, default: 8 }),
+        minPrefixLengthV6: Type.Integer({ minimum: 1, maximum: 128, default: 16 }),
+        /** Longest unblock exception, in days from approval. */
+        maxExceptionDays: Type.Integer({ minimum: 1, maximum: 3650, default: 365 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     metrics: Type.Object(
       { token: Type.Optional(SecretRef) },
       { additionalProperties: false, default: {} },
