@@ -35,6 +35,8 @@ export interface MenuSpec {
   key(e: Entry): string;
   /** Error message for a bad value, or undefined. Runs on raw desired values. */
   check?(field: string, value: string, entry: Entry): string | undefined;
+  /** Error message for an entry whose fields do not fit together, or undefined. */
+  complete?(entry: Entry): string | undefined;
 }
 
 export interface ValidationIssue {
@@ -174,6 +176,7 @@ const FIREWALL_FIELDS = {
   'out-interface-list': '',
   'connection-state': '',
   'jump-target': '',
+  'tls-host': '',
   log: 'false',
   'log-prefix': '',
   disabled: 'false',
@@ -213,15 +216,24 @@ export const MENU_SPECS: Readonly<Record<MenuPath, MenuSpec>> = {
   '/ip/dns/static': {
     path: '/ip/dns/static',
     ordered: false,
-    fields: { name: '', type: 'A', address: '', cname: '', text: '', 'forward-to': '', ttl: '1d', 'match-subdomain': 'false', disabled: 'false', comment: '' },
-    required: ['name'],
-    key: (e) => `${e.name}\u0000${e.type}`,
+    fields: { name: '', regexp: '', type: 'A', address: '', cname: '', text: '', 'forward-to': '', ttl: '1d', 'match-subdomain': 'false', disabled: 'false', comment: '' },
+    // an entry matches by name or by regular expression (RouterOS refuses both at once)
+    required: [],
+    key: (e) => (e.regexp ? `~${e.regexp}\u0000${e.type}` : `${e.name}\u0000${e.type}`),
+    complete: (e) => (!e.name === !e.regexp ? (e.name ? 'give name or regexp, not both' : 'name or regexp is required') : undefined),
     check: (f, v, e) => {
       const type = e.type ?? 'A';
       switch (f) {
         case 'name':
         case 'cname':
           return HOSTNAME.test(v) ? undefined : `"${v}" is not a domain name`;
+        case 'regexp':
+          try {
+            new RegExp(v);
+            return undefined;
+          } catch {
+            return `"${v}" is not a regular expression`;
+          }
         case 'type':
           return ['A', 'AAAA', 'CNAME', 'FWD', 'NXDOMAIN', 'TXT'].includes(v) ? undefined : `unsupported record type "${v}"`;
         case 'address':
@@ -325,6 +337,8 @@ export function validateDesired(desired: DesiredState): ValidationIssue[] {
         }
       }
       for (const f of spec.required) if (!e[f]) add(`${f} is required`, f);
+      const whole = spec.complete?.(e);
+      if (whole) add(whole);
       if (!(e.comment ?? '').startsWith(OWNER_PREFIX)) add(`comment must start with "${OWNER_PREFIX}"`, 'comment');
       const key = spec.key(normalizeEntry(menu, e));
       const first = seen.get(key);

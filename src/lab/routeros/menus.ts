@@ -83,6 +83,7 @@ const firewallFields = {
   'out-interface-list': '',
   'connection-state': '',
   'jump-target': '',
+  'tls-host': '',
   'reject-with': '',
   log: 'false',
   'log-prefix': '',

@@ -1,0 +1,75 @@
+// Site blocking as a router desired-state contributor: each OPD router gets its OPD's effective
+// block list (exceptions already left out) in the form its RouterOS version understands.
+import type { Clock } from '../common/clock.js';
+import type { Device, Inventory } from '../inventory/model.js';
+import type { DesiredContributor } from '../routeros/contributors.js';
+import { enforceBlocklist, type EffectiveBlocklist, type EnforcePlan } from './enforce.js';
+
+/** The `blocking` config keys this contributor reads. */
+export interface BlockingEnforceConfig {
+  enforce: boolean;
+  dropForeignDns: boolean;
+  sniRules: boolean;
+  listName: string;
+  modelLimits: Record<string, number>;
+}
+
+const DEFAULTS: BlockingEnforceConfig = { enforce: true, dropForeignDns: true, sniRules: false, listName: 'simpul-block', modelLimits: { default: 20000 } };
+
+/** The OPD that runs the intranet: its routers are never filtered. */
+export const NOC_OPD = 'DISKOMINFO';
+
+export interface BlockingContributorOptions {
+  config: { blocking?: Partial<BlockingEnforceConfig> };
+  clock: Clock;
+  /** Extra ranges that must stay reachable (IPAM backbone, management and data-center pools). */
+  protectedPrefixes?: () => readonly string[];
+}
+
+export interface BlockingContributor extends DesiredContributor {
+  /** What the last computation for a router held: entry count, limit, skipped entries. */
+  report(routerId: string): Omit<EnforcePlan, 'desired'> | undefined;
+}
+
+/** True for the routers blocking is enforced on: OPD routers the RouterOS module manages. */
+export function isOpdRouter(d: Device): boolean {
+  return d.role === 'router' && d.routeros !== undefined && d.opd !== NOC_OPD;
+}
+
+/**
+ * Management addresses Diskominfo reaches the routers by: every router's, and every device of
+ * the NOC's own OPD. Blocking them would cut the NOC off.
+ */
+export function inventoryProtected(inv: Inventory): string[] {
+  return inv.devices.filter((d) => d.role === 'router' || d.opd === NOC_OPD).map((d) => d.mgmt);
+}
+
+export function blockingContributor(service: { effective(opd: string, at?: Date): EffectiveBlocklist }, opts: BlockingContributorOptions): BlockingContributor {
+  const reports = new Map<string, Omit<EnforcePlan, 'desired'>>();
+  return {
+    name: 'blocking',
+    report: (id) => reports.get(id),
+    desired(router, inventory) {
+      if (!isOpdRouter(router)) return { menus: {} };
+      const cfg = { ...DEFAULTS, ...opts.config.blocking };
+      if (!cfg.enforce) {
+        // enforcement switched off: whatever an earlier push left is removed
+        reports.delete(router.id);
+        return { menus: { '/ip/dns/static': [], '/ip/firewall/address-list': [], '/ip/firewall/filter': [] } };
+      }
+      const list = service.effective(router.opd, opts.clock.now());
+      const target = router.routeros?.version === undefined ? { id: router.id, model: router.model } : { id: router.id, model: router.model, rosVersion: router.routeros.version };
+      const domain = inventory.regency.domain;
+      const { desired, ...report } = enforceBlocklist(list, target, {
+        listName: cfg.listName,
+        dropForeignDns: cfg.dropForeignDns,
+        sniRules: cfg.sniRules,
+        modelLimits: cfg.modelLimits,
+        protectedPrefixes: [...inventoryProtected(inventory), ...(opts.protectedPrefixes?.() ?? [])],
+        protectedDomains: domain ? [domain.toLowerCase()] : [],
+      });
+      reports.set(router.id, report);
+      return desired;
+    },
+  };
+}
