@@ -3,17 +3,9 @@
 // rules that keep clients on the router's DNS and drop TLS by server name. Pure.
 import { parseAddress, parsePrefix, blockLast, type Family } from '../ipam/core/cidr.js';
 import type { DesiredState, Entry } from '../routeros/desired.js';
+import type { EffectiveBlocklist, EffectiveDomain } from './effective.js';
 
-export interface EffectiveDomain {
-  name: string;
-  subdomains: boolean;
-  category: string;
-}
-export interface EffectiveBlocklist {
-  opd: string;
-  domains: EffectiveDomain[];
-  prefixes: { prefix: string; category: string }[];
-}
+export type { EffectiveBlocklist, EffectiveDomain };
 
 export interface EnforceRouter {
   id: string;
