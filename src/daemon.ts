@@ -121,7 +121,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
 
   // The HTTP app is built first (its logger is the daemon's); module routes join before ready().
   const routes = [inventoryRoutes, tokenRoutes, auditRoutes, ipamRoutes, requestRoutes, ...(opts.routes ?? [])];
-  const app = await buildHttp(services, { routes, logger: loggerOptions(config.log.level, opts.logStream) });
+  const { app } = await buildHttp(services, { routes, logger: loggerOptions(config.log.level, opts.logStream) });
 
   let current: Inventory | null = null;
   const inventoryListeners: ((inv: Inventory) => void)[] = [];

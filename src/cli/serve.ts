@@ -42,7 +42,7 @@ export async function serve(opts: { config?: string }): Promise<void> {
 
 /** Lab mode: the example regency on an embedded SQLite under ./data/lab, with an admin token. */
 export async function lab(opts: { config?: string }): Promise<void> {
-  const config = configOrExit(opts, true, { dataDir: './data/lab', log: { level: 'warn' } });
+  const config = configOrExit(opts, true, { dataDir: './data/lab', log: { level: 'warn' }, snmp: { intervalSeconds: 10 } });
   const generated = !config.adminToken;
   if (generated) config.adminToken = 'spl_lab_' + randomBytes(24).toString('base64url');
   await runDaemon(config, (d) =>

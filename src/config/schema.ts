@@ -75,6 +75,18 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /** SNMP polling of devices with `snmp:` in the inventory; a device's own intervalSeconds wins. */
+    snmp: Type.Object(
+      {
+        intervalSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
+        timeoutMs: Type.Integer({ minimum: 100, maximum: 60000, default: 2000 }),
+        retries: Type.Integer({ minimum: 0, maximum: 10, default: 1 }),
+        maxRepetitions: Type.Integer({ minimum: 1, maximum: 200, default: 25 }),
+        /** Devices polled at the same time, at most: a slow device never holds up the others beyond this. */
+        maxConcurrent: Type.Integer({ minimum: 1, maximum: 1024, default: 32 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     metrics: Type.Object(
       { token: Type.Optional(SecretRef) },
       { additionalProperties: false, default: {} },

@@ -25,7 +25,11 @@ export function loggerOptions(level: string, stream?: NodeJS.WritableStream): Fa
   } as FastifyServerOptions['logger'];
 }
 
-export async function buildHttp(s: Services, opts: HttpOptions): Promise<FastifyInstance> {
+/**
+ * Returns the app wrapped: a Fastify instance is a thenable, and returning it from an async
+ * function would await it, loading the API plugin before the modules have added their routes.
+ */
+export async function buildHttp(s: Services, opts: HttpOptions): Promise<{ app: FastifyInstance }> {
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: s.config.http.bodyLimitBytes,
@@ -97,5 +101,5 @@ export async function buildHttp(s: Services, opts: HttpOptions): Promise<Fastify
     },
     { prefix: '/api/v1' },
   );
-  return app;
+  return { app };
 }

@@ -1,5 +1,6 @@
 import type { Inventory, Device } from '../inventory/model.js';
 import type { DeviceService, Endpoint } from '../module.js';
+import { snmpLabStarter } from './snmp/starter.js';
 
 /** One kind of simulated device (MikroTik routers, SNMP switches), started for the inventory. */
 export interface LabSimulators {
@@ -11,7 +12,7 @@ export interface LabSimulators {
 export type LabStarter = (inventory: Inventory, credentials: typeof LAB_CREDENTIALS) => Promise<LabSimulators>;
 
 /** Each simulator kind adds its starter here. */
-export const LAB_STARTERS: LabStarter[] = [];
+export const LAB_STARTERS: LabStarter[] = [snmpLabStarter];
 
 /** Lab mode's credentials: the simulators accept exactly these, and no real device ever sees them. */
 export const LAB_CREDENTIALS = {

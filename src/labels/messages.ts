@@ -204,6 +204,14 @@ const catalog = {
     id: 'Diagram tidak memuat satu pun halaman atau perangkat.',
     en: 'The diagram contains no page and no device.',
   }),
+  DIAGRAM_OPD_MISMATCH: (p: Params) => ({
+    id: `Berkas ini menyatakan diri sebagai diagram OPD ${q(p.declared)}, tetapi diunggah untuk ${p.opd}. Periksa baris opd: di berkas, atau unggah ke OPD yang benar.`,
+    en: `This file declares itself the diagram of OPD ${q(p.declared)}, but it was uploaded for ${p.opd}. Check the opd: line in the file, or upload it to the right OPD.`,
+  }),
+  DIAGRAM_CONTENT_TYPE: (p: Params) => ({
+    id: `Jenis isi ${q(p.type)} tidak diterima. Kirim berkasnya sendiri sebagai isi permintaan (application/xml, image/svg+xml, application/yaml atau application/octet-stream), bukan formulir.`,
+    en: `Content type ${q(p.type)} is not accepted. Send the file itself as the request body (application/xml, image/svg+xml, application/yaml or application/octet-stream), not a form.`,
+  }),
   YAML_SYNTAX: (p: Params) => ({
     id: `Berkas YAML salah tulis${p.line ? ` di baris ${p.line}` : ''}: ${p.detail}`,
     en: `The YAML file has a syntax error${p.line ? ` at line ${p.line}` : ''}: ${p.detail}`,

@@ -17,7 +17,8 @@ export interface SnmpMetrics {
   unregister(): void;
 }
 
-const IF_LABELS = ['device', 'opd', 'interface', 'alias'] as const;
+/** `link` names the backbone link the interface is an end of ('' for other interfaces), so a link's ports can be selected. */
+const IF_LABELS = ['device', 'opd', 'interface', 'alias', 'link'] as const;
 
 export function registerSnmpMetrics(registry: Registry, poller: Poller, opts: SnmpMetricsOptions = {}): SnmpMetrics {
   const names: string[] = [];
@@ -29,9 +30,16 @@ export function registerSnmpMetrics(registry: Registry, poller: Poller, opts: Sn
 
   /** Walk every interface of every device, with its labels. */
   const eachInterface = (fn: (labels: Record<(typeof IF_LABELS)[number], string>, v: NonNullable<ReturnType<Poller['interfaces']>>[number]) => void): void => {
+    const linkOf = new Map<string, string>();
+    for (const l of opts.links?.() ?? []) {
+      for (const e of [l.a, l.b]) {
+        const itf = poller.findInterface(e.device, e.port);
+        if (itf) linkOf.set(`${e.device}\0${itf.ifIndex}`, l.id);
+      }
+    }
     for (const dev of poller.devicesState()) {
       for (const itf of poller.interfaces(dev.id) ?? []) {
-        fn({ device: dev.id, opd: dev.opd ?? '', interface: itf.name, alias: itf.alias }, itf);
+        fn({ device: dev.id, opd: dev.opd ?? '', interface: itf.name, alias: itf.alias, link: linkOf.get(`${dev.id}\0${itf.ifIndex}`) ?? '' }, itf);
       }
     }
   };

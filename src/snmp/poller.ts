@@ -47,6 +47,7 @@ export interface InterfaceView {
   /** Monotonic sums of accepted deltas (bytes, errors, discards). */
   totals: Totals;
   lastDiscontinuity?: DiscontinuityReason;
+  lastDiscontinuityAt?: Date;
   lastRejected?: SampleRejectReason;
   sampledAt?: Date;
 }
@@ -443,6 +444,7 @@ export class Poller {
       }
       if (s.discontinuity) {
         view.lastDiscontinuity = s.discontinuity;
+        view.lastDiscontinuityAt = new Date(wallMs);
         result.discontinuities++;
       }
       if (s.rejected) {

@@ -47,7 +47,18 @@ function nodeFields(a: TopoNode, b: TopoNode): string[] {
   return f;
 }
 
+/** `ends` are the link's a and b endpoint keys, in the link's own orientation. */
 type Keyed = { key: string; link: TopoLink; ends: [string, string] };
+
+/** Which of the new link's sides (a, b) moved, whichever way round the line was drawn. */
+function movedSides(before: [string, string], after: [string, string]): string[] {
+  const [pa, pb] = before;
+  const [na, nb] = after;
+  if (pa === na || pb === nb) return [...(pa !== na ? ['a'] : []), ...(pb !== nb ? ['b'] : [])];
+  if (pa === nb) return ['a'];
+  if (pb === na) return ['b'];
+  return ['a', 'b'];
+}
 
 function keyedLinks(g: TopologyGraph): Keyed[] {
   const byId = new Map(g.nodes.map((n) => [n.id, n]));
@@ -58,7 +69,7 @@ function keyedLinks(g: TopologyGraph): Keyed[] {
   return g.links.map((link) => {
     const a = end(link.a);
     const b = end(link.b);
-    return { key: a < b ? `${a}/${b}` : `${b}/${a}`, link, ends: a < b ? [a, b] : [b, a] };
+    return { key: a < b ? `${a}/${b}` : `${b}/${a}`, link, ends: [a, b] };
   });
 }
 
@@ -98,8 +109,7 @@ export function diffGraphs(before: TopologyGraph | undefined, after: TopologyGra
     const p = x.link.label ? prevByLabel.get(x.link.label) : undefined;
     if (p && !matchedPrev.has(p.key)) {
       matchedPrev.add(p.key);
-      const fields = [...(p.ends[0] !== x.ends[0] ? ['a'] : []), ...(p.ends[1] !== x.ends[1] ? ['b'] : [])];
-      links.changed.push({ key: x.key, before: p.link, after: x.link, fields: fields.length ? fields : ['ends'] });
+      links.changed.push({ key: x.key, before: p.link, after: x.link, fields: movedSides(p.ends, x.ends) });
     } else links.added.push(x.link);
   }
   for (const p of prev) if (!matchedPrev.has(p.key)) links.removed.push(p.link);

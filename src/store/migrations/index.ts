@@ -2,6 +2,7 @@ import { foundation } from './001_foundation.js';
 import { ipam } from './002_ipam.js';
 import { requests } from './003_requests.js';
 import { lldp } from './005_lldp.js';
+import { topology } from './006_topology.js';
 import { blocking } from './007_blocking.js';
 
 export interface Migration {
@@ -11,4 +12,4 @@ export interface Migration {
 }
 
 /** Every schema change, in order. Never edit a migration that has shipped: add the next number. */
-export const MIGRATIONS: readonly Migration[] = [foundation, ipam, requests, lldp, blocking];
+export const MIGRATIONS: readonly Migration[] = [foundation, ipam, requests, lldp, topology, blocking];

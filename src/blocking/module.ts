@@ -1,0 +1,74 @@
+import type { ModuleContext, ModuleFactory } from '../module.js';
+import type { Inventory } from '../inventory/model.js';
+import type { ChangedRouters } from '../routeros/contributors.js';
+import { makePrefix, parseAddress } from '../ipam/core/cidr.js';
+import { BlockingService } from './service.js';
+import { blockingRoutes } from './routes.js';
+import { unblockRequest } from './unblock-request.js';
+import { registerBlockingMetrics } from './metrics.js';
+import { blockingContributor } from './contributor.js';
+import type { ChangedOpds } from './effective.js';
+import type { ProtectedRange } from './normalize.js';
+
+/** The routers that enforce these OPDs' lists: each OPD's RouterOS routers. */
+export function routerIdsOf(inv: Inventory, opds: ChangedOpds): ChangedRouters {
+  if (opds === 'all') return 'all';
+  const want = new Set(opds);
+  return inv.devices.filter((d) => d.routeros && want.has(d.opd)).map((d) => d.id);
+}
+
+/** Every device's management address: a block list must never cut the NOC off a device. */
+function managementAddresses(inv: Inventory): ProtectedRange[] {
+  const out: ProtectedRange[] = [];
+  for (const d of inv.devices) {
+    try {
+      const a = parseAddress(d.mgmt);
+      out.push({ prefix: makePrefix(a.family, a.value, a.family === 4 ? 32 : 128), why: `the management address of ${d.id} (${a.text})` });
+    } catch {
+      // The inventory check reports bad addresses; nothing to protect here.
+    }
+  }
+  return out;
+}
+
+export function createBlockingService(ctx: ModuleContext): BlockingService {
+  const cfg = ctx.config.blocking;
+  return new BlockingService(ctx.store, {
+    clock: ctx.clock,
+    minPrefixLength: { 4: cfg.minPrefixLengthV4, 6: cfg.minPrefixLengthV6 },
+    maxExceptionDays: cfg.maxExceptionDays,
+    protectedAddresses: () => managementAddresses(ctx.inventory()),
+    onListenerError: (e) => ctx.log.error({ err: e }, 'blocking change listener failed'),
+  });
+}
+
+export const blockingModule: ModuleFactory = (ctx) => {
+  const cfg = ctx.config.blocking;
+  const svc = createBlockingService(ctx);
+  ctx.services.requests.register(unblockRequest(svc));
+  const pools = () => ctx.store.db.prepare('SELECT cidr FROM ipam_pools').pluck().all() as string[];
+  ctx.desired.register(blockingContributor(svc, { config: ctx.config, clock: ctx.clock, protectedPrefixes: pools }));
+  svc.onChange((opds) => ctx.desired.changed(routerIdsOf(ctx.inventory(), opds)));
+  registerBlockingMetrics(ctx.registry, svc);
+  let timer: NodeJS.Timeout | null = null;
+  const sweep = () => {
+    try {
+      const n = svc.sweep();
+      if (n) ctx.log.info({ expired: n }, 'unblock exceptions expired');
+    } catch (e) {
+      ctx.log.error({ err: e }, 'exception expiry sweep failed');
+    }
+  };
+  return {
+    name: 'blocking',
+    routes: blockingRoutes(svc, { maxImportBytes: cfg.maxImportBytes, maxLineBytes: cfg.maxLineBytes, regencyDomain: () => ctx.inventory().regency.domain }),
+    async start() {
+      sweep();
+      timer = setInterval(sweep, cfg.expirySweepSeconds * 1000);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+    },
+  };
+};

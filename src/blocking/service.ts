@@ -1,0 +1,574 @@
+import type { Store, Tx } from '../store/store.js';
+import type { Clock } from '../common/clock.js';
+import { AppError, badRequest, conflict, notFound } from '../common/errors.js';
+import { canSeeOpd, requirePermission, seesAllOpds, type Actor } from '../auth/actor.js';
+import { containsPrefix, parsePrefix } from '../ipam/core/cidr.js';
+import type { ChangedOpds, EffectiveBlocklist } from './effective.js';
+import { applyExceptions, composeBase, type BaseList, type EntryRow, type ExceptionRow } from './compose.js';
+import {
+  ALWAYS_PROTECTED,
+  coveringValues,
+  ipPrefix,
+  isAtOrUnder,
+  judgeDomain,
+  judgeIp,
+  judgeValue,
+  selfAndParents,
+  unsafeReason,
+  type BlockValue,
+  type EntryKind,
+  type ProtectedRange,
+  type Safety,
+} from './normalize.js';
+
+export const CATEGORY_PATTERN = '^[a-z][a-z0-9-]{1,31}$';
+export const SOURCE_PATTERN = '^[a-z0-9][a-z0-9._-]{0,63}$';
+export const MANUAL_SOURCE = 'manual';
+
+export interface BlockingOptions {
+  clock: Clock;
+  minPrefixLength: { 4: number; 6: number };
+  maxExceptionDays: number;
+  /** Addresses nothing may block besides the IPAM pools: routers' management addresses. */
+  protectedAddresses?: () => ProtectedRange[];
+  /** A listener failing must not fail the write that triggered it. */
+  onListenerError?: (e: unknown) => void;
+}
+
+export interface CategoryOut {
+  name: string;
+  description: string;
+  createdAt: string;
+  createdBy: string;
+  entries: number;
+  excludedOpds: string[];
+  sources: SourceOut[];
+}
+
+export interface SourceOut {
+  name: string;
+  entries: number;
+  format: string | null;
+  importedAt: string | null;
+  importedBy: string | null;
+  lines: number | null;
+  accepted: number | null;
+  invalid: number | null;
+  duplicates: number | null;
+  redundant: number | null;
+  refused: number | null;
+}
+
+export interface EntryOut {
+  id: number;
+  category: string;
+  kind: EntryKind;
+  value: string;
+  source: string;
+  addedAt: string;
+  addedBy: string;
+}
+
+export interface ExceptionOut {
+  id: number;
+  opd: string;
+  kind: 'domain' | 'address';
+  value: string;
+  requestId: number | null;
+  createdAt: string;
+  createdBy: string;
+  until: string;
+  state: 'active' | 'expired' | 'revoked';
+  revokedAt: string | null;
+  revokedBy: string | null;
+  revokeReason: string | null;
+  expiredAt: string | null;
+}
+
+interface ExceptionDbRow {
+  id: number;
+  opd: string;
+  kind: 'domain' | 'address';
+  value: string;
+  request_id: number | null;
+  created_at: string;
+  created_by: string;
+  until: string;
+  revoked_at: string | null;
+  revoked_by: string | null;
+  revoke_reason: string | null;
+  expired_at: string | null;
+}
+
+interface EntryDbRow {
+  id: number;
+  category: string;
+  kind: EntryKind;
+  value: string;
+  source: string;
+  added_at: string;
+  added_by: string;
+}
+
+/** One entry that matches a policy question, and whether it blocks for this OPD. */
+export interface PolicyMatch {
+  category: string;
+  kind: EntryKind;
+  value: string;
+  source: string;
+  addedAt: string;
+  /** False when the OPD is excluded from the category. */
+  applies: boolean;
+  /** The exception that opens it for this OPD, if any. */
+  openedBy: number | null;
+}
+
+export interface PolicyAnswer {
+  opd: string;
+  query: BlockValue;
+  blocked: boolean;
+  why: string;
+  matches: PolicyMatch[];
+  exceptions: ExceptionOut[];
+}
+
+const entryOut = (r: EntryDbRow): EntryOut => ({ id: r.id, category: r.category, kind: r.kind, value: r.value, source: r.source, addedAt: r.added_at, addedBy: r.added_by });
+
+/**
+ * Block lists, the per-OPD policy and its exceptions; `effective()` is what enforcement reads.
+ * Listeners hear about a change only after its transaction commits (never about a rolled-back one).
+ */
+export class BlockingService {
+  private readonly listeners: ((opds: ChangedOpds) => void)[] = [];
+  private pending: Set<string> | 'all' | null = null;
+  private entriesDirty = false;
+  /** Bumped after every committed change of entries, categories or policy: the base-list cache key. */
+  private version = 0;
+  private readonly baseCache = new Map<string, BaseList>();
+  private cacheVersion = -1;
+  private countsCache: { version: number; rows: { category: string; n: number }[] } | null = null;
+
+  constructor(
+    readonly store: Store,
+    readonly opts: BlockingOptions,
+  ) {
+    store.onCommit(() => this.committed());
+    store.onRollback(() => {
+      this.pending = null;
+      this.entriesDirty = false;
+    });
+    // Staging rows of an import cut short by a crash are scratch: nothing refers to them.
+    store.db.prepare('DELETE FROM block_staging').run();
+  }
+
+  // ---- change notification -------------------------------------------------------------------
+
+  onChange(fn: (opds: ChangedOpds) => void): void {
+    this.listeners.push(fn);
+  }
+
+  /** Inside a write: these OPDs' effective lists change when it commits. */
+  markChanged(opds: ChangedOpds, entries = false): void {
+    if (entries) this.entriesDirty = true;
+    if (opds === 'all' || this.pending === 'all') this.pending = 'all';
+    else {
+      this.pending ??= new Set();
+      for (const o of opds) this.pending.add(o);
+    }
+  }
+
+  private committed(): void {
+    if (this.entriesDirty) {
+      this.version++;
+      this.entriesDirty = false;
+    }
+    const p = this.pending;
+    if (!p) return;
+    this.pending = null;
+    const opds: ChangedOpds = p === 'all' ? 'all' : [...p].sort();
+    for (const l of this.listeners) {
+      try {
+        l(opds);
+      } catch (e) {
+        this.opts.onListenerError?.(e);
+      }
+    }
+  }
+
+  // ---- safety ----------------------------------------------------------------------------------
+
+  /** What may never be blocked: IPAM pools (backbone, OPD LANs, servers), routers' addresses, loopback. */
+  safety(): Safety {
+    const pools = this.store.db.prepare('SELECT name, cidr, role FROM ipam_pools').all() as { name: string; cidr: string; role: string }[];
+    return {
+      minLength: this.opts.minPrefixLength,
+      protected: [
+        ...ALWAYS_PROTECTED,
+        ...pools.map((p) => ({ prefix: parsePrefix(p.cidr), why: `the ${p.role} pool ${p.name} (${p.cidr})` })),
+        ...(this.opts.protectedAddresses?.() ?? []),
+      ],
+    };
+  }
+
+  // ---- categories ------------------------------------------------------------------------------
+
+  categoryNames(): string[] {
+    return this.store.db.prepare('SELECT name FROM block_categories ORDER BY name').pluck().all() as string[];
+  }
+
+  requireCategory(name: string): void {
+    if (!this.store.db.prepare('SELECT 1 FROM block_categories WHERE name = ?').get(name)) throw notFound('block list category', name);
+  }
+
+  listCategories(actor: Actor): CategoryOut[] {
+    requirePermission(actor, 'read');
+    const db = this.store.db;
+    const cats = db.prepare('SELECT * FROM block_categories ORDER BY name').all() as { name: string; description: string; created_at: string; created_by: string }[];
+    const counts = db.prepare('SELECT category, source, count(*) AS n FROM block_entries GROUP BY category, source').all() as { category: string; source: string; n: number }[];
+    const sources = db.prepare('SELECT * FROM block_sources').all() as Record<string, unknown>[];
+    const excl = db.prepare('SELECT category, opd FROM block_policy_exclusions ORDER BY opd').all() as { category: string; opd: string }[];
+    return cats.map((c) => {
+      const names = new Set([...counts.filter((x) => x.category === c.name).map((x) => x.source), ...sources.filter((s) => s.category === c.name).map((s) => s.name as string)]);
+      const srcs: SourceOut[] = [...names].sort().map((name) => {
+        const s = sources.find((x) => x.category === c.name && x.name === name);
+        const n = (k: string) => (s ? (s[k] as number) : null);
+        return {
+          name,
+          entries: counts.find((x) => x.category === c.name && x.source === name)?.n ?? 0,
+          format: s ? (s.format as string) : null,
+          importedAt: s ? (s.imported_at as string) : null,
+          importedBy: s ? (s.imported_by as string) : null,
+          lines: n('lines'),
+          accepted: n('accepted'),
+          invalid: n('invalid'),
+          duplicates: n('duplicates'),
+          redundant: n('redundant'),
+          refused: n('refused'),
+        };
+      });
+      return {
+        name: c.name,
+        description: c.description,
+        createdAt: c.created_at,
+        createdBy: c.created_by,
+        entries: srcs.reduce((a, s) => a + s.entries, 0),
+        excludedOpds: excl.filter((e) => e.category === c.name).map((e) => e.opd),
+        sources: srcs,
+      };
+    });
+  }
+
+  createCategory(actor: Actor, input: { name: string; description?: string }): CategoryOut {
+    requirePermission(actor, 'operate');
+    if (!new RegExp(CATEGORY_PATTERN).test(input.name)) throw badRequest('CATEGORY_NAME', 'a category name is 2-32 lowercase letters, digits or dashes, starting with a letter', 'name');
+    this.store.write(actor, (tx) => {
+      if (tx.db.prepare('SELECT 1 FROM block_categories WHERE name = ?').get(input.name)) throw conflict('CATEGORY_EXISTS', `category '${input.name}' already exists`);
+      tx.db.prepare('INSERT INTO block_categories (name, description, created_at, created_by) VALUES (?, ?, ?, ?)').run(input.name, input.description ?? '', tx.now, actor.id);
+      tx.audit({ action: 'blocklist.category.create', objectType: 'block_category', objectId: input.name, after: { description: input.description ?? '' } });
+    });
+    return this.listCategories(actor).find((c) => c.name === input.name)!;
+  }
+
+  /** Entry counts per category (metrics), recomputed only after a change. */
+  countsByCategory(): { category: string; n: number }[] {
+    if (this.countsCache?.version !== this.version)
+      this.countsCache = {
+        version: this.version,
+        rows: this.store.db.prepare('SELECT c.name AS category, (SELECT count(*) FROM block_entries e WHERE e.category = c.name) AS n FROM block_categories c').all() as { category: string; n: number }[],
+      };
+    return this.countsCache.rows;
+  }
+
+  // ---- entries ---------------------------------------------------------------------------------
+
+  listEntries(actor: Actor, category: string, f: { q?: string; limit?: number; after?: number; source?: string } = {}): { entries: EntryOut[]; next: number | null } {
+    requirePermission(actor, 'read');
+    this.requireCategory(category);
+    const limit = f.limit ?? 100;
+    const where = ['category = ?', 'id > ?'];
+    const args: unknown[] = [category, f.after ?? 0];
+    if (f.q) where.push("value LIKE ? ESCAPE '\\'"), args.push(`%${f.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    if (f.source) where.push('source = ?'), args.push(f.source);
+    const rows = this.store.db.prepare(`SELECT * FROM block_entries WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`).all(...args, limit + 1) as EntryDbRow[];
+    const more = rows.length > limit;
+    const page = rows.slice(0, limit).map(entryOut);
+    return { entries: page, next: more ? page[page.length - 1]!.id : null };
+  }
+
+  /** Judges a value for a block list: normalized, and refused when unsafe. */
+  judgeEntry(value: string): BlockValue {
+    const j = judgeValue(value);
+    if (!j.ok) throw badRequest(j.code, j.reason, 'value');
+    const unsafe = unsafeReason(j.entry, this.safety());
+    if (unsafe) throw new AppError(422, unsafe.code, unsafe.reason, 'value');
+    return j.entry;
+  }
+
+  addEntry(actor: Actor, category: string, input: { value: string; source?: string }): { entry: EntryOut; warnings: string[] } {
+    requirePermission(actor, 'operate');
+    this.requireCategory(category);
+    const source = input.source ?? MANUAL_SOURCE;
+    if (!new RegExp(SOURCE_PATTERN).test(source)) throw badRequest('SOURCE_NAME', 'a source name is lowercase letters, digits, dots, dashes or underscores', 'source');
+    const v = this.judgeEntry(input.value);
+    const warnings: string[] = [];
+    for (const m of this.matchesFor(v)) {
+      if (m.category === category && m.kind === v.kind && m.value === v.value) continue;
+      if (m.kind === 'wildcard' || m.kind === 'prefix' || m.kind === v.kind)
+        warnings.push(`already blocked by ${m.kind === 'wildcard' ? `*.${m.value}` : m.value} in ${m.category} (source ${m.source}); this entry is redundant`);
+    }
+    const id = this.store.write(actor, (tx) => {
+      const r = tx.db
+        .prepare('INSERT OR IGNORE INTO block_entries (category, kind, value, source, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(category, v.kind, v.value, source, tx.now, actor.id);
+      if (!r.changes) throw conflict('ENTRY_EXISTS', `${v.value} (${v.kind}) is already in ${category} from source ${source}`);
+      const id = Number(r.lastInsertRowid);
+      tx.audit({ action: 'blocklist.entry.add', objectType: 'block_entry', objectId: String(id), after: { category, kind: v.kind, value: v.value, source } });
+      this.markChanged('all', true);
+      return id;
+    });
+    return { entry: entryOut(this.store.db.prepare('SELECT * FROM block_entries WHERE id = ?').get(id) as EntryDbRow), warnings };
+  }
+
+  removeEntry(actor: Actor, category: string, id: number): void {
+    requirePermission(actor, 'operate');
+    this.store.write(actor, (tx) => {
+      const r = tx.db.prepare('SELECT * FROM block_entries WHERE id = ? AND category = ?').get(id, category) as EntryDbRow | undefined;
+      if (!r) throw notFound(`entry of ${category}`, String(id));
+      tx.db.prepare('DELETE FROM block_entries WHERE id = ?').run(id);
+      tx.audit({ action: 'blocklist.entry.remove', objectType: 'block_entry', objectId: String(id), before: entryOut(r) });
+      this.markChanged('all', true);
+    });
+  }
+
+  // ---- policy ----------------------------------------------------------------------------------
+
+  /** Categories that apply to an OPD: all, minus the exclusions. */
+  categoriesFor(opd: string): string[] {
+    return this.store.db
+      .prepare('SELECT name FROM block_categories WHERE name NOT IN (SELECT category FROM block_policy_exclusions WHERE opd = ?) ORDER BY name')
+      .pluck()
+      .all(opd) as string[];
+  }
+
+  /** The OPDs a category does not apply to (every other OPD has it). */
+  setExclusions(actor: Actor, category: string, opds: string[]): CategoryOut {
+    requirePermission(actor, 'operate');
+    this.requireCategory(category);
+    const want = [...new Set(opds)].sort();
+    this.store.write(actor, (tx) => {
+      for (const o of want) if (!tx.db.prepare('SELECT 1 FROM opds WHERE code = ?').get(o)) throw badRequest('UNKNOWN_OPD', `OPD '${o}' is not in the inventory`, 'excludedOpds');
+      const before = tx.db.prepare('SELECT opd FROM block_policy_exclusions WHERE category = ? ORDER BY opd').pluck().all(category) as string[];
+      tx.db.prepare('DELETE FROM block_policy_exclusions WHERE category = ?').run(category);
+      const ins = tx.db.prepare('INSERT INTO block_policy_exclusions (category, opd) VALUES (?, ?)');
+      for (const o of want) ins.run(category, o);
+      const changed = [...before.filter((o) => !want.includes(o)), ...want.filter((o) => !before.includes(o))];
+      if (changed.length) {
+        tx.audit({ action: 'blocklist.policy.set', objectType: 'block_category', objectId: category, before: { excludedOpds: before }, after: { excludedOpds: want } });
+        this.markChanged(changed);
+      }
+    });
+    return this.listCategories(actor).find((c) => c.name === category)!;
+  }
+
+  private requireOpd(actor: Actor, opd: string): void {
+    if (!canSeeOpd(actor, opd) || !this.store.db.prepare('SELECT 1 FROM opds WHERE code = ?').get(opd)) throw notFound('OPD', opd);
+  }
+
+  /** Every entry, in any category, that blocks `v`: the same value, a wildcard above the name, a prefix around the address. */
+  private matchesFor(v: BlockValue): (EntryDbRow & { kind: EntryKind })[] {
+    const cands: BlockValue[] =
+      v.kind === 'domain' || v.kind === 'wildcard'
+        ? [...(v.kind === 'domain' ? [{ kind: 'domain' as const, value: v.value }] : []), ...selfAndParents(v.value).map((value) => ({ kind: 'wildcard' as const, value }))]
+        : coveringValues(ipPrefix(v));
+    const q = this.store.db.prepare('SELECT * FROM block_entries WHERE category = ? AND kind = ? AND value = ?');
+    const out: EntryDbRow[] = [];
+    for (const cat of this.categoryNames()) for (const c of cands) out.push(...(q.all(cat, c.kind, c.value) as EntryDbRow[]));
+    return out;
+  }
+
+  /** Is this name or address blocked for the OPD, and why: the entries, the categories, the exception that opens it. */
+  explain(actor: Actor, opd: string, query: { domain?: string; address?: string }): PolicyAnswer {
+    requirePermission(actor, 'read');
+    this.requireOpd(actor, opd);
+    if ((query.domain === undefined) === (query.address === undefined)) throw badRequest('QUERY_REQUIRED', 'ask about one domain=NAME or one address=IP', 'domain');
+    const j = query.domain !== undefined ? judgeDomain(query.domain, { wildcard: false }) : judgeIp(query.address!);
+    if (!j.ok) throw badRequest(j.code, j.reason, query.domain !== undefined ? 'domain' : 'address');
+    return this.answer(opd, j.entry, this.opts.clock.now());
+  }
+
+  answer(opd: string, v: BlockValue, at: Date): PolicyAnswer {
+    const applying = new Set(this.categoriesFor(opd));
+    const live = this.activeExceptions(opd, at);
+    const opens = (m: EntryDbRow): number | null => {
+      for (const e of live) {
+        if (m.kind === 'domain' || m.kind === 'wildcard') {
+          if (e.kind === 'domain' && isAtOrUnder(m.value, e.value)) return e.id;
+        } else if (e.kind === 'address' && covers(e.value, m)) return e.id;
+      }
+      return null;
+    };
+    const matches: PolicyMatch[] = this.matchesFor(v).map((m) => ({
+      category: m.category,
+      kind: m.kind,
+      value: m.value,
+      source: m.source,
+      addedAt: m.added_at,
+      applies: applying.has(m.category),
+      openedBy: opens(m),
+    }));
+    const blocking = matches.filter((m) => m.applies && m.openedBy === null);
+    const show = (m: PolicyMatch) => `${m.kind === 'wildcard' ? `*.${m.value}` : m.value} in ${m.category} (source ${m.source})`;
+    let why: string;
+    if (blocking.length) why = `blocked by ${blocking.map(show).join('; ')}`;
+    else if (matches.some((m) => m.applies)) why = `open by exception ${matches.filter((m) => m.applies).map((m) => `#${m.openedBy}`).filter((x, i, a) => a.indexOf(x) === i).join(', ')}`;
+    else if (matches.length) why = `listed in ${[...new Set(matches.map((m) => m.category))].join(', ')}, which ${opd} is excluded from`;
+    else why = 'not on any block list';
+    const usedIds = new Set(matches.map((m) => m.openedBy));
+    return { opd, query: v, blocked: blocking.length > 0, why, matches, exceptions: live.filter((e) => usedIds.has(e.id)).map(exceptionOut(at)) };
+  }
+
+  policyOf(actor: Actor, opd: string): { opd: string; categories: { name: string; applies: boolean }[]; activeExceptions: number } {
+    requirePermission(actor, 'read');
+    this.requireOpd(actor, opd);
+    const applying = new Set(this.categoriesFor(opd));
+    return { opd, categories: this.categoryNames().map((name) => ({ name, applies: applying.has(name) })), activeExceptions: this.activeExceptions(opd, this.opts.clock.now()).length };
+  }
+
+  // ---- exceptions ------------------------------------------------------------------------------
+
+  private activeExceptions(opd: string, at: Date): ExceptionDbRow[] {
+    return this.store.db
+      .prepare('SELECT * FROM block_exceptions WHERE opd = ? AND revoked_at IS NULL AND expired_at IS NULL AND until > ? ORDER BY id')
+      .all(opd, at.toISOString()) as ExceptionDbRow[];
+  }
+
+  listExceptions(actor: Actor, opd: string, all = false): ExceptionOut[] {
+    requirePermission(actor, 'read');
+    this.requireOpd(actor, opd);
+    const now = this.opts.clock.now();
+    const rows = all
+      ? (this.store.db.prepare('SELECT * FROM block_exceptions WHERE opd = ? ORDER BY id DESC').all(opd) as ExceptionDbRow[])
+      : this.activeExceptions(opd, now);
+    return rows.map(exceptionOut(now));
+  }
+
+  /** Active exceptions per OPD (metrics). */
+  activeCounts(): { opd: string; n: number }[] {
+    return this.store.db
+      .prepare('SELECT opd, count(*) AS n FROM block_exceptions WHERE revoked_at IS NULL AND expired_at IS NULL AND until > ? GROUP BY opd')
+      .all(this.opts.clock.now().toISOString()) as { opd: string; n: number }[];
+  }
+
+  /** Called from an approval's transaction. */
+  createException(tx: Tx, e: { opd: string; kind: 'domain' | 'address'; value: string; requestId: number | null; until: string }): ExceptionOut {
+    const id = Number(
+      tx.db
+        .prepare('INSERT INTO block_exceptions (opd, kind, value, request_id, created_at, created_by, until) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(e.opd, e.kind, e.value, e.requestId, tx.now, tx.actor.id, e.until).lastInsertRowid,
+    );
+    const out = exceptionOut(new Date(tx.now))(tx.db.prepare('SELECT * FROM block_exceptions WHERE id = ?').get(id) as ExceptionDbRow);
+    tx.audit({ action: 'blocklist.exception.create', objectType: 'block_exception', objectId: String(id), opd: e.opd, after: out });
+    this.markChanged([e.opd]);
+    return out;
+  }
+
+  revokeException(actor: Actor, id: number, reason: string): ExceptionOut {
+    requirePermission(actor, 'operate');
+    if (!reason.trim()) throw badRequest('REASON_REQUIRED', 'say why the exception is revoked; the OPD reads it', 'reason');
+    return this.store.write(actor, (tx) => {
+      const r = tx.db.prepare('SELECT * FROM block_exceptions WHERE id = ?').get(id) as ExceptionDbRow | undefined;
+      if (!r || !canSeeOpd(actor, r.opd)) throw notFound('exception', String(id));
+      const now = new Date(tx.now);
+      const before = exceptionOut(now)(r);
+      if (before.state !== 'active') throw conflict('EXCEPTION_NOT_ACTIVE', `exception ${id} is already ${before.state}`);
+      tx.db.prepare('UPDATE block_exceptions SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE id = ?').run(tx.now, actor.id, reason.trim(), id);
+      const after = exceptionOut(now)(tx.db.prepare('SELECT * FROM block_exceptions WHERE id = ?').get(id) as ExceptionDbRow);
+      tx.audit({ action: 'blocklist.exception.revoke', objectType: 'block_exception', objectId: String(id), opd: r.opd, before: { state: before.state }, after: { state: 'revoked', reason: reason.trim() } });
+      this.markChanged([r.opd]);
+      return after;
+    });
+  }
+
+  /** Marks exceptions past their end as expired, one audit entry each; returns how many. */
+  sweep(): number {
+    const now = this.opts.clock.now().toISOString();
+    const due = this.store.db
+      .prepare('SELECT * FROM block_exceptions WHERE revoked_at IS NULL AND expired_at IS NULL AND until <= ?')
+      .all(now) as ExceptionDbRow[];
+    if (!due.length) return 0;
+    const actor: Actor = { id: 'system:blocking-expiry', role: 'system', opd: null };
+    return this.store.write(actor, (tx) => {
+      let n = 0;
+      for (const r of due) {
+        const u = tx.db.prepare('UPDATE block_exceptions SET expired_at = ? WHERE id = ? AND revoked_at IS NULL AND expired_at IS NULL').run(tx.now, r.id);
+        if (!u.changes) continue;
+        n++;
+        tx.audit({ action: 'blocklist.exception.expire', objectType: 'block_exception', objectId: String(r.id), opd: r.opd, before: { state: 'active', until: r.until }, after: { state: 'expired' } });
+        this.markChanged([r.opd]);
+      }
+      return n;
+    });
+  }
+
+  // ---- effective -------------------------------------------------------------------------------
+
+  /** What the OPD blocks at `at`: its categories' entries minus its active exceptions. */
+  effective(opd: string, at: Date = this.opts.clock.now()): EffectiveBlocklist {
+    const cats = this.categoriesFor(opd);
+    const base = this.base(cats);
+    const live: ExceptionRow[] = this.activeExceptions(opd, at).map((e) => ({ kind: e.kind, value: e.value }));
+    return { opd, ...applyExceptions(base, live) };
+  }
+
+  /** Visible-to-actor variant for the API. */
+  effectiveFor(actor: Actor, opd: string | undefined): EffectiveBlocklist {
+    requirePermission(actor, 'read');
+    if (opd === undefined) {
+      if (!seesAllOpds(actor)) return this.effective(actor.opd!);
+      const b = this.base(this.categoryNames());
+      return { opd: '*', ...applyExceptions(b, []) };
+    }
+    this.requireOpd(actor, opd);
+    return this.effective(opd);
+  }
+
+  private base(cats: string[]): BaseList {
+    if (this.cacheVersion !== this.version) {
+      this.baseCache.clear();
+      this.cacheVersion = this.version;
+    }
+    const key = cats.join(',');
+    let b = this.baseCache.get(key);
+    if (!b) {
+      const q = this.store.db.prepare('SELECT kind, value, category FROM block_entries WHERE category = ?');
+      const rows: EntryRow[] = [];
+      for (const c of cats) for (const r of q.iterate(c) as Iterable<EntryRow>) rows.push(r);
+      b = composeBase(rows);
+      // A handful of category sets in practice; bound it anyway.
+      if (this.baseCache.size >= 16) this.baseCache.clear();
+      this.baseCache.set(key, b);
+    }
+    return b;
+  }
+}
+
+const covers = (exceptionValue: string, m: BlockValue): boolean =>
+  containsPrefix(ipPrefix({ kind: exceptionValue.includes('/') ? 'prefix' : 'address', value: exceptionValue }), ipPrefix(m));
+
+export const exceptionOut =
+  (now: Date) =>
+  (r: ExceptionDbRow): ExceptionOut => ({
+    id: r.id,
+    opd: r.opd,
+    kind: r.kind,
+    value: r.value,
+    requestId: r.request_id,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+    until: r.until,
+    state: r.revoked_at ? 'revoked' : r.expired_at || r.until <= now.toISOString() ? 'expired' : 'active',
+    revokedAt: r.revoked_at,
+    revokedBy: r.revoked_by,
+    revokeReason: r.revoke_reason,
+    expiredAt: r.expired_at,
+  });

@@ -1,0 +1,201 @@
+/**
+ * HTTP for LAN diagrams, cable surveys and compliance. Uploads arrive as the raw file (no form):
+ * this scope has its own catch-all raw parser and a body limit sized to the parser limits, and
+ * its errors answer in the reader's language.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import type { RoutePlugin } from '../http/context.js';
+import { problemReplies } from '../http/schemas.js';
+import { bilingualErrors, langOf } from '../labels/http-errors.js';
+import { cleanText, DiagramError } from './model.js';
+import { renderSvg } from './render-svg.js';
+import type { TopologyService } from './service.js';
+import {
+  cableView,
+  ComplianceOut,
+  DiffOut,
+  problemView,
+  reportView,
+  SurveyOut,
+  SurveySummaryOut,
+  UploadOut,
+  VersionDetailOut,
+  VersionOut,
+} from './schemas.js';
+
+const Code = Type.Object({ code: Type.String({ pattern: '^[A-Z0-9]{2,12}$' }) }, { additionalProperties: false });
+const VersionParam = Type.Object(
+  { code: Type.String({ pattern: '^[A-Z0-9]{2,12}$' }), version: Type.String({ pattern: '^[1-9][0-9]{0,8}(\\.svg)?$', description: 'a version number; N.svg for the picture' }) },
+  { additionalProperties: false },
+);
+const VersionInt = Type.Object(
+  { code: Type.String({ pattern: '^[A-Z0-9]{2,12}$' }), version: Type.Integer({ minimum: 1, maximum: 999_999_999 }) },
+  { additionalProperties: false },
+);
+const DiffParam = Type.Object(
+  {
+    code: Type.String({ pattern: '^[A-Z0-9]{2,12}$' }),
+    version: Type.Integer({ minimum: 1, maximum: 999_999_999 }),
+    other: Type.Integer({ minimum: 1, maximum: 999_999_999 }),
+  },
+  { additionalProperties: false },
+);
+const SurveyParam = Type.Object({ code: Type.String({ pattern: '^[A-Z0-9]{2,12}$' }), id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
+const UploadQuery = Type.Object({ filename: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) }, { additionalProperties: false });
+
+const DIAGRAM_TYPES = new Set([
+  '',
+  'application/xml',
+  'text/xml',
+  'image/svg+xml',
+  'application/yaml',
+  'application/x-yaml',
+  'text/yaml',
+  'text/x-yaml',
+  'text/plain',
+  'application/octet-stream',
+  'application/vnd.jgraph.mxfile',
+]);
+const SURVEY_TYPES = new Set(['', 'text/csv', 'text/plain', 'application/csv', 'application/vnd.ms-excel', 'application/octet-stream']);
+
+const mediaType = (req: FastifyRequest) => (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+
+/** The file name from ?filename= or Content-Disposition, cleaned of anything a person cannot see. */
+function fileNameOf(req: FastifyRequest<{ Querystring: Static<typeof UploadQuery> }>): string | undefined {
+  const fromHeader = /filename="?([^";]{1,255})"?/i.exec(req.headers['content-disposition'] ?? '')?.[1];
+  const name = cleanText(req.query.filename ?? fromHeader ?? '', 255);
+  return name || undefined;
+}
+
+function bodyOf(req: FastifyRequest, allowed: Set<string>): Buffer {
+  const type = mediaType(req);
+  if (!allowed.has(type)) throw new DiagramError(415, 'DIAGRAM_CONTENT_TYPE', { type });
+  return Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+}
+
+export function topologyRoutes(svc: TopologyService): RoutePlugin {
+  const limit = svc.options.limits.maxBytes;
+  const surveyLimit = svc.options.maxSurveyBytes;
+  return async (api) => {
+    await api.register(async (scope) => {
+      // Files are taken as they are, whatever the client calls them; the parsers decide.
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+      bilingualErrors(scope, (req) => {
+        const isSurvey = req.url.includes('/surveys');
+        const max = isSurvey ? surveyLimit : limit;
+        const size = Number(req.headers['content-length'] ?? 0) || `>${max}`;
+        return isSurvey ? new DiagramError(413, 'SURVEY_TOO_LARGE', { size, max }) : new DiagramError(413, 'DIAGRAM_TOO_LARGE', { size, max });
+      });
+
+      scope.post<{ Params: Static<typeof Code>; Querystring: Static<typeof UploadQuery> }>('/opds/:code/diagrams', {
+        bodyLimit: limit,
+        schema: {
+          tags: ['diagrams'],
+          summary: "Upload the OPD's LAN diagram (draw.io, .drawio.svg or Simpul YAML) as a new version",
+          description:
+            'The body is the file itself. It is parsed with limits, validated against the inventory, IPAM and LLDP, stored as the next version with the changes since the previous one, and answered with the report. Messages follow Accept-Language (Bahasa Indonesia by default).',
+          params: Code,
+          querystring: UploadQuery,
+          response: { 201: UploadOut, ...problemReplies },
+        },
+        handler: async (req, reply) => {
+          const lang = langOf(req);
+          const v = svc.upload(req.actor, req.params.code, bodyOf(req, DIAGRAM_TYPES), fileNameOf(req));
+          const { graph: _g, report, diff, ...version } = v;
+          reply.header('content-language', lang).header('location', `/api/v1/opds/${v.opd}/diagrams/${v.version}`);
+          return reply.status(201).send({ version, report: reportView(report, lang), diff });
+        },
+      });
+
+      scope.get<{ Params: Static<typeof Code> }>('/opds/:code/diagrams', {
+        schema: { tags: ['diagrams'], summary: "The OPD's diagram versions, newest first", params: Code, response: { 200: Type.Array(VersionOut), ...problemReplies } },
+        handler: async (req) => svc.listVersions(req.actor, req.params.code),
+      });
+
+      scope.get<{ Params: Static<typeof VersionParam> }>('/opds/:code/diagrams/:version', {
+        schema: {
+          tags: ['diagrams'],
+          summary: 'One version: graph, report and changes; N.svg draws it with the findings highlighted',
+          params: VersionParam,
+          response: { 200: VersionDetailOut, ...problemReplies },
+        },
+        handler: async (req, reply) => {
+          const lang = langOf(req);
+          const svg = req.params.version.endsWith('.svg');
+          const v = svc.getVersion(req.actor, req.params.code, Number.parseInt(req.params.version, 10));
+          reply.header('content-language', lang);
+          if (svg)
+            return reply
+              .type('image/svg+xml; charset=utf-8')
+              .header('x-content-type-options', 'nosniff')
+              .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+              .send(renderSvg(v.graph, v.report.findings, lang));
+          const { graph, report, diff, ...version } = v;
+          return { version, graph, report: reportView(report, lang), diff };
+        },
+      });
+
+      scope.get<{ Params: Static<typeof DiffParam> }>('/opds/:code/diagrams/:version/diff/:other', {
+        schema: { tags: ['diagrams'], summary: 'Changes from one version to another', params: DiffParam, response: { 200: DiffOut, ...problemReplies } },
+        handler: async (req) => svc.diffVersions(req.actor, req.params.code, req.params.version, req.params.other),
+      });
+
+      scope.get<{ Params: Static<typeof VersionInt> }>('/opds/:code/diagrams/:version/original', {
+        schema: { tags: ['diagrams'], summary: 'The file as uploaded (kept up to topology.keepOriginalMaxBytes)', params: VersionInt },
+        handler: async (req, reply) => {
+          const o = svc.original(req.actor, req.params.code, req.params.version);
+          const ext = o.format === 'yaml' ? 'yaml' : o.format === 'drawio-svg' ? 'drawio.svg' : 'drawio';
+          const name = `${req.params.code}-v${req.params.version}.${ext}`;
+          return reply
+            .type('application/octet-stream')
+            .header('x-content-type-options', 'nosniff')
+            .header('content-disposition', `attachment; filename="${name}"`)
+            .send(o.bytes);
+        },
+      });
+
+      scope.post<{ Params: Static<typeof Code>; Querystring: Static<typeof UploadQuery> }>('/opds/:code/surveys', {
+        bodyLimit: surveyLimit,
+        schema: {
+          tags: ['diagrams'],
+          summary: 'Upload a cable survey (CSV: location, end, label) and get a report per cable',
+          params: Code,
+          querystring: UploadQuery,
+          response: { 201: SurveyOut, ...problemReplies },
+        },
+        handler: async (req, reply) => {
+          const lang = langOf(req);
+          const s = svc.uploadSurvey(req.actor, req.params.code, bodyOf(req, SURVEY_TYPES), fileNameOf(req));
+          const { report, ...survey } = s;
+          reply.header('content-language', lang);
+          return reply.status(201).send({ survey, lang, cables: report.cables.map((c) => cableView(c, lang)), problems: report.problems.map((p) => problemView(p, lang)) });
+        },
+      });
+
+      scope.get<{ Params: Static<typeof Code> }>('/opds/:code/surveys', {
+        schema: { tags: ['diagrams'], summary: "The OPD's cable surveys, newest first", params: Code, response: { 200: Type.Array(SurveySummaryOut), ...problemReplies } },
+        handler: async (req) => svc.listSurveys(req.actor, req.params.code),
+      });
+
+      scope.get<{ Params: Static<typeof SurveyParam> }>('/opds/:code/surveys/:id', {
+        schema: { tags: ['diagrams'], summary: 'One survey and its report per cable', params: SurveyParam, response: { 200: SurveyOut, ...problemReplies } },
+        handler: async (req) => {
+          const lang = langOf(req);
+          const { report, ...survey } = svc.getSurvey(req.actor, req.params.code, req.params.id);
+          return { survey, lang, cables: report.cables.map((c) => cableView(c, lang)), problems: report.problems.map((p) => problemView(p, lang)) };
+        },
+      });
+
+      scope.get('/compliance', {
+        schema: {
+          tags: ['diagrams'],
+          summary: 'Every OPD: last diagram, days until the yearly deadline, open findings, share of valid cable labels',
+          response: { 200: ComplianceOut, ...problemReplies },
+        },
+        handler: async (req) => svc.compliance(req.actor),
+      });
+    });
+  };
+}
