@@ -1,5 +1,6 @@
 import type { ModuleFactory } from './module.js';
+import { topologyModule } from './topology/module.js';
 import { blockingModule } from './blocking/module.js';
 
 /** The domain modules the daemon runs, in start order. Each domain adds its one line here. */
-export const MODULES: ModuleFactory[] = [blockingModule];
+export const MODULES: ModuleFactory[] = [topologyModule, blockingModule];

@@ -87,6 +87,50 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /** Cable label grammar; absent = the default (OPD.SPACE.DEVICE:PORT/OPD.SPACE.DEVICE:PORT). Checked at start. */
+    labels: Type.Object(
+      {
+        grammar: Type.Optional(
+          Type.Object(
+            {
+              endSeparator: Type.String({ minLength: 1, maxLength: 3 }),
+              example: Type.String({ minLength: 3, maxLength: 256 }),
+              maxLength: Type.Optional(Type.Integer({ minimum: 8, maximum: 256 })),
+              parts: Type.Array(
+                Type.Object(
+                  {
+                    name: Type.String({ minLength: 1, maxLength: 32 }),
+                    pattern: Type.String({ minLength: 1, maxLength: 300 }),
+                    after: Type.Optional(Type.String({ minLength: 1, maxLength: 3 })),
+                    title: Type.Optional(Type.Object({ id: Type.String(), en: Type.String() }, { additionalProperties: false })),
+                    rule: Type.Optional(Type.Object({ id: Type.String(), en: Type.String() }, { additionalProperties: false })),
+                  },
+                  { additionalProperties: false },
+                ),
+                { minItems: 2, maxItems: 12 },
+              ),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** LAN diagram uploads: the yearly deadline and the parser limits. */
+    topology: Type.Object(
+      {
+        deadlineDays: Type.Integer({ minimum: 1, maximum: 3650, default: 365 }),
+        maxUploadBytes: Type.Integer({ minimum: 1024, maximum: 104857600, default: 10485760 }),
+        maxInflatedBytes: Type.Integer({ minimum: 1024, maximum: 209715200, default: 20971520 }),
+        maxPages: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }),
+        maxNodes: Type.Integer({ minimum: 1, maximum: 100000, default: 5000 }),
+        maxLinks: Type.Integer({ minimum: 1, maximum: 400000, default: 20000 }),
+        /** Uploads up to this size are kept byte for byte next to the parsed version; 0 = never. */
+        keepOriginalMaxBytes: Type.Integer({ minimum: 0, maximum: 104857600, default: 2097152 }),
+        maxSurveyBytes: Type.Integer({ minimum: 1024, maximum: 104857600, default: 2097152 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     metrics: Type.Object(
       { token: Type.Optional(SecretRef) },
       { additionalProperties: false, default: {} },
