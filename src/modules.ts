@@ -2,6 +2,7 @@ import type { ModuleFactory } from './module.js';
 import { snmpModule } from './snmp/module.js';
 import { topologyModule } from './topology/module.js';
 import { blockingModule } from './blocking/module.js';
+import { backupModule } from './backup/module.js';
 
 /** The domain modules the daemon runs, in start order. Each domain adds its one line here. */
-export const MODULES: ModuleFactory[] = [topologyModule, blockingModule, snmpModule];
+export const MODULES: ModuleFactory[] = [topologyModule, blockingModule, snmpModule, backupModule];

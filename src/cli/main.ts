@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { lab, serve } from './serve.js';
 import { ipamImport } from './ipam.js';
+import { blocklistImport } from './blocklist.js';
 import { auditVerify, inventoryCheck, inventorySync, tokenCreate, tokenList, tokenRevoke } from './admin.js';
 
 const program = new Command('simpul').description('Controller of the Jaringan Intra Pemerintah Daerah').version('0.1.0');
@@ -35,6 +36,15 @@ withConfig(
     .option('--dry-run', 'check every line, write nothing')
     .option('--format <format>', 'csv or yaml (default from the file name)'),
 ).action(ipamImport);
+
+const blocklist = program.command('blocklist').description('site block lists, sent to the running daemon (SIMPUL_URL, SIMPUL_TOKEN)');
+blocklist
+  .command('import <category> <file>')
+  .description('stream a list file (names, hosts, AdBlock ||name^, CSV, IPs) into a category as a named source; replaces that source')
+  .option('--source <name>', 'the feed name (default: the file name)')
+  .option('--format <format>', 'auto | domains | hosts | adblock | ip | csv (default: csv for .csv files, else auto)')
+  .option('--dry-run', 'report what would change, change nothing')
+  .action((category: string, file: string, o: { source?: string; dryRun?: boolean; format?: string }) => blocklistImport(category, file, o));
 
 const audit = program.command('audit').description('the tamper-evident audit log');
 withConfig(audit.command('verify').description('check the hash chain; exit 1 naming the first broken entry')).action(auditVerify);

@@ -131,6 +131,26 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /** Router config backups over SSH (`/export`, secrets masked before storage). */
+    backup: Type.Object(
+      {
+        /** Hours between scheduled backups of every router; 0 = on demand only. */
+        intervalHours: Type.Number({ minimum: 0, maximum: 500, default: 24 }),
+        /** Wait after start before the first scheduled pass (lab mode waits at most 5 s). */
+        startDelaySeconds: Type.Integer({ minimum: 0, maximum: 86400, default: 300 }),
+        /** Routers backed up at the same time, at most. */
+        concurrency: Type.Integer({ minimum: 1, maximum: 256, default: 4 }),
+        /** One backup, connect to last byte. */
+        timeoutSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
+        /** A larger export is refused (not stored). */
+        maxBytes: Type.Integer({ minimum: 1024, maximum: 1073741824, default: 33554432 }),
+        /** Fetch secrets too (RouterOS 7 `show-sensitive`) so a changed secret shows as a changed digest; they are masked either way. */
+        showSensitive: Type.Boolean({ default: true }),
+        /** `/export terse`: every line names its menu, so each diff line reads on its own. */
+        terse: Type.Boolean({ default: true }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     metrics: Type.Object(
       { token: Type.Optional(SecretRef) },
       { additionalProperties: false, default: {} },

@@ -4,6 +4,7 @@ import { requests } from './003_requests.js';
 import { lldp } from './005_lldp.js';
 import { topology } from './006_topology.js';
 import { blocking } from './007_blocking.js';
+import { backups } from './008_backups.js';
 
 export interface Migration {
   version: number;
@@ -12,4 +13,4 @@ export interface Migration {
 }
 
 /** Every schema change, in order. Never edit a migration that has shipped: add the next number. */
-export const MIGRATIONS: readonly Migration[] = [foundation, ipam, requests, lldp, topology, blocking];
+export const MIGRATIONS: readonly Migration[] = [foundation, ipam, requests, lldp, topology, blocking, backups];

@@ -4,7 +4,7 @@ import { startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
 let d: TestDaemon;
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-async function upload(category: string, source: string, body: BodyInit, opts: { type?: string; query?: string; token?: string } = {}): Promise<{ status: number; body: Json }> {
+async function upload(category: string, source: string, body: NonNullable<RequestInit["body"]>, opts: { type?: string; query?: string; token?: string } = {}): Promise<{ status: number; body: Json }> {
   const r = await d.api(`/api/v1/blocklists/${category}/import?source=${source}${opts.query ?? ''}`, {
     method: 'POST',
     headers: { 'content-type': opts.type ?? 'text/plain' },
