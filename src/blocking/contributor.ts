@@ -19,6 +19,13 @@ const DEFAULTS: BlockingEnforceConfig = { enforce: true, dropForeignDns: true, s
 /** The OPD that runs the intranet: its routers are never filtered. */
 export const NOC_OPD = 'DISKOMINFO';
 
+/** Where the lists come from: BlockingService, whose `safety()` (IPAM pools, routers' addresses,
+ *  loopback: what imports refuse) is applied again here, in case a pool was added after an import. */
+export interface BlockSource {
+  effective(opd: string, at?: Date): EffectiveBlocklist;
+  safety?(): { protected: readonly { prefix: { text: string } }[] };
+}
+
 export interface BlockingContributorOptions {
   config: { blocking?: Partial<BlockingEnforceConfig> };
   clock: Clock;
@@ -44,7 +51,7 @@ export function inventoryProtected(inv: Inventory): string[] {
   return inv.devices.filter((d) => d.role === 'router' || d.opd === NOC_OPD).map((d) => d.mgmt);
 }
 
-export function blockingContributor(service: { effective(opd: string, at?: Date): EffectiveBlocklist }, opts: BlockingContributorOptions): BlockingContributor {
+export function blockingContributor(service: BlockSource, opts: BlockingContributorOptions): BlockingContributor {
   const reports = new Map<string, Omit<EnforcePlan, 'desired'>>();
   return {
     name: 'blocking',
@@ -65,7 +72,7 @@ export function blockingContributor(service: { effective(opd: string, at?: Date)
         dropForeignDns: cfg.dropForeignDns,
         sniRules: cfg.sniRules,
         modelLimits: cfg.modelLimits,
-        protectedPrefixes: [...inventoryProtected(inventory), ...(opts.protectedPrefixes?.() ?? [])],
+        protectedPrefixes: [...inventoryProtected(inventory), ...(service.safety?.().protected.map((p) => p.prefix.text) ?? []), ...(opts.protectedPrefixes?.() ?? [])],
         protectedDomains: domain ? [domain.toLowerCase()] : [],
       });
       reports.set(router.id, report);

@@ -64,6 +64,9 @@ describe('blocking contributor', () => {
     expect(c.report('dinkes-rtr01')).toMatchObject({ count: 6, limit: 20000 });
     const withIpam = blockingContributor(fakeService(new Date(0)), { config: {}, clock: new ManualClock(), protectedPrefixes: () => ['198.51.100.128/25'] });
     expect(withIpam.desired(dinkes, inv).menus['/ip/firewall/address-list']).toEqual([]);
+    const safety = () => ({ protected: [{ prefix: { text: '198.51.0.0/16' } }] });
+    const fromService = blockingContributor({ ...fakeService(new Date(0)), safety }, { config: {}, clock: new ManualClock() });
+    expect(fromService.desired(dinkes, inv).menus['/ip/firewall/address-list']).toEqual([]);
   });
 
   it('enforce off: empties what an earlier push left', () => {
