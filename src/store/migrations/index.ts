@@ -5,6 +5,7 @@ import { lldp } from './005_lldp.js';
 import { topology } from './006_topology.js';
 import { blocking } from './007_blocking.js';
 import { backups } from './008_backups.js';
+import { ipamOverlapIndex } from './009_ipam_overlap_index.js';
 
 export interface Migration {
   version: number;
@@ -13,4 +14,4 @@ export interface Migration {
 }
 
 /** Every schema change, in order. Never edit a migration that has shipped: add the next number. */
-export const MIGRATIONS: readonly Migration[] = [foundation, ipam, requests, lldp, topology, blocking, backups];
+export const MIGRATIONS: readonly Migration[] = [foundation, ipam, requests, lldp, topology, blocking, backups, ipamOverlapIndex];
