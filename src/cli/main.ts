@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { lab, serve } from './serve.js';
 import { ipamImport } from './ipam.js';
+import { diagramsUpload, labelsValidate } from './labels.js';
 import { blocklistImport } from './blocklist.js';
 import { auditVerify, inventoryCheck, inventorySync, tokenCreate, tokenList, tokenRevoke } from './admin.js';
 
@@ -48,5 +49,29 @@ blocklist
 
 const audit = program.command('audit').description('the tamper-evident audit log');
 withConfig(audit.command('verify').description('check the hash chain; exit 1 naming the first broken entry')).action(auditVerify);
+
+const labels = program.command('labels').description('cable labels (the inter-node address code)');
+withConfig(
+  labels
+    .command('validate <file>')
+    .description('check labels, one per line, offline with the config grammar and the inventory; exit 1 if any is invalid')
+    .option('--opd <code>', 'also check them together as one OPD (duplicates, a port on two cables)')
+    .option('--lang <lang>', 'id (default) or en')
+    .option('--json', 'print the result as JSON'),
+).action(labelsValidate);
+
+const diagrams = program.command('diagrams').description('LAN diagrams and cable surveys, sent to the running daemon (SIMPUL_URL, SIMPUL_TOKEN)');
+diagrams
+  .command('upload <opd> <file>')
+  .description('upload a .drawio, .drawio.svg or .yaml diagram as the OPD\'s next version and print the report')
+  .option('--lang <lang>', 'id (default) or en')
+  .option('--json', 'print the whole answer as JSON')
+  .action((opd: string, file: string, o: { lang?: string; json?: boolean }) => diagramsUpload(opd, file, o));
+diagrams
+  .command('survey <opd> <file>')
+  .description('upload a cable survey CSV (location, end, label) and print the report per cable')
+  .option('--lang <lang>', 'id (default) or en')
+  .option('--json', 'print the whole answer as JSON')
+  .action((opd: string, file: string, o: { lang?: string; json?: boolean }) => diagramsUpload(opd, file, { ...o, survey: true }));
 
 await program.parseAsync();
