@@ -1,6 +1,5 @@
 import { createReadStream, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { apiBase } from './api-client.js';
 import { fail } from './serve.js';
 
 interface Problem {
@@ -28,7 +27,9 @@ interface Report {
  * daemon's import endpoint (it is never read whole), then prints each invalid line as FILE:LINE.
  */
 export async function blocklistImport(category: string, file: string, opts: { source?: string; dryRun?: boolean; format?: string }): Promise<void> {
-  const { url, token } = apiBase();
+  const url = (process.env.SIMPUL_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
+  const token = process.env.SIMPUL_TOKEN;
+  if (!token) return fail('set SIMPUL_TOKEN to an API token (simpul token create) to talk to the daemon');
   let size: number;
   try {
     size = statSync(file).size;

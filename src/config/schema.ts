@@ -151,6 +151,21 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /** MikroTik desired state: how often drift is checked, whether it is corrected, and limits. */
+    routeros: Type.Object(
+      {
+        driftIntervalSeconds: Type.Integer({ minimum: 10, maximum: 86400, default: 300 }),
+        correctDrift: Type.Boolean({ default: true }),
+        autoApply: Type.Boolean({ default: true }),
+        maxConcurrent: Type.Integer({ minimum: 1, maximum: 256, default: 8 }),
+        requestTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 600, default: 30 }),
+        connectTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 120, default: 10 }),
+        /** Inventory ids of the core and the internet edge router; default: found from the backbone links. */
+        coreRouter: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' })),
+        edgeRouter: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' })),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     metrics: Type.Object(
       { token: Type.Optional(SecretRef) },
       { additionalProperties: false, default: {} },

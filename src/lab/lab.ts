@@ -1,6 +1,7 @@
 import type { Inventory, Device } from '../inventory/model.js';
 import type { DeviceService, Endpoint } from '../module.js';
 import { snmpLabStarter } from './snmp/starter.js';
+import { routerLabStarter } from './routeros/starter.js';
 
 /** One kind of simulated device (MikroTik routers, SNMP switches), started for the inventory. */
 export interface LabSimulators {
@@ -12,7 +13,7 @@ export interface LabSimulators {
 export type LabStarter = (inventory: Inventory, credentials: typeof LAB_CREDENTIALS) => Promise<LabSimulators>;
 
 /** Each simulator kind adds its starter here. */
-export const LAB_STARTERS: LabStarter[] = [snmpLabStarter];
+export const LAB_STARTERS: LabStarter[] = [snmpLabStarter, routerLabStarter];
 
 /** Lab mode's credentials: the simulators accept exactly these, and no real device ever sees them. */
 export const LAB_CREDENTIALS = {

@@ -105,8 +105,9 @@ export class RouterConnection extends EventEmitter {
         api.connect().then(() => resolve(), reject);
       });
     } catch (e) {
+      const handshakeDone = (api as unknown as { connector?: { connected?: boolean } }).connector?.connected === true;
       destroy(api);
-      const err = this.describe(toRouterError(e));
+      const err = this.describe(tlsOpts && !handshakeDone ? beforeHandshake(toRouterError(e)) : toRouterError(e));
       this.failures++;
       this.lastError = err;
       this.state = 'down';
@@ -247,6 +248,18 @@ export class RouterConnection extends EventEmitter {
     if (api) destroy(api);
     await this.connecting?.catch(() => {});
   }
+}
+
+const NOTHING_LISTENING = /\b(ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EADDRNOTAVAIL)\b/;
+
+/**
+ * A TLS connect that failed before the handshake completed, on a port that accepted TCP: whatever
+ * the peer did (sent non-TLS bytes, closed, reset, stayed silent) it is not speaking API-SSL, and
+ * which of those we see first depends on timing, so all of them are one 'tls' error.
+ */
+function beforeHandshake(err: RouterError): RouterError {
+  if (err.kind === 'tls' || err.kind === 'auth' || (err.kind === 'unreachable' && NOTHING_LISTENING.test(err.message))) return err;
+  return new RouterError('tls', `TLS handshake failed (is this an API-SSL port?): ${err.message}`, { cause: err });
 }
 
 /** Drops a node-routeros connection at once, with its timers (close() waits on the peer). */

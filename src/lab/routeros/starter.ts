@@ -1,0 +1,66 @@
+// Lab mode's routers: one simulated RouterOS per inventory router, answering on 127.0.0.1 with the
+// version the inventory names (7.18+ answers empty prints with `!empty`), API-SSL where the
+// inventory says tls, and the unmanaged configuration a router arrives with.
+import { readFileSync } from 'node:fs';
+import type { Device, Inventory } from '../../inventory/model.js';
+import type { Endpoint } from '../../module.js';
+import type { LabSimulators, LabStarter } from '../lab.js';
+import { RouterSim } from './server.js';
+
+/** The lab routers' API-SSL certificate (self-signed, for 127.0.0.1 and localhost). */
+export const LAB_ROUTER_CERT = readFileSync(new URL('./lab-api-ssl.crt', import.meta.url));
+const LAB_ROUTER_KEY = readFileSync(new URL('./lab-api-ssl.key', import.meta.url));
+
+export interface RouterLab extends LabSimulators {
+  /** The simulator of each inventory router, by device id. */
+  sims: Map<string, RouterSim>;
+}
+
+/** RouterOS 7.18 and later answer an empty print with `!empty`. */
+export function answersEmpty(version: string | undefined): boolean {
+  const [major = 0, minor = 0] = (version ?? '7.18').split('.').map(Number);
+  return major > 7 || (major === 7 && minor >= 18);
+}
+
+function interfacesOf(d: Device): string[] {
+  if (d.interfaces?.length) return d.interfaces;
+  return Array.from({ length: d.ports ?? 5 }, (_, i) => `ether${i + 1}`);
+}
+
+/** A router as it comes from the field: identity, ports, its management address, a stateful
+ *  filter rule and the masquerade every MikroTik default config has. None of it is Simpul's. */
+export function seedUnmanaged(sim: RouterSim, d: Device): void {
+  const st = sim.state;
+  const uplink = interfacesOf(d)[0] ?? 'ether1';
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(d.mgmt)) st.insert('/ip/address', { address: `${d.mgmt}/24`, interface: uplink, comment: 'management' });
+  st.insert('/ip/firewall/filter', { chain: 'forward', action: 'accept', 'connection-state': 'established,related', comment: 'accept established,related' });
+  st.insert('/ip/firewall/nat', { chain: 'srcnat', action: 'masquerade', 'out-interface': uplink, comment: 'defconf: masquerade' });
+}
+
+export const startRouterLab = async (inventory: Inventory, credentials: { username: string; password: string }): Promise<RouterLab> => {
+  const sims = new Map<string, RouterSim>();
+  const endpoints = new Map<string, Endpoint>();
+  const stop = async () => void (await Promise.all([...sims.values()].map((s) => s.stop())));
+  try {
+    for (const d of inventory.devices) {
+      if (!d.routeros) continue;
+      const sim = new RouterSim({
+        user: credentials.username,
+        password: credentials.password,
+        emptyReplies: answersEmpty(d.routeros.version),
+        state: { identity: d.id, interfaces: interfacesOf(d), ...(d.routeros.version ? { version: d.routeros.version } : {}) },
+        ...(d.routeros.tls ? { tls: { key: LAB_ROUTER_KEY, cert: LAB_ROUTER_CERT } } : {}),
+      });
+      seedUnmanaged(sim, d);
+      await sim.start();
+      sims.set(d.id, sim);
+      endpoints.set(`${d.id}/routeros`, { host: sim.host, port: sim.port });
+    }
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { name: 'routeros', endpoints, sims, stop };
+};
+
+export const routerLabStarter: LabStarter = (inventory, credentials) => startRouterLab(inventory, credentials);

@@ -1,0 +1,54 @@
+// Prometheus series of the routers, read from the reconciler at scrape time so a router removed
+// from the inventory disappears from every series.
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Reconciler } from './reconciler.js';
+
+export function registerRouterMetrics(registry: Registry, reconciler: Reconciler): { observe(durationMs: number): void } {
+  new Gauge({
+    name: 'simpul_routeros_up',
+    help: 'Whether the router answered its last sync (1) or not (0)',
+    labelNames: ['router'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const r of reconciler.list()) if (r.lastSyncAt) this.set({ router: r.id }, r.state === 'unreachable' ? 0 : 1);
+    },
+  });
+  new Gauge({
+    name: 'simpul_routeros_drift_entries',
+    help: 'Entries that differed from the desired state at the last read (0 once applied)',
+    labelNames: ['router'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const r of reconciler.list()) this.set({ router: r.id }, r.drift);
+    },
+  });
+  new Gauge({
+    name: 'simpul_routeros_last_success_timestamp_seconds',
+    help: 'When the router last matched its desired state (Unix time)',
+    labelNames: ['router'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const r of reconciler.list()) if (r.lastSuccessAt) this.set({ router: r.id }, Date.parse(r.lastSuccessAt) / 1000);
+    },
+  });
+  new Counter({
+    name: 'simpul_routeros_sync_total',
+    help: 'Sync attempts per router and result (ok, degraded, unreachable, refused)',
+    labelNames: ['router', 'result'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const r of reconciler.list()) for (const [result, n] of Object.entries(r.syncs)) if (n > 0) this.inc({ router: r.id, result }, n);
+    },
+  });
+  const duration = new Histogram({
+    name: 'simpul_routeros_sync_duration_seconds',
+    help: 'Time one router sync took (read, plan, apply, confirm)',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
+  return { observe: (ms) => duration.observe(ms / 1000) };
+}

@@ -1,0 +1,53 @@
+// The RouterOS module: contributors `routes` and `nat` from IPAM, the reconciler over every
+// inventory router, the HTTP API and the metrics.
+import type { ModuleFactory } from '../module.js';
+import { LAB_ROUTER_CERT } from '../lab/routeros/starter.js';
+import { ipamRoutes } from './ipam-routes.js';
+import { ipamNat } from './nat.js';
+import { Reconciler } from './reconciler.js';
+import { registerRouterMetrics } from './metrics.js';
+import { routerRoutes } from './routes.js';
+import { RouterService } from './service.js';
+import { coreRouter, edgeRouter } from './roles.js';
+import { readFileSync } from 'node:fs';
+
+export const routerosModule: ModuleFactory = (ctx) => {
+  const cfg = ctx.config.routeros;
+  const roles = { ...(cfg.coreRouter ? { coreRouter: cfg.coreRouter } : {}), ...(cfg.edgeRouter ? { edgeRouter: cfg.edgeRouter } : {}) };
+  const routes = ipamRoutes(ctx.store, roles);
+  const nat = ipamNat(ctx.store, roles);
+  ctx.desired.register(routes);
+  ctx.desired.register(nat);
+  let metrics: { observe(ms: number): void } | undefined;
+  let svc: RouterService | undefined;
+  const reconciler = new Reconciler({
+    settings: cfg,
+    inventory: ctx.inventory,
+    endpoint: ctx.endpoint,
+    credentials: ctx.credentials,
+    desired: ctx.desired,
+    // API-SSL: a credential may carry the router's certificate (caFile); lab routers use the lab's
+    tlsFor: (_d, cred) => (cred.caFile ? { ca: readFileSync(cred.caFile) } : ctx.config.lab ? { ca: LAB_ROUTER_CERT } : true),
+    notes: (id) => [...routes.notes(id), ...nat.notes(id)],
+    onSync: (_id, result, ms) => {
+      if (result !== 'refused') metrics?.observe(ms);
+    },
+    onApplied: (status, result) => svc?.auditBackground(status, result),
+    log: ctx.log,
+  });
+  svc = new RouterService(ctx.store, reconciler);
+  metrics = registerRouterMetrics(ctx.registry, reconciler);
+  // an allocation, release or address assignment may move a route or a NAT rule
+  ctx.store.onCommit(() => {
+    const inv = ctx.inventory();
+    const ids = [coreRouter(inv, roles), edgeRouter(inv, roles)].filter((x): x is string => x !== null);
+    if (ids.length) ctx.desired.changed(ids);
+  });
+  ctx.onInventory((inv) => reconciler.setInventory(inv));
+  return {
+    name: 'routeros',
+    routes: routerRoutes(svc),
+    start: async () => reconciler.start(),
+    stop: () => reconciler.stop(),
+  };
+};

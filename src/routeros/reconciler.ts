@@ -1,0 +1,425 @@
+// Keeps every inventory router holding its desired state: one connection per router, a global cap
+// on routers worked on at once, per-router state an operator can read, retries with capped
+// exponential backoff, periodic drift checks, and resyncs when a contributor's data changes.
+import { createHash } from 'node:crypto';
+import type { Device, Inventory } from '../inventory/model.js';
+import type { DeviceService, Endpoint } from '../module.js';
+import { RouterConnection, type RouterEndpoint } from './connection.js';
+import type { ChangedRouters, DesiredRegistry } from './contributors.js';
+import type { DesiredState, Entry, MenuPath } from './desired.js';
+import { RouterError, type RouterErrorKind } from './errors.js';
+import { Semaphore } from './limiter.js';
+import type { PlanStep } from './plan.js';
+import { syncRouter, type SyncError, type SyncResult } from './sync.js';
+
+export type RouterState = 'unknown' | 'syncing' | 'in-sync' | 'drift' | 'unreachable' | 'degraded';
+
+export interface ReconcilerSettings {
+  driftIntervalSeconds: number;
+  correctDrift: boolean;
+  autoApply: boolean;
+  maxConcurrent: number;
+  requestTimeoutSeconds: number;
+  connectTimeoutSeconds: number;
+}
+
+export interface ReconcilerDeps {
+  settings: ReconcilerSettings;
+  inventory(): Inventory;
+  endpoint(device: Device, service: DeviceService): Endpoint | null;
+  credentials(name: string): Record<string, string>;
+  desired: DesiredRegistry;
+  /** TLS options for an API-SSL router (e.g. its CA); `true` verifies against the system CAs. */
+  tlsFor?(device: Device, credential: Record<string, string>): RouterEndpoint['tls'];
+  /** Explanations of what a contributor left out for this router (e.g. an OPD without a backbone address). */
+  notes?(routerId: string): string[];
+  /** Called after every sync attempt (metrics). */
+  onSync?(routerId: string, result: SyncOutcome, durationMs: number): void;
+  /** Called after a background apply that wrote something (the audit log). */
+  onApplied?(status: RouterStatus, result: SyncResult): void;
+  log?: { info(o: object, m: string): void; warn(o: object, m: string): void };
+  /** Retry delays when a router is unreachable. */
+  backoff?: { initialMs: number; maxMs: number };
+  debounceMs?: number;
+}
+
+/** How one sync attempt ended: the sync's own result, or the desired state refused before any I/O. */
+export type SyncOutcome = SyncResult['result'] | 'refused';
+
+export interface RouterStatus {
+  id: string;
+  opd: string;
+  name: string;
+  state: RouterState;
+  reason: string | null;
+  lastSuccessAt: string | null;
+  lastSyncAt: string | null;
+  /** Entries that differed from the desired state at the last read (0 once applied). */
+  drift: number;
+  /** Entries Simpul manages on this router (the desired state's size). */
+  entriesManaged: number;
+  /** Desired state changed but not applied yet (autoApply off). */
+  pendingApply: boolean;
+  lastPlan: PlanStep[];
+  errors: SyncError[];
+  notes: string[];
+  syncs: Record<SyncOutcome, number>;
+  nextRetryAt: string | null;
+}
+
+/** A router-side failure for the HTTP layer, or a desired state a contributor refused. */
+export class RouterUnavailable extends Error {
+  constructor(
+    readonly routerId: string,
+    readonly kind: RouterErrorKind | 'refused' | 'no-endpoint',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Slot {
+  device: Device;
+  /** What the connection was built from: a change means a new connection. */
+  fingerprint: string;
+  conn: RouterConnection | null;
+  status: RouterStatus;
+  appliedHash: string | null;
+  desiredHash: string | null;
+  failures: number;
+  retryTimer: NodeJS.Timeout | undefined;
+  /** Per-router queue: one sync at a time. */
+  chain: Promise<unknown>;
+  /** A background sync is queued and not started yet (coalesces triggers). */
+  queued: 'apply' | 'check' | null;
+}
+
+type Mode = 'apply' | 'check';
+
+export const isManagedRouter = (d: Device): boolean => d.role === 'router' && d.routeros !== undefined;
+
+/** Stable hash of a desired state: key order inside entries does not matter, entry order does. */
+export function desiredHash(d: DesiredState): string {
+  const menus = Object.keys(d.menus).sort().map((m) => [m, (d.menus[m as MenuPath] ?? []).map((e: Entry) => Object.entries(e).sort(([a], [b]) => (a < b ? -1 : 1)))]);
+  return createHash('sha256').update(JSON.stringify([menus, d.placement ?? {}])).digest('hex');
+}
+
+const count = (d: DesiredState) => Object.values(d.menus).reduce((n, es) => n + (es?.length ?? 0), 0);
+
+function summarize(errors: SyncError[]): string {
+  const first = errors[0];
+  if (!first) return '';
+  const where = first.menu ? ` ${first.menu}${first.key ? ` ${first.key.replaceAll('\u0000', ' ')}` : ''}` : '';
+  return `${errors.length} error(s); first: ${first.op}${where}: ${first.message}`;
+}
+
+export class Reconciler {
+  private readonly slots = new Map<string, Slot>();
+  private readonly limiter: Semaphore;
+  private driftTimer: NodeJS.Timeout | undefined;
+  private debounceTimer: NodeJS.Timeout | undefined;
+  private pendingChange: Set<string> | 'all' | null = null;
+  private stopped = false;
+  private readonly backoff: { initialMs: number; maxMs: number };
+
+  constructor(private readonly deps: ReconcilerDeps) {
+    this.limiter = new Semaphore(deps.settings.maxConcurrent);
+    this.backoff = deps.backoff ?? { initialMs: 2000, maxMs: 300_000 };
+    deps.desired.onChange((routers) => this.desiredChanged(routers));
+  }
+
+  /** Builds the connections and runs the first sync (or a check when autoApply is off). */
+  start(): void {
+    this.setInventory(this.deps.inventory(), false);
+    for (const s of this.slots.values()) this.enqueue(s, this.deps.settings.autoApply ? 'apply' : 'check');
+    const every = this.deps.settings.driftIntervalSeconds * 1000;
+    this.driftTimer = setInterval(() => this.driftCheck(), every);
+    this.driftTimer.unref();
+  }
+
+  /** Inventory reloaded: routers added, replaced (address, port, credentials changed) or removed. */
+  setInventory(inv: Inventory, sync = true): void {
+    const seen = new Set<string>();
+    for (const d of inv.devices.filter(isManagedRouter)) {
+      seen.add(d.id);
+      const fp = JSON.stringify([d.mgmt, d.routeros, d.opd, d.name]);
+      const old = this.slots.get(d.id);
+      if (old && old.fingerprint === fp) {
+        old.device = d;
+        continue;
+      }
+      if (old) this.drop(old);
+      this.slots.set(d.id, this.createSlot(d, fp));
+    }
+    for (const [id, s] of this.slots) if (!seen.has(id)) (this.drop(s), this.slots.delete(id));
+    // new routers, and contributors that read the inventory (roles, links): recompute everyone
+    if (sync) this.desiredChanged('all');
+  }
+
+  private createSlot(device: Device, fingerprint: string): Slot {
+    const status: RouterStatus = {
+      id: device.id,
+      opd: device.opd,
+      name: device.name,
+      state: 'unknown',
+      reason: 'not synced yet',
+      lastSuccessAt: null,
+      lastSyncAt: null,
+      drift: 0,
+      entriesManaged: 0,
+      pendingApply: false,
+      lastPlan: [],
+      errors: [],
+      notes: [],
+      syncs: { ok: 0, degraded: 0, unreachable: 0, refused: 0 },
+      nextRetryAt: null,
+    };
+    const slot: Slot = { device, fingerprint, conn: null, status, appliedHash: null, desiredHash: null, failures: 0, retryTimer: undefined, chain: Promise.resolve(), queued: null };
+    try {
+      slot.conn = this.connect(device);
+      if (!slot.conn) status.reason = 'no endpoint for this router (no simulator in lab mode, or no routeros section)';
+    } catch (e) {
+      status.state = 'degraded';
+      status.reason = (e as Error).message;
+    }
+    return slot;
+  }
+
+  private connect(d: Device): RouterConnection | null {
+    const ep = this.deps.endpoint(d, 'routeros');
+    if (!ep || !d.routeros) return null;
+    const cred = this.deps.credentials(d.routeros.credentials);
+    const user = cred.username ?? cred.user;
+    if (!user || cred.password === undefined) throw new Error(`credential '${d.routeros.credentials}' needs username and password`);
+    const tls = d.routeros.tls ? (this.deps.tlsFor?.(d, cred) ?? true) : false;
+    const s = this.deps.settings;
+    return new RouterConnection(
+      { id: d.id, host: ep.host, port: ep.port, user, password: cred.password, ...(tls ? { tls } : {}) },
+      { autoReconnect: false, connectTimeoutMs: s.connectTimeoutSeconds * 1000, requestTimeoutMs: s.requestTimeoutSeconds * 1000 },
+    );
+  }
+
+  private drop(s: Slot): void {
+    clearTimeout(s.retryTimer);
+    s.retryTimer = undefined;
+    void s.conn?.close();
+    s.conn = null;
+  }
+
+  ids(): string[] {
+    return [...this.slots.keys()];
+  }
+
+  list(): RouterStatus[] {
+    return [...this.slots.values()].map((s) => s.status);
+  }
+
+  status(id: string): RouterStatus | undefined {
+    return this.slots.get(id)?.status;
+  }
+
+  /** Contributors' data changed: recompute (debounced) and sync the routers whose desired state hash moved. */
+  private desiredChanged(routers: ChangedRouters): void {
+    if (this.stopped) return;
+    if (routers === 'all' || this.pendingChange === 'all') this.pendingChange = 'all';
+    else {
+      this.pendingChange ??= new Set();
+      for (const r of routers) this.pendingChange.add(r);
+    }
+    if (this.debounceTimer) return;
+    this.debounceTimer = setTimeout(() => {
+      this.debounceTimer = undefined;
+      const which = this.pendingChange;
+      this.pendingChange = null;
+      const slots = which === 'all' ? [...this.slots.values()] : [...(which ?? [])].flatMap((id) => this.slots.get(id) ?? []);
+      for (const s of slots) {
+        const before = s.desiredHash;
+        const hash = this.computeDesired(s) ? s.desiredHash : null;
+        if (hash !== null && hash === s.appliedHash) continue;
+        // an unreachable router with nothing new for it waits for its backoff
+        if (hash === before && s.retryTimer) continue;
+        // autoApply off: the change was already checked and waits for an operator
+        if (hash !== null && hash === before && s.status.state !== 'unknown' && !this.deps.settings.autoApply) continue;
+        this.enqueue(s, this.deps.settings.autoApply ? 'apply' : 'check');
+      }
+    }, this.deps.debounceMs ?? 500);
+    this.debounceTimer.unref();
+  }
+
+  private driftCheck(): void {
+    const { correctDrift, autoApply } = this.deps.settings;
+    for (const s of this.slots.values()) {
+      if (s.retryTimer) continue; // an unreachable router is on its own backoff schedule
+      const d = this.computeDesired(s);
+      const unchanged = d !== null && desiredHash(d) === s.appliedHash;
+      this.enqueue(s, correctDrift && (autoApply || unchanged) ? 'apply' : 'check');
+    }
+  }
+
+  /** The merged desired state, or null (router degraded, nothing pushed) when a contributor refuses. */
+  private computeDesired(s: Slot): DesiredState | null {
+    s.status.notes = this.deps.notes?.(s.device.id) ?? [];
+    try {
+      const d = this.deps.desired.desiredFor(s.device, this.deps.inventory());
+      s.desiredHash = desiredHash(d);
+      s.status.entriesManaged = count(d);
+      return d;
+    } catch (e) {
+      s.desiredHash = null;
+      s.status.state = 'degraded';
+      s.status.reason = `desired state refused: ${(e as Error).message}`;
+      return null;
+    }
+  }
+
+  /** Queues a background sync unless an equal or stronger one is already waiting. */
+  private enqueue(s: Slot, mode: Mode): void {
+    if (this.stopped || !s.conn) return;
+    if (s.queued === 'apply' || s.queued === mode) return;
+    const already = s.queued !== null;
+    s.queued = mode;
+    if (already) return;
+    s.chain = s.chain.then(async () => {
+      const m = s.queued ?? mode;
+      s.queued = null;
+      if (this.stopped || this.slots.get(s.device.id) !== s) return;
+      const r = await this.run(s, m).catch((e: unknown) => {
+        this.deps.log?.warn({ err: e, router: s.device.id }, 'router sync failed');
+        return null;
+      });
+      if (r && m === 'apply' && r.result.writes > 0) this.deps.onApplied?.(s.status, r.result);
+    });
+  }
+
+  /** Runs one sync now (after anything queued for this router) and reports its result. */
+  private exclusive<T>(s: Slot, fn: () => Promise<T>): Promise<T> {
+    const p = s.chain.then(fn);
+    s.chain = p.catch(() => {});
+    return p;
+  }
+
+  private scheduleRetry(s: Slot): void {
+    if (this.stopped || s.retryTimer) return;
+    const delay = Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** Math.max(0, s.failures - 1));
+    s.status.nextRetryAt = new Date(Date.now() + delay).toISOString();
+    s.retryTimer = setTimeout(() => {
+      s.retryTimer = undefined;
+      s.status.nextRetryAt = null;
+      this.enqueue(s, this.deps.settings.autoApply ? 'apply' : 'check');
+    }, delay);
+    s.retryTimer.unref();
+  }
+
+  /**
+   * One sync of one router: apply (read, plan, write, confirm) or check (read and plan only).
+   * Throws RouterUnavailable only for callers that asked (`strict`); the status is updated either way.
+   */
+  private async run(s: Slot, mode: Mode): Promise<{ result: SyncResult; desired: DesiredState } | null> {
+    const st = s.status;
+    const d = this.computeDesired(s);
+    if (!d) {
+      st.syncs.refused++;
+      this.deps.onSync?.(s.device.id, 'refused', 0);
+      return null;
+    }
+    const conn = s.conn;
+    if (!conn) return null;
+    const prev = st.state;
+    st.state = 'syncing';
+    const hash = desiredHash(d);
+    let r: SyncResult;
+    try {
+      r = await syncRouter(conn, d, { limiter: this.limiter, dryRun: mode === 'check' });
+    } catch (e) {
+      // a malformed value from a contributor: nothing was sent
+      st.state = 'degraded';
+      st.reason = `desired state invalid: ${(e as Error).message}`;
+      st.syncs.refused++;
+      this.deps.onSync?.(s.device.id, 'refused', 0);
+      return null;
+    }
+    st.lastSyncAt = new Date().toISOString();
+    st.syncs[r.result]++;
+    this.deps.onSync?.(s.device.id, r.result, r.durationMs);
+    if (r.result === 'unreachable') {
+      s.failures++;
+      st.state = 'unreachable';
+      st.errors = r.errors;
+      st.reason = r.errors.at(-1)?.message ?? 'unreachable';
+      this.scheduleRetry(s);
+      return { result: r, desired: d };
+    }
+    if (s.failures > 0 && prev === 'unreachable') this.deps.log?.info({ router: s.device.id }, 'router reachable again');
+    s.failures = 0;
+    clearTimeout(s.retryTimer);
+    s.retryTimer = undefined;
+    st.nextRetryAt = null;
+    st.lastPlan = r.plan;
+    st.errors = r.errors;
+    if (mode === 'check') {
+      st.drift = r.plan.length;
+      if (r.plan.length === 0) s.appliedHash = hash;
+      st.pendingApply = r.plan.length > 0 && !this.deps.settings.autoApply && hash !== s.appliedHash;
+      st.state = r.plan.length === 0 ? 'in-sync' : 'drift';
+      st.reason = r.plan.length === 0 ? null : st.pendingApply ? `${r.plan.length} change(s) wait for an operator's apply` : `${r.plan.length} entr${r.plan.length === 1 ? 'y differs' : 'ies differ'} from the desired state (correctDrift is off)`;
+      if (r.plan.length === 0) st.lastSuccessAt = st.lastSyncAt;
+      return { result: r, desired: d };
+    }
+    if (r.result === 'ok') {
+      s.appliedHash = hash;
+      st.state = 'in-sync';
+      st.reason = null;
+      st.drift = 0;
+      st.pendingApply = false;
+      st.lastSuccessAt = st.lastSyncAt;
+    } else {
+      st.state = 'degraded';
+      st.reason = summarize(r.errors);
+      st.drift = r.errors.length;
+    }
+    return { result: r, desired: d };
+  }
+
+  /** Reads the router now and returns what an apply would do; writes nothing. */
+  async plan(id: string): Promise<{ status: RouterStatus; steps: PlanStep[] }> {
+    const s = this.slot(id);
+    return this.exclusive(s, async () => {
+      const r = await this.run(s, 'check');
+      this.throwIfFailed(s, r);
+      return { status: s.status, steps: r?.result.plan ?? [] };
+    });
+  }
+
+  /** An operator's apply: runs now, whatever autoApply says. */
+  async apply(id: string): Promise<{ status: RouterStatus; result: SyncResult }> {
+    const s = this.slot(id);
+    return this.exclusive(s, async () => {
+      const r = await this.run(s, 'apply');
+      this.throwIfFailed(s, r);
+      return { status: s.status, result: (r as { result: SyncResult }).result };
+    });
+  }
+
+  private throwIfFailed(s: Slot, r: { result: SyncResult } | null): void {
+    if (!s.conn) throw new RouterUnavailable(s.device.id, 'no-endpoint', s.status.reason ?? 'no endpoint');
+    if (!r) throw new RouterUnavailable(s.device.id, 'refused', s.status.reason ?? 'desired state refused');
+    if (r.result.result === 'unreachable') {
+      const last = r.result.errors.at(-1);
+      throw new RouterUnavailable(s.device.id, (last?.kind as RouterErrorKind | undefined) ?? 'unreachable', last?.message ?? 'unreachable');
+    }
+  }
+
+  private slot(id: string): Slot {
+    const s = this.slots.get(id);
+    if (!s) throw new RouterError('unreachable', `no router ${id}`);
+    return s;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.driftTimer);
+    clearTimeout(this.debounceTimer);
+    for (const s of this.slots.values()) this.drop(s);
+    await Promise.all([...this.slots.values()].map((s) => s.chain.catch(() => {})));
+  }
+}

@@ -1,0 +1,106 @@
+// HTTP: router status, plans read from the router now, and operators' applies.
+import { Type, type Static } from '@sinclair/typebox';
+import type { RoutePlugin } from '../http/context.js';
+import { problemReplies } from '../http/schemas.js';
+import { errorOut, stepOut, type RouterService } from './service.js';
+
+const Params = Type.Object({ id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }) }, { additionalProperties: false });
+const Nullable = (t: ReturnType<typeof Type.String>) => Type.Union([t, Type.Null()]);
+const Strings = Type.Record(Type.String(), Type.String());
+
+const RouterSummary = {
+  id: Type.String(),
+  opd: Type.String(),
+  name: Type.String(),
+  state: Type.String({ description: 'unknown, syncing, in-sync, drift, unreachable, degraded' }),
+  reason: Nullable(Type.String()),
+  lastSuccessAt: Nullable(Type.String()),
+  lastSyncAt: Nullable(Type.String()),
+  drift: Type.Integer({ description: 'entries that differed from the desired state at the last read' }),
+  entriesManaged: Type.Integer(),
+  pendingApply: Type.Boolean(),
+  nextRetryAt: Nullable(Type.String()),
+};
+const Step = Type.Object({
+  op: Type.String(),
+  menu: Type.String(),
+  key: Type.String(),
+  reason: Type.String(),
+  id: Type.Optional(Type.String()),
+  fields: Type.Optional(Strings),
+  set: Type.Optional(Strings),
+  unset: Type.Optional(Type.Array(Type.String())),
+  placeBefore: Type.Optional(Type.String()),
+  target: Type.Optional(Type.String()),
+  before: Type.Optional(Type.String()),
+});
+const StepError = Type.Object({
+  op: Type.String(),
+  menu: Type.Optional(Type.String()),
+  key: Type.Optional(Type.String()),
+  id: Type.Optional(Type.String()),
+  kind: Type.String(),
+  category: Type.Optional(Type.Integer()),
+  message: Type.String(),
+});
+const RouterDetail = Type.Object({
+  ...RouterSummary,
+  lastPlan: Type.Array(Step),
+  errors: Type.Array(StepError),
+  notes: Type.Array(Type.String()),
+  syncs: Type.Object({ ok: Type.Integer(), degraded: Type.Integer(), unreachable: Type.Integer(), refused: Type.Integer() }),
+});
+const PlanOut = Type.Object({ router: Type.String(), state: Type.String(), steps: Type.Array(Step), notes: Type.Array(Type.String()) });
+const ApplyOut = Type.Object({
+  router: Type.String(),
+  result: Type.String({ description: 'ok, degraded, unreachable, refused, failed' }),
+  writes: Type.Integer(),
+  steps: Type.Array(Step),
+  errors: Type.Array(StepError),
+  state: Type.String(),
+  reason: Nullable(Type.String()),
+  durationMs: Type.Number(),
+});
+const routerProblems = { ...problemReplies, 409: Type.Ref('Problem'), 502: Type.Ref('Problem'), 503: Type.Ref('Problem') };
+
+export function routerRoutes(svc: RouterService): RoutePlugin {
+  return (app) => {
+    app.get('/routers', {
+      schema: { tags: ['routers'], summary: 'Managed MikroTik routers and their sync state', response: { 200: Type.Array(Type.Object(RouterSummary)), ...problemReplies } },
+      handler: (req) => svc.list(req.actor),
+    });
+    app.get<{ Params: Static<typeof Params> }>('/routers/:id', {
+      schema: { tags: ['routers'], summary: 'One router: state, last plan, errors per entry, notes', params: Params, response: { 200: RouterDetail, ...problemReplies } },
+      handler: (req) => {
+        const r = svc.get(req.actor, req.params.id);
+        return { ...r, lastPlan: r.lastPlan.map(stepOut), errors: r.errors.map(errorOut) };
+      },
+    });
+    app.get<{ Params: Static<typeof Params> }>('/routers/:id/plan', {
+      schema: {
+        tags: ['routers'],
+        summary: 'Read the router now and show what an apply would change (writes nothing)',
+        params: Params,
+        response: { 200: PlanOut, ...routerProblems },
+      },
+      handler: (req) => svc.plan(req.actor, req.params.id),
+    });
+    app.post<{ Params: Static<typeof Params> }>('/routers/:id/apply', {
+      schema: {
+        tags: ['routers'],
+        summary: 'Apply the desired state to one router now (noc-operator and up); audited with its plan',
+        params: Params,
+        response: { 200: ApplyOut, ...routerProblems },
+      },
+      handler: (req) => svc.apply(req.actor, req.params.id),
+    });
+    app.post('/routers/apply', {
+      schema: {
+        tags: ['routers'],
+        summary: 'Apply every router now (noc-operator and up); one result per router',
+        response: { 200: Type.Object({ results: Type.Array(ApplyOut) }), ...problemReplies },
+      },
+      handler: async (req) => ({ results: await svc.applyAll(req.actor) }),
+    });
+  };
+}

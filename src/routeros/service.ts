@@ -1,0 +1,145 @@
+// What the HTTP API and the CLI ask of the routers: status, a plan read from the router now, and
+// an operator's apply, each apply in the audit log with its plan.
+import type { Store } from '../store/store.js';
+import { canSeeOpd, requirePermission, type Actor } from '../auth/actor.js';
+import { AppError, notFound } from '../common/errors.js';
+import { Reconciler, RouterUnavailable, type RouterStatus } from './reconciler.js';
+import type { PlanStep, EntryRef } from './plan.js';
+import type { SyncError, SyncResult } from './sync.js';
+
+/** A plan step as the API shows it: identity keys readable, references as strings. */
+export interface StepOut {
+  op: string;
+  menu: string;
+  key: string;
+  reason: string;
+  id?: string;
+  fields?: Record<string, string>;
+  set?: Record<string, string>;
+  unset?: string[];
+  placeBefore?: string;
+  target?: string;
+  before?: string;
+}
+
+const refText = (r: EntryRef) => ('id' in r ? r.id : `new ${r.added.replaceAll('\u0000', ' ')}`);
+
+export function stepOut(s: PlanStep): StepOut {
+  const o: StepOut = { op: s.op, menu: s.menu, key: s.key.replaceAll('\u0000', ' '), reason: s.reason };
+  if (s.op === 'remove') o.id = s.id;
+  if (s.op === 'set') Object.assign(o, { id: s.id, set: s.set, unset: s.unset });
+  if (s.op === 'add') {
+    o.fields = s.fields;
+    if (s.placeBefore) o.placeBefore = s.placeBefore;
+  }
+  if (s.op === 'move') {
+    o.target = refText(s.target);
+    if (s.before) o.before = refText(s.before);
+  }
+  return o;
+}
+
+export const errorOut = (e: SyncError) => ({ ...e, key: e.key?.replaceAll('\u0000', ' ') });
+
+/** Plans in the audit log: whole when small, else the first steps and counts per operation. */
+const AUDIT_STEPS = 100;
+export function auditPlan(steps: PlanStep[]): { steps: StepOut[]; total: number; byOp: Record<string, number>; truncated: boolean } {
+  const byOp: Record<string, number> = {};
+  for (const s of steps) byOp[s.op] = (byOp[s.op] ?? 0) + 1;
+  return { steps: steps.slice(0, AUDIT_STEPS).map(stepOut), total: steps.length, byOp, truncated: steps.length > AUDIT_STEPS };
+}
+
+export function routerProblem(e: RouterUnavailable): AppError {
+  const extra = { router: e.routerId, kind: e.kind };
+  if (e.kind === 'refused') return new AppError(409, 'ROUTER_DESIRED_REFUSED', `${e.routerId}: nothing was pushed: ${e.message}`, undefined, extra);
+  if (e.kind === 'no-endpoint') return new AppError(503, 'ROUTER_NO_ENDPOINT', `${e.routerId}: ${e.message}`, undefined, extra);
+  const status = e.kind === 'unreachable' || e.kind === 'timeout' ? 503 : 502;
+  return new AppError(status, `ROUTER_${e.kind.toUpperCase()}`, `${e.routerId}: ${e.message}`, undefined, extra);
+}
+
+export interface ApplyOut {
+  router: string;
+  result: SyncResult['result'] | 'refused' | 'failed';
+  writes: number;
+  steps: StepOut[];
+  errors: ReturnType<typeof errorOut>[];
+  state: string;
+  reason: string | null;
+  durationMs: number;
+}
+
+export class RouterService {
+  constructor(
+    private readonly store: Store,
+    private readonly reconciler: Reconciler,
+  ) {}
+
+  list(actor: Actor): RouterStatus[] {
+    return this.reconciler.list().filter((r) => canSeeOpd(actor, r.opd));
+  }
+
+  get(actor: Actor, id: string): RouterStatus {
+    const r = this.reconciler.status(id);
+    if (!r || !canSeeOpd(actor, r.opd)) throw notFound('router', id);
+    return r;
+  }
+
+  async plan(actor: Actor, id: string): Promise<{ router: string; state: string; steps: StepOut[]; notes: string[] }> {
+    this.get(actor, id);
+    try {
+      const p = await this.reconciler.plan(id);
+      return { router: id, state: p.status.state, steps: p.steps.map(stepOut), notes: p.status.notes };
+    } catch (e) {
+      if (e instanceof RouterUnavailable) throw routerProblem(e);
+      throw e;
+    }
+  }
+
+  async apply(actor: Actor, id: string): Promise<ApplyOut> {
+    const status = this.get(actor, id);
+    requirePermission(actor, 'operate');
+    try {
+      const { result } = await this.reconciler.apply(id);
+      this.audit(actor, status, result, null);
+      return this.applyOut(status, result);
+    } catch (e) {
+      if (!(e instanceof RouterUnavailable)) throw e;
+      this.audit(actor, status, null, e);
+      throw routerProblem(e);
+    }
+  }
+
+  /** Applies every visible router (the reconciler's cap bounds the parallelism); never throws for one router. */
+  async applyAll(actor: Actor): Promise<ApplyOut[]> {
+    requirePermission(actor, 'operate');
+    return Promise.all(
+      this.list(actor).map(async (status) => {
+        try {
+          const { result } = await this.reconciler.apply(status.id);
+          this.audit(actor, status, result, null);
+          return this.applyOut(status, result);
+        } catch (e) {
+          const failed = e instanceof RouterUnavailable ? e : new RouterUnavailable(status.id, 'unreachable', (e as Error).message);
+          this.audit(actor, status, null, failed);
+          return { router: status.id, result: failed.kind === 'refused' ? 'refused' : 'failed', writes: 0, steps: [], errors: [], state: status.state, reason: `${failed.kind}: ${failed.message}`, durationMs: 0 } satisfies ApplyOut;
+        }
+      }),
+    );
+  }
+
+  /** A background apply that wrote something: audited as the daemon. */
+  auditBackground(status: RouterStatus, result: SyncResult): void {
+    this.audit({ id: 'system:routeros', role: 'system', opd: null }, status, result, null);
+  }
+
+  private applyOut(status: RouterStatus, r: SyncResult): ApplyOut {
+    return { router: status.id, result: r.result, writes: r.writes, steps: r.plan.map(stepOut), errors: r.errors.map(errorOut), state: status.state, reason: status.reason, durationMs: r.durationMs };
+  }
+
+  private audit(actor: Actor, status: RouterStatus, r: SyncResult | null, failed: RouterUnavailable | null): void {
+    const after = r
+      ? { result: r.result, writes: r.writes, plan: auditPlan(r.plan), errors: r.errors.slice(0, 20).map(errorOut) }
+      : { result: failed?.kind === 'refused' ? 'refused' : 'failed', kind: failed?.kind, error: failed?.message };
+    this.store.write(actor, (tx) => tx.audit({ action: 'routeros.apply', objectType: 'router', objectId: status.id, opd: status.opd, after }));
+  }
+}
