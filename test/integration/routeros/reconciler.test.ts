@@ -1,0 +1,191 @@
+// The reconciler against simulated routers: first sync, idempotence (zero writes by the
+// simulator's counter), unmanaged entries untouched, drift, a router going down and coming back,
+// a contributor refusing, autoApply off, and only routers whose desired state changed resynced.
+import { afterEach, describe, expect, it } from 'vitest';
+import { RouterSim, startRouterSim } from '../../../src/lab/routeros/server.js';
+import { seedUnmanaged } from '../../../src/lab/routeros/starter.js';
+import { DesiredRegistry } from '../../../src/routeros/contributors.js';
+import { Reconciler, type ReconcilerSettings } from '../../../src/routeros/reconciler.js';
+import type { Device, Inventory } from '../../../src/inventory/model.js';
+import type { DesiredState } from '../../../src/routeros/desired.js';
+
+const device = (id: string): Device => ({ id, name: `Router ${id}`, role: 'router', vendor: 'MikroTik', model: 'RB5009', site: `${id}-hq`, mgmt: '10.255.9.1', opd: id.toUpperCase(), routeros: { credentials: 'lab' } });
+const inventory = (ids: string[]): Inventory => ({ regency: { name: 'Test', province: 'Test' }, opds: [], sites: [], devices: ids.map(device), links: [] });
+
+let sims = new Map<string, RouterSim>();
+let reconciler: Reconciler | undefined;
+
+afterEach(async () => {
+  await reconciler?.stop();
+  reconciler = undefined;
+  for (const s of sims.values()) await s.stop();
+  sims = new Map();
+});
+
+async function setup(ids: string[], settings: Partial<ReconcilerSettings> = {}) {
+  for (const id of ids) {
+    const sim = await startRouterSim({ user: 'simpul', password: 'pw' });
+    seedUnmanaged(sim, device(id));
+    sims.set(id, sim);
+  }
+  let inv = inventory(ids);
+  const desired = new DesiredRegistry();
+  // a test contributor: an address list per router, changed through `lists`
+  const lists = new Map<string, string[]>(ids.map((id) => [id, ['10.9.0.0/16', '10.8.0.0/16']]));
+  let refuse: string | null = null;
+  desired.register({
+    name: 'test',
+    desired(router): DesiredState {
+      if (refuse === router.id) throw new Error('too many entries for this model');
+      return {
+        menus: {
+          '/ip/firewall/address-list': (lists.get(router.id) ?? []).map((address) => ({ list: 'simpul-test', address, comment: `simpul:test ${address}` })),
+          '/ip/firewall/filter': [{ chain: 'forward', action: 'drop', 'src-address-list': 'simpul-test', comment: 'simpul:test drop' }],
+        },
+      };
+    },
+  });
+  const r = new Reconciler({
+    settings: { driftIntervalSeconds: 3600, correctDrift: true, autoApply: true, maxConcurrent: 2, requestTimeoutSeconds: 2, connectTimeoutSeconds: 2, ...settings },
+    inventory: () => inv,
+    endpoint: (d) => {
+      const s = sims.get(d.id);
+      return s ? { host: '127.0.0.1', port: s.port } : null;
+    },
+    credentials: () => ({ username: 'simpul', password: 'pw' }),
+    desired,
+    backoff: { initialMs: 100, maxMs: 400 },
+    debounceMs: 20,
+  });
+  reconciler = r;
+  return {
+    r,
+    desired,
+    lists,
+    refuse: (id: string | null) => (refuse = id),
+    setInventory: (ids2: string[]) => {
+      inv = inventory(ids2);
+      r.setInventory(inv);
+    },
+  };
+}
+
+const state = (id: string) => reconciler?.status(id)?.state;
+const sim = (id: string) => sims.get(id) as RouterSim;
+const rows = (id: string, menu: string) => sim(id).state.list(menu);
+
+describe('reconciler', () => {
+  it('first sync pushes everything, a second writes nothing, unmanaged entries stay', async () => {
+    const { r } = await setup(['r1', 'r2', 'r3']);
+    const before = sim('r1').state.list('/ip/firewall/filter');
+    r.start();
+    for (const id of ['r1', 'r2', 'r3']) await expect.poll(() => state(id), { timeout: 5000 }).toBe('in-sync');
+    expect(rows('r1', '/ip/firewall/address-list').map((x) => x.address).sort()).toEqual(['10.8.0.0/16', '10.9.0.0/16']);
+    const filter = rows('r1', '/ip/firewall/filter');
+    expect(filter.map((x) => x.comment)).toEqual(['simpul:test drop', 'accept established,related']);
+    expect(filter[1]).toMatchObject({ ...before[0] });
+    expect(rows('r1', '/ip/firewall/nat')).toEqual([expect.objectContaining({ action: 'masquerade', comment: 'defconf: masquerade' })]);
+    expect(r.status('r1')).toMatchObject({ drift: 0, entriesManaged: 3, lastSuccessAt: expect.any(String), errors: [] });
+
+    const writes = sim('r1').stats.writes;
+    expect(writes).toBeGreaterThan(0);
+    const second = await r.apply('r1');
+    expect(second.result).toMatchObject({ result: 'ok', writes: 0, plan: [] });
+    expect(sim('r1').stats.writes).toBe(writes);
+  });
+
+  it('hand-made drift is detected by a plan and corrected by the drift check', async () => {
+    const { r } = await setup(['r1'], { driftIntervalSeconds: 0.3 as number });
+    r.start();
+    await expect.poll(() => state('r1'), { timeout: 5000 }).toBe('in-sync');
+    const entry = rows('r1', '/ip/firewall/address-list').find((x) => x.address === '10.9.0.0/16');
+    sim('r1').state.update('/ip/firewall/address-list', entry?.['.id'] ?? '', { disabled: 'true' });
+    const unmanaged = sim('r1').state.insert('/ip/firewall/address-list', { list: 'by-hand', address: '192.0.2.7' });
+    await expect.poll(() => rows('r1', '/ip/firewall/address-list').find((x) => x.address === '10.9.0.0/16')?.disabled, { timeout: 5000 }).toBe('false');
+    await expect.poll(() => state('r1'), { timeout: 5000 }).toBe('in-sync');
+    expect(rows('r1', '/ip/firewall/address-list').some((x) => x['.id'] === unmanaged)).toBe(true);
+  });
+
+  it('with correctDrift off, drift is reported and left alone', async () => {
+    const { r } = await setup(['r1'], { correctDrift: false, driftIntervalSeconds: 0.2 as number });
+    r.start();
+    await expect.poll(() => state('r1'), { timeout: 5000 }).toBe('in-sync');
+    const entry = rows('r1', '/ip/firewall/address-list')[0];
+    sim('r1').state.remove('/ip/firewall/address-list', [entry?.['.id'] ?? '']);
+    await expect.poll(() => state('r1'), { timeout: 5000 }).toBe('drift');
+    expect(r.status('r1')).toMatchObject({ drift: 1, reason: expect.stringContaining('correctDrift is off') });
+    expect(r.status('r1')?.lastPlan).toEqual([expect.objectContaining({ op: 'add', menu: '/ip/firewall/address-list' })]);
+    expect(rows('r1', '/ip/firewall/address-list')).toHaveLength(1);
+    const p = await r.plan('r1');
+    expect(p.steps).toHaveLength(1);
+    expect(rows('r1', '/ip/firewall/address-list')).toHaveLength(1);
+  });
+
+  it('a router that is down is unreachable without holding up the others, then converges with backoff', async () => {
+    const { r } = await setup(['r1', 'r2']);
+    await sim('r1').stop();
+    r.start();
+    await expect.poll(() => state('r2'), { timeout: 5000 }).toBe('in-sync');
+    await expect.poll(() => state('r1'), { timeout: 5000 }).toBe('unreachable');
+    expect(r.status('r1')).toMatchObject({ reason: expect.stringContaining('ECONNREFUSED'), nextRetryAt: expect.any(String) });
+    await expect(r.plan('r1')).rejects.toMatchObject({ kind: 'unreachable' });
+    await sim('r1').start();
+    await expect.poll(() => state('r1'), { timeout: 8000 }).toBe('in-sync');
+    expect(rows('r1', '/ip/firewall/address-list')).toHaveLength(2);
+    expect(r.status('r1')?.syncs.unreachable).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a contributor that refuses makes the router degraded and nothing is pushed to it', async () => {
+    const { r, refuse, desired } = await setup(['r1', 'r2']);
+    refuse('r1');
+    r.start();
+    await expect.poll(() => state('r2'), { timeout: 5000 }).toBe('in-sync');
+    expect(state('r1')).toBe('degraded');
+    expect(r.status('r1')?.reason).toContain('too many entries for this model');
+    expect(sim('r1').stats.writes).toBe(0);
+    expect(sim('r1').stats.logins).toBe(0);
+    await expect(r.apply('r1')).rejects.toMatchObject({ kind: 'refused' });
+    expect(sim('r1').stats.writes).toBe(0);
+    refuse(null);
+    desired.changed(['r1']);
+    await expect.poll(() => state('r1'), { timeout: 5000 }).toBe('in-sync');
+  });
+
+  it('a desired-state change resyncs only the routers whose hash moved', async () => {
+    const { r, lists, desired } = await setup(['r1', 'r2']);
+    r.start();
+    for (const id of ['r1', 'r2']) await expect.poll(() => state(id), { timeout: 5000 }).toBe('in-sync');
+    const r2Sentences = sim('r2').stats.sentences;
+    lists.set('r1', ['10.9.0.0/16']);
+    desired.changed('all');
+    await expect.poll(() => rows('r1', '/ip/firewall/address-list').length, { timeout: 5000 }).toBe(1);
+    await new Promise((res) => setTimeout(res, 100));
+    expect(sim('r2').stats.sentences).toBe(r2Sentences);
+  });
+
+  it('with autoApply off, changes wait for an operator apply', async () => {
+    const { r, lists, desired } = await setup(['r1'], { autoApply: false });
+    r.start();
+    await expect.poll(() => state('r1'), { timeout: 5000 }).toBe('drift');
+    expect(r.status('r1')).toMatchObject({ pendingApply: true, reason: expect.stringContaining("operator's apply") });
+    expect(sim('r1').stats.writes).toBe(0);
+    await r.apply('r1');
+    expect(state('r1')).toBe('in-sync');
+    lists.set('r1', ['10.7.0.0/16']);
+    desired.changed(['r1']);
+    await expect.poll(() => r.status('r1')?.pendingApply, { timeout: 5000 }).toBe(true);
+    expect(rows('r1', '/ip/firewall/address-list').map((x) => x.address).sort()).toEqual(['10.8.0.0/16', '10.9.0.0/16']);
+  });
+
+  it('inventory reloads add and remove routers', async () => {
+    const { r, setInventory } = await setup(['r1', 'r2']);
+    r.start();
+    await expect.poll(() => state('r2'), { timeout: 5000 }).toBe('in-sync');
+    setInventory(['r1']);
+    expect(r.ids()).toEqual(['r1']);
+    await expect.poll(() => sim('r2').connectionCount, { timeout: 5000 }).toBe(0);
+    setInventory(['r1', 'r2']);
+    expect(r.ids().sort()).toEqual(['r1', 'r2']);
+    await expect.poll(() => state('r2'), { timeout: 5000 }).toBe('in-sync');
+  });
+});
