@@ -6,6 +6,7 @@ import type { Device, Inventory } from '../../inventory/model.js';
 import type { Endpoint } from '../../module.js';
 import type { LabSimulators, LabStarter } from '../lab.js';
 import { RouterSim } from './server.js';
+import { labSecrets, RouterSshServer } from './ssh.js';
 
 /** The lab routers' API-SSL certificate (self-signed, for 127.0.0.1 and localhost). */
 export const LAB_ROUTER_CERT = readFileSync(new URL('./lab-api-ssl.crt', import.meta.url));
@@ -14,6 +15,8 @@ const LAB_ROUTER_KEY = readFileSync(new URL('./lab-api-ssl.key', import.meta.url
 export interface RouterLab extends LabSimulators {
   /** The simulator of each inventory router, by device id. */
   sims: Map<string, RouterSim>;
+  /** Each router's SSH side (config backups read `/export` there), by device id. */
+  ssh: Map<string, RouterSshServer>;
 }
 
 /** RouterOS 7.18 and later answer an empty print with `!empty`. */
@@ -39,8 +42,9 @@ export function seedUnmanaged(sim: RouterSim, d: Device): void {
 
 export const startRouterLab = async (inventory: Inventory, credentials: { username: string; password: string }): Promise<RouterLab> => {
   const sims = new Map<string, RouterSim>();
+  const ssh = new Map<string, RouterSshServer>();
   const endpoints = new Map<string, Endpoint>();
-  const stop = async () => void (await Promise.all([...sims.values()].map((s) => s.stop())));
+  const stop = async () => void (await Promise.all([...sims.values(), ...ssh.values()].map((s) => s.stop())));
   try {
     for (const d of inventory.devices) {
       if (!d.routeros) continue;
@@ -55,12 +59,16 @@ export const startRouterLab = async (inventory: Inventory, credentials: { userna
       await sim.start();
       sims.set(d.id, sim);
       endpoints.set(`${d.id}/routeros`, { host: sim.host, port: sim.port });
+      const shell = new RouterSshServer({ state: sim.state, user: credentials.username, password: credentials.password, secrets: labSecrets(d.id) });
+      await shell.start();
+      ssh.set(d.id, shell);
+      endpoints.set(`${d.id}/routeros-ssh`, { host: shell.host, port: shell.port });
     }
   } catch (e) {
     await stop();
     throw e;
   }
-  return { name: 'routeros', endpoints, sims, stop };
+  return { name: 'routeros', endpoints, sims, ssh, stop };
 };
 
 export const routerLabStarter: LabStarter = (inventory, credentials) => startRouterLab(inventory, credentials);
