@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { lab, serve } from './serve.js';
 import { ipamImport } from './ipam.js';
 import { diagramsUpload, labelsValidate } from './labels.js';
+import { routersApply, routersList, routersPlan } from './routers.js';
 import { blocklistImport } from './blocklist.js';
 import { auditVerify, inventoryCheck, inventorySync, tokenCreate, tokenList, tokenRevoke } from './admin.js';
 
@@ -73,5 +74,10 @@ diagrams
   .option('--lang <lang>', 'id (default) or en')
   .option('--json', 'print the whole answer as JSON')
   .action((opd: string, file: string, o: { lang?: string; json?: boolean }) => diagramsUpload(opd, file, { ...o, survey: true }));
+
+const routers = program.command('routers').description('MikroTik routers and their desired state, from the running daemon (SIMPUL_URL, SIMPUL_TOKEN)');
+routers.command('list').description('every router with its sync state').option('--json', 'print JSON').action(routersList);
+routers.command('plan [id]').description('read the router(s) now and show what an apply would change; writes nothing').option('--json', 'print JSON').action(routersPlan);
+routers.command('apply [id]').description('apply the desired state now (one router, or all); exit 1 if any is not ok').option('--json', 'print JSON').action(routersApply);
 
 await program.parseAsync();
