@@ -1,7 +1,7 @@
 // The RouterOS module: contributors `routes` and `nat` from IPAM, the reconciler over every
 // inventory router, the HTTP API and the metrics.
 import type { ModuleFactory } from '../module.js';
-import { LAB_ROUTER_CERT } from '../lab/routeros/starter.js';
+import { LAB_ROUTER_CERT } from '../lab/routeros/lab-cert.js';
 import { ipamRoutes } from './ipam-routes.js';
 import { ipamNat } from './nat.js';
 import { Reconciler } from './reconciler.js';

@@ -1,16 +1,12 @@
 // Lab mode's routers: one simulated RouterOS per inventory router, answering on 127.0.0.1 with the
 // version the inventory names (7.18+ answers empty prints with `!empty`), API-SSL where the
 // inventory says tls, and the unmanaged configuration a router arrives with.
-import { readFileSync } from 'node:fs';
 import type { Device, Inventory } from '../../inventory/model.js';
 import type { Endpoint } from '../../module.js';
 import type { LabSimulators, LabStarter } from '../lab.js';
 import { RouterSim } from './server.js';
 import { labSecrets, RouterSshServer } from './ssh.js';
-
-/** The lab routers' API-SSL certificate (self-signed, for 127.0.0.1 and localhost). */
-export const LAB_ROUTER_CERT = readFileSync(new URL('./lab-api-ssl.crt', import.meta.url));
-const LAB_ROUTER_KEY = readFileSync(new URL('./lab-api-ssl.key', import.meta.url));
+import { LAB_ROUTER_CERT, LAB_ROUTER_KEY } from './lab-cert.js';
 
 export interface RouterLab extends LabSimulators {
   /** The simulator of each inventory router, by device id. */
