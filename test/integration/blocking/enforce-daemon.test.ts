@@ -40,7 +40,8 @@ beforeAll(async () => {
   LAB_STARTERS.splice(0, LAB_STARTERS.length, async (inv, cred) => (lab = await startRouterLab(inv, cred)));
   const t = tempDir();
   cleanup = t.cleanup;
-  const config = testConfig(t.dir, { log: { level: 'warn' } });
+  // RSUD's router model may hold 5 blocking entries only: the list below is 8
+  const config = testConfig(t.dir, { log: { level: 'warn' }, blocking: { modelLimits: { default: 20000, 'CCR2004-1G-12S+2XS': 5 } } });
   config.lab = true;
   d = await startDaemon(config, { logStream: new PassThrough(), clock });
   dinkes = (await call('POST', '/api/v1/tokens', ADMIN, { name: 'dinkes', role: 'opd-admin', opd: 'DINKES' })).body.token as string;
@@ -49,7 +50,7 @@ beforeAll(async () => {
   for (let i = 0; i < 300 && !(await states()).every((s) => s === 'in-sync'); i++) await new Promise((r) => setTimeout(r, 100));
   const imported = await call('POST', '/api/v1/blocklists/judi/import?source=national', operator, undefined, 'judi.example\n*.slot.example\n192.0.2.7\n198.51.100.0/24\nwiki.example\n');
   expect(imported.status).toBe(200);
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await d?.close();
@@ -72,13 +73,22 @@ describe('blocking enforced by the daemon on every OPD router', () => {
     ]);
     const routers = ((await call('GET', '/api/v1/routers')).body as unknown as Json[]).map((r) => r.id as string);
     for (const id of routers) {
-      const want = id.startsWith('diskominfo-') ? [] : ['198.51.100.0/24', '192.0.2.7'];
+      const want = id.startsWith('diskominfo-') || id === 'rsud-rtr01' ? [] : ['198.51.100.0/24', '192.0.2.7'];
       await expect.poll(() => blocking(id, AL).map((r) => r.address).sort(), { timeout: 10_000 }).toEqual([...want].sort());
     }
     expect(blocking('diskominfo-core01', DNS)).toEqual([]);
     const filter = sim('dinkes-rtr01').state.list(FILTER).map((r) => r.comment);
     expect(filter.indexOf('simpul:blocking drop simpul-block')).toBeLessThan(filter.indexOf('accept established,related'));
     expect(filter).toContain('simpul:blocking foreign-dns udp');
+  });
+
+  it('refuses to push past the model limit: the router is degraded with the count and the limit, and gets nothing', async () => {
+    await expect.poll(async () => (await call('GET', '/api/v1/routers/rsud-rtr01')).body.state, { timeout: 10_000 }).toBe('degraded');
+    const rsud = (await call('GET', '/api/v1/routers/rsud-rtr01')).body;
+    expect(rsud.reason).toMatch(/rsud-rtr01 \(CCR2004-1G-12S\+2XS\) would hold 8 blocking entries, more than its limit of 5/);
+    // what it held before the import (the foreign-DNS rules) stays; nothing of the new list arrives
+    expect([DNS, AL].flatMap((m) => blocking('rsud-rtr01', m))).toEqual([]);
+    expect(blocking('rsud-rtr01', FILTER).map((r) => r.comment)).toEqual(['simpul:blocking foreign-dns udp', 'simpul:blocking foreign-dns tcp']);
   });
 
   it('a second apply of every router writes nothing', async () => {
@@ -90,7 +100,7 @@ describe('blocking enforced by the daemon on every OPD router', () => {
     }
     const all = await call('POST', '/api/v1/routers/apply', operator);
     expect(all.status).toBe(200);
-    expect((all.body.results as Json[]).filter((r) => r.result !== 'ok' || r.writes !== 0)).toEqual([]);
+    expect((all.body.results as Json[]).filter((r) => r.writes !== 0 || (r.result !== 'ok' && r.router !== 'rsud-rtr01'))).toEqual([]);
     expect(totalWrites()).toBe(before);
   });
 
