@@ -185,5 +185,5 @@ describe('streaming', () => {
     const r = await p;
     expect(health).toBe(200);
     expect(r.body).toMatchObject({ applied: true, lines: 12_000, accepted: 12_000 });
-  });
+  }, 60_000);
 });
