@@ -7,6 +7,9 @@ import { LAB_STARTERS } from '../../../src/lab/lab.js';
 import { startRouterLab, type RouterLab } from '../../../src/lab/routeros/starter.js';
 import type { RouterSim } from '../../../src/lab/routeros/server.js';
 import { ADMIN, tempDir, testConfig } from '../../helpers/daemon.js';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from '../../helpers/daemon.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 let d: Daemon;
@@ -27,6 +30,14 @@ const get = (path: string, token?: string) => call('GET', path, token);
 const sim = (id: string) => lab?.sims.get(id) as RouterSim;
 const routes = () => sim('diskominfo-core01').state.list('/ip/route').filter((r) => r.comment?.startsWith('simpul:routes'));
 const nat = () => sim('diskominfo-edge01').state.list('/ip/firewall/nat');
+/** The real CLI, asynchronously: the daemon answering it runs in this process. */
+function simpul(args: string[], env: Record<string, string>): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ status: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+    );
+  });
+}
 const states = async () => ((await get('/api/v1/routers')).body as unknown as Json[]).map((r) => r.state as string);
 
 beforeAll(async () => {
@@ -160,6 +171,17 @@ describe('routers in the daemon (lab mode)', () => {
     await sim('setda-rtr01').start();
     const back = await call('POST', '/api/v1/routers/setda-rtr01/apply', tokens.op);
     expect(back).toMatchObject({ status: 200, body: { result: 'ok', state: 'in-sync' } });
+  });
+
+  it('the CLI lists and applies through the API', { timeout: 60_000 }, async () => {
+    const env = { SIMPUL_URL: d.url, SIMPUL_TOKEN: tokens.op as string };
+    // each run starts tsx: two, side by side, keep this test short
+    const [list, apply] = await Promise.all([simpul(['routers', 'list'], env), simpul(['routers', 'apply', 'dinkes-rtr01'], env)]);
+    expect(list.status, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/^ROUTER\s+OPD\s+STATE/);
+    expect(list.stdout).toMatch(/^dinkes-rtr01\s+DINKES\s+in-sync\s+\d+\s+0\s/m);
+    expect(apply.status, apply.stderr).toBe(0);
+    expect(apply.stdout).toMatch(/^dinkes-rtr01\s+ok\s+0\s+0\s+in-sync/m);
   });
 
   it('exposes per-router metrics', async () => {
