@@ -75,8 +75,11 @@ export class LldpStore {
     const nowMs = this.store.clock.now().getTime();
     let known = this.written.get(deviceId);
     if (known === undefined) {
-      known = signature(byKey(this.rows(deviceId)));
+      // first look since start: the table is the reference, its last_seen the last refresh
+      const stored = this.rows(deviceId);
+      known = signature(byKey(stored));
       this.written.set(deviceId, known);
+      this.touchedAt.set(deviceId, Math.max(0, ...stored.map((r) => Date.parse(r.last_seen))));
     }
     if (known === sig) {
       const refresh = this.opts.lastSeenRefreshMs ?? 300_000;
