@@ -29,7 +29,8 @@ async function simulators(n: number): Promise<void> {
     if (line === 'stats') {
       const sum = (k: 'writes' | 'sentences') => sims.reduce((a, s) => a + s.stats[k], 0);
       const rows = sims.map((s) => ['/ip/dns/static', '/ip/firewall/address-list', '/ip/firewall/filter'].reduce((a, m) => a + s.state.list(m).length, 0));
-      process.stdout.write(`${JSON.stringify({ writes: sum('writes'), sentences: sum('sentences'), rowsMin: Math.min(...rows), rowsMax: Math.max(...rows), peakRss: peakRss() })}\n`);
+      const cpu = process.cpuUsage();
+      process.stdout.write(`${JSON.stringify({ writes: sum('writes'), sentences: sum('sentences'), rowsMin: Math.min(...rows), rowsMax: Math.max(...rows), peakRss: peakRss(), cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
     }
   }
   await Promise.all(sims.map((s) => s.stop()));
@@ -67,7 +68,9 @@ async function main(): Promise<void> {
   const conns = ports.map((port, i) => new RouterConnection({ id: `opd${i}-rtr01`, host: '127.0.0.1', port, user: 'admin', password: 'pw' }, { requestTimeoutMs: 120000 }));
   const limiter = new Semaphore(concurrency);
 
+  let simCpuMs = 0;
   async function round(label: string): Promise<void> {
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     let tDesired = 0;
     // as the reconciler does: a router's desired state is computed when its turn comes
@@ -83,7 +86,8 @@ async function main(): Promise<void> {
     );
     const wall = performance.now() - t0;
     child.stdin.write('stats\n');
-    const s = (await next()) as { writes: number; sentences: number; rowsMin: number; rowsMax: number; peakRss: number };
+    const cpu = process.cpuUsage(cpu0);
+    const s = (await next()) as { writes: number; sentences: number; rowsMin: number; rowsMax: number; peakRss: number; cpuMs: number };
     const bad = results.filter((r) => r.result !== 'ok');
     const writes = results.reduce((a, r) => a + r.writes, 0);
     const per = results.map((r) => r.durationMs).sort((a, b) => a - b);
@@ -92,7 +96,8 @@ async function main(): Promise<void> {
         `sentences at the routers so far ${s.sentences}, per router median ${(per[per.length >> 1]! / 1000).toFixed(1)} s max ${(per[per.length - 1]! / 1000).toFixed(1)} s, ` +
         `rows per router ${s.rowsMin}..${s.rowsMax}, not ok ${bad.length}${bad.length ? ` (${bad[0]?.errors[0]?.message})` : ''}`,
     );
-    console.log(`${''.padEnd(14)} peak RSS: client ${mib(peakRss())}, simulators ${mib(s.peakRss)}`);
+    console.log(`${''.padEnd(14)} CPU: client ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s, simulators ${((s.cpuMs - simCpuMs) / 1000).toFixed(1)} s; peak RSS: client ${mib(peakRss())}, simulators ${mib(s.peakRss)}`);
+    simCpuMs = s.cpuMs;
   }
 
   console.log(`machine: ${process.arch}, node ${process.version}; ${nRouters} routers, ${nEntries} entries (60% domains, 40% IPv4), ${concurrency} routers at a time`);
