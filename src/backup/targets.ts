@@ -18,7 +18,7 @@ export function exportCommand(version: string | undefined, showSensitive: boolea
 
 export interface TargetOptions {
   endpoint: Endpoint | null;
-  /** The named credential's fields: username, and password or privateKey (with passphrase). */
+  /** The router's credential: username, and password or privateKey (OpenSSH format, with passphrase if encrypted). */
   credentials: Record<string, string>;
   showSensitive: boolean;
   terse: boolean;
@@ -27,11 +27,8 @@ export interface TargetOptions {
 export function backupTarget(d: Device, o: TargetOptions): BackupTarget {
   if (!d.routeros) return { skip: 'no routeros: section in the inventory' };
   if (!o.endpoint) return { skip: 'no SSH endpoint for this router' };
-  const c = o.credentials;
-  const username = c.sshUsername ?? c.username;
+  const { username, password, privateKey, passphrase } = o.credentials;
   if (!username) return { skip: `credential '${d.routeros.credentials}' has no username` };
-  const privateKey = c.sshPrivateKey ?? c.privateKey;
-  const password = c.sshPassword ?? c.password;
   if (!privateKey && !password) return { skip: `credential '${d.routeros.credentials}' has neither password nor privateKey` };
   return {
     ssh: {
@@ -39,7 +36,7 @@ export function backupTarget(d: Device, o: TargetOptions): BackupTarget {
       port: o.endpoint.port,
       username,
       ...(privateKey ? { privateKey } : { password }),
-      ...(privateKey && c.passphrase ? { passphrase: c.passphrase } : {}),
+      ...(privateKey && passphrase ? { passphrase } : {}),
     },
     command: exportCommand(d.routeros.version, o.showSensitive, o.terse),
   };

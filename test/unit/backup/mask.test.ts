@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isSensitiveKey, maskSecrets } from '../../../src/backup/mask.js';
 import { canonicalExport, comparableExport } from '../../../src/backup/export-text.js';
 import { changedLines, unifiedDiff } from '../../../src/backup/diff.js';
-import { exportCommand } from '../../../src/backup/targets.js';
+import { backupTarget, exportCommand } from '../../../src/backup/targets.js';
 
 const KEY = Buffer.from('k');
 const MASK = /^\*\*\*masked:[0-9a-f]{10}\*\*\*$/;
@@ -82,5 +82,24 @@ describe('exportCommand', () => {
     expect(exportCommand('6.49.17', true, true)).toBe('/export terse');
     expect(exportCommand('6.49.17', false, false)).toBe('/export hide-sensitive');
     expect(exportCommand(undefined, true, false)).toBe('/export show-sensitive');
+  });
+});
+
+describe('backupTarget', () => {
+  const router = { id: 'r', name: 'R', role: 'router', vendor: 'MikroTik', model: 'CCR', site: 's', mgmt: '10.255.10.1', opd: 'X', routeros: { credentials: 'c', version: '7.19.1' } } as const;
+  const endpoint = { host: '127.0.0.1', port: 2222 };
+  const opts = { endpoint, showSensitive: true, terse: true };
+  it('uses the credential and the endpoint it is given, never the inventory address', () => {
+    expect(backupTarget(router, { ...opts, credentials: { username: 'u', password: 'p' } })).toEqual({
+      ssh: { host: '127.0.0.1', port: 2222, username: 'u', password: 'p' },
+      command: '/export show-sensitive terse',
+    });
+    expect(backupTarget(router, { ...opts, credentials: { username: 'u', privateKey: 'KEY', passphrase: 'pp', password: 'p' } })).toMatchObject({ ssh: { privateKey: 'KEY', passphrase: 'pp' } });
+  });
+  it('says why a router is skipped', () => {
+    expect(backupTarget(router, { ...opts, endpoint: null, credentials: { username: 'u', password: 'p' } })).toEqual({ skip: 'no SSH endpoint for this router' });
+    expect(backupTarget(router, { ...opts, credentials: { password: 'p' } })).toEqual({ skip: "credential 'c' has no username" });
+    expect(backupTarget(router, { ...opts, credentials: { username: 'u' } })).toEqual({ skip: "credential 'c' has neither password nor privateKey" });
+    expect(backupTarget({ ...router, routeros: undefined }, { ...opts, credentials: {} })).toEqual({ skip: 'no routeros: section in the inventory' });
   });
 });
