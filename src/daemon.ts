@@ -24,7 +24,7 @@ import { registerIpamMetrics } from './ipam/metrics.js';
 import { ipBlockRequest } from './ipam/ip-block-request.js';
 import { RequestService } from './requests/service.js';
 import { MODULES } from './modules.js';
-import type { DeviceService, Endpoint, ModuleContext, SimpulModule } from './module.js';
+import type { DeviceService, Endpoint, ModuleContext, ModuleFactory, SimpulModule } from './module.js';
 import { startLab, LAB_CREDENTIALS, type Lab } from './lab/lab.js';
 import { seedLabIpam } from './lab/seed.js';
 import { readSecret } from './config/load.js';
@@ -57,7 +57,7 @@ export function reloadInventory(store: Store, dir: string): SyncReport & { inven
 }
 
 /** Production endpoints: the device's management address and the service's port. */
-function realEndpoint(d: Device, service: DeviceService): Endpoint | null {
+export function realEndpoint(d: Device, service: DeviceService): Endpoint | null {
   if (service === 'snmp') return d.snmp ? { host: d.mgmt, port: d.snmp.port ?? 161 } : null;
   if (!d.routeros) return null;
   if (service === 'routeros-ssh') return { host: d.mgmt, port: d.routeros.sshPort ?? 22 };
@@ -70,6 +70,10 @@ export interface DaemonOptions {
   logStream?: NodeJS.WritableStream;
   /** Extra route plugins (later domains register here). */
   routes?: RoutePlugin[];
+  /** The domain modules to run; all of MODULES by default (a benchmark of one domain runs fewer). */
+  modules?: readonly ModuleFactory[];
+  /** Where devices are reached outside lab mode; tests pass a guard that only allows loopback. */
+  endpoint?: (device: Device, service: DeviceService) => Endpoint | null;
 }
 
 export interface Daemon {
@@ -160,11 +164,11 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       log: app.log,
       inventory: () => current!,
       onInventory: (fn) => inventoryListeners.push(fn),
-      endpoint: (d, service) => (lab ? lab.endpoint(d, service) : realEndpoint(d, service)),
+      endpoint: (d, service) => (lab ? lab.endpoint(d, service) : (opts.endpoint ?? realEndpoint)(d, service)),
       credentials: (name) => resolveCredential(config, name),
       desired,
     };
-    for (const make of MODULES) {
+    for (const make of opts.modules ?? MODULES) {
       const m = await make(ctx);
       modules.push(m);
       if (m.routes) routes.push(m.routes);

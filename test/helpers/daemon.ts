@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { loadConfig } from '../../src/config/load.js';
-import { startDaemon, type Daemon, type DaemonOptions } from '../../src/daemon.js';
+import { isIP } from 'node:net';
+import { realEndpoint, startDaemon, type Daemon, type DaemonOptions } from '../../src/daemon.js';
 import type { Config } from '../../src/config/schema.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -37,13 +38,24 @@ export function testConfig(dir: string, extra: Record<string, unknown> = {}): Co
   });
 }
 
+const isLoopback = (host: string): boolean => (isIP(host) === 4 ? host.startsWith('127.') : host === '::1');
+
+/**
+ * Outside lab mode a test daemon reaches a device only when the inventory gives it a loopback
+ * address (a simulator the test started); the example inventory's 10.x addresses are never contacted.
+ */
+export const loopbackOnly: NonNullable<DaemonOptions['endpoint']> = (device, service) => {
+  const e = realEndpoint(device, service);
+  return e && isLoopback(e.host) ? e : null;
+};
+
 /** A real daemon on an ephemeral port over a fresh SQLite file, its logs captured. */
 export async function startTestDaemon(opts: DaemonOptions & { config?: Record<string, unknown> } = {}): Promise<TestDaemon> {
   const { dir, cleanup } = tempDir();
   const stream = new PassThrough();
   let logs = '';
   stream.on('data', (c) => (logs += c.toString()));
-  const d = await startDaemon(testConfig(dir, opts.config), { ...opts, logStream: stream });
+  const d = await startDaemon(testConfig(dir, opts.config), { endpoint: loopbackOnly, ...opts, logStream: stream });
   return Object.assign(d, {
     dir,
     logs: () => logs,
