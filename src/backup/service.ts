@@ -199,6 +199,9 @@ export class BackupService {
     const masked = maskSecrets(canonicalExport(output), this.deps.maskKey).text;
     const comparable = comparableExport(masked);
     const hash = sha256(comparable);
+    // the line diff can take a while on a big export: done before the write lock is taken
+    const previous = repo.latestVersion(store.db, id);
+    const diffed = previous && previous.hash !== hash ? { version: previous.version, lines: changedLines(comparableExport(previous.content), comparable) } : null;
     return store.write(actor, (tx) => {
       if (pinned === null) {
         repo.pinHostKey(tx, id, fingerprint);
@@ -210,7 +213,8 @@ export class BackupService {
         repo.touchVersion(tx, id, latest.version, tx.now);
         return { router: id, result: 'unchanged', version: latest.version, error: null };
       }
-      const lines = latest ? changedLines(comparableExport(latest.content), comparable) : null;
+      // another process may have stored a version meanwhile: count against the one that is latest now
+      const lines = !latest ? null : diffed?.version === latest.version ? diffed.lines : changedLines(comparableExport(latest.content), comparable);
       const version = (latest?.version ?? 0) + 1;
       const size = Buffer.byteLength(masked);
       repo.insertVersion(tx, id, { version, takenAt: tx.now, hash, size, linesAdded: lines?.added ?? null, linesRemoved: lines?.removed ?? null, content: masked });
