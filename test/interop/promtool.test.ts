@@ -18,10 +18,19 @@ const PROM_DIR = join(ROOT, 'deploy/prometheus');
 const DASHBOARD = JSON.parse(readFileSync(join(ROOT, 'deploy/grafana/simpul-backbone.json'), 'utf8')) as Parameters<typeof dashboardQueries>[0] & Parameters<typeof variableQueries>[0];
 
 let daemon: Awaited<ReturnType<typeof labDaemonMetrics>> | undefined;
+let daemonError: unknown;
 let snmpText = '';
+/** The lab daemon's /metrics; a daemon that failed to start fails only the tests that read it. */
+const daemonText = (): string => {
+  if (!daemon) throw daemonError instanceof Error ? daemonError : new Error(`lab daemon did not start: ${String(daemonError)}`);
+  return daemon.text;
+};
 beforeAll(async () => {
-  daemon = await labDaemonMetrics();
   snmpText = await snmpMetricsText();
+  daemon = await labDaemonMetrics().catch((e: unknown) => {
+    daemonError = e;
+    return undefined;
+  });
 }, 60_000);
 afterAll(async () => {
   await daemon?.stop();
@@ -37,7 +46,7 @@ describe('Grafana dashboard deploy/grafana/simpul-backbone.json', () => {
   });
 
   it('queries only metrics the daemon exports (lab daemon /metrics and the SNMP collectors)', () => {
-    const exported = seriesNames(new Map([...metricFamilies(daemon?.text ?? ''), ...metricFamilies(snmpText)]));
+    const exported = seriesNames(new Map([...metricFamilies(daemonText()), ...metricFamilies(snmpText)]));
     const used = new Set([...dashboardQueries(DASHBOARD).map((q) => q.expr), ...variableQueries(DASHBOARD)].flatMap(metricNames));
     expect(used.size).toBeGreaterThan(8);
     expect([...used].filter((n) => !exported.has(n))).toEqual([]);
@@ -46,7 +55,7 @@ describe('Grafana dashboard deploy/grafana/simpul-backbone.json', () => {
   });
 
   it('the lab daemon exports the SNMP series the dashboard reads, with live values', () => {
-    const families = metricFamilies(daemon?.text ?? '');
+    const families = metricFamilies(daemonText());
     for (const n of ['simpul_device_up', 'simpul_interface_receive_bytes_total', 'simpul_link_utilization_ratio']) expect(families.has(n), n).toBe(true);
   });
 });
@@ -83,7 +92,7 @@ describe.skipIf(!PROMTOOL)(`interop: promtool (skipped: promtool not installed, 
   });
 
   it("promtool check metrics on the lab daemon's whole /metrics: no errors; no unknown lint on the SNMP families (others' lint is listed, not failed)", () => {
-    const text = daemon?.text ?? '';
+    const text = daemonText();
     expect(text).toMatch(/^# TYPE /m);
     const r = checkMetrics(text);
     expect(r.status, r.output).not.toBe(1);

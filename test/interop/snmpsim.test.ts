@@ -71,7 +71,12 @@ function parseSnmprec(text: string): Map<string, { tag: string; value: string }>
   return out;
 }
 
-const near = (actual: number | undefined, expected: number, tolerance = 0.03): void => {
+/**
+ * snmpsimd computes each value when it answers, and the poller takes Δt from sysUpTime read in
+ * the GET before the table GETBULKs: on a loaded machine the gap between the two varies by tens
+ * of milliseconds, hence 8% (a mishandled wrap or reboot is off by orders of magnitude).
+ */
+const near = (actual: number | undefined, expected: number, tolerance = 0.08): void => {
   expect(actual).toBeDefined();
   expect(Math.abs((actual as number) - expected) / expected, `${actual} vs ${expected}`).toBeLessThan(tolerance);
 };
@@ -200,7 +205,7 @@ describe.skipIf(!SNMPSIMD)('interop: snmpsim recordings (skipped: snmpsimd not i
       expect(after.w?.totals.inOctets).toBe(before.w);
       expect(after.m?.totals.inOctets).toBe(before.m);
 
-      await sleep(2000);
+      await sleep(3000);
       await p.pollOnce();
       near(p.findInterface('wrap32', 'eth0')?.rates?.inBps, WRAP32_RATE * 8);
       near(p.findInterface('moving64', 'Gi1/0/1')?.rates?.inBps, MOVING64_IN * 8);
