@@ -1,6 +1,6 @@
 // The SSH side of a simulated MikroTik router: answers `/export` from the router's live state, as
 // config backups read it. Lab only: listens on loopback, accepts exactly the lab credentials.
-import type { AddressInfo } from 'node:net';
+import net from 'node:net';
 import ssh2 from 'ssh2';
 import type { Connection, ParsedKey, ServerChannel } from 'ssh2';
 import { sshFingerprint } from '../../backup/fingerprint.js';
@@ -62,6 +62,8 @@ export function labSecrets(id: string): SecretEntry[] {
   ];
 }
 
+const IDLE_MS = 30_000;
+
 function quote(v: string): string {
   if (/^[\w.:/*,@+-]+$/.test(v)) return v;
   return `"${v.replace(/[\\"$?]/g, (c) => `\\${c}`)}"`;
@@ -98,14 +100,17 @@ export class RouterSshServer {
   faults: RouterSshFaults;
   secrets: SecretEntry[];
   private hostKey: string;
-  private server: InstanceType<typeof Server> | undefined;
-  private readonly clients = new Set<Connection>();
+  /** The SSH protocol side; sockets are handed to it by our own TCP server, so stop() can cut them all. */
+  private ssh: InstanceType<typeof Server>;
+  private tcp: net.Server | undefined;
+  private readonly sockets = new Set<net.Socket>();
   private boundPort: number;
 
   constructor(private readonly opts: RouterSshOptions) {
     const host = opts.host ?? '127.0.0.1';
     if (host !== '127.0.0.1' && host !== '::1') throw new Error('the router SSH simulator listens on loopback only');
     this.hostKey = utils.generateKeyPairSync('ed25519').private;
+    this.ssh = this.protocol();
     this.boundPort = opts.port ?? 0;
     this.faults = opts.faults ?? {};
     this.secrets = opts.secrets ?? [];
@@ -126,33 +131,49 @@ export class RouterSshServer {
     return sshFingerprint(key.getPublicSSH());
   }
 
+  get running(): boolean {
+    return this.tcp !== undefined;
+  }
+
+  private protocol(): InstanceType<typeof Server> {
+    return new Server({ hostKeys: [this.hostKey] }, (client) => this.accept(client));
+  }
+
+  /** Listens (again, on the same port after a stop) so a router can go down and come back. */
   async start(): Promise<void> {
-    if (this.server) return;
-    const server = new Server({ hostKeys: [this.hostKey] }, (client) => this.accept(client));
+    if (this.tcp) return;
+    const tcp = net.createServer((socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      // like a router: a peer that says nothing (or nothing sensible) is dropped
+      socket.setTimeout(IDLE_MS, () => socket.destroy());
+      this.ssh.injectSocket(socket);
+    });
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.boundPort, this.host, () => {
-        server.off('error', reject);
+      tcp.once('error', reject);
+      tcp.listen(this.boundPort, this.host, () => {
+        tcp.off('error', reject);
         resolve();
       });
     });
-    this.boundPort = (server.address() as AddressInfo).port;
-    this.server = server;
+    this.boundPort = (tcp.address() as net.AddressInfo).port;
+    this.tcp = tcp;
   }
 
+  /** Stops listening and cuts every connection, as a router that goes down. */
   async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    for (const c of this.clients) c.end();
-    this.clients.clear();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    const tcp = this.tcp;
+    this.tcp = undefined;
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+    if (tcp) await new Promise<void>((resolve) => tcp.close(() => resolve()));
   }
 
   /** A new host key on the same port, as after a router is replaced or reinstalled. */
   async rotateHostKey(): Promise<string> {
-    await this.stop();
     this.hostKey = utils.generateKeyPairSync('ed25519').private;
-    await this.start();
+    this.ssh = this.protocol();
+    for (const s of this.sockets) s.destroy();
     return this.fingerprint;
   }
 
@@ -176,9 +197,7 @@ export class RouterSshServer {
 
   private accept(client: Connection): void {
     this.stats.connections++;
-    this.clients.add(client);
     client.on('error', () => client.end());
-    client.on('close', () => this.clients.delete(client));
     client.on('authentication', (ctx) => {
       if (ctx.username === this.opts.user) {
         if (ctx.method === 'password' && ctx.password === this.opts.password) return ctx.accept();

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import net from 'node:net';
 import ssh2 from 'ssh2';
 import { labSecrets, RouterSshServer, startRouterSsh } from '../../../src/lab/routeros/ssh.js';
 import { RouterState } from '../../../src/lab/routeros/state.js';
@@ -248,6 +249,26 @@ describe('failures stay per router', () => {
 
     targets.delete('dinkes-rtr01');
     expect(await svc.backup('dinkes-rtr01')).toMatchObject({ result: 'skipped', error: 'no SSH endpoint for this router' });
+  });
+
+  it('a port that answers something other than SSH, or garbage sent to the lab server, is a clear error', async () => {
+    const http = net.createServer((c) => c.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    try {
+      targets.set('dinkes-rtr01', { ssh: { host: '127.0.0.1', port: (http.address() as net.AddressInfo).port, username: 'simpul', password: 'lab-pw' }, command: '/export' });
+      const o = await svc.backup('dinkes-rtr01');
+      expect(o.result).toBe('unreachable');
+      expect(o.error).toMatch(/handshake/);
+    } finally {
+      http.close();
+    }
+    // garbage to the lab server: it drops that peer and goes on answering
+    const junk = net.connect(r1.port, '127.0.0.1', () => junk.write(Buffer.alloc(70_000, 0xff)));
+    junk.on('error', () => junk.destroy());
+    await new Promise((r) => setTimeout(r, 200));
+    junk.destroy();
+    targets.set('dinkes-rtr01', target(r1));
+    expect(await svc.backup('dinkes-rtr01')).toMatchObject({ result: 'changed', version: 1 });
   });
 
   it('a command the router does not understand is an error, not a version', async () => {
