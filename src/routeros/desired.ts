@@ -6,7 +6,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 /** Everything Simpul writes carries a comment starting with this; nothing else is touched. */
 export const OWNER_PREFIX = 'simpul:';
 
-export type MenuPath = '/ip/firewall/address-list' | '/ip/firewall/filter' | '/ip/firewall/nat' | '/ip/dns/static' | '/ip/route';
+export type MenuPath = '/ip/firewall/address-list' | '/ip/firewall/filter' | '/ip/firewall/nat' | '/ip/dns/static' | '/ip/route' | '/ipv6/route';
 export type OrderedMenu = '/ip/firewall/filter' | '/ip/firewall/nat';
 export type Entry = Readonly<Record<string, string>>;
 
@@ -275,6 +275,28 @@ export const MENU_SPECS: Readonly<Record<MenuPath, MenuSpec>> = {
       return undefined;
     },
   },
+  '/ipv6/route': {
+    path: '/ipv6/route',
+    ordered: false,
+    fields: { 'dst-address': '', gateway: '', 'routing-table': 'main', distance: '1', disabled: 'false', comment: '' },
+    required: ['dst-address', 'gateway'],
+    key: (e) => `${e['dst-address']}\u0000${e['routing-table']}`,
+    check: (f, v) => {
+      switch (f) {
+        case 'dst-address':
+          return isCanonicalPrefix(v) && isIPv6(v.split('/')[0] ?? '') ? undefined : `"${v}" is not an IPv6 network address with prefix length`;
+        case 'gateway':
+          return isIPv6(v.split('%')[0] ?? '') || /^[\w.-]{1,63}$/.test(v) ? undefined : `"${v}" is not an IPv6 gateway address or interface`;
+        case 'routing-table':
+          return NAME(v);
+        case 'distance':
+          return /^\d{1,3}$/.test(v) && Number(v) >= 1 && Number(v) <= 255 ? undefined : `distance must be 1..255, not "${v}"`;
+        case 'disabled':
+          return BOOL(v);
+      }
+      return undefined;
+    },
+  },
 };
 
 // ---- normalisation ------------------------------------------------------------------------------
@@ -291,7 +313,7 @@ export function normalizeValue(menu: MenuPath, field: string, v: string): string
     if (v.endsWith('/32') && isIPv4(v.slice(0, -3))) return v.slice(0, -3);
     if (v.endsWith('/128') && isIPv6(v.slice(0, -4))) return v.slice(0, -4);
   }
-  if (menu === '/ip/route' && field === 'dst-address' && !v.includes('/')) return `${v}/${isIPv4(v) ? 32 : 128}`;
+  if ((menu === '/ip/route' || menu === '/ipv6/route') && field === 'dst-address' && !v.includes('/')) return `${v}/${isIPv4(v) ? 32 : 128}`;
   if (field === 'ttl') {
     const s = durationSeconds(v);
     if (s !== undefined) return formatDuration(s);

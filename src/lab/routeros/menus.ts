@@ -178,6 +178,23 @@ export const MENUS: readonly MenuDef[] = [
     },
   },
   {
+    path: '/ipv6/route',
+    ordered: false,
+    singleton: false,
+    writable: true,
+    fields: { 'dst-address': '', gateway: '', 'routing-table': 'main', distance: '1', disabled: 'false', comment: '' },
+    required: ['gateway'],
+    computed: (r) => ({ dynamic: 'false', active: r.disabled === 'true' ? 'false' : 'true', static: 'true' }),
+    normalize: (f, v) => {
+      if (f === 'dst-address') {
+        if (!prefixOk(v) || isIPv4(v.split('/')[0] ?? '')) return invalid(f);
+        return v.includes('/') ? v : `${v}/128`;
+      }
+      if (f === 'distance' && !(/^\d+$/.test(v) && Number(v) <= 255)) return invalid(f);
+      return common(f, v);
+    },
+  },
+  {
     path: '/ip/address',
     ordered: false,
     singleton: false,

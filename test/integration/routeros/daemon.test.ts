@@ -85,7 +85,20 @@ describe('routers in the daemon (lab mode)', () => {
     expect(dinkes).toMatchObject({ gateway: '10.254.0.19', comment: 'simpul:routes 10.20.10.0/24 DINKES' });
     expect(routes().find((r) => r['dst-address'] === '10.20.1.0/24')?.gateway).toBe('10.254.0.1');
     const core = (await get('/api/v1/routers/diskominfo-core01')).body;
-    expect(core.notes).toContain('2001:db8:1000::/56 (DINKES): no route; IPv6 routes toward OPD routers are not managed yet');
+    expect(core.notes).toContain('2001:db8:1000::/56 (DINKES): no route; DINKES has no IPv6 backbone address (allocate its backbone /127 in IPAM)');
+    expect(sim('diskominfo-core01').state.list('/ipv6/route')).toEqual([]);
+  });
+
+  it('routes an OPD IPv6 block once its backbone link has a /127', async () => {
+    const pool = await call('POST', '/api/v1/pools', ADMIN, { name: 'backbone-v6', scope: 'private', cidr: '2001:db8:ffff::/64', role: 'backbone-p2p' });
+    expect(pool.status).toBe(201);
+    const link = await call('POST', `/api/v1/pools/${pool.body.id}/allocations`, ADMIN, { opd: 'DINKES', purpose: 'backbone bb-dinkes v6' });
+    expect(link.body.cidr).toBe('2001:db8:ffff::/127');
+    await expect.poll(() => sim('diskominfo-core01').state.list('/ipv6/route'), { timeout: 5000 }).toEqual([
+      expect.objectContaining({ 'dst-address': '2001:db8:1000::/56', gateway: '2001:db8:ffff::1', comment: 'simpul:routes 2001:db8:1000::/56 DINKES' }),
+    ]);
+    expect((await call('DELETE', `/api/v1/prefixes/${link.body.id}`)).status).toBe(200);
+    await expect.poll(() => sim('diskominfo-core01').state.list('/ipv6/route'), { timeout: 5000 }).toEqual([]);
   });
 
   it('follows an IPAM allocation and its release without an operator', async () => {
@@ -107,7 +120,7 @@ describe('routers in the daemon (lab mode)', () => {
     expect((await call('DELETE', `/api/v1/prefixes/${link?.id}`)).status).toBe(200);
     await expect.poll(() => routes().some((r) => r.comment?.endsWith(' KECBUKIT')), { timeout: 5000 }).toBe(false);
     const core = (await get('/api/v1/routers/diskominfo-core01')).body;
-    expect((core.notes as string[]).some((n) => n.includes('KECBUKIT has no backbone address'))).toBe(true);
+    expect((core.notes as string[]).some((n) => n.includes('KECBUKIT has no IPv4 backbone address'))).toBe(true);
   });
 
   it('NATs a public address assigned to a data-center server on the edge router', async () => {
@@ -179,7 +192,8 @@ describe('routers in the daemon (lab mode)', () => {
     const [list, apply] = await Promise.all([simpul(['routers', 'list'], env), simpul(['routers', 'apply', 'dinkes-rtr01'], env)]);
     expect(list.status, list.stderr).toBe(0);
     expect(list.stdout).toMatch(/^ROUTER\s+OPD\s+STATE/);
-    expect(list.stdout).toMatch(/^dinkes-rtr01\s+DINKES\s+in-sync\s+\d+\s+0\s/m);
+    // the apply running beside it may show the router syncing
+    expect(list.stdout).toMatch(/^dinkes-rtr01\s+DINKES\s+(in-sync|syncing)\s+\d+\s+0\s/m);
     expect(apply.status, apply.stderr).toBe(0);
     expect(apply.stdout).toMatch(/^dinkes-rtr01\s+ok\s+0\s+0\s+in-sync/m);
   });
