@@ -185,11 +185,12 @@ function routes(app: FastifyInstance, svc: BlockingService, o: BlockingRouteOpti
       querystring: ImportQuery,
       response: { 200: ImportReport, ...problemReplies, 413: Type.Ref('Problem') },
     },
-    handler: async (req) => {
+    handler: async (req, reply) => {
       requirePermission(req.actor, 'operate');
       const len = Number(req.headers['content-length'] ?? NaN);
       if (len > o.maxImportBytes) {
-        // Say so at once; do not read the body (the connection closes after the answer).
+        // Say so at once without reading the body; the connection is not reused after it.
+        reply.header('connection', 'close');
         req.raw.resume();
         throw tooLarge(o.maxImportBytes);
       }
@@ -198,7 +199,16 @@ function routes(app: FastifyInstance, svc: BlockingService, o: BlockingRouteOpti
         throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the list file as text/plain, text/csv or application/octet-stream');
       const type = req.headers['content-type'] ?? '';
       const format: ListFormat = req.query.format ?? (/text\/csv/.test(type) ? 'csv' : 'auto');
-      return importList(svc, req.actor, req.params.category, { source: req.query.source, format, dryRun: req.query.dryRun ?? false }, body, { maxBytes: o.maxImportBytes, maxLineBytes: o.maxLineBytes });
+      try {
+        return await importList(svc, req.actor, req.params.category, { source: req.query.source, format, dryRun: req.query.dryRun ?? false }, body, { maxBytes: o.maxImportBytes, maxLineBytes: o.maxLineBytes });
+      } catch (e) {
+        // Stopped mid-body (too large, bad source...): drain nothing more and do not reuse the connection.
+        if (!body.readableEnded) {
+          reply.header('connection', 'close');
+          body.resume();
+        }
+        throw e;
+      }
     },
   });
   const SetPolicy = Type.Object({ excludedOpds: Type.Array(OpdCode, { maxItems: 1000, description: 'OPDs this category does not apply to; every other OPD has it' }) }, { additionalProperties: false });
