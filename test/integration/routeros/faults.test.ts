@@ -1,6 +1,7 @@
 // Misbehaving routers and networks: each fault is one clear RouterError for that router, the
 // process keeps running, and the connection recovers once the fault is gone.
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RouterSim, startRouterSim } from '../../../src/lab/routeros/server.js';
 import { RouterConnection, type RouterEndpoint } from '../../../src/routeros/connection.js';
@@ -122,6 +123,30 @@ describe('API-SSL', () => {
   it('an untrusted certificate is a tls error', async () => {
     await expect(connect({ tls: true }).connect()).rejects.toMatchObject({ kind: 'tls' });
   });
+
+  // What a non-TLS peer does with a ClientHello decides which error the client sees first (reset,
+  // bytes that are not TLS, silence until the timeout): each one must be the same 'tls' error.
+  for (const [what, peer] of [
+    ['closes at once', (s: net.Socket) => s.destroy()],
+    ['answers bytes that are not TLS', (s: net.Socket) => s.write('!trap\n=message=not logged in\n\n')],
+    ['stays silent', () => {}],
+  ] as const) {
+    it(`TLS to a port that ${what} is a tls error`, async () => {
+      const sockets: net.Socket[] = [];
+      const server = net.createServer((sock) => {
+        sockets.push(sock.on('error', () => {}));
+        peer(sock);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const port = (server.address() as net.AddressInfo).port;
+        await expect(connect({ tls: { ca: cert }, port }, { connectTimeoutMs: 300 }).connect()).rejects.toMatchObject({ kind: 'tls' });
+      } finally {
+        for (const sock of sockets) sock.destroy();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    });
+  }
 
   it('TLS against a plain API port is a tls error', async () => {
     const plain = await startRouterSim({ password: 'pw' });
