@@ -64,6 +64,17 @@ export function labSecrets(id: string): SecretEntry[] {
 
 const IDLE_MS = 30_000;
 
+/**
+ * A fresh ed25519 host key. ssh2 1.17's generator yields, about 3 times in 1,000, a key its own
+ * parser rejects ("Malformed OpenSSH private key"): draw again until the key parses.
+ */
+export function generateHostKey(): string {
+  for (;;) {
+    const key = utils.generateKeyPairSync('ed25519').private;
+    if (!(utils.parseKey(key) instanceof Error)) return key;
+  }
+}
+
 function quote(v: string): string {
   if (/^[\w.:/*,@+-]+$/.test(v)) return v;
   return `"${v.replace(/[\\"$?]/g, (c) => `\\${c}`)}"`;
@@ -109,7 +120,7 @@ export class RouterSshServer {
   constructor(private readonly opts: RouterSshOptions) {
     const host = opts.host ?? '127.0.0.1';
     if (host !== '127.0.0.1' && host !== '::1') throw new Error('the router SSH simulator listens on loopback only');
-    this.hostKey = utils.generateKeyPairSync('ed25519').private;
+    this.hostKey = generateHostKey();
     this.ssh = this.protocol();
     this.boundPort = opts.port ?? 0;
     this.faults = opts.faults ?? {};
@@ -171,7 +182,7 @@ export class RouterSshServer {
 
   /** A new host key on the same port, as after a router is replaced or reinstalled. */
   async rotateHostKey(): Promise<string> {
-    this.hostKey = utils.generateKeyPairSync('ed25519').private;
+    this.hostKey = generateHostKey();
     this.ssh = this.protocol();
     for (const s of this.sockets) s.destroy();
     return this.fingerprint;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
 import ssh2 from 'ssh2';
-import { labSecrets, RouterSshServer, startRouterSsh } from '../../../src/lab/routeros/ssh.js';
+import { generateHostKey, labSecrets, RouterSshServer, startRouterSsh } from '../../../src/lab/routeros/ssh.js';
 import { RouterState } from '../../../src/lab/routeros/state.js';
 import { openDb } from '../../../src/store/db.js';
 import { Store } from '../../../src/store/store.js';
@@ -303,12 +303,19 @@ describe('roles', () => {
 
 describe('public key authentication', () => {
   it('backs up with a private key from the credential', async () => {
-    const pair = ssh2.utils.generateKeyPairSync('ed25519');
+    // a key pair ssh2 can parse (its generator sometimes yields one it cannot)
+    const keyPair = () => {
+      const priv = generateHostKey();
+      const parsed = ssh2.utils.parseKey(priv);
+      if (parsed instanceof Error) throw parsed;
+      return { private: priv, public: `${parsed.type} ${parsed.getPublicSSH().toString('base64')}` };
+    };
+    const pair = keyPair();
     const keyed = await startRouterSsh({ state: new RouterState({ identity: 'keyed' }), user: 'simpul', password: 'unused-pw', authorizedKeys: [pair.public] });
     try {
       targets.set('dinkes-rtr01', { ssh: { host: '127.0.0.1', port: keyed.port, username: 'simpul', privateKey: pair.private }, command: '/export' });
       expect(await svc.backup('dinkes-rtr01')).toMatchObject({ result: 'changed' });
-      const other = ssh2.utils.generateKeyPairSync('ed25519');
+      const other = keyPair();
       targets.set('dinkes-rtr01', { ssh: { host: '127.0.0.1', port: keyed.port, username: 'simpul', privateKey: other.private }, command: '/export' });
       expect(await svc.backup('dinkes-rtr01')).toMatchObject({ result: 'auth' });
     } finally {
