@@ -29,7 +29,7 @@ interface ProbeResult {
   neighbors: LldpNeighbor[];
 }
 
-describe.skipIf(skip)('interop: lldpd + snmpd AgentX in two network namespaces (skipped: needs root, `ip netns`, snmpd and lldpd)', () => {
+describe.skipIf(skip)(`interop: lldpd + snmpd AgentX in two network namespaces${skip ? ' (skipped: needs root, ip netns, snmpd and lldpd)' : ''}`, () => {
   const tmp = tempDir('simpul-lldp-');
   const tag = String(process.pid % 100_000);
   const sides = [

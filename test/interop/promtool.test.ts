@@ -78,7 +78,7 @@ function checkMetrics(text: string): { status: number; lint: string[]; output: s
   return { status: r.status, lint: output.split('\n').map((l) => l.trim()).filter(Boolean), output };
 }
 
-describe.skipIf(!PROMTOOL)(`interop: promtool (skipped: promtool not installed, run scripts/install-interop-peers.sh); accepted lint: ${[...ACCEPTED_LINT].map((l) => l.split(' ')[0]).join(', ')} in bits`, () => {
+describe.skipIf(!PROMTOOL)(`interop: promtool${PROMTOOL ? '' : ' (skipped: promtool not installed, run scripts/install-interop-peers.sh)'}; accepted lint: ${[...ACCEPTED_LINT].map((l) => l.split(' ')[0]).join(', ')} in bits`, () => {
   const tmp = tempDir('simpul-promtool-');
   afterAll(() => tmp.cleanup());
 

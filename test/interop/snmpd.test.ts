@@ -27,7 +27,7 @@ async function loopbackTraffic(bytes: number): Promise<void> {
   await new Promise<void>((r) => srv.close(() => r()));
 }
 
-describe.skipIf(!SNMPD)('interop: net-snmp snmpd (skipped: snmpd not installed, run scripts/install-interop-peers.sh)', () => {
+describe.skipIf(!SNMPD)(`interop: net-snmp snmpd${SNMPD ? '' : ' (skipped: snmpd not installed, run scripts/install-interop-peers.sh)'}`, () => {
   const tmp = tempDir('simpul-snmpd-');
   let peer: Peer;
   let port: number;

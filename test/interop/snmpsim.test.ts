@@ -81,7 +81,7 @@ const near = (actual: number | undefined, expected: number, tolerance = 0.08): v
   expect(Math.abs((actual as number) - expected) / expected, `${actual} vs ${expected}`).toBeLessThan(tolerance);
 };
 
-describe.skipIf(!SNMPSIMD)('interop: snmpsim recordings (skipped: snmpsimd not installed, run scripts/install-interop-peers.sh)', () => {
+describe.skipIf(!SNMPSIMD)(`interop: snmpsim recordings${SNMPSIMD ? '' : ' (skipped: snmpsimd not installed, run scripts/install-interop-peers.sh)'}`, () => {
   const tmp = tempDir('simpul-snmpsim-');
   const dataDir = `${tmp.dir}/data`;
   let port: number;
