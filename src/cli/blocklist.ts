@@ -1,26 +1,9 @@
 import { createReadStream, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { fail } from './serve.js';
+import type { ImportReport } from '../blocking/import.js';
 
-interface Problem {
-  line: number;
-  code: string;
-  reason: string;
-}
-interface Report {
-  dryRun: boolean;
-  lines: number;
-  accepted: number;
-  added: number;
-  removed: number;
-  unchanged: number;
-  duplicates: number;
-  redundant: number;
-  invalid: number;
-  refused: number;
-  errors: Problem[];
-  errorsNotListed: number;
-}
+type Report = Omit<ImportReport, 'category' | 'source' | 'format' | 'applied'>;
 
 /**
  * `simpul blocklist import CATEGORY FILE [--source NAME] [--dry-run]`: streams the file to the
