@@ -1,8 +1,12 @@
 /**
  * Streaming list import. Lines are judged as they arrive and land in a staging table in batches,
  * yielding to the event loop between batches so the server keeps answering; names a wildcard of
- * the same file covers are marked redundant in one ordered pass; then one transaction swaps the
- * source's entries (rows that stay keep their original added time). A dry run stops before the swap.
+ * the same file covers are marked redundant in one ordered pass. The accepted names are then written
+ * as a new generation of the source, in small batches, invisible to readers (block_entries_live
+ * shows the source's live generation only; rows that stay keep their original added time); one
+ * short transaction points the source at the new generation, and the old one is deleted in small
+ * batches afterwards. No step holds the database (and so the event loop) for long, and readers see
+ * the whole old list or the whole new one. A dry run counts against the live generation and stops.
  */
 import { randomUUID } from 'node:crypto';
 import { setImmediate as yieldNow } from 'node:timers/promises';
@@ -83,6 +87,8 @@ export async function importList(
   };
   const insert = db.prepare('INSERT OR IGNORE INTO block_staging (import_id, kind, value, rev, line) VALUES (?, ?, ?, ?, ?)');
   let rows: [BlockValue, number][] = [];
+  /** The generation this import writes, once it starts writing entries. */
+  let gen: number | null = null;
   const flush = db.transaction((batch: [BlockValue, number][]) => {
     for (const [v, line] of batch) {
       const rev = v.kind === 'domain' ? revKey(v.value) : v.kind === 'wildcard' ? revKey(v.value).slice(0, -1) : null;
@@ -124,31 +130,45 @@ export async function importList(
     flush(rows);
     rows = [];
     await markRedundant(db, importId, r, maxReported);
-    r.accepted = db.prepare('SELECT count(*) FROM block_staging WHERE import_id = ? AND redundant = 0').pluck().get(importId) as number;
-    const staged = `SELECT 1 FROM block_staging s WHERE s.import_id = @id AND s.redundant = 0 AND s.kind = e.kind AND s.value = e.value`;
+    const live = (db.prepare('SELECT generation FROM block_sources WHERE category = ? AND name = ?').pluck().get(category, source) as number | undefined) ?? 0;
+    const liveRow = db.prepare('SELECT added_at, added_by FROM block_entries WHERE category = ? AND kind = ? AND value = ? AND source = ? AND generation = ?');
+    const liveCount = () => db.prepare('SELECT count(*) FROM block_entries WHERE category = ? AND source = ? AND generation = ?').pluck().get(category, source, live) as number;
     if (dryRun) {
-      r.unchanged = db.prepare(`SELECT count(*) FROM block_entries e WHERE e.category = @cat AND e.source = @src AND EXISTS (${staged})`).pluck().get({ id: importId, cat: category, src: source }) as number;
-      r.removed = (db.prepare('SELECT count(*) FROM block_entries WHERE category = ? AND source = ?').pluck().get(category, source) as number) - r.unchanged;
+      await walkStaged(db, importId, (chunk) => {
+        r.accepted += chunk.length;
+        for (const x of chunk) if (liveRow.get(category, x.kind, x.value, source, live)) r.unchanged++;
+      });
+      r.removed = liveCount() - r.unchanged;
       r.added = r.accepted - r.unchanged;
       return r;
     }
+    // Above every generation of the source, live or left behind by a crash.
+    const top = (db.prepare('SELECT max(generation) FROM block_entries WHERE category = ? AND source = ?').pluck().get(category, source) as number | null) ?? 0;
+    gen = Math.max(top, live) + 1;
+    const now = svc.opts.clock.now().toISOString();
+    const ins = db.prepare('INSERT INTO block_entries (category, kind, value, source, generation, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const write = db.transaction((chunk: StagedRow[], g: number) => {
+      for (const x of chunk) {
+        const was = liveRow.get(category, x.kind, x.value, source, live) as { added_at: string; added_by: string } | undefined;
+        if (was) r.unchanged++;
+        ins.run(category, x.kind, x.value, source, g, was?.added_at ?? now, was?.added_by ?? actor.id);
+      }
+    });
+    await walkStaged(db, importId, (chunk) => {
+      r.accepted += chunk.length;
+      write(chunk, gen!);
+    });
+    r.added = r.accepted - r.unchanged;
+    r.removed = liveCount() - r.unchanged;
     svc.store.write(actor, (tx) => {
-      const args = { id: importId, cat: category, src: source, now: tx.now, by: actor.id };
-      r.removed = tx.db.prepare(`DELETE FROM block_entries WHERE category = @cat AND source = @src AND NOT EXISTS (${staged.replaceAll('e.', 'block_entries.')})`).run(args).changes;
-      r.added = tx.db
-        .prepare(
-          `INSERT OR IGNORE INTO block_entries (category, kind, value, source, added_at, added_by)
-           SELECT @cat, kind, value, @src, @now, @by FROM block_staging WHERE import_id = @id AND redundant = 0`,
-        )
-        .run(args).changes;
-      r.unchanged = r.accepted - r.added;
+      const args = { cat: category, src: source, gen, now: tx.now, by: actor.id };
       tx.db
         .prepare(
-          `INSERT INTO block_sources (category, name, format, imported_at, imported_by, lines, accepted, invalid, duplicates, redundant, refused)
-           VALUES (@cat, @src, @format, @now, @by, @lines, @accepted, @invalid, @duplicates, @redundant, @refused)
+          `INSERT INTO block_sources (category, name, format, imported_at, imported_by, lines, accepted, invalid, duplicates, redundant, refused, generation)
+           VALUES (@cat, @src, @format, @now, @by, @lines, @accepted, @invalid, @duplicates, @redundant, @refused, @gen)
            ON CONFLICT (category, name) DO UPDATE SET format = excluded.format, imported_at = excluded.imported_at, imported_by = excluded.imported_by,
              lines = excluded.lines, accepted = excluded.accepted, invalid = excluded.invalid, duplicates = excluded.duplicates,
-             redundant = excluded.redundant, refused = excluded.refused`,
+             redundant = excluded.redundant, refused = excluded.refused, generation = excluded.generation`,
         )
         .run({ ...args, format, lines: r.lines, accepted: r.accepted, invalid: r.invalid, duplicates: r.duplicates, redundant: r.redundant, refused: r.refused });
       tx.audit({
@@ -162,8 +182,13 @@ export async function importList(
     r.applied = true;
     return r;
   } finally {
-    busy.delete(lock);
-    await clearStaging(db, importId);
+    // The lock stays until the cleanup is done, so a next import never races it for a generation number.
+    try {
+      if (gen !== null) await dropGenerations(db, category, source, gen, r.applied ? 'older' : 'this');
+      await clearStaging(db, importId);
+    } finally {
+      busy.delete(lock);
+    }
   }
 }
 
@@ -196,6 +221,35 @@ async function markRedundant(db: BlockingService['store']['db'], importId: strin
     after = rows[rows.length - 1]!.rev;
     await yieldNow();
   }
+}
+
+interface StagedRow {
+  kind: string;
+  value: string;
+}
+
+/** Rows per transaction when writing or deleting entries: each stays well under 100 ms. */
+const ENTRY_ROWS = 2000;
+
+/** The kept (non-redundant) staged rows in key order, a chunk at a time, yielding between chunks. */
+async function walkStaged(db: BlockingService['store']['db'], importId: string, fn: (chunk: StagedRow[]) => void): Promise<void> {
+  const page = db.prepare('SELECT kind, value FROM block_staging WHERE import_id = ? AND redundant = 0 AND (kind, value) > (?, ?) ORDER BY kind, value LIMIT ?');
+  let after: StagedRow = { kind: '', value: '' };
+  for (;;) {
+    const chunk = page.all(importId, after.kind, after.value, ENTRY_ROWS) as StagedRow[];
+    if (!chunk.length) return;
+    fn(chunk);
+    after = chunk[chunk.length - 1]!;
+    await yieldNow();
+  }
+}
+
+/** After a swap, the generations before it; after a failure, the one this import was writing. */
+async function dropGenerations(db: BlockingService['store']['db'], category: string, source: string, gen: number, which: 'older' | 'this'): Promise<void> {
+  const chunk = db.prepare(
+    `DELETE FROM block_entries WHERE id IN (SELECT id FROM block_entries WHERE category = ? AND source = ? AND generation ${which === 'older' ? '<' : '='} ? LIMIT ${ENTRY_ROWS})`,
+  );
+  while (chunk.run(category, source, gen).changes) await yieldNow();
 }
 
 /** Staging rows go in chunks so a big cleanup does not stall the server. */

@@ -224,7 +224,7 @@ export class BlockingService {
     requirePermission(actor, 'read');
     const db = this.store.db;
     const cats = db.prepare('SELECT * FROM block_categories ORDER BY name').all() as { name: string; description: string; created_at: string; created_by: string }[];
-    const counts = db.prepare('SELECT category, source, count(*) AS n FROM block_entries GROUP BY category, source').all() as { category: string; source: string; n: number }[];
+    const counts = db.prepare('SELECT category, source, count(*) AS n FROM block_entries_live GROUP BY category, source').all() as { category: string; source: string; n: number }[];
     const sources = db.prepare('SELECT * FROM block_sources').all() as Record<string, unknown>[];
     const excl = db.prepare('SELECT category, opd FROM block_policy_exclusions ORDER BY opd').all() as { category: string; opd: string }[];
     return cats.map((c) => {
@@ -274,7 +274,7 @@ export class BlockingService {
     if (this.countsCache?.version !== this.version)
       this.countsCache = {
         version: this.version,
-        rows: this.store.db.prepare('SELECT c.name AS category, (SELECT count(*) FROM block_entries e WHERE e.category = c.name) AS n FROM block_categories c').all() as { category: string; n: number }[],
+        rows: this.store.db.prepare('SELECT c.name AS category, (SELECT count(*) FROM block_entries_live e WHERE e.category = c.name) AS n FROM block_categories c').all() as { category: string; n: number }[],
       };
     return this.countsCache.rows;
   }
@@ -289,7 +289,7 @@ export class BlockingService {
     const args: unknown[] = [category, f.after ?? 0];
     if (f.q) where.push("value LIKE ? ESCAPE '\\'"), args.push(`%${f.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     if (f.source) where.push('source = ?'), args.push(f.source);
-    const rows = this.store.db.prepare(`SELECT * FROM block_entries WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`).all(...args, limit + 1) as EntryDbRow[];
+    const rows = this.store.db.prepare(`SELECT * FROM block_entries_live WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`).all(...args, limit + 1) as EntryDbRow[];
     const more = rows.length > limit;
     const page = rows.slice(0, limit).map(entryOut);
     return { entries: page, next: more ? page[page.length - 1]!.id : null };
@@ -318,21 +318,24 @@ export class BlockingService {
     }
     const id = this.store.write(actor, (tx) => {
       const r = tx.db
-        .prepare('INSERT OR IGNORE INTO block_entries (category, kind, value, source, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(category, v.kind, v.value, source, tx.now, actor.id);
+        .prepare(
+          `INSERT OR IGNORE INTO block_entries (category, kind, value, source, generation, added_at, added_by)
+           VALUES (@cat, @kind, @value, @src, coalesce((SELECT generation FROM block_sources WHERE category = @cat AND name = @src), 0), @now, @by)`,
+        )
+        .run({ cat: category, kind: v.kind, value: v.value, src: source, now: tx.now, by: actor.id });
       if (!r.changes) throw conflict('ENTRY_EXISTS', `${v.value} (${v.kind}) is already in ${category} from source ${source}`);
       const id = Number(r.lastInsertRowid);
       tx.audit({ action: 'blocklist.entry.add', objectType: 'block_entry', objectId: String(id), after: { category, kind: v.kind, value: v.value, source } });
       this.markChanged('all', true);
       return id;
     });
-    return { entry: entryOut(this.store.db.prepare('SELECT * FROM block_entries WHERE id = ?').get(id) as EntryDbRow), warnings };
+    return { entry: entryOut(this.store.db.prepare('SELECT * FROM block_entries_live WHERE id = ?').get(id) as EntryDbRow), warnings };
   }
 
   removeEntry(actor: Actor, category: string, id: number): void {
     requirePermission(actor, 'operate');
     this.store.write(actor, (tx) => {
-      const r = tx.db.prepare('SELECT * FROM block_entries WHERE id = ? AND category = ?').get(id, category) as EntryDbRow | undefined;
+      const r = tx.db.prepare('SELECT * FROM block_entries_live WHERE id = ? AND category = ?').get(id, category) as EntryDbRow | undefined;
       if (!r) throw notFound(`entry of ${category}`, String(id));
       tx.db.prepare('DELETE FROM block_entries WHERE id = ?').run(id);
       tx.audit({ action: 'blocklist.entry.remove', objectType: 'block_entry', objectId: String(id), before: entryOut(r) });
@@ -380,7 +383,7 @@ export class BlockingService {
       v.kind === 'domain' || v.kind === 'wildcard'
         ? [...(v.kind === 'domain' ? [{ kind: 'domain' as const, value: v.value }] : []), ...selfAndParents(v.value).map((value) => ({ kind: 'wildcard' as const, value }))]
         : coveringValues(ipPrefix(v));
-    const q = this.store.db.prepare('SELECT * FROM block_entries WHERE category = ? AND kind = ? AND value = ?');
+    const q = this.store.db.prepare('SELECT * FROM block_entries_live WHERE category = ? AND kind = ? AND value = ?');
     const out: EntryDbRow[] = [];
     for (const cat of this.categoryNames()) for (const c of cands) out.push(...(q.all(cat, c.kind, c.value) as EntryDbRow[]));
     return out;
@@ -540,7 +543,7 @@ export class BlockingService {
     const key = cats.join(',');
     let b = this.baseCache.get(key);
     if (!b) {
-      const q = this.store.db.prepare('SELECT kind, value, category FROM block_entries WHERE category = ?');
+      const q = this.store.db.prepare('SELECT kind, value, category FROM block_entries_live WHERE category = ?');
       const rows: EntryRow[] = [];
       for (const c of cats) for (const r of q.iterate(c) as Iterable<EntryRow>) rows.push(r);
       b = composeBase(rows);

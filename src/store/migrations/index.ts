@@ -6,6 +6,7 @@ import { topology } from './006_topology.js';
 import { blocking } from './007_blocking.js';
 import { backups } from './008_backups.js';
 import { ipamOverlapIndex } from './009_ipam_overlap_index.js';
+import { blockingGenerations } from './010_blocking_generations.js';
 
 export interface Migration {
   version: number;
@@ -14,4 +15,4 @@ export interface Migration {
 }
 
 /** Every schema change, in order. Never edit a migration that has shipped: add the next number. */
-export const MIGRATIONS: readonly Migration[] = [foundation, ipam, requests, lldp, topology, blocking, backups, ipamOverlapIndex];
+export const MIGRATIONS: readonly Migration[] = [foundation, ipam, requests, lldp, topology, blocking, backups, ipamOverlapIndex, blockingGenerations];

@@ -187,3 +187,58 @@ describe('streaming', () => {
     expect(r.body).toMatchObject({ applied: true, lines: 12_000, accepted: 12_000 });
   }, 60_000);
 });
+
+describe('swap', () => {
+  it('readers see the whole old list or the whole new one while a re-import writes, never a mix', async () => {
+    const names = (prefix: string) => Array.from({ length: 3000 }, (_, k) => `${prefix}-${k}.example`);
+    const oldSet = [...names('both'), ...names('old')];
+    const newSet = [...names('both'), ...names('new')];
+    expect((await upload('malware', 'swap', oldSet.join('\n'))).body).toMatchObject({ applied: true, added: 6000 });
+    const db = d.services.store.db;
+    const live = db.prepare(
+      "SELECT count(*) AS n, coalesce(sum(value LIKE 'old-%'), 0) AS old, coalesce(sum(value LIKE 'new-%'), 0) AS new FROM block_entries_live WHERE category = 'malware' AND source = 'swap'",
+    );
+    const stored = db.prepare("SELECT count(*) FROM block_entries WHERE category = 'malware' AND source = 'swap'").pluck();
+    const seen = new Set<string>();
+    let midWrite = 0;
+    let httpOld = 0;
+    let running = true;
+    // Samples between the import's batches: every yield of the import lets one run.
+    const sampler = (async () => {
+      while (running) {
+        const s = live.get() as { n: number; old: number; new: number };
+        seen.add(`${s.n}/${s.old}/${s.new}`);
+        if ((stored.get() as number) > 6000) midWrite++;
+        await new Promise((res) => setImmediate(res));
+      }
+    })();
+    const httpReader = (async () => {
+      while (running) {
+        const got = await entries('malware', 'swap');
+        const isOld = got.length === 6000 && got.every((e) => !e.includes(':new-'));
+        const isNew = got.length === 6000 && got.every((e) => !e.includes(':old-'));
+        expect(isOld || isNew).toBe(true);
+        if (isOld && running) httpOld++;
+      }
+    })();
+    const r = await upload('malware', 'swap', newSet.join('\n'));
+    running = false;
+    await Promise.all([sampler, httpReader]);
+    expect(r.body).toMatchObject({ applied: true, accepted: 6000, added: 3000, removed: 3000, unchanged: 3000 });
+    expect([...seen].every((x) => x === '6000/3000/0' || x === '6000/0/3000')).toBe(true);
+    expect(seen.has('6000/3000/0')).toBe(true);
+    // The window the test is about was observed: new rows already stored, still invisible.
+    expect(midWrite).toBeGreaterThan(0);
+    expect(httpOld).toBeGreaterThan(0);
+    expect(await entries('malware', 'swap')).toEqual(newSet.map((v) => `domain:${v}`).sort());
+    // The old generation is gone from storage, not just hidden.
+    expect(stored.get()).toBe(6000);
+  }, 60_000);
+
+  it('a dry run counts against the live list and writes nothing', async () => {
+    const before = d.services.store.db.prepare("SELECT count(*) FROM block_entries WHERE category = 'malware' AND source = 'swap'").pluck().get();
+    const dry = await upload('malware', 'swap', 'both-1.example\nother.example\n', { query: '&dryRun=true' });
+    expect(dry.body).toMatchObject({ applied: false, accepted: 2, added: 1, unchanged: 1, removed: 5999 });
+    expect(d.services.store.db.prepare("SELECT count(*) FROM block_entries WHERE category = 'malware' AND source = 'swap'").pluck().get()).toBe(before);
+  });
+});
