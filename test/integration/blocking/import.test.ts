@@ -235,6 +235,24 @@ describe('swap', () => {
     expect(stored.get()).toBe(6000);
   }, 60_000);
 
+  it('an import failing while it writes the new generation leaves the old list whole and nothing of its own behind', async () => {
+    const db = d.services.store.db;
+    const stored = db.prepare("SELECT count(*) FROM block_entries WHERE category = 'malware' AND source = 'swap'").pluck();
+    const before = await entries('malware', 'swap');
+    // Fails the write of one row that sorts into the last batch, after two batches went in.
+    db.exec("CREATE TEMP TRIGGER fail_import BEFORE INSERT ON main.block_entries WHEN NEW.value = 'zz-boom.example' BEGIN SELECT RAISE(ABORT, 'disk gone'); END");
+    try {
+      const r = await upload('malware', 'swap', [...Array.from({ length: 5000 }, (_, k) => `fresh-${k}.example`), 'zz-boom.example'].join('\n'));
+      expect(r.status).toBe(500);
+    } finally {
+      db.exec('DROP TRIGGER temp.fail_import');
+    }
+    expect(await entries('malware', 'swap')).toEqual(before);
+    expect(stored.get()).toBe(before.length);
+    // The lock is free again: the next import runs.
+    expect((await upload('malware', 'swap', before.map((e) => e.slice('domain:'.length)).join('\n'))).body).toMatchObject({ applied: true, added: 0, removed: 0 });
+  });
+
   it('a dry run counts against the live list and writes nothing', async () => {
     const before = d.services.store.db.prepare("SELECT count(*) FROM block_entries WHERE category = 'malware' AND source = 'swap'").pluck().get();
     const dry = await upload('malware', 'swap', 'both-1.example\nother.example\n', { query: '&dryRun=true' });
