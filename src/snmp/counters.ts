@@ -110,6 +110,11 @@ export interface InterfaceReading {
   outErrors?: bigint | undefined;
   inDiscards?: bigint | undefined;
   outDiscards?: bigint | undefined;
+  /**
+   * The agent's sysUpTime (ticks) read in the same request as each counter. Counters of one
+   * interface can arrive in different GETBULK pages; each delta is divided by its own interval.
+   */
+  ticks?: Partial<Record<TotalKey, number>> | undefined;
 }
 
 export const TOTAL_KEYS = ['inOctets', 'outOctets', 'inErrors', 'outErrors', 'inDiscards', 'outDiscards'] as const;
@@ -152,6 +157,7 @@ export const SPEED_MARGIN = 1.1;
 /**
  * Advance one interface by one poll. `step` is the device's uptime step for this poll
  * (undefined on the first poll). A `stalled` uptime keeps the old baseline and emits no rate.
+ * Rates divide by the per-counter interval of `ticks` when both readings carry it, else by `step`.
  */
 export function advanceInterface(prev: InterfaceBaseline | undefined, cur: InterfaceReading, step: UptimeStep | undefined): InterfaceStep {
   if (!prev || !step) return { baseline: { reading: cur, totals: prev?.totals ?? zeroTotals() }, discontinuity: 'first_sample' };
@@ -165,11 +171,17 @@ export function advanceInterface(prev: InterfaceBaseline | undefined, cur: Inter
     return rebase('discontinuity_time');
   }
 
-  const dt = step.seconds;
+  const dt = (key: TotalKey): number => {
+    const a = p.ticks?.[key];
+    const b = cur.ticks?.[key];
+    if (a === undefined || b === undefined) return step.seconds;
+    const ticks = (((b - a) % TICKS_MOD) + TICKS_MOD) % TICKS_MOD;
+    return ticks > 0 ? ticks / 100 : step.seconds;
+  };
   const dIn = counterDelta(p.inOctets, cur.inOctets, cur.octetBits);
   const dOut = counterDelta(p.outOctets, cur.outOctets, cur.octetBits);
-  const inBps = (Number(dIn) * 8) / dt;
-  const outBps = (Number(dOut) * 8) / dt;
+  const inBps = (Number(dIn) * 8) / dt('inOctets');
+  const outBps = (Number(dOut) * 8) / dt('outOctets');
   const speed = cur.speedBps ?? 0;
   if (speed > 0 && Math.max(inBps, outBps) > speed * SPEED_MARGIN) {
     return { baseline: { reading: cur, totals: prev.totals }, rejected: 'above_speed' };
@@ -183,7 +195,7 @@ export function advanceInterface(prev: InterfaceBaseline | undefined, cur: Inter
     if (a === undefined || b === undefined) return;
     const d = counterDelta(a, b, 32);
     totals[key] = prev.totals[key] + d;
-    rates[rateKey] = Number(d) / dt;
+    rates[rateKey] = Number(d) / dt(key);
   };
   small('inErrors', 'inErrorsPerSec');
   small('outErrors', 'outErrorsPerSec');

@@ -1,7 +1,10 @@
 /**
  * The SNMP poller: one session per device, a concurrency cap across devices, one cycle per
  * device = system scalars + one multi-column GETBULK read of ifTable/ifXTable (+ LLDP when it
- * changed). Keeps only the latest samples and monotonic totals; Prometheus keeps history.
+ * changed). Every GETBULK page of the interface tables carries sysUpTime.0 as a non-repeater, and
+ * each counter is dated by the page that carried it, so a slow agent or a busy poller cannot put
+ * the interval and the counters at different instants. Keeps only the latest samples and monotonic
+ * totals; Prometheus keeps history.
  */
 import { performance } from 'node:perf_hooks';
 import snmp, { type Varbind } from 'net-snmp';
@@ -335,18 +338,18 @@ export class Poller {
     const maxRepetitions = t.maxRepetitions ?? 25;
     const tableOpts = { maxRepetitions, deadline: wallMs + this.deadlineMs, now: () => this.clock.now().getTime() };
     const wantLldp = d.lldpSupported && t.lldp !== false;
+    // sysUpTime here only decides whether names need reading again; rates use the table's own
     const sys = await d.session.get([`${SYS.upTime}.0`, `${SYS.name}.0`, `${IF_NUMBER}.0`, ...(wantLldp ? [`${LLDP.statsRemTablesLastChangeTime}.0`] : [])]);
     const [upVb, nameVb, ifnVb, lldpVb] = sys;
     if (!upVb || upVb.type !== T.TimeTicks || typeof upVb.value !== 'number') {
       throw new SnmpError(upVb && isException(upVb) ? 'no_such_object' : 'wrong_type', 'sysUpTime.0 is not TimeTicks');
     }
     if (nameVb && nameVb.type === T.OctetString) d.sysName = String(nameVb.value);
-    const cur: DeviceTime = { uptimeTicks: upVb.value, wallMs };
-    const step = d.lastTime ? uptimeStep(d.lastTime, cur) : undefined;
+    const sysStep = d.lastTime ? uptimeStep(d.lastTime, { uptimeTicks: upVb.value, wallMs }) : undefined;
     const ifNumber = ifnVb && ifnVb.type === T.Integer && typeof ifnVb.value === 'number' ? ifnVb.value : undefined;
     // names can only have moved when the table changed size or the agent restarted
-    const refreshNames = !d.namesValid || step?.kind === 'reboot' || ifNumber !== d.ifNumber || wallMs - d.namesAt >= this.namesMaxAgeMs;
-    if (step?.kind === 'reboot') {
+    const refreshNames = !d.namesValid || sysStep?.kind === 'reboot' || ifNumber !== d.ifNumber || wallMs - d.namesAt >= this.namesMaxAgeMs;
+    if (sysStep?.kind === 'reboot') {
       d.lldpSupported = t.lldp !== false;
       d.lldpChange = undefined;
     }
@@ -358,13 +361,16 @@ export class Poller {
     if (want32) columns.push(C.in32, C.out32);
     if (refreshNames) columns.push(C.descr, ...(tryX ? [C.name, C.alias] : []));
 
-    let data;
+    let table;
     try {
-      data = await d.session.readColumns(columns, tableOpts);
+      table = await d.session.readColumnsTimed(columns, tableOpts);
     } catch (e) {
       fail(e, 'degraded', 'interface tables');
       return;
     }
+    const { data, ticks } = table;
+    const cur: DeviceTime = table.first;
+    const step = d.lastTime ? uptimeStep(d.lastTime, cur) : undefined;
     const cell = (c: string, index: string): Varbind | undefined => data.get(c)?.get(index);
     const indexes = [...new Set([...(data.get(C.oper)?.keys() ?? []), ...(data.get(C.descr)?.keys() ?? [])])].filter((i) => /^\d+$/.test(i));
     // a device with interfaces but no HC counters has no ifXTable: 32-bit octets from now on
@@ -419,9 +425,11 @@ export class Poller {
           return vb ? decodeCounter32(vb.value) : undefined;
         };
         const disc = typed(C.discTime, T.TimeTicks)?.value as number | undefined;
+        const at = (c: string) => ticks.get(c)?.get(i);
+        const errTicks = { inErrors: at(C.inErr), outErrors: at(C.outErr), inDiscards: at(C.inDisc), outDiscards: at(C.outDisc) };
         const base = { ifIndex, identity: names.name, discontinuityTime: disc, speedBps, inErrors: c32(C.inErr), outErrors: c32(C.outErr), inDiscards: c32(C.inDisc), outDiscards: c32(C.outDisc) };
-        if (hcIn && hcOut) reading = { ...base, octetBits: 64, inOctets: decodeCounter64(hcIn.value), outOctets: decodeCounter64(hcOut.value) };
-        else if (c32In && c32Out) reading = { ...base, octetBits: 32, inOctets: decodeCounter32(c32In.value), outOctets: decodeCounter32(c32Out.value) };
+        if (hcIn && hcOut) reading = { ...base, octetBits: 64, inOctets: decodeCounter64(hcIn.value), outOctets: decodeCounter64(hcOut.value), ticks: { ...errTicks, inOctets: at(C.in64), outOctets: at(C.out64) } };
+        else if (c32In && c32Out) reading = { ...base, octetBits: 32, inOctets: decodeCounter32(c32In.value), outOctets: decodeCounter32(c32Out.value), ticks: { ...errTicks, inOctets: at(C.in32), outOctets: at(C.out32) } };
         if (d.hasIfX && !(hcIn && hcOut)) missing64 = true;
       } catch (e) {
         if (!(e instanceof CounterDecodeError)) throw e;

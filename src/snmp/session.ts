@@ -3,7 +3,8 @@
  * multi-column GETBULK table read the poller and LLDP use.
  */
 import snmp, { type Session, type Varbind } from 'net-snmp';
-import { compareOids, suffixUnder } from './oids.js';
+import type { DeviceTime } from './counters.js';
+import { compareOids, SYS, suffixUnder } from './oids.js';
 
 export type SnmpCredentials =
   | { version: '2c'; community: string }
@@ -89,6 +90,19 @@ export interface TableReadOptions {
 /** Rows of a table read by column: column OID -> (index suffix -> varbind). */
 export type ColumnData = Map<string, Map<string, Varbind>>;
 
+/** A table read with the agent's clock: each cell's sysUpTime is the one of the page that carried it. */
+export interface TimedColumnData {
+  data: ColumnData;
+  /** column OID -> (index suffix -> sysUpTime ticks of the GETBULK response that carried the cell). */
+  ticks: Map<string, Map<string, number>>;
+  /** sysUpTime of the first page, with the poller's clock when it arrived. */
+  first: DeviceTime;
+}
+
+/** GETNEXT from sysUpTime (no instance) answers sysUpTime.0: a non-repeater that reads the agent clock. */
+const UPTIME_NEXT = SYS.upTime;
+const UPTIME_INSTANCE = `${SYS.upTime}.0`;
+
 export class SnmpSession {
   private readonly session: Session;
   private closed = false;
@@ -154,16 +168,35 @@ export class SnmpSession {
    * `tooBig` halves max-repetitions and retries.
    */
   async readColumns(columns: string[], opts: TableReadOptions): Promise<ColumnData> {
+    return (await this.readPages(columns, opts, false)).data;
+  }
+
+  /**
+   * readColumns, with sysUpTime.0 as a non-repeater in every GETBULK, so that a rate's interval
+   * is measured by the agent at the instant it read the counters, not one request earlier.
+   */
+  async readColumnsTimed(columns: string[], opts: TableReadOptions): Promise<TimedColumnData> {
+    const r = await this.readPages(columns, opts, true);
+    if (!r.first) throw new SnmpError('no_progress', 'table read sent no request');
+    return { data: r.data, ticks: r.ticks, first: r.first };
+  }
+
+  private async readPages(columns: string[], opts: TableReadOptions, timed: boolean): Promise<{ data: ColumnData; ticks: Map<string, Map<string, number>>; first?: DeviceTime }> {
     const out: ColumnData = new Map(columns.map((c) => [c, new Map()]));
+    const ticks = new Map(columns.map((c) => [c, new Map<string, number>()]));
     const cursor = new Map(columns.map((c) => [c, c]));
     const maxRows = opts.maxRows ?? 20_000;
+    const now = opts.now ?? Date.now;
+    const lead = timed ? 1 : 0;
+    let first: DeviceTime | undefined;
     let active = [...columns];
     let maxRep = Math.max(1, opts.maxRepetitions);
     while (active.length > 0) {
-      if (opts.deadline !== undefined && (opts.now ?? Date.now)() > opts.deadline) throw new SnmpError('deadline', 'cycle deadline passed while reading a table');
+      if (opts.deadline !== undefined && now() > opts.deadline) throw new SnmpError('deadline', 'cycle deadline passed while reading a table');
       let resp: Array<Varbind | Varbind[]>;
       try {
-        resp = await this.getBulk(active.map((c) => cursor.get(c) as string), 0, maxRep);
+        const cursors = active.map((c) => cursor.get(c) as string);
+        resp = await this.getBulk(timed ? [UPTIME_NEXT, ...cursors] : cursors, lead, maxRep);
       } catch (e) {
         if (e instanceof SnmpError && e.reason === 'too_big' && maxRep > 1) {
           maxRep = Math.floor(maxRep / 2);
@@ -171,12 +204,18 @@ export class SnmpSession {
         }
         throw e;
       }
+      let pageTicks = 0;
+      if (timed) {
+        pageTicks = uptimeOf(resp[0]);
+        first ??= { uptimeTicks: pageTicks, wallMs: now() };
+      }
       const next: string[] = [];
       let moved = false;
       active.forEach((c, i) => {
-        const r = resp[i];
+        const r = resp[i + lead];
         const group = r === undefined ? [] : Array.isArray(r) ? r : [r];
         const rows = out.get(c) as Map<string, Varbind>;
+        const rowTicks = ticks.get(c) as Map<string, number>;
         for (const vb of group) {
           if (isException(vb)) return;
           const index = suffixUnder(c, vb.oid);
@@ -184,6 +223,7 @@ export class SnmpSession {
           if (compareOids(vb.oid, cursor.get(c) as string) <= 0) throw new SnmpError('non_increasing_oid', `${vb.oid} does not follow ${cursor.get(c)}`);
           cursor.set(c, vb.oid);
           rows.set(index, vb);
+          if (timed) rowTicks.set(index, pageTicks);
           moved = true;
           if (rows.size > maxRows) throw new SnmpError('table_too_large', `more than ${maxRows} rows under ${c}`);
         }
@@ -193,7 +233,7 @@ export class SnmpSession {
       if (next.length > 0 && !moved && next.length === active.length) throw new SnmpError('no_progress', `agent returned nothing for ${next.join(', ')}`);
       active = next;
     }
-    return out;
+    return first ? { data: out, ticks, first } : { data: out, ticks };
   }
 
   close(): void {
@@ -205,4 +245,12 @@ export class SnmpSession {
       // already closed by a socket error
     }
   }
+}
+
+/** The non-repeater of a timed page: sysUpTime.0 as TimeTicks, or the page cannot date its counters. */
+function uptimeOf(r: Varbind | Varbind[] | undefined): number {
+  const vb = Array.isArray(r) ? r[0] : r;
+  if (!vb || vb.oid !== UPTIME_INSTANCE || isException(vb)) throw new SnmpError('no_such_object', `GETBULK did not return ${UPTIME_INSTANCE}`);
+  if (vb.type !== snmp.ObjectType.TimeTicks || typeof vb.value !== 'number') throw new SnmpError('wrong_type', 'sysUpTime.0 is not TimeTicks');
+  return vb.value;
 }

@@ -80,6 +80,7 @@ export class SimulatedSwitch {
   private readonly mib: Mib;
   private muted = false;
   private delayMs = 0;
+  private requestHook: (() => void) | undefined;
   private neighbors: Array<SimLldpNeighbor & { timeMark: number; remIndex: number }> = [];
   private lldpLastChange = 0;
   /** Requests the agent could not process (bad community, garbage packets). */
@@ -132,6 +133,8 @@ export class SimulatedSwitch {
     );
     const s = socket;
     if (!s) throw new Error('agent created no socket');
+    // before the agent's own listener: the hook runs before any value of the request is computed
+    s.prependListener('message', () => sim?.requestHook?.());
     await new Promise<void>((resolve, reject) => {
       s.once('listening', resolve);
       s.once('error', reject);
@@ -403,6 +406,14 @@ export class SimulatedSwitch {
   /** Stop answering (a dead device), or answer again. */
   mute(on = true): void {
     this.muted = on;
+  }
+
+  /**
+   * Call `hook` as each request arrives, before the agent computes any value: with an injected
+   * ManualClock a test advances it there to play per-request latency (undefined: no hook).
+   */
+  onRequest(hook: (() => void) | undefined): void {
+    this.requestHook = hook;
   }
 
   /** Answer every request this much later (a slow device). */

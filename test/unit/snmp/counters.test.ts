@@ -139,6 +139,18 @@ function baselineOf(r: InterfaceReading): InterfaceBaseline {
 }
 
 describe('advanceInterface', () => {
+  it('divides each counter by the interval of the page that carried it, across a sysUpTime wrap', () => {
+    const top = 2 ** 32 - 500;
+    const b = baselineOf(reading({ inOctets: 0n, outOctets: 0n, inErrors: 0n, ticks: { inOctets: top, outOctets: top + 100, inErrors: top } }));
+    // in: 30 s (wrapping 2^32 ticks); out: 29 s; errors: no tick on the new reading, so the device step (40 s)
+    const cur = reading({ inOctets: 125_000n * 30n, outOctets: 250n * 29n, inErrors: 80n, ticks: { inOctets: 2500, outOctets: 2500 } });
+    const s = advanceInterface(b, cur, adv(40));
+    expect(s.rates).toMatchObject({ inBps: 1_000_000, outBps: 2_000, inErrorsPerSec: 2 });
+    // the same ticks on both readings (no clock movement for that counter): the device step again
+    const same = advanceInterface(b, reading({ inOctets: 125_000n * 40n, ticks: { inOctets: top } }), adv(40));
+    expect(same.rates?.inBps).toBe(1_000_000);
+  });
+
   it('computes bits per second and per-second errors over the agent interval', () => {
     const b = baselineOf(reading({ inOctets: 1000n, outOctets: 2000n, inErrors: 5n }));
     const s = advanceInterface(b, reading({ inOctets: 1000n + 125_000n * 10n, outOctets: 2000n + 250n * 10n, inErrors: 25n, outDiscards: 3n }), adv(10));

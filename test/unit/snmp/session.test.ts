@@ -1,19 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import snmp, { type Varbind } from 'net-snmp';
 import { SnmpError, SnmpSession } from '../../../src/snmp/session.js';
-import { compareOids } from '../../../src/snmp/oids.js';
+import { compareOids, SYS } from '../../../src/snmp/oids.js';
 
 const T = snmp.ObjectType;
 type Script = (oids: string[], maxRep: number) => Array<Varbind | Varbind[]> | Error;
 
 /** readColumns against scripted agent answers: the paging logic, without a socket round trip. */
 class ScriptedSession extends SnmpSession {
-  calls: Array<{ oids: string[]; maxRep: number }> = [];
+  calls: Array<{ oids: string[]; maxRep: number; nonRepeaters: number }> = [];
   constructor(private readonly script: Script) {
     super({ id: 't', host: '127.0.0.1', port: 9, credentials: { version: '2c', community: 'public' } });
   }
-  override async getBulk(oids: string[], _n: number, maxRep: number): Promise<Array<Varbind | Varbind[]>> {
-    this.calls.push({ oids, maxRep });
+  override async getBulk(oids: string[], nonRepeaters: number, maxRep: number): Promise<Array<Varbind | Varbind[]>> {
+    this.calls.push({ oids, maxRep, nonRepeaters });
     const r = this.script(oids, maxRep);
     if (r instanceof Error) throw r;
     return r;
@@ -104,5 +104,45 @@ describe('SnmpSession.readColumns', () => {
       return oids.map(() => [int(`${A}.${now}`)]);
     });
     await expect(s.readColumns([A], { maxRepetitions: 1, deadline: 2500, now: () => now })).rejects.toMatchObject({ reason: 'deadline' });
+  });
+});
+
+describe('SnmpSession.readColumnsTimed', () => {
+  const UP = `${SYS.upTime}.0`;
+  /** table(rows), with sysUpTime.0 answered to the leading non-repeater: 100 ticks more on every page. */
+  const timed = (rows: number, up: (page: number) => Varbind = (page) => ({ oid: UP, type: T.TimeTicks, value: 5000 + page * 100 })): Script => {
+    const inner = table(rows);
+    let page = 0;
+    return (oids, maxRep) => {
+      const r = inner(oids.slice(1), maxRep);
+      return r instanceof Error ? r : [up(page++), ...r];
+    };
+  };
+
+  it('puts sysUpTime first as the only non-repeater of every page and dates each cell by its page', async () => {
+    const s = scripted(timed(5));
+    let t = 1000;
+    const r = await s.readColumnsTimed([A, B], { maxRepetitions: 2, now: () => (t += 7) });
+    expect(s.calls.length).toBe(3);
+    for (const c of s.calls) {
+      expect(c.nonRepeaters).toBe(1);
+      expect(c.oids[0]).toBe(SYS.upTime);
+    }
+    expect(r.first).toEqual({ uptimeTicks: 5000, wallMs: 1007 });
+    expect([...(r.data.get(A)?.keys() ?? [])]).toEqual(['1', '2', '3', '4', '5']);
+    expect([...(r.ticks.get(A)?.entries() ?? [])]).toEqual([['1', 5000], ['2', 5000], ['3', 5100], ['4', 5100], ['5', 5200]]);
+    expect(r.ticks.get(B)?.get('5')).toBe(5200);
+  });
+
+  it('plain readColumns sends no non-repeater', async () => {
+    const s = scripted(table(3));
+    await s.readColumns([A], { maxRepetitions: 5 });
+    expect(s.calls.map((c) => [c.nonRepeaters, c.oids[0]])).toEqual([[0, A]]);
+  });
+
+  it('refuses a page whose non-repeater is not sysUpTime.0 as TimeTicks', async () => {
+    await expect(scripted(timed(3, () => int(UP, 5))).readColumnsTimed([A], { maxRepetitions: 5 })).rejects.toMatchObject({ reason: 'wrong_type' });
+    await expect(scripted(timed(3, () => int(`${SYS.upTime}.1`, 5))).readColumnsTimed([A], { maxRepetitions: 5 })).rejects.toMatchObject({ reason: 'no_such_object' });
+    await expect(scripted(timed(3, () => end(SYS.upTime))).readColumnsTimed([A], { maxRepetitions: 5 })).rejects.toMatchObject({ reason: 'no_such_object' });
   });
 });
