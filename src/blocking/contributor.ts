@@ -62,7 +62,7 @@ export function blockingContributor(service: BlockSource, opts: BlockingContribu
       if (!cfg.enforce) {
         // enforcement switched off: whatever an earlier push left is removed
         reports.delete(router.id);
-        return { menus: { '/ip/dns/static': [], '/ip/firewall/address-list': [], '/ip/firewall/filter': [] } };
+        return { menus: { '/ip/dns/static': [], '/ip/firewall/address-list': [], '/ip/firewall/filter': [], '/ipv6/firewall/address-list': [], '/ipv6/firewall/filter': [] } };
       }
       const list = service.effective(router.opd, opts.clock.now());
       const target = router.routeros?.version === undefined ? { id: router.id, model: router.model } : { id: router.id, model: router.model, rosVersion: router.routeros.version };

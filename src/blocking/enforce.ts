@@ -1,6 +1,7 @@
 // An OPD's effective block list as the desired state of its MikroTik router: DNS static entries
-// for domains, an address list plus one drop rule for addresses and prefixes, and optionally
-// rules that keep clients on the router's DNS and drop TLS by server name. Pure.
+// for domains, an address list plus one drop rule per family (/ip and /ipv6 firewall) for
+// addresses and prefixes, and optionally rules that keep clients on the router's DNS and drop TLS
+// by server name. Pure.
 import { parseAddress, parsePrefix, blockLast, type Family } from '../ipam/core/cidr.js';
 import type { DesiredState, Entry } from '../routeros/desired.js';
 import type { EffectiveBlocklist, EffectiveDomain } from './effective.js';
@@ -43,7 +44,7 @@ export interface EnforcePlan {
   /** Entries the router would hold (DNS entries + address-list entries + rules). */
   count: number;
   limit: number;
-  /** Entries left out, with why (protected, IPv6 on /ip firewall, malformed). */
+  /** Entries left out, with why (protected, whole internet, malformed). */
   skipped: SkippedEntry[];
   /** Domains left out because a blocked parent with subdomains already covers them. */
   covered: number;
@@ -65,6 +66,8 @@ export const OWNER = 'simpul:blocking';
 const FILTER = '/ip/firewall/filter';
 const DNS = '/ip/dns/static';
 const LIST = '/ip/firewall/address-list';
+const FILTER6 = '/ipv6/firewall/filter';
+const LIST6 = '/ipv6/firewall/address-list';
 /** Short, so an approved exception reaches clients' caches quickly (negative answers are cached too). */
 const DNS_TTL = '5m';
 
@@ -192,7 +195,7 @@ export function enforceBlocklist(list: EffectiveBlocklist, router: EnforceRouter
       return [];
     }
   }));
-  const addresses: Entry[] = [];
+  const addresses: Record<Family, Entry[]> = { 4: [], 6: [] };
   const seen = new Set<string>();
   for (const p of list.prefixes) {
     let iv: ReturnType<typeof interval>;
@@ -202,11 +205,7 @@ export function enforceBlocklist(list: EffectiveBlocklist, router: EnforceRouter
       skipped.push({ entry: p.prefix, category: p.category, reason: (e as Error).message });
       continue;
     }
-    if (iv.family === 6) {
-      skipped.push({ entry: p.prefix, category: p.category, reason: 'IPv6 is not filtered by /ip/firewall; the router gets no entry for it' });
-      continue;
-    }
-    if (iv.lo === 0n && iv.hi === 0xffffffffn) {
+    if (iv.lo === 0n && iv.hi === (iv.family === 4 ? 0xffffffffn : (1n << 128n) - 1n)) {
       skipped.push({ entry: p.prefix, category: p.category, reason: 'covers the whole internet' });
       continue;
     }
@@ -216,26 +215,34 @@ export function enforceBlocklist(list: EffectiveBlocklist, router: EnforceRouter
     }
     if (seen.has(iv.text)) continue;
     seen.add(iv.text);
-    addresses.push({ list: opts.listName, address: iv.text, comment: `${OWNER} ${p.category}` });
+    addresses[iv.family].push({ list: opts.listName, address: iv.text, comment: `${OWNER} ${p.category}` });
   }
 
   // ---- rules --------------------------------------------------------------------------------------
-  const rules: Entry[] = [];
-  if (addresses.length > 0) rules.push({ chain: 'forward', action: 'drop', 'dst-address-list': opts.listName, comment: `${OWNER} drop ${opts.listName}` });
-  if (opts.dropForeignDns) {
-    // the router's own resolver is reached through the input chain, so `forward` only sees
-    // queries to other resolvers
-    const lan: Record<string, string> = opts.lanInterfaceList ? { 'in-interface-list': opts.lanInterfaceList } : {};
-    for (const protocol of ['udp', 'tcp']) rules.push({ chain: 'forward', ...lan, protocol, 'dst-port': '53,853', action: 'drop', comment: `${OWNER} foreign-dns ${protocol}` });
-  }
-  rules.push(...sni);
+  // the same rules in /ip and /ipv6 firewall (same comments: each menu is its own identity space)
+  const familyRules = (family: Family): Entry[] => {
+    const rules: Entry[] = [];
+    if (addresses[family].length > 0) rules.push({ chain: 'forward', action: 'drop', 'dst-address-list': opts.listName, comment: `${OWNER} drop ${opts.listName}` });
+    if (opts.dropForeignDns) {
+      // the router's own resolver is reached through the input chain, so `forward` only sees
+      // queries to other resolvers
+      const lan: Record<string, string> = opts.lanInterfaceList ? { 'in-interface-list': opts.lanInterfaceList } : {};
+      for (const protocol of ['udp', 'tcp']) rules.push({ chain: 'forward', ...lan, protocol, 'dst-port': '53,853', action: 'drop', comment: `${OWNER} foreign-dns ${protocol}` });
+    }
+    return rules;
+  };
+  const rules = [...familyRules(4), ...sni];
+  const rules6 = familyRules(6);
 
-  const count = dns.length + addresses.length + rules.length;
+  const count = dns.length + addresses[4].length + addresses[6].length + rules.length + rules6.length;
   const limit = opts.modelLimits[router.model] ?? opts.modelLimits.default ?? 20000;
   if (count > limit) throw new BlockLimitError(router.id, count, limit, router.model);
 
-  // empty lists too: what an earlier push left is removed when the list shrinks
-  const desired: DesiredState = { menus: { [DNS]: dns, [LIST]: addresses, [FILTER]: rules } };
-  if (rules.length > 0) desired.placement = { [FILTER]: { at: 'before', match: { action: 'accept' } } };
+  // Every menu is managed even when empty: what an earlier push left (the last IPv6 prefix and
+  // its drop rule too) is removed when the list shrinks.
+  const desired: DesiredState = { menus: { [DNS]: dns, [LIST]: addresses[4], [FILTER]: rules, [LIST6]: addresses[6], [FILTER6]: rules6 } };
+  const before = { at: 'before', match: { action: 'accept' } } as const;
+  if (rules.length > 0) desired.placement = { [FILTER]: before };
+  if (rules6.length > 0) desired.placement = { ...desired.placement, [FILTER6]: before };
   return { desired, count, limit, skipped, covered };
 }

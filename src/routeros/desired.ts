@@ -6,8 +6,16 @@ import { isIPv4, isIPv6 } from 'node:net';
 /** Everything Simpul writes carries a comment starting with this; nothing else is touched. */
 export const OWNER_PREFIX = 'simpul:';
 
-export type MenuPath = '/ip/firewall/address-list' | '/ip/firewall/filter' | '/ip/firewall/nat' | '/ip/dns/static' | '/ip/route' | '/ipv6/route';
-export type OrderedMenu = '/ip/firewall/filter' | '/ip/firewall/nat';
+export type MenuPath =
+  | '/ip/firewall/address-list'
+  | '/ip/firewall/filter'
+  | '/ip/firewall/nat'
+  | '/ip/dns/static'
+  | '/ip/route'
+  | '/ipv6/route'
+  | '/ipv6/firewall/address-list'
+  | '/ipv6/firewall/filter';
+export type OrderedMenu = '/ip/firewall/filter' | '/ip/firewall/nat' | '/ipv6/firewall/filter';
 export type Entry = Readonly<Record<string, string>>;
 
 /**
@@ -63,6 +71,17 @@ function ipv4Number(a: string): number {
   return a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
 }
 
+function ipv6Number(a: string): bigint {
+  const [head = '', tail] = a.split('::');
+  const groups = (part: string): string[] => (part === '' ? [] : part.split(':'));
+  // an embedded IPv4 tail (`::ffff:192.0.2.1`) is two groups
+  const expand = (gs: string[]): string[] => gs.flatMap((g) => (g.includes('.') ? [(ipv4Number(g) >>> 16).toString(16), (ipv4Number(g) & 0xffff).toString(16)] : [g]));
+  const hi = expand(groups(head));
+  const lo = tail === undefined ? [] : expand(groups(tail));
+  const all = [...hi, ...Array<string>(8 - hi.length - lo.length).fill('0'), ...lo];
+  return all.reduce((n, g) => (n << 16n) + BigInt(parseInt(g, 16)), 0n);
+}
+
 /** A prefix with host bits zero, or a bare address (v4 or v6). */
 function isCanonicalPrefix(v: string): boolean {
   const [addr, len, extra] = v.split('/');
@@ -73,7 +92,7 @@ function isCanonicalPrefix(v: string): boolean {
   if (!/^\d{1,3}$/.test(len)) return false;
   const bits = Number(len);
   if (bits > (v4 ? 32 : 128)) return false;
-  if (!v4) return true;
+  if (!v4) return bits === 128 || ipv6Number(addr) % 2n ** BigInt(128 - bits) === 0n;
   const hostBits = 32 - bits;
   return hostBits === 32 ? ipv4Number(addr) === 0 : ipv4Number(addr) % 2 ** hostBits === 0;
 }
@@ -115,8 +134,9 @@ export function formatDuration(seconds: number): string {
   return out || '0s';
 }
 
+/** An IPv6 address, or an IPv6 network address with prefix length. */
+const ADDRESS6 = (v: string) => (isCanonicalPrefix(v) && isIPv6(v.split('/')[0] ?? '') ? undefined : `"${v}" is not an IPv6 address or network address with prefix length`);
 const ADDRESS = (v: string) => (isCanonicalPrefix(v) || isRange(v) ? undefined : `"${v}" is not an address, a network address with prefix length, or a range`);
-const NEGATABLE_ADDRESS = (v: string) => ADDRESS(v.startsWith('!') ? v.slice(1) : v);
 const BOOL = (v: string) => (['true', 'false', 'yes', 'no'].includes(v) ? undefined : `"${v}" is not yes/no`);
 const NAME = (v: string) => (TOKEN.test(v) ? undefined : `"${v}" is not a valid name (letters, digits and . : @ + - _, at most 63)`);
 const PORT_LIST = (v: string) => (isPorts(v) ? undefined : `"${v}" is not a port, port range or list`);
@@ -125,7 +145,7 @@ const FIREWALL_ACTIONS = ['accept', 'drop', 'reject', 'jump', 'return', 'passthr
 const NAT_ACTIONS = ['accept', 'dst-nat', 'src-nat', 'masquerade', 'netmap', 'redirect', 'same', 'return', 'jump', 'passthrough', 'log'];
 const CONNECTION_STATES = ['established', 'related', 'new', 'invalid', 'untracked'];
 
-function firewallCheck(actions: string[]) {
+function firewallCheck(actions: string[], address: (v: string) => string | undefined = ADDRESS) {
   return (field: string, v: string, e: Entry): string | undefined => {
     switch (field) {
       case 'chain':
@@ -143,7 +163,7 @@ function firewallCheck(actions: string[]) {
         return v === 'jump' && !e['jump-target'] ? 'action jump needs jump-target' : undefined;
       case 'src-address':
       case 'dst-address':
-        return NEGATABLE_ADDRESS(v);
+        return address(v.startsWith('!') ? v.slice(1) : v);
       case 'src-port':
       case 'dst-port':
       case 'to-ports':
@@ -212,6 +232,28 @@ export const MENU_SPECS: Readonly<Record<MenuPath, MenuSpec>> = {
     required: ['chain'],
     key: (e) => e.comment ?? '',
     check: firewallCheck(NAT_ACTIONS),
+  },
+  // IPv6 twins of the two above: same fields and identity, IPv6 addresses only
+  '/ipv6/firewall/address-list': {
+    path: '/ipv6/firewall/address-list',
+    ordered: false,
+    fields: { list: '', address: '', disabled: 'false', comment: '' },
+    required: ['list', 'address'],
+    key: (e) => `${e.list}\u0000${e.address}`,
+    check: (f, v) => {
+      if (f === 'list') return NAME(v);
+      if (f === 'address') return ADDRESS6(v);
+      if (f === 'disabled') return BOOL(v);
+      return undefined;
+    },
+  },
+  '/ipv6/firewall/filter': {
+    path: '/ipv6/firewall/filter',
+    ordered: true,
+    fields: FIREWALL_FIELDS,
+    required: ['chain'],
+    key: (e) => e.comment ?? '',
+    check: firewallCheck(FIREWALL_ACTIONS, ADDRESS6),
   },
   '/ip/dns/static': {
     path: '/ip/dns/static',
@@ -303,13 +345,13 @@ export const MENU_SPECS: Readonly<Record<MenuPath, MenuSpec>> = {
 
 /**
  * A value as RouterOS prints it back, so desired and actual compare equal: booleans as
- * true/false, /32 dropped in address lists, a bare route destination gets /32, durations in
+ * true/false, /32 and /128 dropped in address lists, a bare route destination gets /32, durations in
  * RouterOS form.
  */
 export function normalizeValue(menu: MenuPath, field: string, v: string): string {
   if (v === 'yes') return 'true';
   if (v === 'no') return 'false';
-  if (menu === '/ip/firewall/address-list' && field === 'address') {
+  if ((menu === '/ip/firewall/address-list' || menu === '/ipv6/firewall/address-list') && field === 'address') {
     if (v.endsWith('/32') && isIPv4(v.slice(0, -3))) return v.slice(0, -3);
     if (v.endsWith('/128') && isIPv6(v.slice(0, -4))) return v.slice(0, -4);
   }

@@ -55,6 +55,12 @@ function listAddress(value: string): string | Trap {
   return invalid('address');
 }
 
+/** IPv6 address lists: an IPv6 address or prefix only. */
+function listAddress6(value: string): string | Trap {
+  const [addr = ''] = value.split('/');
+  return prefixOk(value) && !isIPv4(addr) ? listAddress(value) : invalid('address');
+}
+
 function bool(field: string, value: string): string | Trap {
   if (value === 'yes' || value === 'true') return 'true';
   if (value === 'no' || value === 'false') return 'false';
@@ -97,6 +103,19 @@ function firewall(field: string, value: string): string | Trap {
     const range = neg.split('-');
     if (!prefixOk(neg) && !(range.length === 2 && range.every((a) => isIPv4(a)))) return invalid(field);
   }
+  return firewallCommon(field, value);
+}
+
+/** `/ipv6/firewall/filter`: addresses are IPv6 only. */
+function firewall6(field: string, value: string): string | Trap {
+  if ((field === 'src-address' || field === 'dst-address') && value !== '') {
+    const neg = value.startsWith('!') ? value.slice(1) : value;
+    if (!prefixOk(neg) || isIPv4(neg.split('/')[0] ?? '')) return invalid(field);
+  }
+  return firewallCommon(field, value);
+}
+
+function firewallCommon(field: string, value: string): string | Trap {
   if (field === 'chain' && !/^[\w-]+$/.test(value)) return invalid(field);
   return common(field, value);
 }
@@ -132,6 +151,27 @@ export const MENUS: readonly MenuDef[] = [
     required: ['chain'],
     computed: () => ({ dynamic: 'false', invalid: 'false', bytes: '0', packets: '0' }),
     normalize: (f, v) => (f === 'to-addresses' && v !== '' && !isIP(v.split('-')[0] ?? '') ? invalid(f) : firewall(f, v)),
+  },
+  {
+    path: '/ipv6/firewall/address-list',
+    ordered: false,
+    singleton: false,
+    writable: true,
+    fields: { list: '', address: '', timeout: '', disabled: 'false', comment: '' },
+    required: ['list', 'address'],
+    computed: () => ({ dynamic: 'false', 'creation-time': '2025-01-01 00:00:00' }),
+    normalize: (f, v) => (f === 'address' ? listAddress6(v) : common(f, v)),
+    unique: ['list', 'address'],
+  },
+  {
+    path: '/ipv6/firewall/filter',
+    ordered: true,
+    singleton: false,
+    writable: true,
+    fields: firewallFields,
+    required: ['chain'],
+    computed: () => ({ dynamic: 'false', invalid: 'false', bytes: '0', packets: '0' }),
+    normalize: firewall6,
   },
   {
     path: '/ip/dns/static',

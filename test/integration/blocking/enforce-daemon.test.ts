@@ -85,7 +85,7 @@ describe('blocking enforced by the daemon on every OPD router', () => {
   it('refuses to push past the model limit: the router is degraded with the count and the limit, and gets nothing', async () => {
     await expect.poll(async () => (await call('GET', '/api/v1/routers/rsud-rtr01')).body.state, { timeout: 10_000 }).toBe('degraded');
     const rsud = (await call('GET', '/api/v1/routers/rsud-rtr01')).body;
-    expect(rsud.reason).toMatch(/rsud-rtr01 \(CCR2004-1G-12S\+2XS\) would hold 8 blocking entries, more than its limit of 5/);
+    expect(rsud.reason).toMatch(/rsud-rtr01 \(CCR2004-1G-12S\+2XS\) would hold 10 blocking entries, more than its limit of 5/);
     // what it held before the import (the foreign-DNS rules) stays; nothing of the new list arrives
     expect([DNS, AL].flatMap((m) => blocking('rsud-rtr01', m))).toEqual([]);
     expect(blocking('rsud-rtr01', FILTER).map((r) => r.comment)).toEqual(['simpul:blocking foreign-dns udp', 'simpul:blocking foreign-dns tcp']);

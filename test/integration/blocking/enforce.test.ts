@@ -13,6 +13,8 @@ import { syncRouter, type SyncResult } from '../../../src/routeros/sync.js';
 const DNS = '/ip/dns/static';
 const AL = '/ip/firewall/address-list';
 const FILTER = '/ip/firewall/filter';
+const AL6 = '/ipv6/firewall/address-list';
+const FILTER6 = '/ipv6/firewall/filter';
 
 const router = (opd: string, mgmt: string, version: string): Device =>
   ({ id: `${opd.toLowerCase()}-rtr01`, name: `Router ${opd}`, role: 'router', vendor: 'MikroTik', model: 'RB5009UG+S+IN', site: `${opd.toLowerCase()}-hq`, mgmt, opd, routeros: { credentials: 'mikrotik-opd', version } }) as Device;
@@ -21,6 +23,9 @@ const inv = { regency: { name: 'Kabupaten Contoh', province: 'Contoh' }, opds: [
 
 const T0 = new Date('2026-11-23T08:00:00Z');
 const UNTIL = new Date('2026-11-23T10:00:00Z');
+
+/** IPv6 prefixes of every OPD's list; the last test adds and removes one. */
+const v6prefixes: { prefix: string; category: string }[] = [];
 
 /** The effective-list contract with one approved exception: DINKES may open wiki.example until UNTIL. */
 const service = {
@@ -35,6 +40,7 @@ const service = {
       prefixes: [
         { prefix: '198.51.100.0/24', category: 'malware' },
         { prefix: '203.0.113.7', category: 'phishing' },
+        ...v6prefixes,
       ],
     };
   },
@@ -55,6 +61,8 @@ beforeAll(async () => {
     sim.state.insert(FILTER, { chain: 'forward', action: 'accept', 'connection-state': 'established,related', comment: 'defconf: accept established' });
     sim.state.insert(FILTER, { chain: 'forward', action: 'drop', 'connection-state': 'invalid', comment: 'defconf: drop invalid' });
     sim.state.insert(FILTER, { chain: 'input', action: 'accept', protocol: 'icmp', comment: 'defconf: accept icmp' });
+    sim.state.insert(FILTER6, { chain: 'forward', action: 'drop', 'connection-state': 'invalid', comment: 'defconf: drop invalid' });
+    sim.state.insert(FILTER6, { chain: 'forward', action: 'accept', 'connection-state': 'established,related', comment: 'defconf: accept established' });
     sims.set(r.id, sim);
     conns.set(r.id, new RouterConnection({ id: r.id, host: '127.0.0.1', port: sim.port, user: 'admin', password: 'pw' }, { requestTimeoutMs: 5000 }));
   }
@@ -131,5 +139,41 @@ describe('blocking on OPD routers (simulator, node-routeros)', () => {
     expect(results.get('disdik-rtr01')?.plan.map((p) => `${p.op} ${p.menu}`).sort()).toEqual([`remove ${DNS}`, `set ${AL}`]);
     expect(s.state.list(DNS).map((e) => e.name ?? e.regexp)).not.toContain('stale.example');
     expect(s.state.list(FILTER).filter((e) => e.comment?.startsWith('defconf'))).toHaveLength(4);
+  });
+
+  it('an IPv6 prefix reaches /ipv6/firewall on every OPD router before the accept rules, resyncs with no writes, and goes when removed', async () => {
+    v6prefixes.push({ prefix: '2001:db8:bad::/48', category: 'malware' }, { prefix: '2001:DB8:BAD:1::7/128', category: 'phishing' });
+    const results = await syncAll();
+    for (const [id, r] of results) expect(r, id).toMatchObject({ result: 'ok', errors: [] });
+    for (const r of routers) {
+      const s = sim(r.id);
+      expect(s.state.list(AL6).map((e) => `${e.list} ${e.address} ${e.comment}`)).toEqual([
+        'simpul-block 2001:db8:bad::/48 simpul:blocking malware',
+        'simpul-block 2001:db8:bad:1::7 simpul:blocking phishing',
+      ]);
+      expect(s.state.list(FILTER6).map((e) => e.comment)).toEqual([
+        'defconf: drop invalid',
+        'simpul:blocking drop simpul-block',
+        'simpul:blocking foreign-dns udp',
+        'simpul:blocking foreign-dns tcp',
+        'defconf: accept established',
+      ]);
+      expect(s.state.list(FILTER6)[1]).toMatchObject({ chain: 'forward', action: 'drop', 'dst-address-list': 'simpul-block' });
+      // the IPv4 side is unchanged
+      expect(s.state.list(AL).map((e) => e.address)).toEqual(['198.51.100.0/24', '203.0.113.7']);
+    }
+
+    const before = routers.map((r) => sim(r.id).stats.writes);
+    for (const r of (await syncAll()).values()) expect(r).toMatchObject({ result: 'ok', writes: 0, plan: [] });
+    expect(routers.map((r) => sim(r.id).stats.writes)).toEqual(before);
+
+    v6prefixes.length = 0;
+    const removed = await syncAll();
+    for (const r of routers) {
+      expect(removed.get(r.id)?.plan.map((p) => `${p.op} ${p.menu}`)).toEqual([`remove ${AL6}`, `remove ${AL6}`, `remove ${FILTER6}`]);
+      const s = sim(r.id);
+      expect(s.state.list(AL6)).toEqual([]);
+      expect(s.state.list(FILTER6).map((e) => e.comment)).toEqual(['defconf: drop invalid', 'simpul:blocking foreign-dns udp', 'simpul:blocking foreign-dns tcp', 'defconf: accept established']);
+    }
   });
 });

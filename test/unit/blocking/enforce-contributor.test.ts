@@ -61,7 +61,8 @@ describe('blocking contributor', () => {
     const d = c.desired(dinkes, inv);
     expect(d.menus['/ip/firewall/address-list']?.map((e) => e.address)).toEqual(['198.51.100.0/24']);
     expect(c.report('dinkes-rtr01')?.skipped.map((s) => s.entry)).toEqual(['pemda.example', '10.255.11.0/24']);
-    expect(c.report('dinkes-rtr01')).toMatchObject({ count: 6, limit: 20000 });
+    // DNS entries, the address-list entry, the drop rule and the foreign-DNS rules of both families
+    expect(c.report('dinkes-rtr01')).toMatchObject({ count: 8, limit: 20000 });
     const withIpam = blockingContributor(fakeService(new Date(0)), { config: {}, clock: new ManualClock(), protectedPrefixes: () => ['198.51.100.128/25'] });
     expect(withIpam.desired(dinkes, inv).menus['/ip/firewall/address-list']).toEqual([]);
     const safety = () => ({ protected: [{ prefix: { text: '198.51.0.0/16' } }] });
@@ -71,7 +72,9 @@ describe('blocking contributor', () => {
 
   it('enforce off: empties what an earlier push left', () => {
     const c = blockingContributor(fakeService(new Date(0)), { config: { blocking: { enforce: false } }, clock: new ManualClock() });
-    expect(c.desired(dinkes, inv)).toEqual({ menus: { '/ip/dns/static': [], '/ip/firewall/address-list': [], '/ip/firewall/filter': [] } });
+    expect(c.desired(dinkes, inv)).toEqual({
+      menus: { '/ip/dns/static': [], '/ip/firewall/address-list': [], '/ip/firewall/filter': [], '/ipv6/firewall/address-list': [], '/ipv6/firewall/filter': [] },
+    });
   });
 
   it('passes the registry ownership check and throws the limit error through it', () => {
@@ -81,6 +84,6 @@ describe('blocking contributor', () => {
     expect(d.menus['/ip/firewall/filter']?.length).toBe(1 + 2 + 3);
     const small = new DesiredRegistry();
     small.register(blockingContributor(fakeService(new Date(0)), { config: { blocking: { modelLimits: { default: 100, 'RB5009UG+S+IN': 3 } } }, clock: new ManualClock() }));
-    expect(() => small.desiredFor(dinkes, inv)).toThrow(/dinkes-rtr01 .* would hold 6 blocking entries, more than its limit of 3/);
+    expect(() => small.desiredFor(dinkes, inv)).toThrow(/dinkes-rtr01 .* would hold 8 blocking entries, more than its limit of 3/);
   });
 });

@@ -2,11 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { BlockLimitError, enforceBlocklist, subdomainRegexp, type EffectiveBlocklist, type EnforceOptions } from '../../../src/blocking/enforce.js';
 import { validateDesired, type Entry } from '../../../src/routeros/desired.js';
-import { plan } from '../../../src/routeros/plan.js';
+import { plan, type ActualState } from '../../../src/routeros/plan.js';
 
 const DNS = '/ip/dns/static';
 const AL = '/ip/firewall/address-list';
 const FILTER = '/ip/firewall/filter';
+const AL6 = '/ipv6/firewall/address-list';
+const FILTER6 = '/ipv6/firewall/filter';
 
 const list: EffectiveBlocklist = {
   opd: 'DINKES',
@@ -104,9 +106,70 @@ describe('addresses, prefixes and rules', () => {
       { list: 'simpul-block', address: '192.0.2.9', comment: 'simpul:blocking phishing' },
     ]);
     expect(desired.menus[FILTER]).toEqual([{ chain: 'forward', action: 'drop', 'dst-address-list': 'simpul-block', comment: 'simpul:blocking drop simpul-block' }]);
-    expect(desired.placement).toEqual({ [FILTER]: { at: 'before', match: { action: 'accept' } } });
-    expect(skipped.map((s) => s.entry)).toEqual(['2001:db8:bad::/48']);
-    expect(count).toBe(2 + 2 + 1);
+    expect(desired.menus[AL6]).toEqual([{ list: 'simpul-block', address: '2001:db8:bad::/48', comment: 'simpul:blocking malware' }]);
+    expect(desired.menus[FILTER6]).toEqual([{ chain: 'forward', action: 'drop', 'dst-address-list': 'simpul-block', comment: 'simpul:blocking drop simpul-block' }]);
+    expect(desired.placement).toEqual({ [FILTER]: { at: 'before', match: { action: 'accept' } }, [FILTER6]: { at: 'before', match: { action: 'accept' } } });
+    expect(skipped).toEqual([]);
+    expect(validateDesired(desired)).toEqual([]);
+    expect(count).toBe(2 + 2 + 1 + 1 + 1);
+  });
+
+  it('IPv6: canonical text, /128 as a bare address, duplicates merged, ::/0 and protected prefixes skipped', () => {
+    const { desired, skipped, count } = enforceBlocklist(
+      {
+        ...list,
+        prefixes: [
+          { prefix: '2001:DB8:0:0::/32', category: 'malware' },
+          { prefix: '2001:db8::/32', category: 'judi' },
+          { prefix: '2001:db8:ffff::7/128', category: 'phishing' },
+          { prefix: '::/0', category: 'judi' },
+          { prefix: '2001:db8:1::/48', category: 'judi' },
+          { prefix: 'fd00:10::/32', category: 'judi' },
+          { prefix: '2001:db8:zz::/48', category: 'judi' },
+        ],
+      },
+      router('7.19.1'),
+      { ...opts, protectedPrefixes: [...opts.protectedPrefixes, 'fd00:10:ff::/48'] },
+    );
+    expect(desired.menus[AL6]?.map((e) => e.address)).toEqual(['2001:db8::/32', '2001:db8:ffff::7', '2001:db8:1::/48']);
+    expect(desired.menus[AL]).toEqual([]);
+    expect(desired.menus[FILTER]).toEqual([]);
+    expect(desired.menus[FILTER6]).toHaveLength(1);
+    expect(desired.placement).toEqual({ [FILTER6]: { at: 'before', match: { action: 'accept' } } });
+    expect(skipped.map((s) => s.entry)).toEqual(['::/0', 'fd00:10::/32', '2001:db8:zz::/48']);
+    expect(skipped[0]?.reason).toBe('covers the whole internet');
+    expect(skipped[1]?.reason).toMatch(/protected/);
+    expect(skipped[2]?.reason).toMatch(/\S/);
+    expect(count).toBe(2 + 3 + 1);
+    expect(validateDesired(desired)).toEqual([]);
+  });
+
+  it('lands the IPv6 drop rule just before the first accept rule of the IPv6 forward chain', () => {
+    const { desired } = enforceBlocklist({ ...list, prefixes: [{ prefix: '2001:db8:bad::/48', category: 'malware' }] }, router('7.19.1'), opts);
+    const actual = {
+      [FILTER6]: [
+        { '.id': '*a', chain: 'forward', action: 'drop', 'connection-state': 'invalid' },
+        { '.id': '*b', chain: 'forward', action: 'accept', 'connection-state': 'established,related' },
+      ],
+    };
+    const steps = plan(desired, actual);
+    expect(steps.filter((s) => s.menu === FILTER6)).toMatchObject([{ op: 'add', placeBefore: '*b' }]);
+    expect(steps.filter((s) => s.menu === AL6)).toMatchObject([{ op: 'add', fields: { list: 'simpul-block', address: '2001:db8:bad::/48' } }]);
+  });
+
+  it('the last IPv6 prefix gone: its entry and the IPv6 drop rule are removed, other rules stay', () => {
+    const { desired } = enforceBlocklist(list, router('7.19.1'), opts);
+    const actual: ActualState = {
+      [AL6]: [{ '.id': '*1', list: 'simpul-block', address: '2001:db8:bad::/48', comment: 'simpul:blocking malware' }],
+      [FILTER6]: [
+        { '.id': '*2', chain: 'forward', action: 'drop', 'dst-address-list': 'simpul-block', comment: 'simpul:blocking drop simpul-block' },
+        { '.id': '*3', chain: 'forward', action: 'accept', comment: 'defconf: accept' },
+      ],
+    };
+    expect(plan(desired, actual).filter((s) => s.menu === AL6 || s.menu === FILTER6).map((s) => `${s.op} ${s.menu} ${'id' in s ? s.id : ''}`)).toEqual([
+      `remove ${AL6} *1`,
+      `remove ${FILTER6} *2`,
+    ]);
   });
 
   it('lands the drop rule just before the first accept rule of the forward chain', () => {
@@ -126,6 +189,8 @@ describe('addresses, prefixes and rules', () => {
     const { desired } = enforceBlocklist({ ...list, prefixes: [] }, router('7.19.1'), opts);
     expect(desired.menus[AL]).toEqual([]);
     expect(desired.menus[FILTER]).toEqual([]);
+    expect(desired.menus[AL6]).toEqual([]);
+    expect(desired.menus[FILTER6]).toEqual([]);
     expect(desired.placement).toBeUndefined();
   });
 
@@ -138,6 +203,12 @@ describe('addresses, prefixes and rules', () => {
       { chain: 'forward', protocol: 'tcp', 'dst-port': '443', 'tls-host': 'casino.example', action: 'drop' },
       { chain: 'forward', protocol: 'tcp', 'dst-port': '443', 'tls-host': '*.casino.example', action: 'drop' },
     ]);
+    // IPv6 clients are kept on the router DNS too (no address-list entries, so no drop rule)
+    expect(strip(desired.menus[FILTER6] ?? [])).toEqual([
+      { chain: 'forward', 'in-interface-list': 'LAN', protocol: 'udp', 'dst-port': '53,853', action: 'drop' },
+      { chain: 'forward', 'in-interface-list': 'LAN', protocol: 'tcp', 'dst-port': '53,853', action: 'drop' },
+    ]);
+    expect(desired.placement?.[FILTER6]).toEqual({ at: 'before', match: { action: 'accept' } });
     const comments = (desired.menus[FILTER] ?? []).map((r) => r.comment);
     expect(new Set(comments).size).toBe(comments.length);
     expect(comments.every((c) => c?.startsWith('simpul:blocking '))).toBe(true);
@@ -182,6 +253,13 @@ describe('per-model limits', () => {
   it('counts DNS entries, address-list entries and rules against the model limit', () => {
     expect(enforceBlocklist(big, router('7.19.1'), { ...opts, modelLimits: { default: 10, 'RB5009UG+S+IN': 101 } }).count).toBe(101);
     expect(() => enforceBlocklist(big, router('7.19.1'), { ...opts, modelLimits: { default: 1000, 'RB5009UG+S+IN': 100 } })).toThrow(BlockLimitError);
+  });
+
+  it('counts IPv6 entries and the IPv6 rules too', () => {
+    const v6 = { ...big, prefixes: [...big.prefixes, ...Array.from({ length: 10 }, (_, i) => ({ prefix: `2001:db8:${i}::/48`, category: 'malware' }))] };
+    // 60 DNS + 40 + 10 entries + 1 drop rule per family + 2 foreign-DNS rules per family
+    expect(enforceBlocklist(v6, router('7.19.1'), { ...opts, dropForeignDns: true, modelLimits: { default: 116 } }).count).toBe(116);
+    expect(() => enforceBlocklist(v6, router('7.19.1'), { ...opts, dropForeignDns: true, modelLimits: { default: 115 } })).toThrow(/would hold 116 blocking entries, more than its limit of 115/);
   });
 
   it('falls back to the default and names router, count and limit in the error', () => {

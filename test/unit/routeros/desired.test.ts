@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { durationSeconds, formatDuration, InvalidDesiredStateError, normalizeEntry, validateDesired, type DesiredState } from '../../../src/routeros/desired.js';
-import { plan } from '../../../src/routeros/plan.js';
+import { plan, type ActualState } from '../../../src/routeros/plan.js';
 
 const AL = '/ip/firewall/address-list';
 const issues = (d: DesiredState) => validateDesired(d).map((i) => `${i.index}:${i.field ?? ''}:${i.message}`);
@@ -56,6 +56,72 @@ describe('validation', () => {
       '0:comment:value has control characters or is too long',
     ]);
     expect(() => plan(d, {})).toThrow(InvalidDesiredStateError);
+  });
+});
+
+describe('IPv6 firewall menus', () => {
+  const AL6 = '/ipv6/firewall/address-list';
+  const F6 = '/ipv6/firewall/filter';
+
+  it('accepts IPv6 addresses and prefixes, a drop rule and IPv6 rule addresses', () => {
+    expect(
+      issues({
+        menus: {
+          [AL6]: [
+            { list: 'blocked', address: '2001:db8::/32', comment: 'simpul:a' },
+            { list: 'blocked', address: '2001:db8:ffff::7', comment: 'simpul:a' },
+            { list: 'blocked', address: '::ffff:0:0/96', comment: 'simpul:a' },
+            { list: 'blocked', address: '::/0', comment: 'simpul:a' },
+          ],
+          [F6]: [
+            { chain: 'forward', action: 'drop', 'dst-address-list': 'blocked', comment: 'simpul:f drop' },
+            { chain: 'forward', action: 'drop', 'src-address': '!fd00::/8', 'dst-address': '2001:db8::1', comment: 'simpul:f other' },
+          ],
+        },
+        placement: { [F6]: { at: 'before', match: { action: 'accept' } } },
+      }),
+    ).toEqual([]);
+  });
+
+  it('refuses IPv4, host bits set, ranges and names in IPv6 menus', () => {
+    expect(
+      issues({
+        menus: {
+          [AL6]: [
+            { list: 'blocked', address: '192.0.2.1', comment: 'simpul:a' },
+            { list: 'blocked', address: '2001:db8::1/32', comment: 'simpul:a' },
+            { list: 'blocked', address: '2001:db8::1-2001:db8::9', comment: 'simpul:a' },
+            { list: 'blocked', address: 'judi.example', comment: 'simpul:a' },
+            { list: 'blocked', address: '2001:db8::/129', comment: 'simpul:a' },
+            { list: 'blocked', address: '2001:db8::1/128', comment: 'simpul:a' },
+            { list: 'blocked', address: '2001:db8::1', comment: 'simpul:a' },
+          ],
+          [F6]: [{ chain: 'forward', action: 'drop', 'dst-address': '10.0.0.0/8', comment: 'simpul:f' }],
+        },
+      }),
+    ).toEqual([
+      '0:address:"192.0.2.1" is not an IPv6 address or network address with prefix length',
+      '1:address:"2001:db8::1/32" is not an IPv6 address or network address with prefix length',
+      '2:address:"2001:db8::1-2001:db8::9" is not an IPv6 address or network address with prefix length',
+      '3:address:"judi.example" is not an IPv6 address or network address with prefix length',
+      '4:address:"2001:db8::/129" is not an IPv6 address or network address with prefix length',
+      '6::duplicates entry 5 (blocked 2001:db8::1)',
+      '0:dst-address:"10.0.0.0/8" is not an IPv6 address or network address with prefix length',
+    ]);
+  });
+
+  it('keys the address list by list and address, /128 printed bare; the filter by comment, in order', () => {
+    expect(normalizeEntry(AL6, { list: 'x', address: '2001:db8::7/128', comment: 'simpul:a' })).toEqual({ list: 'x', address: '2001:db8::7', disabled: 'false', comment: 'simpul:a' });
+    const desired: DesiredState = {
+      menus: { [AL6]: [{ list: 'x', address: '2001:db8::7', comment: 'simpul:a' }], [F6]: [{ chain: 'forward', action: 'drop', 'dst-address-list': 'x', comment: 'simpul:f drop' }] },
+      placement: { [F6]: { at: 'before', match: { action: 'accept' } } },
+    };
+    // a router printing the /128 and a rule already before the accept rule: nothing to do
+    const drop = { '.id': '*2', chain: 'forward', action: 'drop', 'dst-address-list': 'x', comment: 'simpul:f drop' };
+    const accept = { '.id': '*3', chain: 'forward', action: 'accept', comment: 'defconf' };
+    const actual: ActualState = { [AL6]: [{ '.id': '*1', list: 'x', address: '2001:db8::7/128', disabled: 'false', comment: 'simpul:a' }], [F6]: [drop, accept] };
+    expect(plan(desired, actual)).toEqual([]);
+    expect(plan(desired, { ...actual, [F6]: [accept, drop] })).toMatchObject([{ op: 'move', menu: F6, target: { id: '*2' }, before: { id: '*3' } }]);
   });
 });
 

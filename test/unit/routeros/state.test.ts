@@ -21,6 +21,21 @@ describe('simulated router state', () => {
     expect(run(s, `${AL}/print`, { '.proplist': 'address' })).toEqual([['!re', { address: '10.0.0.1' }], ['!done', {}]]);
   });
 
+  it('IPv6 firewall menus: IPv6 addresses only, /128 printed bare, duplicates refused, rules ordered', () => {
+    const s = new RouterState();
+    const AL6 = '/ipv6/firewall/address-list';
+    const F6 = '/ipv6/firewall/filter';
+    expect(run(s, `${AL6}/add`, { list: 'x', address: '2001:db8::7/128' })[0]?.[0]).toBe('!done');
+    expect(run(s, `${AL6}/add`, { list: 'x', address: '2001:db8::7' })[0]).toEqual(['!trap', { message: 'failure: already have such entry' }]);
+    expect(run(s, `${AL6}/add`, { list: 'x', address: '192.0.2.1' })[0]).toEqual(['!trap', { message: 'invalid value for argument address', category: '1' }]);
+    expect(run(s, `${AL6}/add`, { list: 'x', address: 'judi.example' })[0]?.[0]).toBe('!trap');
+    expect(run(s, `${AL6}/print`, { '.proplist': 'list,address' })).toEqual([['!re', { list: 'x', address: '2001:db8::7' }], ['!done', {}]]);
+    expect(run(s, `${F6}/add`, { chain: 'forward', action: 'drop', 'dst-address': '10.0.0.0/8' })[0]?.[0]).toBe('!trap');
+    const accept = s.insert(F6, { chain: 'forward', action: 'accept', comment: 'accept' });
+    run(s, `${F6}/add`, { chain: 'forward', action: 'drop', 'dst-address-list': 'x', comment: 'drop', 'place-before': accept });
+    expect(s.list(F6).map((r) => r.comment)).toEqual(['drop', 'accept']);
+  });
+
   it('prints with queries, count-only, !empty, get and getall', () => {
     const s = new RouterState({ identity: 'core' });
     expect(run(s, '/interface/print', { 'count-only': '' }, ['?type=ether'])).toEqual([['!done', { ret: '5' }]]);
