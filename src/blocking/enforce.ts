@@ -153,6 +153,9 @@ export function enforceBlocklist(list: EffectiveBlocklist, router: EnforceRouter
   const nxdomain = v !== undefined && atLeast(v, 7, 0);
   const matchSubdomain = v !== undefined && atLeast(v, 7, 5);
   const aaaa = v !== undefined && !nxdomain && atLeast(v, 6, 47);
+  // RouterOS 6 ships IPv6 as an optional package, disabled by default: reading a missing /ipv6
+  // menu would fail the whole sync, so IPv6 entries reach RouterOS 7 routers only.
+  const ipv6 = nxdomain;
 
   // ---- domains ----------------------------------------------------------------------------------
   const protectedDomains = new Set(opts.protectedDomains ?? []);
@@ -213,6 +216,10 @@ export function enforceBlocklist(list: EffectiveBlocklist, router: EnforceRouter
       skipped.push({ entry: p.prefix, category: p.category, reason: 'overlaps a protected management, backbone or data-center range' });
       continue;
     }
+    if (iv.family === 6 && !ipv6) {
+      skipped.push({ entry: p.prefix, category: p.category, reason: `RouterOS ${router.rosVersion ?? '(version unknown)'} may lack the ipv6 package; IPv6 entries are pushed to RouterOS 7 routers only` });
+      continue;
+    }
     if (seen.has(iv.text)) continue;
     seen.add(iv.text);
     addresses[iv.family].push({ list: opts.listName, address: iv.text, comment: `${OWNER} ${p.category}` });
@@ -232,7 +239,7 @@ export function enforceBlocklist(list: EffectiveBlocklist, router: EnforceRouter
     return rules;
   };
   const rules = [...familyRules(4), ...sni];
-  const rules6 = familyRules(6);
+  const rules6 = ipv6 ? familyRules(6) : [];
 
   const count = dns.length + addresses[4].length + addresses[6].length + rules.length + rules6.length;
   const limit = opts.modelLimits[router.model] ?? opts.modelLimits.default ?? 20000;
@@ -240,7 +247,7 @@ export function enforceBlocklist(list: EffectiveBlocklist, router: EnforceRouter
 
   // Every menu is managed even when empty: what an earlier push left (the last IPv6 prefix and
   // its drop rule too) is removed when the list shrinks.
-  const desired: DesiredState = { menus: { [DNS]: dns, [LIST]: addresses[4], [FILTER]: rules, [LIST6]: addresses[6], [FILTER6]: rules6 } };
+  const desired: DesiredState = { menus: { [DNS]: dns, [LIST]: addresses[4], [FILTER]: rules, ...(ipv6 ? { [LIST6]: addresses[6], [FILTER6]: rules6 } : {}) } };
   const before = { at: 'before', match: { action: 'accept' } } as const;
   if (rules.length > 0) desired.placement = { [FILTER]: before };
   if (rules6.length > 0) desired.placement = { ...desired.placement, [FILTER6]: before };

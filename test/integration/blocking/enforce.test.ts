@@ -141,11 +141,20 @@ describe('blocking on OPD routers (simulator, node-routeros)', () => {
     expect(s.state.list(FILTER).filter((e) => e.comment?.startsWith('defconf'))).toHaveLength(4);
   });
 
-  it('an IPv6 prefix reaches /ipv6/firewall on every OPD router before the accept rules, resyncs with no writes, and goes when removed', async () => {
+  it('an IPv6 prefix reaches /ipv6/firewall on every RouterOS 7 OPD router before the accept rules, resyncs with no writes, and goes when removed; RouterOS 6 is left alone', async () => {
     v6prefixes.push({ prefix: '2001:db8:bad::/48', category: 'malware' }, { prefix: '2001:DB8:BAD:1::7/128', category: 'phishing' });
+    const ros6 = routers.filter((r) => r.routeros?.version?.startsWith('6.'));
+    const ros7 = routers.filter((r) => !ros6.includes(r));
+    expect(ros6.length).toBeGreaterThan(0);
+    const ros6Filter = ros6.map((r) => sim(r.id).state.list(FILTER6).map((e) => e.comment));
     const results = await syncAll();
     for (const [id, r] of results) expect(r, id).toMatchObject({ result: 'ok', errors: [] });
-    for (const r of routers) {
+    // RouterOS 6 keeps IPv6 in an optional package: its /ipv6 menus are neither read nor written
+    for (const [i, r] of ros6.entries()) {
+      expect(sim(r.id).state.list(AL6)).toEqual([]);
+      expect(sim(r.id).state.list(FILTER6).map((e) => e.comment)).toEqual(ros6Filter[i]);
+    }
+    for (const r of ros7) {
       const s = sim(r.id);
       expect(s.state.list(AL6).map((e) => `${e.list} ${e.address} ${e.comment}`)).toEqual([
         'simpul-block 2001:db8:bad::/48 simpul:blocking malware',
@@ -169,7 +178,8 @@ describe('blocking on OPD routers (simulator, node-routeros)', () => {
 
     v6prefixes.length = 0;
     const removed = await syncAll();
-    for (const r of routers) {
+    for (const r of ros6) expect(removed.get(r.id)?.plan).toEqual([]);
+    for (const r of ros7) {
       expect(removed.get(r.id)?.plan.map((p) => `${p.op} ${p.menu}`)).toEqual([`remove ${AL6}`, `remove ${AL6}`, `remove ${FILTER6}`]);
       const s = sim(r.id);
       expect(s.state.list(AL6)).toEqual([]);

@@ -347,3 +347,18 @@ describe('the /ip/dns/static model (regexp support added for blocking)', () => {
     ]);
   });
 });
+
+describe('IPv6 by RouterOS version', () => {
+  const v6list: EffectiveBlocklist = { ...list, prefixes: [...list.prefixes, { prefix: '2001:db8:bad::/48', category: 'malware' }] };
+  it('RouterOS 7 manages /ipv6/firewall; RouterOS 6 and unknown versions skip IPv6 entries with a reason and never touch the menus', () => {
+    const v7 = enforceBlocklist(v6list, router('7.16.2'), opts);
+    expect(v7.desired.menus[AL6]?.map((e) => e.address)).toEqual(['2001:db8:bad::/48']);
+    expect(v7.desired.menus[FILTER6]?.length).toBe(1);
+    for (const v of ['6.49.17', undefined]) {
+      const p = enforceBlocklist(v6list, router(v), opts);
+      expect(Object.keys(p.desired.menus)).not.toContain(AL6);
+      expect(Object.keys(p.desired.menus)).not.toContain(FILTER6);
+      expect(p.skipped).toEqual([expect.objectContaining({ entry: '2001:db8:bad::/48', reason: expect.stringContaining('RouterOS 7 routers only') })]);
+    }
+  });
+});
