@@ -62,7 +62,10 @@ export function blockingContributor(service: BlockSource, opts: BlockingContribu
       if (!cfg.enforce) {
         // enforcement switched off: whatever an earlier push left is removed
         reports.delete(router.id);
-        return { menus: { '/ip/dns/static': [], '/ip/firewall/address-list': [], '/ip/firewall/filter': [], '/ipv6/firewall/address-list': [], '/ipv6/firewall/filter': [] } };
+        const v4 = { '/ip/dns/static': [], '/ip/firewall/address-list': [], '/ip/firewall/filter': [] };
+        // /ipv6 only where it surely exists (RouterOS 7; see enforce.ts)
+        const v7 = Number(router.routeros?.version?.split('.')[0]) >= 7;
+        return { menus: v7 ? { ...v4, '/ipv6/firewall/address-list': [], '/ipv6/firewall/filter': [] } : v4 };
       }
       const list = service.effective(router.opd, opts.clock.now());
       const target = router.routeros?.version === undefined ? { id: router.id, model: router.model } : { id: router.id, model: router.model, rosVersion: router.routeros.version };
