@@ -76,7 +76,7 @@ export async function importList(
   const db = svc.store.db;
   const importId = randomUUID();
   const maxReported = limits.maxReported ?? 100;
-  const batchRows = limits.batchRows ?? 5000;
+  const batchRows = limits.batchRows ?? ENTRY_ROWS;
   const r: ImportReport = {
     category, source, format, dryRun, applied: false, lines: 0, accepted: 0, added: 0, removed: 0, unchanged: 0,
     duplicates: 0, redundant: 0, invalid: 0, refused: 0, errors: [], errorsNotListed: 0, redundantExamples: [],
