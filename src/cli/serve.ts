@@ -5,7 +5,12 @@ import type { Config } from '../config/schema.js';
 
 /** Runs the daemon until SIGTERM/SIGINT; SIGHUP reloads the inventory. */
 export async function runDaemon(config: Config, banner?: (d: Daemon) => string): Promise<void> {
-  let daemon: Daemon;
+  // Handlers go in before the daemon starts: Node's default for SIGHUP is to exit, and the HTTP
+  // port answers (and gets signalled) before the modules have started. A SIGHUP that arrives
+  // meanwhile is kept and applied once the daemon is up.
+  let daemon: Daemon | undefined;
+  let pendingReload = false;
+  process.on('SIGHUP', () => (daemon ? daemon.reload() : (pendingReload = true)));
   try {
     daemon = await startDaemon(config);
   } catch (e) {
@@ -13,14 +18,15 @@ export async function runDaemon(config: Config, banner?: (d: Daemon) => string):
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') fail(`port ${config.port} on ${config.host} is in use; set SIMPUL_PORT or port: in the config`);
     throw e;
   }
-  if (banner) process.stdout.write(banner(daemon));
-  process.on('SIGHUP', () => daemon.reload());
+  const running = daemon;
+  if (pendingReload) running.reload();
+  if (banner) process.stdout.write(banner(running));
   let closing = false;
   const stop = (sig: string) => {
     if (closing) return;
     closing = true;
-    daemon.app.log.info({ signal: sig }, 'shutting down');
-    daemon.close().then(() => process.exit(0), () => process.exit(1));
+    running.app.log.info({ signal: sig }, 'shutting down');
+    running.close().then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

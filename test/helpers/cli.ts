@@ -19,7 +19,8 @@ export async function simpulDaemon(args: string[], env: Record<string, string>):
   const url = await new Promise<string>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`daemon did not start:\n${out}`)), 30_000);
     const check = () => {
-      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      // the banner, printed once the daemon (modules and signal handlers) is up; not Fastify's own log line
+      const m = /(?:listening on|URL) +(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (m) (clearTimeout(t), resolve(m[1]!));
     };
     proc.stdout!.on('data', check);
