@@ -3,7 +3,7 @@
 import type { Clock } from '../common/clock.js';
 import type { Device, Inventory } from '../inventory/model.js';
 import type { DesiredContributor } from '../routeros/contributors.js';
-import { enforceBlocklist, type EffectiveBlocklist, type EnforcePlan } from './enforce.js';
+import { enforceBlocklist, hasIpv6Menus, type EffectiveBlocklist, type EnforcePlan } from './enforce.js';
 
 /** The `blocking` config keys this contributor reads. */
 export interface BlockingEnforceConfig {
@@ -63,9 +63,7 @@ export function blockingContributor(service: BlockSource, opts: BlockingContribu
         // enforcement switched off: whatever an earlier push left is removed
         reports.delete(router.id);
         const v4 = { '/ip/dns/static': [], '/ip/firewall/address-list': [], '/ip/firewall/filter': [] };
-        // /ipv6 only where it surely exists (RouterOS 7; see enforce.ts)
-        const v7 = Number(router.routeros?.version?.split('.')[0]) >= 7;
-        return { menus: v7 ? { ...v4, '/ipv6/firewall/address-list': [], '/ipv6/firewall/filter': [] } : v4 };
+        return { menus: hasIpv6Menus(router.routeros?.version) ? { ...v4, '/ipv6/firewall/address-list': [], '/ipv6/firewall/filter': [] } : v4 };
       }
       const list = service.effective(router.opd, opts.clock.now());
       const target = router.routeros?.version === undefined ? { id: router.id, model: router.model } : { id: router.id, model: router.model, rosVersion: router.routeros.version };

@@ -82,6 +82,15 @@ function atLeast(v: number[], major: number, minor: number): boolean {
   return a > major || (a === major && b >= minor);
 }
 
+/**
+ * RouterOS 6 ships IPv6 as an optional package, disabled by default: reading a missing /ipv6 menu
+ * would fail the router's whole sync, so /ipv6 menus are managed on RouterOS 7 only.
+ */
+export function hasIpv6Menus(rosVersion: string | undefined): boolean {
+  const v = version(rosVersion);
+  return v !== undefined && atLeast(v, 7, 0);
+}
+
 /** RouterOS DNS regexp matching a name and every name below it. */
 export function subdomainRegexp(name: string): string {
   return `(^|\\.)${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
@@ -153,9 +162,7 @@ export function enforceBlocklist(list: EffectiveBlocklist, router: EnforceRouter
   const nxdomain = v !== undefined && atLeast(v, 7, 0);
   const matchSubdomain = v !== undefined && atLeast(v, 7, 5);
   const aaaa = v !== undefined && !nxdomain && atLeast(v, 6, 47);
-  // RouterOS 6 ships IPv6 as an optional package, disabled by default: reading a missing /ipv6
-  // menu would fail the whole sync, so IPv6 entries reach RouterOS 7 routers only.
-  const ipv6 = nxdomain;
+  const ipv6 = hasIpv6Menus(router.rosVersion);
 
   // ---- domains ----------------------------------------------------------------------------------
   const protectedDomains = new Set(opts.protectedDomains ?? []);

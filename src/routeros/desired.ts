@@ -203,58 +203,40 @@ const FIREWALL_FIELDS = {
   comment: '',
 };
 
+/** address-list menus (IPv4 and IPv6): an entry is its list and address. */
+const addressListSpec = (path: MenuPath, address: (v: string) => string | undefined): MenuSpec => ({
+  path,
+  ordered: false,
+  fields: { list: '', address: '', disabled: 'false', comment: '' },
+  required: ['list', 'address'],
+  key: (e) => `${e.list}\u0000${e.address}`,
+  check: (f, v) => {
+    if (f === 'list') return NAME(v);
+    if (f === 'address') return address(v);
+    if (f === 'disabled') return BOOL(v);
+    return undefined;
+  },
+});
+
+/** Ordered firewall menus: Simpul's rules are identified by their comment. */
+const firewallSpec = (path: MenuPath, fields: Readonly<Record<string, string>>, check: MenuSpec['check']): MenuSpec => ({
+  path,
+  ordered: true,
+  fields,
+  required: ['chain'],
+  key: (e) => e.comment ?? '',
+  check,
+});
+
 export const MENU_SPECS: Readonly<Record<MenuPath, MenuSpec>> = {
-  '/ip/firewall/address-list': {
-    path: '/ip/firewall/address-list',
-    ordered: false,
-    fields: { list: '', address: '', disabled: 'false', comment: '' },
-    required: ['list', 'address'],
-    key: (e) => `${e.list}\u0000${e.address}`,
-    check: (f, v) => {
-      if (f === 'list') return NAME(v);
-      if (f === 'address') return ADDRESS(v) && !HOSTNAME.test(v) ? `"${v}" is not an address, network, range or domain name` : undefined;
-      if (f === 'disabled') return BOOL(v);
-      return undefined;
-    },
-  },
-  '/ip/firewall/filter': {
-    path: '/ip/firewall/filter',
-    ordered: true,
-    fields: FIREWALL_FIELDS,
-    required: ['chain'],
-    key: (e) => e.comment ?? '',
-    check: firewallCheck(FIREWALL_ACTIONS),
-  },
-  '/ip/firewall/nat': {
-    path: '/ip/firewall/nat',
-    ordered: true,
-    fields: { ...FIREWALL_FIELDS, 'to-addresses': '', 'to-ports': '' },
-    required: ['chain'],
-    key: (e) => e.comment ?? '',
-    check: firewallCheck(NAT_ACTIONS),
-  },
-  // IPv6 twins of the two above: same fields and identity, IPv6 addresses only
-  '/ipv6/firewall/address-list': {
-    path: '/ipv6/firewall/address-list',
-    ordered: false,
-    fields: { list: '', address: '', disabled: 'false', comment: '' },
-    required: ['list', 'address'],
-    key: (e) => `${e.list}\u0000${e.address}`,
-    check: (f, v) => {
-      if (f === 'list') return NAME(v);
-      if (f === 'address') return ADDRESS6(v);
-      if (f === 'disabled') return BOOL(v);
-      return undefined;
-    },
-  },
-  '/ipv6/firewall/filter': {
-    path: '/ipv6/firewall/filter',
-    ordered: true,
-    fields: FIREWALL_FIELDS,
-    required: ['chain'],
-    key: (e) => e.comment ?? '',
-    check: firewallCheck(FIREWALL_ACTIONS, ADDRESS6),
-  },
+  '/ip/firewall/address-list': addressListSpec('/ip/firewall/address-list', (v) =>
+    ADDRESS(v) && !HOSTNAME.test(v) ? `"${v}" is not an address, network, range or domain name` : undefined,
+  ),
+  '/ip/firewall/filter': firewallSpec('/ip/firewall/filter', FIREWALL_FIELDS, firewallCheck(FIREWALL_ACTIONS)),
+  '/ip/firewall/nat': firewallSpec('/ip/firewall/nat', { ...FIREWALL_FIELDS, 'to-addresses': '', 'to-ports': '' }, firewallCheck(NAT_ACTIONS)),
+  // IPv6 twins of the address list and the filter: IPv6 addresses only
+  '/ipv6/firewall/address-list': addressListSpec('/ipv6/firewall/address-list', ADDRESS6),
+  '/ipv6/firewall/filter': firewallSpec('/ipv6/firewall/filter', FIREWALL_FIELDS, firewallCheck(FIREWALL_ACTIONS, ADDRESS6)),
   '/ip/dns/static': {
     path: '/ip/dns/static',
     ordered: false,

@@ -120,59 +120,37 @@ function firewallCommon(field: string, value: string): string | Trap {
   return common(field, value);
 }
 
+const addressListMenu = (path: string, address: (v: string) => string | Trap): MenuDef => ({
+  path,
+  ordered: false,
+  singleton: false,
+  writable: true,
+  fields: { list: '', address: '', timeout: '', disabled: 'false', comment: '' },
+  required: ['list', 'address'],
+  computed: () => ({ dynamic: 'false', 'creation-time': '2025-01-01 00:00:00' }),
+  normalize: (f, v) => (f === 'address' ? address(v) : common(f, v)),
+  unique: ['list', 'address'],
+});
+
+const firewallMenu = (path: string, fields: Record<string, string>, normalize: MenuDef['normalize']): MenuDef => ({
+  path,
+  ordered: true,
+  singleton: false,
+  writable: true,
+  fields,
+  required: ['chain'],
+  computed: () => ({ dynamic: 'false', invalid: 'false', bytes: '0', packets: '0' }),
+  normalize,
+});
+
 export const MENUS: readonly MenuDef[] = [
-  {
-    path: '/ip/firewall/address-list',
-    ordered: false,
-    singleton: false,
-    writable: true,
-    fields: { list: '', address: '', timeout: '', disabled: 'false', comment: '' },
-    required: ['list', 'address'],
-    computed: () => ({ dynamic: 'false', 'creation-time': '2025-01-01 00:00:00' }),
-    normalize: (f, v) => (f === 'address' ? listAddress(v) : common(f, v)),
-    unique: ['list', 'address'],
-  },
-  {
-    path: '/ip/firewall/filter',
-    ordered: true,
-    singleton: false,
-    writable: true,
-    fields: firewallFields,
-    required: ['chain'],
-    computed: () => ({ dynamic: 'false', invalid: 'false', bytes: '0', packets: '0' }),
-    normalize: firewall,
-  },
-  {
-    path: '/ip/firewall/nat',
-    ordered: true,
-    singleton: false,
-    writable: true,
-    fields: { ...firewallFields, action: 'accept', 'to-addresses': '', 'to-ports': '' },
-    required: ['chain'],
-    computed: () => ({ dynamic: 'false', invalid: 'false', bytes: '0', packets: '0' }),
-    normalize: (f, v) => (f === 'to-addresses' && v !== '' && !isIP(v.split('-')[0] ?? '') ? invalid(f) : firewall(f, v)),
-  },
-  {
-    path: '/ipv6/firewall/address-list',
-    ordered: false,
-    singleton: false,
-    writable: true,
-    fields: { list: '', address: '', timeout: '', disabled: 'false', comment: '' },
-    required: ['list', 'address'],
-    computed: () => ({ dynamic: 'false', 'creation-time': '2025-01-01 00:00:00' }),
-    normalize: (f, v) => (f === 'address' ? listAddress6(v) : common(f, v)),
-    unique: ['list', 'address'],
-  },
-  {
-    path: '/ipv6/firewall/filter',
-    ordered: true,
-    singleton: false,
-    writable: true,
-    fields: firewallFields,
-    required: ['chain'],
-    computed: () => ({ dynamic: 'false', invalid: 'false', bytes: '0', packets: '0' }),
-    normalize: firewall6,
-  },
+  addressListMenu('/ip/firewall/address-list', listAddress),
+  firewallMenu('/ip/firewall/filter', firewallFields, firewall),
+  firewallMenu('/ip/firewall/nat', { ...firewallFields, 'to-addresses': '', 'to-ports': '' }, (f, v) =>
+    f === 'to-addresses' && v !== '' && !isIP(v.split('-')[0] ?? '') ? invalid(f) : firewall(f, v),
+  ),
+  addressListMenu('/ipv6/firewall/address-list', listAddress6),
+  firewallMenu('/ipv6/firewall/filter', firewallFields, firewall6),
   {
     path: '/ip/dns/static',
     ordered: false,
