@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian peers the interop tests (test/interop/) and bench/snmp.ts talk to, idempotently,
+# Installs the Debian peers the interop tests (test/interop/), the browser tests (test/e2e/: chromium)
+# and bench/snmp.ts talk to, idempotently,
 # and makes sure none of their own system services stay running on standard ports: the tests start
 # private instances on high loopback ports (or inside network namespaces) instead.
 set -euo pipefail
@@ -12,6 +13,7 @@ declare -A PEERS=(
   [lldpd]=/usr/sbin/lldpd
   [prometheus-snmp-exporter]=/usr/bin/prometheus-snmp-exporter
   [prometheus]=/usr/bin/promtool
+  [chromium]=/usr/bin/chromium
 )
 SERVICES=(snmpd snmptrapd lldpd prometheus-snmp-exporter prometheus prometheus-node-exporter)
 
