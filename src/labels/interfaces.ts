@@ -74,16 +74,33 @@ export interface PortSpec {
   interfaces?: readonly string[];
 }
 
-/** Whether `port` exists on a device; `undefined` when the device declares no ports at all. */
-export function portExists(port: string, spec: PortSpec): boolean | undefined {
-  const names = spec.interfaces ?? [];
-  if (names.some((n) => samePort(n, port))) return true;
+/**
+ * The port of the device that `port` names, as its canonical key: the normalized name the device
+ * declares (`3` and `ether3` are its `ether3`), or on a numbered device the port number
+ * (`Gi1/0/5`, `ether5` and `5` are port 5). Undefined when the device has no such port.
+ */
+function declaredPort(port: string, spec: PortSpec): string | undefined {
+  const named = spec.interfaces?.find((n) => samePort(n, port));
+  if (named !== undefined) return normalizeInterface(named);
   if (spec.ports !== undefined) {
     const key = normalizeInterface(port);
     const n = /^[0-9]+$/.test(key) ? Number(key) : trailingNumber(key);
-    // A numbered device accepts a name by its last number: `Gi1/0/5` and `ether5` are port 5.
-    if (n !== undefined && n >= 1 && n <= spec.ports) return true;
-    return false;
+    if (n !== undefined && n >= 1 && n <= spec.ports) return String(n);
   }
-  return names.length > 0 ? false : undefined;
+  return undefined;
+}
+
+/** Whether `port` exists on a device; `undefined` when the device declares no ports at all. */
+export function portExists(port: string, spec: PortSpec): boolean | undefined {
+  if (declaredPort(port, spec) !== undefined) return true;
+  return spec.ports !== undefined || (spec.interfaces ?? []).length > 0 ? false : undefined;
+}
+
+/**
+ * The one key a port of a device is compared by (port reuse, duplicate cables, LLDP pairs): every
+ * spelling the existence check accepts for a port gives that port's key, so `Gi1-0-24` and `24`
+ * on a 48-port switch are one port. Without a spec (device unknown), the normalized name.
+ */
+export function portKey(port: string, spec?: PortSpec): string {
+  return (spec && declaredPort(port, spec)) ?? normalizeInterface(port);
 }

@@ -248,7 +248,7 @@ export function surveyReport(rows: readonly SurveyRow[], ctx: LabelContext): Cab
     representatives.push(rep);
     cableReports.push({ cable, label, status: 'ok', readings: readings.map((x) => x.row), issues });
   }
-  addPortReuse(representatives, ctx.opd);
+  addPortReuse(representatives, ctx.opd, r);
   for (const c of cableReports)
     c.status = c.issues.some((i) => i.severity === 'error') ? 'error' : c.issues.some((i) => i.severity === 'warning') ? 'warning' : 'ok';
   return [...reports, ...cableReports].sort((x, y) => (x.readings[0]?.line ?? 0) - (y.readings[0]?.line ?? 0));

@@ -6,7 +6,7 @@
 import type { DeviceRef, Severity, TopoLink, TopoNode, TopologyGraph } from '../topology/model.js';
 import { deviceCodeFromId } from '../topology/model.js';
 import { defaultGrammar, mirrorLabel, parseLabel, type Grammar, type LabelEnd, type LabelSide, type ParsedLabel } from './grammar.js';
-import { normalizeInterface, portExists, samePort, type PortSpec } from './interfaces.js';
+import { portExists, portKey, samePort, type PortSpec } from './interfaces.js';
 import { msg, type Message, type MessageCode } from './messages.js';
 
 export interface LabelContext {
@@ -115,14 +115,15 @@ const samePortRef = (x: PortRef, y: PortRef): boolean =>
 
 const show = (r: PortRef) => `${r.code}${r.port !== undefined ? `:${r.port}` : ''}`;
 
-function endKey(opd: string, device: string, port: string): string {
-  return `${key(opd, device)}|${normalizeInterface(port)}`;
+/** A label end as one port: its device, and its port by the key the device knows it by (`portKey`). */
+function endKey(end: LabelEnd, defaultOpd: string, r?: Resolver): string {
+  return `${key(end.opd || defaultOpd, end.device)}|${portKey(end.port, r?.end(end)?.spec)}`;
 }
 
-/** The cable a label names, independent of which end was read: the ends' keys sorted. */
-export function cableKey(label: ParsedLabel, defaultOpd = ''): string {
-  const a = endKey(label.near.opd || defaultOpd, label.near.device, label.near.port);
-  const b = endKey(label.far.opd || defaultOpd, label.far.device, label.far.port);
+/** The cable a label names, independent of which end was read and how its ports are spelled. */
+export function cableKey(label: ParsedLabel, defaultOpd = '', r?: Resolver): string {
+  const a = endKey(label.near, defaultOpd, r);
+  const b = endKey(label.far, defaultOpd, r);
   return a < b ? `${a}/${b}` : `${b}/${a}`;
 }
 
@@ -185,7 +186,7 @@ export function checkMeaning(label: ParsedLabel, r: Resolver): LabelIssue[] {
   }
   const sameEnds = resolved.near && resolved.far
     ? samePortRef(resolved.near, resolved.far)
-    : endKey(label.near.opd, label.near.device, label.near.port) === endKey(label.far.opd, label.far.device, label.far.port);
+    : endKey(label.near, '', r) === endKey(label.far, '', r);
   if (sameEnds)
     issues.push({
       code: 'LABEL_SAME_END',
@@ -254,7 +255,7 @@ export function checkLabel(text: string, ctx: LabelContext, r: Resolver = makeRe
     return { text, ok: false, issues };
   }
   const issues = checkMeaning(parsed.label, r);
-  return { text, ok: errorFree(issues), parsed: parsed.label, cable: cableKey(parsed.label, ctx.opd), issues };
+  return { text, ok: errorFree(issues), parsed: parsed.label, cable: cableKey(parsed.label, ctx.opd, r), issues };
 }
 
 /**
@@ -280,20 +281,20 @@ export function checkLabels(texts: readonly string[], ctx: LabelContext): LabelC
       });
     }
   }
-  addPortReuse(checks, ctx.opd);
+  addPortReuse(checks, ctx.opd, r);
   if (ctx.diagram) for (const c of checks) if (c.parsed) c.issues.push(...compareWithDiagram(c.parsed, ctx.diagram, r));
   for (const c of checks) c.ok = c.parsed !== undefined && errorFree(c.issues);
   return checks;
 }
 
 /** One port on two different cables: reported on every label after the first that uses it. */
-export function addPortReuse(checks: readonly LabelCheck[], defaultOpd = ''): void {
+export function addPortReuse(checks: readonly LabelCheck[], defaultOpd = '', r?: Resolver): void {
   const firstUse = new Map<string, LabelCheck>();
   for (const c of checks) {
     if (!c.parsed || !c.cable) continue;
     for (const side of ['near', 'far'] as const) {
       const e = c.parsed[side];
-      const k = endKey(e.opd || defaultOpd, e.device, e.port);
+      const k = endKey(e, defaultOpd, r);
       const prev = firstUse.get(k);
       if (!prev) firstUse.set(k, c);
       else if (prev.cable !== c.cable)

@@ -5,7 +5,7 @@
  */
 import { IPv4CidrRange, IPv6CidrRange, Validator } from 'ip-num';
 import { defaultGrammar, formatLabel, parseLabel, type Grammar, type LabelEnd } from '../labels/grammar.js';
-import { interfaceForLabel, normalizeInterface, portExists, samePort } from '../labels/interfaces.js';
+import { interfaceForLabel, portExists, portKey, samePort } from '../labels/interfaces.js';
 import { msg, type MessageCode, type Params } from '../labels/messages.js';
 import { cableKey, checkMeaning, checkMirror, compareWithLink, makeResolver, type PortRef } from '../labels/validate.js';
 import type { DeviceRef, Finding, Severity, TopoLink, TopoNode, TopologyGraph } from './model.js';
@@ -124,9 +124,9 @@ export function validateDiagram(graph: TopologyGraph, ctx: DiagramContext): Vali
     for (const side of ['a', 'b'] as const) {
       const ep = link[side];
       if (ep.node === null || !nodes.has(ep.node) || ep.port === undefined) continue;
-      const k = `${ep.node}|${normalizeInterface(ep.port)}`;
-      portUsers.set(k, [...(portUsers.get(k) ?? []), link]);
       const ref = ends[side === 'a' ? 0 : 1];
+      const k = `${ep.node}|${portKey(ep.port, ref?.spec)}`;
+      portUsers.set(k, [...(portUsers.get(k) ?? []), link]);
       if (ref?.spec && portExists(ep.port, ref.spec) === false)
         add('DIAGRAM_PORT_UNKNOWN', 'warning', link.id, { port: ep.port, link: link.id, device: ref.code, available: describe(ref) });
     }
@@ -156,7 +156,7 @@ export function validateDiagram(graph: TopologyGraph, ctx: DiagramContext): Vali
         if (m) findings.push({ code: m.code, severity: m.severity, element: link.id, message: m.message });
       }
     }
-    const k = cableKey(parsed.label, ctx.opd);
+    const k = cableKey(parsed.label, ctx.opd, r);
     byCable.set(k, [...(byCable.get(k) ?? []), link]);
     labelOk.set(link.id, !findings.slice(before).some((f) => f.severity === 'error'));
   }
@@ -233,6 +233,7 @@ function compareLldp(
     const sys = nb.remoteSysName?.trim().toLowerCase().split('.')[0];
     return (sys ? known.get(sys) : undefined) ?? (nb.remoteChassis ? (known.get(nb.remoteChassis.trim()) ?? known.get(nb.remoteChassis.trim().toLowerCase())) : undefined);
   };
+  const specs = new Map(ctx.devices.map((d) => [d.id.toLowerCase(), { ports: d.ports, interfaces: d.interfaces }]));
   const obs: Observation[] = [];
   const seenPairs = new Set<string>();
   for (const nb of lldp) {
@@ -240,8 +241,8 @@ function compareLldp(
     const y = { dev: resolve(nb), port: nb.remotePort, raw: nb.remoteSysName ?? nb.remoteChassis ?? '?' };
     if (y.dev) {
       // Both devices report the same cable: keep one observation.
-      const ka = `${x.dev}|${normalizeInterface(x.port)}`;
-      const kb = `${y.dev}|${normalizeInterface(y.port)}`;
+      const ka = `${x.dev}|${portKey(x.port, specs.get(x.dev))}`;
+      const kb = `${y.dev}|${portKey(y.port, specs.get(y.dev))}`;
       const pair = ka < kb ? `${ka}/${kb}` : `${kb}/${ka}`;
       if (seenPairs.has(pair)) continue;
       seenPairs.add(pair);

@@ -76,6 +76,15 @@ describe('POST /labels/validate', () => {
     expect((moved.issues as Json[]).map((i) => i.code)).toContain('LABEL_LINK_MISMATCH');
   });
 
+  it('a port written two ways (Gi1-0-24 and 24) is one port: the second cable on it is refused', async () => {
+    const r = await validate({ opd: 'DINKES', labels: ['DINKES.L1R01.SW01:Gi1-0-24/DINKES.L1R04.AP01:ether1', 'DINKES.L1R01.SW01:24/DINKES.L1R04.AP02:ether1'] }, { lang: 'en' });
+    expect(r.status).toBe(200);
+    expect(r.body.valid).toBe(0);
+    const reuse = (r.body.labels[1].issues as Json[]).find((i) => i.code === 'LABEL_PORT_REUSED')!;
+    expect(reuse).toMatchObject({ end: 'near' });
+    expect(reuse.message).toContain('SW01:24');
+  });
+
   it('meaning: unknown OPD and device, unknown port, the same end twice', async () => {
     const r = await validate({ labels: ['XYZ.L1R01.SW01:1/DINKES.L1R01.SW01:2', 'DINKES.L1R01.SW77:1/DINKES.L1R01.SW01:2', 'DINKES.L1R01.SW01:99/DINKES.L1R03.SW02:1', 'DINKES.L1R01.SW01:3/DINKES.L1R01.SW01:3'] });
     const codes = (r.body.labels as Json[]).map((l) => (l.issues as Json[]).map((i) => i.code));

@@ -181,6 +181,21 @@ describe('every finding code through the API', () => {
     expect(codes(f.body)).toContain('LABEL_ENDS_INCONSISTENT');
   });
 
+  it('a port drawn two ways (Gi1/0/24 and 24 on a 48-port switch) is one port used twice', async () => {
+    const yaml = yamlDiagram(
+      [node('dinkes-rtr01', '10.255.10.1'), node('dinkes-sw01', '10.255.10.2'), node('dinkes-ap01', '10.255.10.11')],
+      [
+        link('c1', 'dinkes-sw01:Gi1/0/24', 'dinkes-ap01:ether1', 'DINKES.L1R01.SW01:Gi1-0-24/DINKES.L1R04.AP01:ether1'),
+        link('c2', 'dinkes-sw01:24', 'dinkes-rtr01:ether3', 'DINKES.L1R01.SW01:24/DINKES.L1R01.RTR01:ether3'),
+      ],
+    );
+    const r = await upload('DINKES', yaml, { type: 'application/yaml', lang: 'en' });
+    expect(r.status).toBe(201);
+    const reused = (r.body.report.findings as Json[]).filter((f) => f.code === 'DIAGRAM_PORT_REUSED');
+    expect(reused.map((f) => f.element).sort()).toEqual(['c1', 'c2']);
+    expect(reused[0].message).toContain('dinkes-sw01:24');
+  });
+
   it('LLDP: MATCH, MISMATCH, UNDOCUMENTED and NOT_DETECTED from the neighbors the poller table holds', async () => {
     const db = d.services.store.db;
     const ins = db.prepare(

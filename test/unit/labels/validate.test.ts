@@ -81,6 +81,18 @@ describe('labels together', () => {
     expect(r[1]?.ok).toBe(false);
   });
 
+  it('a port written two ways is one port (Gi1-0-24 and 24 on a 48-port switch): reuse and duplicates are found', () => {
+    const dinkes = { ...ctx, opd: 'DINKES' };
+    const reused = checkLabels(['DINKES.L1R01.SW01:Gi1-0-24/DINKES.L1R04.AP01:ether1', 'DINKES.L1R01.SW01:24/DINKES.L1R01.RTR01:ether3'], dinkes);
+    expect(reused[0]?.issues).toEqual([]);
+    expect(reused[1]?.issues.map((i) => [i.code, i.end])).toEqual([['LABEL_PORT_REUSED', 'near']]);
+    // Named ports too: GigabitEthernet-style and MikroTik names resolve to the name the device declares.
+    const named = checkLabels(['DINKES.L1R01.RTR01:ether3/DINKES.L1R01.SW01:1', 'DINKES.L1R01.SW01:2/DINKES.L1R01.RTR01:3'], dinkes);
+    expect(named[1]?.issues.map((i) => [i.code, i.end])).toEqual([['LABEL_PORT_REUSED', 'far']]);
+    const dup = checkLabels(['DINKES.L1R01.SW01:Gi1-0-24/DINKES.L1R04.AP01:ether1', 'DINKES.L1R04.AP01:ether1/DINKES.L1R01.SW01:24'], dinkes);
+    expect(dup.map((c) => c.issues.map((i) => i.code))).toEqual([['LABEL_DUPLICATE'], ['LABEL_DUPLICATE']]);
+  });
+
   it('same device code in two OPDs is two devices', () => {
     const r = checkLabels(['DINKES.L1R01.SW01:1/DINKES.L1R04.AP01:ether1', 'BPKAD.L1R01.SW01:1/BPKAD.L1R01.SW01:2'], ctx);
     expect(r.flatMap((c) => c.issues)).toEqual([]);
