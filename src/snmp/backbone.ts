@@ -33,6 +33,8 @@ export interface LinkEndHealth extends LinkEnd {
   /** The device answers and the interface was found. */
   known: boolean;
   operUp?: boolean;
+  /** IF-MIB ifOperStatus, when known. */
+  operStatus?: number;
   rates?: InterfaceRates;
 }
 
@@ -54,11 +56,36 @@ export interface LinkHealth {
   discardsPerSec?: number;
 }
 
+/** The device answers its polls: up, or degraded (it answers but part of a poll failed). */
+export const answers = (deviceState: string | undefined): boolean => deviceState === 'up' || deviceState === 'degraded';
+
+/** What a port reading carries that is only true while the device answers. */
+export interface PortReading {
+  operUp: boolean;
+  operStatus?: number;
+  adminStatus?: number;
+  rates?: InterfaceRates;
+}
+
+/**
+ * A port as it stands now. A device that does not answer has no current port status or rate,
+ * whatever it said before: those are dropped (operStatus undefined means unknown), while
+ * everything else (names, monotonic totals, when last sampled) is kept.
+ */
+export function currentPort<V extends PortReading>(v: V, deviceState: string | undefined): V {
+  if (answers(deviceState)) return v;
+  const out = { ...v, operUp: false };
+  delete out.operStatus;
+  delete out.adminStatus;
+  delete out.rates;
+  return out;
+}
+
 function endHealth(src: LinkSource, end: LinkEnd): LinkEndHealth {
-  const dev = src.deviceState(end.device);
-  const itf = dev && (dev.state === 'up' || dev.state === 'degraded') ? src.findInterface(end.device, end.port) : undefined;
+  const found = src.findInterface(end.device, end.port);
+  const itf = found && currentPort(found, src.deviceState(end.device)?.state);
   if (!itf || itf.operStatus === undefined) return { ...end, known: false };
-  const h: LinkEndHealth = { ...end, known: true, operUp: itf.operUp };
+  const h: LinkEndHealth = { ...end, known: true, operUp: itf.operUp, operStatus: itf.operStatus };
   if (itf.rates) h.rates = itf.rates;
   return h;
 }

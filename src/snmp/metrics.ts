@@ -4,7 +4,7 @@
  * with it instead of lingering as stale label sets.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { backboneHealth, type BackboneLink } from './backbone.js';
+import { backboneHealth, currentPort, type BackboneLink } from './backbone.js';
 import type { Poller } from './poller.js';
 
 export interface SnmpMetricsOptions {
@@ -39,7 +39,8 @@ export function registerSnmpMetrics(registry: Registry, poller: Poller, opts: Sn
     }
     for (const dev of poller.devicesState()) {
       for (const itf of poller.interfaces(dev.id) ?? []) {
-        fn({ device: dev.id, opd: dev.opd ?? '', interface: itf.name, alias: itf.alias, link: linkOf.get(`${dev.id}\0${itf.ifIndex}`) ?? '' }, itf);
+        // a port of a device that does not answer has no oper status (no sample), its totals stay
+        fn({ device: dev.id, opd: dev.opd ?? '', interface: itf.name, alias: itf.alias, link: linkOf.get(`${dev.id}\0${itf.ifIndex}`) ?? '' }, currentPort(itf, dev.state));
       }
     }
   };
@@ -92,7 +93,7 @@ export function registerSnmpMetrics(registry: Registry, poller: Poller, opts: Sn
   }));
   track('simpul_interface_oper_up', new Gauge({
     name: 'simpul_interface_oper_up',
-    help: '1 when ifOperStatus is up(1), else 0',
+    help: '1 when ifOperStatus is up(1), else 0; no sample while the device does not answer (see simpul_device_up)',
     labelNames: IF_LABELS,
     registers: reg,
     collect() {

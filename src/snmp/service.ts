@@ -5,7 +5,7 @@
 import { canSeeOpd, requirePermission, type Actor } from '../auth/actor.js';
 import { AppError, notFound } from '../common/errors.js';
 import type { Device, Inventory } from '../inventory/model.js';
-import { linkHealth, type BackboneLink, type LinkStatus } from './backbone.js';
+import { currentPort, linkHealth, type BackboneLink, type LinkEndHealth, type LinkStatus } from './backbone.js';
 import type { LldpStore } from './lldp-store.js';
 import type { InterfaceView, Poller } from './poller.js';
 
@@ -139,18 +139,14 @@ export class SnmpService {
   backbone(actor: Actor): LinkOut[] {
     requirePermission(actor, 'read');
     const p = this.deps.poller;
-    const end = (e: BackboneLink['a'], rates: { inBps: number; outBps: number } | undefined): LinkEndOut => {
-      const st = p.deviceState(e.device)?.state;
-      // a device that does not answer has no current status, whatever it said before
-      const live = st === 'up' || st === 'degraded';
-      return {
-        device: e.device,
-        port: String(e.port),
-        operStatus: live ? ifStatusName(p.findInterface(e.device, e.port)?.operStatus) : null,
-        inBps: num(rates?.inBps),
-        outBps: num(rates?.outBps),
-      };
-    };
+    // linkHealth has already dropped what a device that does not answer cannot tell (currentPort)
+    const end = (h: LinkEndHealth): LinkEndOut => ({
+      device: h.device,
+      port: String(h.port),
+      operStatus: ifStatusName(h.operStatus),
+      inBps: num(h.rates?.inBps),
+      outBps: num(h.rates?.outBps),
+    });
     return this.links
       .filter((l) => canSeeOpd(actor, this.devices.get(l.a.device)?.opd) || canSeeOpd(actor, this.devices.get(l.b.device)?.opd))
       .map((l) => {
@@ -161,8 +157,8 @@ export class SnmpService {
           capacityBps: h.capacityBps,
           status: h.status,
           since: iso(this.status.get(l.id)?.since),
-          a: end(l.a, h.a.rates),
-          b: end(l.b, h.b.rates),
+          a: end(h.a),
+          b: end(h.b),
           receiveBps: num(h.receiveBps),
           transmitBps: num(h.transmitBps),
           utilization: num(h.utilization),
@@ -217,7 +213,8 @@ export class SnmpService {
     const list = this.deps.poller.interfaces(d.id);
     if (!list) throw new AppError(404, 'SNMP_NOT_POLLED', `device '${id}' is not polled: ${this.skipped.get(d.id) ?? 'unknown reason'}`);
     const state = this.stateOf(d);
-    return { device: d.id, state: state.state, lastPollAt: state.lastPollAt, interfaces: list.map(interfaceOut) };
+    // a device that does not answer has no current port status or rate (as on /backbone)
+    return { device: d.id, state: state.state, lastPollAt: state.lastPollAt, interfaces: list.map((v) => interfaceOut(currentPort(v, state.state))) };
   }
 
   neighbors(actor: Actor, id: string): { device: string; neighbors: NeighborOut[] } {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backboneHealth, linkHealth, type BackboneLink, type LinkSource } from '../../../src/snmp/backbone.js';
+import { backboneHealth, currentPort, linkHealth, type BackboneLink, type LinkSource } from '../../../src/snmp/backbone.js';
 import type { InterfaceRates } from '../../../src/snmp/counters.js';
 
 interface Itf { operUp: boolean; operStatus?: number; rates?: InterfaceRates }
@@ -44,5 +44,17 @@ describe('linkHealth', () => {
 
   it('maps a list of links', () => {
     expect(backboneHealth([link, { ...link, id: 'x' }], source({})).map((h) => h.id)).toEqual(['core-dinkes', 'x']);
+  });
+});
+
+describe('currentPort', () => {
+  const port = { name: 'ether1', operUp: true, operStatus: 1, adminStatus: 1, rates: { inBps: 1e6, outBps: 2e6 }, totals: { inOctets: 10n } };
+  it('keeps a port of a device that answers as it is', () => {
+    expect(currentPort(port, 'up')).toBe(port);
+    expect(currentPort(port, 'degraded')).toBe(port);
+  });
+  it('drops status and rates of a device that does not answer, keeping the totals', () => {
+    for (const state of ['down', 'unknown', undefined]) expect(currentPort(port, state)).toEqual({ name: 'ether1', operUp: false, totals: { inOctets: 10n } });
+    expect(port.operStatus).toBe(1);
   });
 });
