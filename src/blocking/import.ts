@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { setImmediate as yieldNow } from 'node:timers/promises';
 import { requirePermission, type Actor } from '../auth/actor.js';
-import { badRequest, conflict } from '../common/errors.js';
+import { badRequest, conflict, MAX_LISTED_ERRORS } from '../common/errors.js';
 import { readLines } from './line-reader.js';
 import { CsvList, parseListLine, type ListFormat } from './list-formats.js';
 import { revKey, unsafeReason, type BlockValue } from './normalize.js';
@@ -75,7 +75,7 @@ export async function importList(
   busy.add(lock);
   const db = svc.store.db;
   const importId = randomUUID();
-  const maxReported = limits.maxReported ?? 100;
+  const maxReported = limits.maxReported ?? MAX_LISTED_ERRORS;
   const batchRows = limits.batchRows ?? ENTRY_ROWS;
   const r: ImportReport = {
     category, source, format, dryRun, applied: false, lines: 0, accepted: 0, added: 0, removed: 0, unchanged: 0,

@@ -23,8 +23,9 @@ export function ipamImport(file: string, opts: { config?: string; dryRun?: boole
     const r = importIpam(store, ipam, { id: `cli:${userInfo().username}`, role: 'noc-admin', opd: null }, text, { format, dryRun: !!opts.dryRun });
     for (const e of r.errors) process.stderr.write(`${file}:${e.line}: ${e.code}${e.field ? ` (${e.field})` : ''}: ${e.message}\n`);
     const what = `${r.counts.pools} pools, ${r.counts.prefixes} prefixes, ${r.counts.addresses} addresses`;
+    if (r.errorsNotListed) process.stderr.write(`... and ${r.errorsNotListed} more\n`);
     if (r.errors.length) {
-      process.stderr.write(`${r.errors.length} problem(s); nothing imported\n`);
+      process.stderr.write(`${r.errors.length + r.errorsNotListed} problem(s); nothing imported\n`);
       process.exitCode = 1;
     } else process.stdout.write(r.dryRun ? `dry run OK: would import ${what}\n` : `imported ${what}\n`);
   } catch (e) {

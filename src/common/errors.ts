@@ -22,3 +22,6 @@ export const notFound = (what: string, id: string) =>
 export const conflict = (code: string, detail: string, extra?: Record<string, unknown>) =>
   new AppError(409, code, detail, undefined, extra);
 export const forbidden = (detail: string) => new AppError(403, 'FORBIDDEN', detail);
+
+/** Importers list this many bad lines in their report and only count the rest (a 100,000-line mistake is one fix). */
+export const MAX_LISTED_ERRORS = 100;

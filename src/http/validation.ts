@@ -6,13 +6,18 @@ import type { FastifySchemaCompiler } from 'fastify';
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 const base: Options = { removeAdditional: false, useDefaults: true, allErrors: false, strict: false };
+const bodyAjv = () => addFormats(new Ajv({ ...base, coerceTypes: false }));
 
 /**
  * Two validators: query strings and path parameters arrive as text and are coerced to their
  * schema types; JSON bodies are not coerced, so `{"name": 5}` is an error rather than "5".
  */
 export function validatorCompiler(): FastifySchemaCompiler<unknown> {
-  const body = addFormats(new Ajv({ ...base, coerceTypes: false }));
+  const body = bodyAjv();
   const text = addFormats(new Ajv({ ...base, coerceTypes: 'array' }));
   return ({ schema, httpPart }) => (httpPart === 'body' ? body : text).compile(schema as object);
 }
+
+let shared: Ajv | undefined;
+/** A route's body schema compiled for callers outside HTTP (importers), so a row passes exactly when the body would. */
+export const compileBodySchema = (schema: object) => (shared ??= bodyAjv()).compile(schema);

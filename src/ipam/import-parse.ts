@@ -38,7 +38,10 @@ export function parseImportCsv(text: string): ImportRow[] {
   return records.map(({ record, info }) => ({ line: info.lines, kind: record.kind as ImportRow['kind'], fields: clean(record) }));
 }
 
-/** YAML: `pools:`, `allocations:` (or `prefixes:`) and `addresses:` lists of mappings. Aliases refused. */
+/**
+ * YAML: `pools:`, `allocations:` (or `prefixes:`) and `addresses:` lists of mappings with the CSV's
+ * column names (`cidr` for prefix; a pool's `name` for pool). Aliases and unknown keys refused.
+ */
 export function parseImportYaml(text: string): ImportRow[] {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
@@ -58,9 +61,13 @@ export function parseImportYaml(text: string): ImportRow[] {
       if (!isMap(item)) throw badRequest('IMPORT_MALFORMED', `line ${line}: each entry of ${key} must be a mapping`, 'file');
       const fields: Record<string, string> = Object.create(null);
       for (const p of item.items) {
-        const k = String((p.key as { value?: unknown })?.value ?? '');
+        const given = String((p.key as { value?: unknown })?.value ?? '');
+        const k = given === 'cidr' ? 'prefix' : given === 'name' && kind === 'pool' ? 'pool' : given;
+        // Like an unknown CSV column (and an unknown API field): a misspelt key is an error, not a value dropped.
+        if (k === 'kind' || !COLUMNS.includes(k))
+          throw badRequest('IMPORT_MALFORMED', `line ${line}: unknown key ${JSON.stringify(given.slice(0, 40))} in ${key}; the keys are ${COLUMNS.filter((c) => c !== 'kind').join(', ')}`, 'file');
         const v = (p.value as { value?: unknown } | null)?.value;
-        if (v !== undefined && v !== null && typeof v !== 'object') fields[k === 'cidr' ? 'prefix' : k] = String(v);
+        if (v !== undefined && v !== null && typeof v !== 'object') fields[k] = String(v);
         else if (v === undefined && p.value) throw badRequest('IMPORT_MALFORMED', `line ${line}: ${k} must be a plain value (aliases and nesting are not allowed)`, 'file');
       }
       rows.push({ line, kind, fields });

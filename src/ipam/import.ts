@@ -1,10 +1,12 @@
 import type { Store } from '../store/store.js';
-import { AppError, badRequest } from '../common/errors.js';
+import { AppError, badRequest, MAX_LISTED_ERRORS } from '../common/errors.js';
+import { compileBodySchema } from '../http/validation.js';
 import { requirePermission, type Actor } from '../auth/actor.js';
 import { blockLast, parseAddress, parsePrefix, type Prefix } from './core/cidr.js';
 import { toHex, type PoolRow, type PrefixRow } from './columns.js';
 import { isImportKind, parseImportCsv, parseImportYaml, type ImportRow } from './import-parse.js';
-import type { IpamService } from './service.js';
+import type { AllocateRequest, AssignAddress, CreatePool as CreatePoolBody, IpamService } from './service.js';
+import { Allocate, Assign, CreatePool } from './schemas.js';
 
 export interface ImportProblem {
   line: number;
@@ -16,10 +18,47 @@ export interface ImportReport {
   dryRun: boolean;
   applied: boolean;
   counts: { pools: number; prefixes: number; addresses: number };
+  /** The first MAX_LISTED_ERRORS problems by line. */
   errors: ImportProblem[];
+  /** Problems beyond the listed ones. */
+  errorsNotListed: number;
 }
 
 class DryRunDone extends Error {}
+
+/**
+ * Each row is the body of one API call and is checked by that route's own schema, compiled by the
+ * HTTP body validator: whatever the API refuses (a NUL in a pool name, a hostname with spaces), the
+ * import refuses too. `columns` names a body field by its spreadsheet column.
+ */
+const ROW_SCHEMAS = {
+  pool: { schema: CreatePool, columns: { name: 'pool', cidr: 'prefix' } as Record<string, string> },
+  prefix: { schema: Allocate, columns: {} as Record<string, string> },
+  address: { schema: Assign, columns: {} as Record<string, string> },
+};
+const validators = new Map<ImportRow['kind'], ReturnType<typeof compileBodySchema>>();
+
+function rowBody(row: ImportRow, prefix: Prefix | undefined): Record<string, unknown> {
+  const f = row.fields;
+  const body =
+    row.kind === 'pool'
+      ? // An unnamed pool is named after its CIDR, in the characters a pool name allows.
+        { name: f.pool ?? prefix!.text.replace(/[^A-Za-z0-9._-]/g, '-'), scope: f.scope, cidr: prefix!.text, role: f.role ?? 'opd-lan', description: f.description }
+      : row.kind === 'prefix'
+        ? { opd: f.opd, purpose: f.purpose ?? 'imported', prefix: prefix!.text }
+        : { address: f.address, hostname: f.hostname, mac: f.mac, device: f.device, description: f.description, gateway: true };
+  for (const k of Object.keys(body)) if (body[k as keyof typeof body] === undefined) delete body[k as keyof typeof body];
+  const { schema, columns } = ROW_SCHEMAS[row.kind];
+  let check = validators.get(row.kind);
+  if (!check) validators.set(row.kind, (check = compileBodySchema(schema)));
+  if (!check(body)) {
+    const e = check.errors![0]!;
+    const key = e.keyword === 'required' ? String(e.params.missingProperty) : e.instancePath.split('/')[1] ?? '';
+    const column = columns[key] ?? key;
+    throw badRequest('VALIDATION_FAILED', e.keyword === 'required' ? `${column} is required` : `${column} ${e.message ?? 'is invalid'}`, column);
+  }
+  return body;
+}
 
 /**
  * Imports a regency's spreadsheet: every line is checked (CIDR, host bits, pool, owner, overlap,
@@ -30,10 +69,12 @@ class DryRunDone extends Error {}
 export function importIpam(store: Store, ipam: IpamService, actor: Actor, text: string, opts: { format: 'csv' | 'yaml'; dryRun: boolean }): ImportReport {
   requirePermission(actor, 'operate');
   const rows = opts.format === 'csv' ? parseImportCsv(text) : parseImportYaml(text);
-  const report: ImportReport = { dryRun: opts.dryRun, applied: false, counts: { pools: 0, prefixes: 0, addresses: 0 }, errors: [] };
-  const fail = (row: ImportRow, code: string, message: string, field?: string) => report.errors.push({ line: row.line, field, code, message });
+  const report: ImportReport = { dryRun: opts.dryRun, applied: false, counts: { pools: 0, prefixes: 0, addresses: 0 }, errors: [], errorsNotListed: 0 };
+  // Every problem is kept until the end, so the listed ones are the first lines, not the first found.
+  const problems: ImportProblem[] = [];
+  const fail = (row: ImportRow, code: string, message: string, field?: string) => problems.push({ line: row.line, field, code, message });
 
-  const valid: { row: ImportRow; prefix?: Prefix }[] = [];
+  const valid: { row: ImportRow; prefix?: Prefix; body: Record<string, unknown> }[] = [];
   const seen = new Map<string, number>();
   for (const row of rows) {
     if (!isImportKind(String(row.kind))) {
@@ -48,15 +89,18 @@ export function importIpam(store: Store, ipam: IpamService, actor: Actor, text: 
         const k = `a:${a.text}`;
         if (seen.has(k)) throw badRequest('DUPLICATE', `${a.text} is listed twice (first at line ${seen.get(k)})`, 'address');
         seen.set(k, row.line);
-        valid.push({ row });
+        valid.push({ row, body: rowBody(row, undefined) });
         continue;
       }
       if (!f.prefix) throw badRequest('VALIDATION_FAILED', 'prefix is required (address/length)', 'prefix');
       const p = parsePrefix(f.prefix, { field: 'prefix' });
+      if (row.kind === 'pool' && f.scope !== 'public' && f.scope !== 'private') throw badRequest('VALIDATION_FAILED', "scope must be 'public' or 'private'", 'scope');
+      if (row.kind === 'prefix' && !f.opd) throw badRequest('VALIDATION_FAILED', 'opd is required: who holds this block', 'opd');
+      const body = rowBody(row, p);
       const k = `${row.kind}:${p.text}`;
       if (seen.has(k)) throw badRequest('DUPLICATE', `${p.text} is listed twice (first at line ${seen.get(k)})`, 'prefix');
       seen.set(k, row.line);
-      valid.push({ row, prefix: p });
+      valid.push({ row, prefix: p, body });
     } catch (e) {
       if (!(e instanceof AppError)) throw e;
       fail(row, e.code, e.detail, e.field);
@@ -68,16 +112,14 @@ export function importIpam(store: Store, ipam: IpamService, actor: Actor, text: 
   try {
     store.write(actor, (tx) => {
       const one = <T>(sql: string, ...args: unknown[]) => tx.db.prepare(sql).get(...args) as T | undefined;
-      for (const { row, prefix } of valid) {
+      for (const { row, prefix, body } of valid) {
         const f = row.fields;
         try {
           if (row.kind === 'pool') {
-            if (f.scope !== 'public' && f.scope !== 'private') throw badRequest('VALIDATION_FAILED', "scope must be 'public' or 'private'", 'scope');
-            ipam.createPool(actor, { name: f.pool ?? f.description ?? prefix!.text, scope: f.scope, cidr: prefix!.text, role: f.role ?? 'opd-lan', description: f.description });
+            ipam.createPool(actor, body as unknown as CreatePoolBody);
             report.counts.pools++;
           } else if (row.kind === 'prefix') {
             const p = prefix!;
-            if (!f.opd) throw badRequest('VALIDATION_FAILED', 'opd is required: who holds this block', 'opd');
             if (!one('SELECT 1 FROM opds WHERE code = ?', f.opd)) throw badRequest('UNKNOWN_OPD', `OPD '${f.opd}' is not in the inventory`, 'opd');
             const lo = toHex(p.family, p.network);
             const hi = toHex(p.family, blockLast(p.family, p));
@@ -87,7 +129,7 @@ export function importIpam(store: Store, ipam: IpamService, actor: Actor, text: 
               "SELECT * FROM ipam_prefixes WHERE family = ? AND state = 'allocated' AND network <= ? AND last >= ? AND length < ? ORDER BY length DESC LIMIT 1",
               p.family, lo, hi, p.length,
             );
-            const req = { opd: f.opd, purpose: f.purpose ?? 'imported', prefix: p.text };
+            const req = body as unknown as AllocateRequest;
             if (parent) {
               if (parent.opd !== f.opd) throw badRequest('OTHER_OWNER', `${p.text} lies inside ${parent.cidr}, which belongs to ${parent.opd}, not ${f.opd}`, 'opd');
               ipam.allocateChild(actor, parent.id, req);
@@ -113,7 +155,7 @@ export function importIpam(store: Store, ipam: IpamService, actor: Actor, text: 
             );
             if (!p) throw badRequest('OUTSIDE_PREFIXES', `${a.text} is not inside any allocated prefix; import its prefix first`, 'address');
             if (f.opd && f.opd !== p.opd) throw badRequest('OTHER_OWNER', `${a.text} is in ${p.cidr}, which belongs to ${p.opd}, not ${f.opd}`, 'opd');
-            ipam.assignAddress(actor, p.id, { address: a.text, hostname: f.hostname, mac: f.mac, device: f.device, description: f.description, gateway: true });
+            ipam.assignAddress(actor, p.id, { ...(body as AssignAddress), address: a.text });
             report.counts.addresses++;
           }
         } catch (e) {
@@ -121,7 +163,7 @@ export function importIpam(store: Store, ipam: IpamService, actor: Actor, text: 
           fail(row, e.code, e.detail, e.field);
         }
       }
-      if (report.errors.length) throw new AppError(422, 'IMPORT_INVALID', `${report.errors.length} line(s) are wrong; nothing was imported`);
+      if (problems.length) throw new AppError(422, 'IMPORT_INVALID', `${problems.length} line(s) are wrong; nothing was imported`);
       if (opts.dryRun) throw new DryRunDone();
       tx.audit({ action: 'ipam.import', objectType: 'import', objectId: tx.now, after: { counts: report.counts } });
     });
@@ -129,6 +171,8 @@ export function importIpam(store: Store, ipam: IpamService, actor: Actor, text: 
   } catch (e) {
     if (!(e instanceof DryRunDone) && !(e instanceof AppError && e.code === 'IMPORT_INVALID')) throw e;
   }
-  report.errors.sort((a, b) => a.line - b.line);
+  problems.sort((a, b) => a.line - b.line);
+  report.errors = problems.slice(0, MAX_LISTED_ERRORS);
+  report.errorsNotListed = problems.length - report.errors.length;
   return report;
 }

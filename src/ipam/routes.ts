@@ -1,12 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { RoutePlugin } from '../http/context.js';
 import { problemReplies } from '../http/schemas.js';
-import { POOL_ROLES } from './service.js';
+import { Allocate, Assign, CreatePool } from './schemas.js';
 import { importIpam } from './import.js';
 import { badRequest } from '../common/errors.js';
 
 const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
-const Str = (max: number) => Type.String({ minLength: 1, maxLength: max });
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
 const Utilization = Type.Object({
@@ -64,41 +63,6 @@ const Address = Type.Object({
   quarantineUntil: Nullable(Type.String()),
 });
 
-const CreatePool = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9 ._-]*$' }),
-    scope: Type.Union([Type.Literal('public'), Type.Literal('private')]),
-    cidr: Str(64),
-    role: Type.String({ minLength: 2, maxLength: 32, pattern: '^[a-z0-9-]+$', description: `${POOL_ROLES.join(', ')}, or another the NOC adds` }),
-    description: Type.Optional(Type.String({ maxLength: 500 })),
-    p2pLength: Type.Optional(Type.Union([Type.Literal(30), Type.Literal(31)])),
-    gateway: Type.Optional(Type.Union([Type.Literal('first'), Type.Literal('last'), Type.Literal('none')])),
-  },
-  { additionalProperties: false },
-);
-const Allocate = Type.Object(
-  {
-    opd: Type.String({ pattern: '^[A-Z0-9]{2,12}$' }),
-    purpose: Str(200),
-    prefixLength: Type.Optional(Type.Integer({ minimum: 0, maximum: 128 })),
-    addresses: Type.Optional(Type.Union([Type.Integer(), Type.String({ pattern: '^-?[0-9]{1,40}$' })], { description: 'a number, or a decimal string for IPv6 sizes' })),
-    prefix: Type.Optional(Str(64)),
-    strategy: Type.Optional(Type.Union([Type.Literal('first-fit'), Type.Literal('best-fit')])),
-    idempotencyKey: Type.Optional(Type.String({ minLength: 8, maxLength: 128 })),
-  },
-  { additionalProperties: false },
-);
-const Assign = Type.Object(
-  {
-    address: Type.Optional(Str(64)),
-    hostname: Type.Optional(Type.String({ maxLength: 253, pattern: '^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$' })),
-    mac: Type.Optional(Type.String({ pattern: '^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$' })),
-    device: Type.Optional(Type.String({ maxLength: 63 })),
-    description: Type.Optional(Type.String({ maxLength: 500 })),
-    gateway: Type.Optional(Type.Boolean()),
-  },
-  { additionalProperties: false },
-);
 const PrefixQuery = Type.Object(
   {
     pool: Type.Optional(Type.Integer({ minimum: 1 })),
@@ -122,7 +86,8 @@ const ImportReport = Type.Object({
   dryRun: Type.Boolean(),
   applied: Type.Boolean(),
   counts: Type.Object({ pools: Type.Integer(), prefixes: Type.Integer(), addresses: Type.Integer() }),
-  errors: Type.Array(Type.Object({ line: Type.Integer(), field: Type.Optional(Type.String()), code: Type.String(), message: Type.String() })),
+  errors: Type.Array(Type.Object({ line: Type.Integer(), field: Type.Optional(Type.String()), code: Type.String(), message: Type.String() }), { description: 'the first 100 problems by line' }),
+  errorsNotListed: Type.Integer({ description: 'problems beyond the listed ones' }),
 });
 const IMPORT_LIMIT = 32 * 1024 * 1024;
 
@@ -135,7 +100,7 @@ export const ipamRoutes: RoutePlugin = (app, s) => {
     schema: {
       tags: ['ipam'],
       summary: 'Import pools, allocations and addresses from CSV or YAML, all or nothing',
-      description: 'Content-Type text/csv (header: kind,prefix,address,pool,opd,purpose,scope,role,hostname,mac,device,description) or application/yaml (pools:, allocations:, addresses:). Every wrong line is reported with its number; with errors nothing is imported (422). dryRun=true checks without writing.',
+      description: 'Content-Type text/csv (header: kind,prefix,address,pool,opd,purpose,scope,role,hostname,mac,device,description) or application/yaml (pools:, allocations:, addresses:). Every wrong line is reported with its number (the first 100 listed, the rest counted in errorsNotListed); with errors nothing is imported (422). dryRun=true checks without writing.',
       querystring: ImportQuery,
       response: { 200: ImportReport, 422: ImportReport, ...problemReplies },
     },

@@ -1,8 +1,47 @@
-import { collectDefaultMetrics, Histogram, Registry, Counter, Gauge } from 'prom-client';
+import { collectDefaultMetrics, Histogram, Registry, Counter, Gauge, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+
+// C0 and C1 controls and DEL: prom-client escapes only \\, " and \n, so a NUL or an ANSI escape from
+// an imported name would reach Prometheus (and a terminal running curl) raw.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+export const safeLabelValue = (v: string): string => v.replace(CONTROL, '\uFFFD');
+
+type Labels = Record<string, string | number>;
+const cleanLabels = (labels: Labels | undefined): Labels | undefined => {
+  if (!labels) return labels;
+  const out: Labels = {};
+  for (const [k, v] of Object.entries(labels)) out[k] = typeof v === 'string' ? safeLabelValue(v) : v;
+  return out;
+};
+const cleanMetric = <T extends MetricObjectWithValues<MetricValue<string>>>(m: T): T => ({
+  ...m,
+  values: m.values?.map((v) => ({ ...v, labels: cleanLabels(v.labels as Labels), ...('sharedLabels' in v ? { sharedLabels: cleanLabels(v.sharedLabels as Labels) } : {}) })),
+});
+
+interface Formattable {
+  get(): Promise<MetricObjectWithValues<MetricValue<string>>>;
+  getForPromString?(): Promise<MetricObjectWithValues<MetricValue<string>>>;
+}
+const format = (Registry.prototype as unknown as { getMetricsAsString(m: Formattable): Promise<string> }).getMetricsAsString;
+
+/**
+ * Label values are cleaned where every metric is written out, so no domain (IPAM pool names, device
+ * names from the inventory, anything later) has to remember to.
+ */
+class SafeLabelRegistry extends Registry {
+  // prom-client's metrics() and getSingleMetricAsString() both format each metric here.
+  getMetricsAsString(metric: Formattable): Promise<string> {
+    const read = async () => cleanMetric(await (metric.getForPromString ? metric.getForPromString() : metric.get()));
+    return format.call(this, { get: read });
+  }
+
+  override async getMetricsAsJSON(): Promise<MetricObjectWithValues<MetricValue<string>>[]> {
+    return (await super.getMetricsAsJSON()).map(cleanMetric);
+  }
+}
 
 /** One registry per daemon (tests run several daemons in one process). */
 export function createRegistry(): Registry {
-  const registry = new Registry();
+  const registry = new SafeLabelRegistry();
   collectDefaultMetrics({ register: registry });
   return registry;
 }
