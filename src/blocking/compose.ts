@@ -3,8 +3,8 @@
  * prefix; a wildcard wins over the exact name), names under a wildcard and prefixes inside another
  * left out (they add router entries and block nothing more), then an OPD's exceptions taken away.
  */
-import type { EffectiveDomain } from './effective.js';
-import { ipPrefix, isAtOrUnder, revKey, type EntryKind } from './normalize.js';
+import type { EffectiveDomain, WithheldEntry } from './effective.js';
+import { ipPrefix, isAtOrUnder, protectedDomainHit, protectedDomainReason, revKey, type EntryKind } from './normalize.js';
 import { containsPrefix, parseAddress, parsePrefix, type Prefix } from '../ipam/core/cidr.js';
 
 export interface EntryRow {
@@ -21,12 +21,20 @@ export interface ExceptionRow {
 export interface BaseList {
   domains: EffectiveDomain[];
   prefixes: { prefix: string; category: string; p: Prefix }[];
+  withheld: WithheldEntry[];
 }
 
-export function composeBase(rows: Iterable<EntryRow>): BaseList {
+/** `protectedDomains`: entries blocking one of them (stored before the rule, or before the domain was set) are withheld, not merged. */
+export function composeBase(rows: Iterable<EntryRow>, protectedDomains: readonly string[] = []): BaseList {
   const names = new Map<string, EffectiveDomain>();
   const ips = new Map<string, { prefix: string; category: string; p: Prefix }>();
+  const withheld: WithheldEntry[] = [];
   for (const r of rows) {
+    const hit = protectedDomainHit(r, protectedDomains);
+    if (hit !== undefined) {
+      withheld.push({ entry: r.kind === 'wildcard' ? `*.${r.value}` : r.value, category: r.category, reason: protectedDomainReason(hit) });
+      continue;
+    }
     if (r.kind === 'domain' || r.kind === 'wildcard') {
       const sub = r.kind === 'wildcard';
       const have = names.get(r.value);
@@ -57,7 +65,7 @@ export function composeBase(rows: Iterable<EntryRow>): BaseList {
     last = { family: x.p.family, end: x.p.network + (1n << BigInt(bits - x.p.length)) - 1n };
     prefixes.push(x);
   }
-  return { domains, prefixes };
+  return { domains, prefixes, withheld };
 }
 
 const exceptionPrefix = (value: string): Prefix => {
@@ -67,11 +75,15 @@ const exceptionPrefix = (value: string): Prefix => {
 };
 
 /** The base list minus what the exceptions open: names at or under an excepted name, prefixes inside an excepted one. */
-export function applyExceptions(base: BaseList, exceptions: readonly ExceptionRow[]): { domains: EffectiveDomain[]; prefixes: { prefix: string; category: string }[] } {
+export function applyExceptions(
+  base: BaseList,
+  exceptions: readonly ExceptionRow[],
+): { domains: EffectiveDomain[]; prefixes: { prefix: string; category: string }[]; withheld: WithheldEntry[] } {
   const names = exceptions.filter((e) => e.kind === 'domain').map((e) => e.value);
   const nets = exceptions.filter((e) => e.kind === 'address').map((e) => exceptionPrefix(e.value));
   return {
     domains: names.length ? base.domains.filter((d) => !names.some((n) => isAtOrUnder(d.name, n))) : base.domains,
     prefixes: base.prefixes.filter((x) => !nets.some((n) => containsPrefix(n, x.p))).map(({ prefix, category }) => ({ prefix, category })),
+    withheld: base.withheld,
   };
 }

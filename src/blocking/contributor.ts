@@ -67,14 +67,12 @@ export function blockingContributor(service: BlockSource, opts: BlockingContribu
       }
       const list = service.effective(router.opd, opts.clock.now());
       const target = router.routeros?.version === undefined ? { id: router.id, model: router.model } : { id: router.id, model: router.model, rosVersion: router.routeros.version };
-      const domain = inventory.regency.domain;
       const { desired, ...report } = enforceBlocklist(list, target, {
         listName: cfg.listName,
         dropForeignDns: cfg.dropForeignDns,
         sniRules: cfg.sniRules,
         modelLimits: cfg.modelLimits,
         protectedPrefixes: [...inventoryProtected(inventory), ...(service.safety?.().protected.map((p) => p.prefix.text) ?? []), ...(opts.protectedPrefixes?.() ?? [])],
-        protectedDomains: domain ? [domain.toLowerCase()] : [],
       });
       reports.set(router.id, report);
       return desired;

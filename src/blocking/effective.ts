@@ -16,6 +16,15 @@ export interface EffectiveBlocklist {
   domains: EffectiveDomain[];
   /** Canonical CIDR (`198.51.100.0/24`) or bare address (`203.0.113.7`); sorted, one per value. */
   prefixes: { prefix: string; category: string }[];
+  /** Entries of the OPD's categories left out, with why (a protected domain): shown in every router's notes. */
+  withheld?: WithheldEntry[];
+}
+
+export interface WithheldEntry {
+  /** As written in a list: `name` or `*.name`. */
+  entry: string;
+  category: string;
+  reason: string;
 }
 
 /** Which OPDs' effective lists changed: their codes, or every OPD. */

@@ -27,8 +27,6 @@ export interface EnforceOptions {
   /** Addresses and prefixes that must stay reachable (management addresses, backbone, data
    *  center): a blocked prefix overlapping one of them is skipped, never pushed. */
   protectedPrefixes: readonly string[];
-  /** Domains (and their subdomains) never blocked, e.g. the regency's own domain. */
-  protectedDomains?: readonly string[];
   /** When set, the foreign-DNS rules match only traffic entering from this interface list. */
   lanInterfaceList?: string;
 }
@@ -165,15 +163,11 @@ export function enforceBlocklist(list: EffectiveBlocklist, router: EnforceRouter
   const ipv6 = hasIpv6Menus(router.rosVersion);
 
   // ---- domains ----------------------------------------------------------------------------------
-  const protectedDomains = new Set(opts.protectedDomains ?? []);
+  // The list already withholds protected domains (the regency's own); the router's notes say which.
+  skipped.push(...(list.withheld ?? []));
   const wanted = new Map<string, EffectiveDomain>();
   for (const d of list.domains) {
     const name = d.name.toLowerCase().replace(/\.$/, '');
-    const hit = [name, ...parents(name)].find((n) => protectedDomains.has(n)) ?? (d.subdomains ? [...protectedDomains].find((p) => p.endsWith(`.${name}`)) : undefined);
-    if (hit !== undefined) {
-      skipped.push({ entry: d.subdomains ? `*.${name}` : name, category: d.category, reason: `would block the protected domain ${hit}` });
-      continue;
-    }
     const prev = wanted.get(name);
     if (!prev || (d.subdomains && !prev.subdomains)) wanted.set(name, { name, subdomains: d.subdomains, category: d.category });
   }

@@ -38,6 +38,11 @@ export function createBlockingService(ctx: ModuleContext): BlockingService {
     minPrefixLength: { 4: cfg.minPrefixLengthV4, 6: cfg.minPrefixLengthV6 },
     maxExceptionDays: cfg.maxExceptionDays,
     protectedAddresses: () => managementAddresses(ctx.inventory()),
+    protectedDomains: () => {
+      const d = ctx.inventory().regency.domain;
+      return d ? [d] : [];
+    },
+    timezone: ctx.config.timezone,
     onListenerError: (e) => ctx.log.error({ err: e }, 'blocking change listener failed'),
   });
 }

@@ -119,6 +119,18 @@ export function selfAndParents(name: string): string[] {
 /** True when `name` is `parent` or under it. */
 export const isAtOrUnder = (name: string, parent: string): boolean => name === parent || name.endsWith(`.${parent}`);
 
+/**
+ * The protected domain (e.g. the regency's own) a domain entry would block, if any: the entry is
+ * the domain, lies under it, or (a wildcard) covers it. Entry, import and the effective list all
+ * ask here, so a protected name is refused at the door and never reaches an export or a router.
+ */
+export function protectedDomainHit(v: { kind: string; value: string }, protectedDomains: readonly string[]): string | undefined {
+  if (v.kind !== 'domain' && v.kind !== 'wildcard') return undefined;
+  return protectedDomains.find((p) => isAtOrUnder(v.value, p) || (v.kind === 'wildcard' && p.endsWith(`.${v.value}`)));
+}
+
+export const protectedDomainReason = (hit: string) => `the regency's own domain ${hit} (and every name under it) is never blocked`;
+
 export interface ProtectedRange {
   prefix: Prefix;
   /** Why it may not be blocked, e.g. "IPAM pool backbone (10.255.0.0/16)". */
@@ -130,6 +142,8 @@ export interface Safety {
   protected: readonly ProtectedRange[];
   /** Prefixes shorter than this are refused (too broad to be a site). */
   minLength: { 4: number; 6: number };
+  /** Domains nothing may block, nor anything under them: the regency's own (inventory `regency.domain`). */
+  domains?: readonly string[];
 }
 
 export const ipPrefix = (v: BlockValue): Prefix => (v.kind === 'address' ? prefixOfAddress(v.value) : parsePrefix(v.value));
@@ -141,6 +155,8 @@ export function prefixOfAddress(text: string): Prefix {
 
 /** Null when the address or prefix may be blocked, else the reason it may not. */
 export function unsafeReason(v: BlockValue, safety: Safety): Invalid | null {
+  const hit = protectedDomainHit(v, safety.domains ?? []);
+  if (hit !== undefined) return { code: 'PROTECTED_DOMAIN', reason: `${v.kind === 'wildcard' ? `*.${v.value}` : v.value}: ${protectedDomainReason(hit)}` };
   if (v.kind !== 'address' && v.kind !== 'prefix') return null;
   const p = ipPrefix(v);
   if (p.length === 0) return { code: 'COVERS_INTERNET', reason: `${v.value} covers the whole ${p.family === 4 ? 'IPv4' : 'IPv6'} internet` };

@@ -105,6 +105,11 @@ const Effective = Type.Object({
   opd: Type.String(),
   domains: Type.Array(Type.Object({ name: Type.String(), subdomains: Type.Boolean(), category: Type.String() })),
   prefixes: Type.Array(Type.Object({ prefix: Type.String(), category: Type.String() })),
+  withheld: Type.Optional(
+    Type.Array(Type.Object({ entry: Type.String(), category: Type.String(), reason: Type.String() }), {
+      description: "entries of the OPD's categories never enforced, with why (the regency's own domain)",
+    }),
+  ),
 });
 
 const LIST_TYPES = ['text/plain', 'text/csv', 'application/octet-stream'];

@@ -13,6 +13,8 @@ import {
   judgeDomain,
   judgeIp,
   judgeValue,
+  protectedDomainHit,
+  protectedDomainReason,
   selfAndParents,
   unsafeReason,
   type BlockValue,
@@ -29,8 +31,12 @@ export interface BlockingOptions {
   clock: Clock;
   minPrefixLength: { 4: number; 6: number };
   maxExceptionDays: number;
+  /** The regency's zone: an exception asked "until 2026-12-31" ends at the end of that day there. */
+  timezone?: string;
   /** Addresses nothing may block besides the IPAM pools: routers' management addresses. */
   protectedAddresses?: () => ProtectedRange[];
+  /** Domains nothing may block, nor any name under them: the regency's own (inventory `regency.domain`). */
+  protectedDomains?: () => readonly string[];
   /** A listener failing must not fail the write that triggered it. */
   onListenerError?: (e: unknown) => void;
 }
@@ -202,12 +208,17 @@ export class BlockingService {
     const pools = this.store.db.prepare('SELECT name, cidr, role FROM ipam_pools').all() as { name: string; cidr: string; role: string }[];
     return {
       minLength: this.opts.minPrefixLength,
+      domains: this.protectedDomains(),
       protected: [
         ...ALWAYS_PROTECTED,
         ...pools.map((p) => ({ prefix: parsePrefix(p.cidr), why: `the ${p.role} pool ${p.name} (${p.cidr})` })),
         ...(this.opts.protectedAddresses?.() ?? []),
       ],
     };
+  }
+
+  private protectedDomains(): string[] {
+    return (this.opts.protectedDomains?.() ?? []).map((d) => d.toLowerCase().replace(/\.$/, ''));
   }
 
   // ---- categories ------------------------------------------------------------------------------
@@ -410,19 +421,23 @@ export class BlockingService {
       }
       return null;
     };
+    const guarded = this.protectedDomains();
     const matches: PolicyMatch[] = this.matchesFor(v).map((m) => ({
       category: m.category,
       kind: m.kind,
       value: m.value,
       source: m.source,
       addedAt: m.added_at,
-      applies: applying.has(m.category),
+      // An entry that would block a protected domain is withheld from every router and export.
+      applies: applying.has(m.category) && protectedDomainHit(m, guarded) === undefined,
       openedBy: opens(m),
     }));
+    const hit = protectedDomainHit(v, guarded);
     const blocking = matches.filter((m) => m.applies && m.openedBy === null);
     const show = (m: PolicyMatch) => `${m.kind === 'wildcard' ? `*.${m.value}` : m.value} in ${m.category} (source ${m.source})`;
     let why: string;
-    if (blocking.length) why = `blocked by ${blocking.map(show).join('; ')}`;
+    if (hit !== undefined) why = `not blocked: ${protectedDomainReason(hit)}`;
+    else if (blocking.length) why = `blocked by ${blocking.map(show).join('; ')}`;
     else if (matches.some((m) => m.applies)) why = `open by exception ${matches.filter((m) => m.applies).map((m) => `#${m.openedBy}`).filter((x, i, a) => a.indexOf(x) === i).join(', ')}`;
     else if (matches.length) why = `listed in ${[...new Set(matches.map((m) => m.category))].join(', ')}, which ${opd} is excluded from`;
     else why = 'not on any block list';
@@ -540,13 +555,15 @@ export class BlockingService {
       this.baseCache.clear();
       this.cacheVersion = this.version;
     }
-    const key = cats.join(',');
+    const guarded = this.protectedDomains();
+    // The regency's domain can change on an inventory reload: it is part of the key.
+    const key = `${cats.join(',')}|${guarded.join(',')}`;
     let b = this.baseCache.get(key);
     if (!b) {
       const q = this.store.db.prepare('SELECT kind, value, category FROM block_entries_live WHERE category = ?');
       const rows: EntryRow[] = [];
       for (const c of cats) for (const r of q.iterate(c) as Iterable<EntryRow>) rows.push(r);
-      b = composeBase(rows);
+      b = composeBase(rows, guarded);
       // A handful of category sets in practice; bound it anyway.
       if (this.baseCache.size >= 16) this.baseCache.clear();
       this.baseCache.set(key, b);

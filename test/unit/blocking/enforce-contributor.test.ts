@@ -26,9 +26,10 @@ function fakeService(until: Date) {
       const domains = [
         { name: 'judi.example', subdomains: true, category: 'judi' },
         { name: 'wiki.example', subdomains: false, category: 'lainnya' },
-        { name: 'pemda.example', subdomains: false, category: 'lainnya' },
       ].filter((d) => !(excepted && d.name === 'wiki.example'));
-      return { opd, domains, prefixes: [{ prefix: '198.51.100.0/24', category: 'malware' }, { prefix: '10.255.11.0/24', category: 'lainnya' }] };
+      // As BlockingService does: an entry blocking the regency's domain is withheld from the list, with why.
+      const withheld = [{ entry: 'pemda.example', category: 'lainnya', reason: "the regency's own domain pemda.example (and every name under it) is never blocked" }];
+      return { opd, domains, prefixes: [{ prefix: '198.51.100.0/24', category: 'malware' }, { prefix: '10.255.11.0/24', category: 'lainnya' }], withheld };
     },
   };
 }

@@ -1,3 +1,4 @@
+import { applyExceptions, composeBase } from '../../../src/blocking/compose.js';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { BlockLimitError, enforceBlocklist, subdomainRegexp, type EffectiveBlocklist, type EnforceOptions } from '../../../src/blocking/enforce.js';
@@ -307,24 +308,19 @@ describe('safety net', () => {
     ]);
   });
 
-  it('never blocks the protected domains, their subdomains, or a wildcard above them', () => {
-    const r = enforceBlocklist(
-      {
-        opd: 'DINKES',
-        domains: [
-          { name: 'pemda.example', subdomains: false, category: 'lainnya' },
-          { name: 'simpul.pemda.example', subdomains: true, category: 'lainnya' },
-          { name: 'example', subdomains: true, category: 'lainnya' },
-          { name: 'example', subdomains: false, category: 'lainnya' },
-          { name: 'pemda.example.org', subdomains: false, category: 'lainnya' },
-        ],
-        prefixes: [],
-      },
-      router('7.19.1'),
-      { ...opts, protectedDomains: ['pemda.example'] },
-    );
+  it('never blocks the protected domains, their subdomains, or a wildcard above them, and says so in the notes', () => {
+    const rows = [
+      { kind: 'domain' as const, value: 'pemda.example', category: 'lainnya' },
+      { kind: 'wildcard' as const, value: 'simpul.pemda.example', category: 'lainnya' },
+      { kind: 'wildcard' as const, value: 'example', category: 'lainnya' },
+      { kind: 'domain' as const, value: 'example', category: 'lainnya' },
+      { kind: 'domain' as const, value: 'pemda.example.org', category: 'lainnya' },
+    ];
+    const list = { opd: 'DINKES', ...applyExceptions(composeBase(rows, ['pemda.example']), []) };
+    const r = enforceBlocklist(list, router('7.19.1'), opts);
     expect(r.desired.menus[DNS]?.map((e) => e.name)).toEqual(['example', 'pemda.example.org']);
     expect(r.skipped.map((s) => s.entry)).toEqual(['pemda.example', '*.simpul.pemda.example', '*.example']);
+    expect(r.skipped[0]!.reason).toMatch(/regency's own domain pemda\.example/);
   });
 });
 
