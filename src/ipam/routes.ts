@@ -118,11 +118,11 @@ export const ipamRoutes: RoutePlugin = (app, s) => {
     handler: async (req, reply) => reply.status(201).send(ipam.createPool(req.actor, req.body)),
   });
   app.get('/pools', {
-    schema: { tags: ['ipam'], summary: 'Pools with their utilization', response: { 200: Type.Array(Pool), ...problemReplies } },
+    schema: { tags: ['ipam'], summary: 'Pools with their utilization', description: 'An opd-admin sees every pool (to file a request) with utilization null: a shared pool\'s figures are other offices\' allocations.', response: { 200: Type.Array(Pool), ...problemReplies } },
     handler: (req) => ipam.listPools(req.actor),
   });
   app.get<{ Params: Static<typeof Id> }>('/pools/:id', {
-    schema: { tags: ['ipam'], summary: 'One pool', params: Id, response: { 200: Pool, ...problemReplies } },
+    schema: { tags: ['ipam'], summary: 'One pool (utilization null for an opd-admin)', params: Id, response: { 200: Pool, ...problemReplies } },
     handler: (req) => ipam.getPool(req.actor, req.params.id),
   });
   app.delete<{ Params: Static<typeof Id> }>('/pools/:id', {
@@ -189,6 +189,7 @@ export const ipamRoutes: RoutePlugin = (app, s) => {
     schema: {
       tags: ['ipam'],
       summary: 'Utilization per pool and per OPD (kept current on every write)',
+      description: 'An opd-admin gets its own OPD\'s figures and the pools without utilization, as on GET /pools.',
       response: {
         200: Type.Object({
           pools: Type.Array(Pool),

@@ -125,7 +125,7 @@ export class IpamService {
         .run(req.name, req.scope, cidr.family, cidr.text, toHex(cidr.family, cidr.network), toHex(cidr.family, blockLast(cidr.family, cidr)), cidr.length, req.role, req.description ?? '', req.p2pLength ?? null, req.gateway ?? 'first', tx.now, actor.id)
         .lastInsertRowid as number;
       const row = this.poolRow(id)!;
-      const out = this.poolView(row);
+      const out = this.poolView(row, actor);
       tx.audit({ action: 'ipam.pool.create', objectType: 'pool', objectId: String(id), after: { ...out, utilization: undefined } });
       return out;
     });
@@ -134,7 +134,7 @@ export class IpamService {
   listPools(actor: Actor): PoolOut[] {
     requirePermission(actor, 'read');
     this.mirror.sync();
-    return (this.q('SELECT * FROM ipam_pools ORDER BY family, network').all() as PoolRow[]).map((p) => this.poolView(p));
+    return (this.q('SELECT * FROM ipam_pools ORDER BY family, network').all() as PoolRow[]).map((p) => this.poolView(p, actor));
   }
 
   getPool(actor: Actor, id: number): PoolOut {
@@ -142,7 +142,7 @@ export class IpamService {
     this.mirror.sync();
     const p = this.poolRow(id);
     if (!p) throw notFound('pool', String(id));
-    return this.poolView(p);
+    return this.poolView(p, actor);
   }
 
   deletePool(actor: Actor, id: number): void {
@@ -160,8 +160,14 @@ export class IpamService {
     return this.q('SELECT * FROM ipam_pools WHERE id = ?').get(id) as PoolRow | undefined;
   }
 
-  private poolView(p: PoolRow): PoolOut {
-    return poolOut(p, utilizationOf(this.mirror.pool(p)));
+  /**
+   * What an OPD admin sees of a shared pool: its identity (name, role, family, CIDR: what it needs
+   * to file a request), never its utilization, whose counts and largest free block are made of other
+   * offices' allocations. Its own prefixes' utilization it reads on /prefixes/{id}. Every route that
+   * shows a pool comes through here.
+   */
+  private poolView(p: PoolRow, actor: Actor): PoolOut {
+    return poolOut(p, seesAllOpds(actor) ? utilizationOf(this.mirror.pool(p)) : null);
   }
 
   // ---- allocation -----------------------------------------------------------------------------
@@ -476,7 +482,7 @@ export class IpamService {
       }
     }
     opds.sort((a, b) => a.opd.localeCompare(b.opd) || a.family - b.family);
-    return { pools: seesAllOpds(actor) ? this.listPools(actor) : [], opds };
+    return { pools: this.listPools(actor), opds };
   }
 
   /** Pool figures for the Prometheus collector: read from the mirror, never a table scan. */
