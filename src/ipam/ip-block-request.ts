@@ -1,12 +1,18 @@
-import { badRequest, conflict, AppError } from '../common/errors.js';
+import { badRequest, conflict, forbidden, AppError } from '../common/errors.js';
+import { can } from '../auth/actor.js';
 import type { RequestType } from '../requests/service.js';
 import type { PoolRow } from './columns.js';
 import type { IpamService } from './service.js';
 import { prefixLengthForAddresses } from './core/size.js';
 
+/** An ip-block request is an office LAN: it is served from pools of these roles. */
+export const IP_BLOCK_POOL_ROLES: readonly string[] = ['opd-lan'];
+
 /**
  * An OPD asks for an IP block; approval allocates it in the approval's own transaction:
  * from the pool the NOC names, or the first private `opd-lan` pool of the family with room.
+ * A named pool of another role (a backbone's /31s, loopbacks) is refused unless a noc-admin
+ * says `overrideRole: true`; the override is kept in the result, so in the steps and the audit entry.
  */
 export function ipBlockRequest(ipam: IpamService): RequestType {
   return {
@@ -29,21 +35,40 @@ export function ipBlockRequest(ipam: IpamService): RequestType {
     approve(tx, req, decision) {
       const b = req.body as { family: 4 | 6; prefixLength?: number; addresses?: number; purpose: string };
       const ask = { opd: req.opd, purpose: b.purpose, prefixLength: b.prefixLength, addresses: b.addresses, strategy: decision.strategy as 'first-fit' | 'best-fit' | undefined };
+      if (decision.overrideRole === true && !can(tx.actor, 'admin'))
+        throw forbidden('only a noc-admin may serve a request from a pool of another role (overrideRole)');
       let pools: PoolRow[];
+      let roleOverride: { pool: string; role: string; allowedRoles: string[] } | undefined;
       if (decision.poolId !== undefined) {
         const p = tx.db.prepare('SELECT * FROM ipam_pools WHERE id = ?').get(decision.poolId) as PoolRow | undefined;
         if (!p) throw badRequest('UNKNOWN_POOL', `pool ${decision.poolId} does not exist`, 'poolId');
         if (p.family !== b.family) throw badRequest('FAMILY_MISMATCH', `pool ${p.name} is IPv${p.family}; the request is for IPv${b.family}`, 'poolId');
+        if (!IP_BLOCK_POOL_ROLES.includes(p.role)) {
+          const allowed = IP_BLOCK_POOL_ROLES.join(', ');
+          if (decision.overrideRole !== true)
+            throw new AppError(
+              409,
+              'POOL_ROLE_MISMATCH',
+              `pool ${p.name} is a ${p.role} pool; an ip-block request (an office LAN) is served from ${allowed} pools. Name one of those, or (noc-admin) approve with "overrideRole": true`,
+              'poolId',
+              { role: p.role, allowedRoles: [...IP_BLOCK_POOL_ROLES] },
+            );
+          roleOverride = { pool: p.name, role: p.role, allowedRoles: [...IP_BLOCK_POOL_ROLES] };
+        }
         pools = [p];
       } else {
-        pools = tx.db.prepare("SELECT * FROM ipam_pools WHERE family = ? AND role = 'opd-lan' AND scope = 'private' ORDER BY network").all(b.family) as PoolRow[];
-        if (!pools.length) throw conflict('NO_POOL', `there is no private opd-lan IPv${b.family} pool; create one or name poolId`);
+        pools = tx.db
+          .prepare("SELECT * FROM ipam_pools WHERE family = ? AND role IN (SELECT value FROM json_each(?)) AND scope = 'private' ORDER BY network")
+          .all(b.family, JSON.stringify(IP_BLOCK_POOL_ROLES)) as PoolRow[];
+        if (!pools.length) throw conflict('NO_POOL', `there is no private ${IP_BLOCK_POOL_ROLES.join(' or ')} IPv${b.family} pool; create one or name poolId`);
       }
       let last: AppError | null = null;
       for (const pool of pools) {
         try {
           const { prefix } = ipam.allocateIn(tx, { pool, parent: null }, decision.prefix ? { ...ask, prefix: String(decision.prefix), prefixLength: undefined, addresses: undefined } : ask);
-          return { result: { prefix }, steps: [`allocated ${prefix.cidr} from pool ${pool.name} to ${req.opd}`] };
+          const steps = [`allocated ${prefix.cidr} from pool ${pool.name} to ${req.opd}`];
+          if (roleOverride) steps.push(`role override: pool ${pool.name} is ${roleOverride.role}, not ${roleOverride.allowedRoles.join(' or ')} (by ${tx.actor.id})`);
+          return { result: roleOverride ? { prefix, roleOverride } : { prefix }, steps };
         } catch (e) {
           if (e instanceof AppError && e.code === 'POOL_EXHAUSTED' && pools.length > 1) last = e;
           else throw e;

@@ -264,11 +264,18 @@ export class IpamService {
     return length;
   }
 
-  /** The OPD's /56 in an IPv6 LAN pool with room for a /length, allocating a new one if none has room. */
+  /**
+   * The OPD's /56 in an IPv6 LAN pool with room for a /length, allocating a new one if none has room.
+   * Found by structure: a live top-level /56 of the OPD in this pool that holds no addresses of its
+   * own (so it can be split). Its purpose text is the NOC's or a spreadsheet's words, never a key.
+   */
   private opdV6Block(tx: Tx, pool: PoolRow, opd: string, length: number, strategy?: FitStrategy): PrefixRow {
     const blocks = tx.db
-      .prepare("SELECT * FROM ipam_prefixes WHERE pool_id = ? AND parent_id IS NULL AND opd = ? AND length = ? AND purpose = ? AND state = 'allocated' ORDER BY network")
-      .all(pool.id, opd, OPD_V6_LENGTH, OPD_V6_PURPOSE) as PrefixRow[];
+      .prepare(
+        `SELECT * FROM ipam_prefixes p WHERE pool_id = ? AND parent_id IS NULL AND opd = ? AND length = ? AND state = 'allocated'
+           AND NOT EXISTS (SELECT 1 FROM ipam_addresses a WHERE a.prefix_id = p.id AND a.state <> 'released') ORDER BY network`,
+      )
+      .all(pool.id, opd, OPD_V6_LENGTH) as PrefixRow[];
     for (const b of blocks) if (this.mirror.prefix(b).find(length, strategy)) return b;
     const index = this.mirror.pool(pool);
     const p = index.find(OPD_V6_LENGTH, 'first-fit');

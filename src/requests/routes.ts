@@ -27,6 +27,7 @@ const Approve = Type.Object(
     poolId: Type.Optional(Type.Integer({ minimum: 1 })),
     prefix: Type.Optional(Text(64)),
     strategy: Type.Optional(Type.Union([Type.Literal('first-fit'), Type.Literal('best-fit')])),
+    overrideRole: Type.Optional(Type.Boolean({ description: 'ip-block, noc-admin only: serve from poolId although its role is not opd-lan (kept in the steps and the audit log)' })),
     until: Type.Optional(Type.String({ format: 'date-time', description: 'unblock: a shorter end than asked' })),
     note: Type.Optional(Text(1000)),
   },
