@@ -1,5 +1,6 @@
-import { Validator } from 'ip-num';
+import { formatAddress, parseAddress } from '../ipam/core/cidr.js';
 import type { Device, InventoryProblem, Link, Opd, Site, SourceRef } from './model.js';
+import { DEVICE_SERVICES, servicePort } from './endpoints.js';
 
 export interface At<T> {
   value: T;
@@ -13,10 +14,25 @@ export interface Located {
   sites: At<Site>[];
   devices: At<Device>[];
   links: At<Link>[];
+  /** Ids written in the inventory whose objects failed the schema (reported there): known, not loaded. */
+  invalid: { opds: Set<string>; sites: Set<string>; devices: Set<string> };
   where(src: { file: string }, path: (string | number)[]): SourceRef;
 }
 
-export const isIpAddress = (s: string): boolean => Validator.isValidIPv4String(s)[0] || Validator.isValidIPv6String(s)[0];
+/**
+ * The address as one canonical text, so every spelling of it compares equal: IPv6 compressed and
+ * lowercase, an IPv4-mapped IPv6 address (`::ffff:10.0.0.1`) as the IPv4 address it carries.
+ * Null when it is not an address (leading zeros included: some tools read them as octal).
+ */
+export function canonicalAddress(s: string): string | null {
+  let a;
+  try {
+    a = parseAddress(s);
+  } catch {
+    return null;
+  }
+  return a.family === 6 && a.value >> 32n === 0xffffn ? formatAddress(4, a.value & 0xffffffffn) : a.text;
+}
 
 /** Ports a device has: its interface names, or 1..N. Null when the inventory does not say. */
 export function devicePorts(d: Pick<Device, 'ports' | 'interfaces'>): Set<string> | null {
@@ -46,7 +62,33 @@ export function checkInventory(inv: Located): InventoryProblem[] {
   const sites = unique(inv.sites, (s) => s.id, 'id', 'site id');
   const devices = unique(inv.devices, (d) => d.id, 'id', 'device id');
   unique(inv.links, (l) => l.id, 'id', 'link id');
-  unique(inv.devices, (d) => d.mgmt, 'mgmt', 'management address');
+  // Several devices may sit behind one address (NAT, VPN) with forwarded ports: what must be unique
+  // is each service's address and port (TCP for the RouterOS API and SSH, UDP for SNMP), every
+  // spelling of an address counting as the same one. One message per pair of devices.
+  const endpoints = new Map<string, { o: At<Device>; name: string }>();
+  for (const d of inv.devices) {
+    const address = canonicalAddress(d.value.mgmt);
+    if (!address) continue;
+    const clashes = new Map<At<Device>, string[]>();
+    for (const { service, name, transport } of DEVICE_SERVICES) {
+      const port = servicePort(d.value, service);
+      if (port === null) continue;
+      const k = `${transport} ${address} ${port}`;
+      const first = endpoints.get(k);
+      if (!first) endpoints.set(k, { o: d, name });
+      else clashes.set(first.o, [...(clashes.get(first.o) ?? []), `${name} ${port}${first.name === name ? '' : ` (${first.o === d ? 'also' : 'its'} ${first.name})`}`]);
+    }
+    for (const [other, what] of clashes) {
+      const w = inv.where(other.src, other.path);
+      report(
+        d,
+        ['mgmt'],
+        other === d
+          ? `two services of this device answer on one port of ${address}: ${what.join(', ')}; give one of them another port`
+          : `same address and port as '${other.value.id}' (${w.file}:${w.line}) at ${address}: ${what.join(', ')}; devices behind one address need their own ports (routeros.port, routeros.sshPort, snmp.port)`,
+      );
+    }
+  }
   unique(
     inv.devices.filter((d) => d.value.label),
     (d) => `${d.opd}.${d.label}`,
@@ -57,12 +99,13 @@ export function checkInventory(inv: Located): InventoryProblem[] {
   for (const o of inv.opds)
     if (file(o) !== o.value.code) report(o, ['code'], `the file name should be the OPD code: rename to ${o.value.code}.yaml`);
 
-  for (const s of inv.sites) if (!opds.has(s.value.opd)) report(s, [], `site belongs to unknown OPD '${s.value.opd}'`);
+  for (const s of inv.sites) if (!opds.has(s.value.opd) && !inv.invalid.opds.has(s.value.opd)) report(s, [], `site belongs to unknown OPD '${s.value.opd}'`);
   for (const d of inv.devices) {
     const site = sites.get(d.value.site);
-    if (!site) report(d, ['site'], `unknown site '${d.value.site}'; sites of this OPD are defined under sites:`);
-    else if (site.value.opd !== d.value.opd) report(d, ['site'], `site '${d.value.site}' belongs to ${site.value.opd}, not ${d.value.opd}`);
-    if (!isIpAddress(d.value.mgmt)) report(d, ['mgmt'], `'${d.value.mgmt}' is not a valid IPv4 or IPv6 address`);
+    if (!site) {
+      if (!inv.invalid.sites.has(d.value.site)) report(d, ['site'], `unknown site '${d.value.site}'; sites of this OPD are defined under sites:`);
+    } else if (site.value.opd !== d.value.opd) report(d, ['site'], `site '${d.value.site}' belongs to ${site.value.opd}, not ${d.value.opd}`);
+    if (!canonicalAddress(d.value.mgmt)) report(d, ['mgmt'], `'${d.value.mgmt}' is not a valid IPv4 or IPv6 address`);
     if (d.value.ports && d.value.interfaces) report(d, ['ports'], 'give either ports (a count) or interfaces (names), not both');
     if (d.value.routeros && d.value.vendor.toLowerCase() !== 'mikrotik') report(d, ['routeros'], 'routeros: is only for MikroTik devices');
   }
@@ -71,7 +114,7 @@ export function checkInventory(inv: Located): InventoryProblem[] {
       const ref = l.value[end];
       const d = devices.get(ref.device);
       if (!d) {
-        report(l, [end, 'device'], `link end ${end} names unknown device '${ref.device}'`);
+        if (!inv.invalid.devices.has(ref.device)) report(l, [end, 'device'], `link end ${end} names unknown device '${ref.device}'`);
         continue;
       }
       const ports = devicePorts(d.value);

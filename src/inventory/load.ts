@@ -3,12 +3,15 @@ import { join, relative } from 'node:path';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { Value } from '@sinclair/typebox/value';
 import type { TSchema, Static } from '@sinclair/typebox';
-import { BackboneFile, OpdFile, RegencyFile, type Inventory, type InventoryProblem } from './model.js';
+import { ValueErrorType } from '@sinclair/typebox/errors';
+import { BackboneFile, DeviceSchema, LinkSchema, OpdFile, OpdSchema, RegencyFile, SiteSchema, type Inventory, type InventoryProblem } from './model.js';
 import { checkInventory, type Located } from './check.js';
 
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
 /** Keys that would put a secret in the inventory; secrets live in the config's credentials. */
 const SECRET_KEYS = /^(password|passwd|secret|community|authkey|privkey|token|apikey)$/i;
+
+const opdDir = (dir: string) => join(dir, 'opds');
 
 interface ParsedFile {
   file: string;
@@ -55,7 +58,13 @@ export function loadInventory(dir: string): LoadResult {
     return doc.errors.length ? null : p;
   };
 
-  const typed = <S extends TSchema>(p: ParsedFile, schema: S): Static<S> | null => {
+  /**
+   * Validates a whole file and reports each real problem once: TypeBox says "expected required
+   * property" and then "expected string" for one missing key, and "unknown key" for a secret the
+   * secret check already names. The value comes back either way (null only when unreadable), so
+   * the caller can keep the file's valid items and check their meaning too.
+   */
+  const typed = <S extends TSchema>(p: ParsedFile, schema: S): { value: Static<S>; ok: boolean } | null => {
     let js: unknown;
     try {
       js = p.doc.toJS({ maxAliasCount: 0 });
@@ -64,22 +73,48 @@ export function loadInventory(dir: string): LoadResult {
       return null;
     }
     const value = Value.Default(schema, js ?? {});
-    walkSecrets(value, [], (path) => problems.push({ file: p.file, line: lineOf(p, path), path: path.join('.'), message: 'secrets do not belong in the inventory: name a credential from the config instead (credentials: NAME)' }));
-    let ok = true;
-    for (const err of Value.Errors(schema, value)) {
-      const path = err.path.split('/').filter(Boolean).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-      const msg = err.message.startsWith('Unexpected property')
-        ? 'unknown key'
-        : err.schema.description
-          ? `must be ${err.schema.description}, got ${JSON.stringify(err.value)}`
-          : `${err.message.toLowerCase()}, got ${JSON.stringify(err.value)}`;
-      problems.push({ file: p.file, line: lineOf(p, path), path: path.join('.'), message: msg });
-      ok = false;
+    const said = new Set<string>();
+    const say = (path: (string | number)[], message: string) => {
+      said.add(path.join('.'));
+      problems.push({ file: p.file, line: lineOf(p, path), path: path.join('.'), message });
+    };
+    walkSecrets(value, [], (path) => say(path, 'secrets do not belong in the inventory: name a credential from the config instead (credentials: NAME)'));
+    const errors = [...Value.Errors(schema, value)].map((err) => ({ err, path: err.path.split('/').filter(Boolean).map((s) => (/^\d+$/.test(s) ? Number(s) : s)) }));
+    // every key an object lacks, in one message on the object
+    const missing = new Map<string, { path: (string | number)[]; keys: string[] }>();
+    for (const { err, path } of errors) {
+      if (err.type !== ValueErrorType.ObjectRequiredProperty) continue;
+      said.add(path.join('.'));
+      const parent = path.slice(0, -1);
+      const m = missing.get(parent.join('.')) ?? { path: parent, keys: [] };
+      missing.set(parent.join('.'), m);
+      m.keys.push(String(path.at(-1)));
     }
-    return ok ? (value as Static<S>) : null;
+    for (const m of missing.values()) {
+      problems.push({ file: p.file, line: lineOf(p, m.path), path: m.path.join('.'), message: `missing required key${m.keys.length > 1 ? 's' : ''}: ${m.keys.join(', ')}` });
+    }
+    for (const { err, path } of errors) {
+      if (said.has(path.join('.'))) continue;
+      say(
+        path,
+        err.message.startsWith('Unexpected property')
+          ? 'unknown key'
+          : err.schema.description
+            ? `must be ${err.schema.description}, got ${JSON.stringify(err.value)}`
+            : `${err.message.toLowerCase()}, got ${JSON.stringify(err.value)}`,
+      );
+    }
+    return { value: value as Static<S>, ok: errors.length === 0 && !said.size };
   };
 
-  const located: Located = { opds: [], sites: [], devices: [], links: [], where: (f, path) => ({ file: f.file, line: lineOf(f as ParsedFile, path) }) };
+  const located: Located = {
+    opds: [],
+    sites: [],
+    devices: [],
+    links: [],
+    invalid: { opds: new Set(), sites: new Set(), devices: new Set() },
+    where: (f, path) => ({ file: f.file, line: lineOf(f as ParsedFile, path) }),
+  };
   let regency: Inventory['regency'] | null = null;
   let files = 0;
 
@@ -88,28 +123,39 @@ export function loadInventory(dir: string): LoadResult {
     files++;
     const p = parse(regencyFile);
     const v = p && typed(p, RegencyFile);
-    if (v) regency = v.regency;
+    if (v?.ok) regency = v.value.regency;
   } else problems.push({ file: rel(regencyFile), line: 0, path: '', message: 'missing: every inventory starts with regency.yaml (regency: {name, province})' });
 
-  const opdDir = join(dir, 'opds');
-  const opdFiles = existsSync(opdDir) ? readdirSync(opdDir).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
+  // One bad item never drops its file: valid items are kept and checked against the rest, and an
+  // invalid item whose id reads right stays known, so references to it are not reported again.
+  const items = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.map((x) => (x && typeof x === 'object' ? x : {})) : []);
+  const opdFiles = existsSync(opdDir(dir)) ? readdirSync(opdDir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
   for (const name of opdFiles) {
     files++;
-    const p = parse(join(opdDir, name));
+    const p = parse(join(opdDir(dir), name));
     const v = p && typed(p, OpdFile);
     if (!p || !v) continue;
-    located.opds.push({ value: v.opd, src: p, path: ['opd'] });
-    v.sites.forEach((s, i) => located.sites.push({ value: { ...s, opd: v.opd.code }, src: p, path: ['sites', i] }));
-    v.devices.forEach((d, i) => located.devices.push({ value: { ...d, opd: v.opd.code }, src: p, path: ['devices', i] }));
+    const raw = v.value as Partial<Static<typeof OpdFile>>;
+    const code = Value.Check(OpdSchema.properties.code, raw.opd?.code) ? raw.opd!.code : null;
+    if (Value.Check(OpdSchema, raw.opd)) located.opds.push({ value: raw.opd, src: p, path: ['opd'] });
+    else if (code) located.invalid.opds.add(code);
+    items(raw.sites).forEach((s, i) => {
+      if (code && Value.Check(SiteSchema, s)) located.sites.push({ value: { ...s, opd: code }, src: p, path: ['sites', i] });
+      else if (Value.Check(SiteSchema.properties.id, s.id)) located.invalid.sites.add(s.id as string);
+    });
+    items(raw.devices).forEach((d, i) => {
+      if (code && Value.Check(DeviceSchema, d)) located.devices.push({ value: { ...d, opd: code }, src: p, path: ['devices', i] });
+      else if (Value.Check(DeviceSchema.properties.id, d.id)) located.invalid.devices.add(d.id as string);
+    });
   }
-  if (!opdFiles.length) problems.push({ file: rel(opdDir), line: 0, path: '', message: 'no OPD files: put one YAML file per OPD in opds/' });
+  if (!opdFiles.length) problems.push({ file: rel(opdDir(dir)), line: 0, path: '', message: 'no OPD files: put one YAML file per OPD in opds/' });
 
   const backboneFile = join(dir, 'backbone.yaml');
   if (existsSync(backboneFile)) {
     files++;
     const p = parse(backboneFile);
     const v = p && typed(p, BackboneFile);
-    if (p && v) v.links.forEach((l, i) => located.links.push({ value: l, src: p, path: ['links', i] }));
+    if (p && v) items(v.value.links).forEach((l, i) => Value.Check(LinkSchema, l) && located.links.push({ value: l, src: p, path: ['links', i] }));
   }
 
   for (const f of readdirSync(dir)) {

@@ -77,12 +77,14 @@ export const DeviceSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const OpdSchema = Type.Object(
+  { code: Code, name: Type.String({ minLength: 3 }), kind: lit(OpdKinds), head: Type.Optional(Type.String()) },
+  { additionalProperties: false },
+);
+
 export const OpdFile = Type.Object(
   {
-    opd: Type.Object(
-      { code: Code, name: Type.String({ minLength: 3 }), kind: lit(OpdKinds), head: Type.Optional(Type.String()) },
-      { additionalProperties: false },
-    ),
+    opd: OpdSchema,
     sites: Type.Array(SiteSchema, { minItems: 1 }),
     devices: Type.Array(DeviceSchema, { default: [] }),
   },

@@ -83,3 +83,83 @@ describe('inventory', () => {
     expect(bomb.problems.some((p) => p.file.endsWith('opds/DLH.yaml'))).toBe(true);
   });
 });
+
+describe('management addresses (issue 15 item 6)', () => {
+  const msgs = (r: ReturnType<typeof loadInventory>) => r.problems.map((p) => `${p.file.split('inventory/')[1]}:${p.line}: ${p.message}`);
+
+  it('lets routers share one address (NAT, VPN) when each service has its own port', () => {
+    const r = edited((inv) => {
+      replaceIn(join(inv, 'opds/DINSOS.yaml'), 'mgmt: 10.255.14.1\n', 'mgmt: 10.255.10.1\n');
+      replaceIn(
+        join(inv, 'opds/DINSOS.yaml'),
+        'routeros: { credentials: mikrotik-opd, version: "7.16.2" }\n    snmp: { version: "2c", credentials: snmp-opd }',
+        'routeros: { credentials: mikrotik-opd, version: "7.16.2", port: 18728, sshPort: 2222 }\n    snmp: { version: "2c", credentials: snmp-opd, port: 1161 }',
+      );
+    });
+    expect(r.problems).toEqual([]);
+    expect(r.inventory!.devices.filter((d) => d.mgmt === '10.255.10.1').map((d) => d.id).sort()).toEqual(['dinkes-rtr01', 'dinsos-rtr01']);
+  });
+
+  it('finds the same address and port in another spelling, naming both devices', () => {
+    const r = edited((inv) => {
+      // IPv4-mapped IPv6 is the same IPv4 address
+      replaceIn(join(inv, 'opds/BAPPEDA.yaml'), 'mgmt: 10.255.4.1\n', 'mgmt: "::ffff:10.255.10.1"\n');
+      // IPv6 case and zero compression; two switches polled on one SNMP port
+      replaceIn(join(inv, 'opds/DINSOS.yaml'), 'mgmt: 10.255.14.2\n', 'mgmt: "2001:DB8:0:0::a"\n');
+      replaceIn(join(inv, 'opds/DISHUB.yaml'), 'mgmt: 10.255.15.2\n', 'mgmt: "2001:db8::A"\n');
+    });
+    const m = msgs(r);
+    const bappeda = lineOf(join(EXAMPLE_INVENTORY, 'opds/BAPPEDA.yaml'), '- id: bappeda-rtr01');
+    expect(m).toContain(
+      `opds/DINKES.yaml:${lineOf(join(EXAMPLE_INVENTORY, 'opds/DINKES.yaml'), 'mgmt: 10.255.10.1')}: same address and port as 'bappeda-rtr01' (${r.problems[0]!.file.split('inventory/')[0]}inventory/opds/BAPPEDA.yaml:${bappeda}) at 10.255.10.1: RouterOS API 8728, RouterOS SSH 22, SNMP 161; devices behind one address need their own ports (routeros.port, routeros.sshPort, snmp.port)`,
+    );
+    expect(m.filter((x) => x.startsWith('opds/DISHUB.yaml:') && x.includes("same address and port as 'dinsos-sw01'") && x.includes('at 2001:db8::a: SNMP 161'))).toHaveLength(1);
+    expect(m).toHaveLength(2);
+  });
+
+  it('judges the ports, not the address text: the same API port is refused, an API port on another router\'s SSH port too', () => {
+    const r = edited((inv) => {
+      replaceIn(join(inv, 'opds/DINSOS.yaml'), 'mgmt: 10.255.14.1\n', 'mgmt: 10.255.10.1\n');
+      replaceIn(
+        join(inv, 'opds/DINSOS.yaml'),
+        'routeros: { credentials: mikrotik-opd, version: "7.16.2" }\n    snmp: { version: "2c", credentials: snmp-opd }',
+        'routeros: { credentials: mikrotik-opd, version: "7.16.2", port: 22, sshPort: 2222 }\n    snmp: { version: "2c", credentials: snmp-opd, port: 1161 }',
+      );
+    });
+    expect(msgs(r)).toEqual([expect.stringMatching(/^opds\/DINSOS\.yaml:\d+: same address and port as 'dinkes-rtr01' .* at 10\.255\.10\.1: RouterOS API 22 \(its RouterOS SSH\);/)]);
+  });
+
+  it('refuses an address with leading zeros (read as octal by some tools)', () => {
+    const r = edited((inv) => replaceIn(join(inv, 'opds/BAPPEDA.yaml'), 'mgmt: 10.255.4.2\n', 'mgmt: 10.255.004.2\n'));
+    expect(msgs(r)).toEqual([expect.stringContaining("'10.255.004.2' is not a valid IPv4 or IPv6 address")]);
+  });
+});
+
+describe('one message per problem, the rest still checked (issue 15 item 16)', () => {
+  it('reports an appended `- id: BAD ID` device as its two real problems, and nothing else', () => {
+    const r = edited((inv) => writeFileSync(join(inv, 'opds/DINKES.yaml'), readFileSync(join(inv, 'opds/DINKES.yaml'), 'utf8') + '  - id: BAD ID\n'));
+    const line = readFileSync(join(EXAMPLE_INVENTORY, 'opds/DINKES.yaml'), 'utf8').split('\n').length;
+    expect(r.problems.map((p) => `${p.file.split('inventory/')[1]}:${p.line} (${p.path}): ${p.message}`)).toEqual([
+      `opds/DINKES.yaml:${line} (devices.8): missing required keys: name, role, vendor, model, site, mgmt`,
+      `opds/DINKES.yaml:${line} (devices.8.id): must be lowercase letters, digits and dashes, e.g. dinkes-sw01, got "BAD ID"`,
+    ]);
+  });
+
+  it('a schema error in one device neither hides a bad address in the next nor makes it an unknown device elsewhere', () => {
+    const r = edited((inv) => {
+      replaceIn(join(inv, 'opds/DINKES.yaml'), '    role: router\n', '    role: toaster\n');
+      replaceIn(join(inv, 'opds/DINKES.yaml'), 'mgmt: 10.255.10.2\n', 'mgmt: 10.255.10.300\n');
+      replaceIn(join(inv, 'opds/DINKES.yaml'), '    site: dinkes-hq\n    label: SW02', '    site: dinkes-hq\n    label: SW02\n    colour: red');
+      // a site with a schema error is still known to the devices on it
+      replaceIn(join(inv, 'opds/BAPPEDA.yaml'), 'sites:\n  - id: bappeda-hq\n', 'sites:\n  - id: bappeda-hq\n    colour: red\n');
+    });
+    const m = r.problems.map((p) => `${p.file.split('inventory/')[1]} (${p.path}): ${p.message}`);
+    expect(m).toEqual([
+      'opds/BAPPEDA.yaml (sites.0.colour): unknown key',
+      'opds/DINKES.yaml (devices.0.role): must be one of router, switch, ap, server, firewall, olt, got "toaster"',
+      "opds/DINKES.yaml (devices.1.mgmt): '10.255.10.300' is not a valid IPv4 or IPv6 address",
+      'opds/DINKES.yaml (devices.2.colour): unknown key',
+    ]);
+    expect(r.inventory).toBeNull();
+  });
+});
