@@ -16,6 +16,7 @@ import type { InventoryProblem } from './inventory/model.js';
 import { buildHttp, loggerOptions } from './http/app.js';
 import type { RoutePlugin, Services } from './http/context.js';
 import { inventoryRoutes } from './inventory/routes.js';
+import { servicePort } from './inventory/endpoints.js';
 import { tokenRoutes } from './auth/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { IpamService } from './ipam/service.js';
@@ -58,10 +59,8 @@ export function reloadInventory(store: Store, dir: string): SyncReport & { inven
 
 /** Production endpoints: the device's management address and the service's port. */
 export function realEndpoint(d: Device, service: DeviceService): Endpoint | null {
-  if (service === 'snmp') return d.snmp ? { host: d.mgmt, port: d.snmp.port ?? 161 } : null;
-  if (!d.routeros) return null;
-  if (service === 'routeros-ssh') return { host: d.mgmt, port: d.routeros.sshPort ?? 22 };
-  return { host: d.mgmt, port: d.routeros.port ?? (d.routeros.tls ? 8729 : 8728) };
+  const port = servicePort(d, service);
+  return port === null ? null : { host: d.mgmt, port };
 }
 
 export interface DaemonOptions {
@@ -211,7 +210,7 @@ function resolveCredential(config: Config, name: string): Record<string, string>
     throw new AppError(500, 'CREDENTIAL_UNKNOWN', `credential '${name}' named in the inventory is not under credentials: in the config`);
   }
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(c)) out[k] = typeof v === 'string' ? v : readSecret(v);
+  for (const [k, v] of Object.entries(c)) if (v !== undefined) out[k] = typeof v === 'string' ? v : readSecret(v);
   for (const k of Object.keys(out)) if (SECRET_FIELDS.has(k) && !out[k]) throw new AppError(500, 'CREDENTIAL_EMPTY', `credential '${name}' has an empty ${k}`);
   return out;
 }

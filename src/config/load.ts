@@ -63,7 +63,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     const key = err.path.replace(/^\//, '').replaceAll('/', '.') || '(top level)';
     const envName = Object.entries(ENV_KEYS).find(([, m]) => m.key === key)?.[0];
     const from = envName && env[envName] !== undefined ? ` (from ${envName})` : '';
-    problems.push(`${key}${from}: ${describe(err.message, err.value, err.schema)}`);
+    problems.push(`${key}${from}: ${describe(err.message, err.value, err.schema, key.includes('.'))}`);
   }
   problems.push(...literalSecrets(withDefaults.credentials));
   if (problems.length) throw new ConfigError(dedupe(problems));
@@ -107,8 +107,12 @@ function literalSecrets(credentials: unknown): string[] {
   return out;
 }
 
-function describe(message: string, value: unknown, schema: { description?: string; anyOf?: { const?: unknown }[] }): string {
-  if (message.startsWith('Unexpected property')) return 'unknown key (check its spelling against deploy/simpul.example.yaml)';
+function describe(message: string, value: unknown, schema: { description?: string; anyOf?: { const?: unknown }[]; properties?: object }, nested = false): string {
+  if (message.startsWith('Unexpected property')) {
+    // inside a section, the keys it takes are few enough to name
+    const allowed = nested && schema.properties ? `; allowed here: ${Object.keys(schema.properties).join(', ')}` : '';
+    return `unknown key (check its spelling against deploy/simpul.example.yaml${allowed})`;
+  }
   const shown = value === undefined ? 'nothing' : JSON.stringify(value);
   const got = `, got ${shown && shown.length > 60 ? shown.slice(0, 60) + '…' : shown}`;
   const consts = schema.anyOf?.map((s) => s.const).filter((c) => c !== undefined);

@@ -9,7 +9,20 @@ export const SecretRef = Type.Union([
 /** Field names that hold secrets: a literal value for them is refused. */
 export const SECRET_FIELDS = new Set(['password', 'community', 'authKey', 'privKey', 'token', 'passphrase', 'privateKey']);
 
-export const Credential = Type.Record(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9]*$' }), Type.Union([Type.String(), SecretRef], { description: 'a plain value, { env: VARIABLE } or { file: /path/to/secret }' }));
+const CredentialValue = Type.Optional(Type.Union([Type.String(), SecretRef], { description: 'a plain value, { env: VARIABLE } or { file: /path/to/secret }' }));
+
+/**
+ * The fields a credential may hold, named so a misspelt one (`pasword:`) stops the start instead of
+ * leaving the device without a password: RouterOS API and SSH (username or user, password,
+ * privateKey with passphrase, caFile for API-SSL), SNMP v2c (community), SNMPv3 (user,
+ * authProtocol, authKey, privProtocol, privKey).
+ */
+export const Credential = Type.Object(
+  Object.fromEntries(
+    ['username', 'user', 'password', 'privateKey', 'passphrase', 'caFile', 'community', 'authProtocol', 'authKey', 'privProtocol', 'privKey'].map((k) => [k, CredentialValue]),
+  ),
+  { additionalProperties: false },
+);
 
 export const ConfigSchema = Type.Object(
   {
