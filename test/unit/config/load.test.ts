@@ -61,6 +61,18 @@ describe('config', () => {
     expect(loadConfig({ file: ok, env: {} }).credentials['mikrotik-opd']).toEqual({ username: 'simpul', password: { env: 'MT_PASS' } });
   });
 
+  it('names a misspelt credential field by its path (issue 15 item 5)', () => {
+    const f = withFile('credentials:\n  mikrotik-opd:\n    usernme: simpul\n    pasword: { env: MT_PASS }\n  snmp-core:\n    user: simpul\n    authKey: { file: /etc/simpul/k }\n    privkey: { file: /etc/simpul/p }\n');
+    const ps = problemsOf(() => loadConfig({ file: f, env: {} }));
+    expect(ps.map((p) => p.split(':')[0])).toEqual(['credentials.mikrotik-opd.usernme', 'credentials.mikrotik-opd.pasword', 'credentials.snmp-core.privkey']);
+    expect(ps[0]).toMatch(/unknown key .*allowed here: username, user, password/);
+    // every field the example config documents still loads
+    const ok = withFile(
+      'credentials:\n  a:\n    username: u\n    password: { env: P }\n    caFile: /ca.pem\n  b:\n    user: u\n    authProtocol: sha256\n    authKey: { env: A }\n    privProtocol: aes\n    privKey: { env: B }\n  c:\n    community: { file: /c }\n  d:\n    username: u\n    privateKey: { file: /k }\n    passphrase: { env: K }\n',
+    );
+    expect(Object.keys(loadConfig({ file: ok, env: {} }).credentials)).toEqual(['a', 'b', 'c', 'd']);
+  });
+
   it('stops on a missing file, bad YAML, a short admin token and an unknown zone', () => {
     expect(problemsOf(() => loadConfig({ file: '/nonexistent/simpul.yaml', env: {} }))[0]).toMatch(/does not exist/);
     expect(problemsOf(() => loadConfig({ file: withFile('port: [\n'), env: {} }))[0]).toMatch(/simpul\.yaml/);
