@@ -148,6 +148,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
   let lab: Lab | null = null;
   const modules: SimpulModule[] = [];
   const desired = new DesiredRegistry();
+  const provided = new Map<string, unknown>();
   async function startModules(): Promise<void> {
     if (config.lab) {
       const seeded = seedLabIpam(store, ipam);
@@ -166,6 +167,8 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       endpoint: (d, service) => (lab ? lab.endpoint(d, service) : (opts.endpoint ?? realEndpoint)(d, service)),
       credentials: (name) => resolveCredential(config, name),
       desired,
+      provide: (name, service) => void provided.set(name, service),
+      use: (name) => provided.get(name) as never,
     };
     for (const make of opts.modules ?? MODULES) {
       const m = await make(ctx);

@@ -6,6 +6,19 @@ import type { Clock } from './common/clock.js';
 import type { RoutePlugin, Services } from './http/context.js';
 import type { Device, Inventory } from './inventory/model.js';
 import type { DesiredRegistry } from './routeros/contributors.js';
+import type { TopologyService } from './topology/service.js';
+import type { BlockingService } from './blocking/service.js';
+import type { UserDirectory } from './auth/user-directory.js';
+
+/**
+ * Services modules offer the modules after them in MODULES (their read interfaces and change
+ * events; never their tables). A key is absent when its module does not run.
+ */
+export interface Provided {
+  topology: TopologyService;
+  blocking: BlockingService;
+  users: UserDirectory;
+}
 
 export interface Endpoint {
   host: string;
@@ -37,6 +50,10 @@ export interface ModuleContext {
   credentials(name: string): Record<string, string>;
   /** Router desired state: domains register contributors; the RouterOS reconciler consumes them. */
   desired: DesiredRegistry;
+  /** Offers a service to the modules that start after this one. */
+  provide<K extends keyof Provided>(name: K, service: Provided[K]): void;
+  /** A service an earlier module (or the daemon) provided; undefined when none did. */
+  use<K extends keyof Provided>(name: K): Provided[K] | undefined;
 }
 
 export interface SimpulModule {

@@ -50,6 +50,7 @@ export function createBlockingService(ctx: ModuleContext): BlockingService {
 export const blockingModule: ModuleFactory = (ctx) => {
   const cfg = ctx.config.blocking;
   const svc = createBlockingService(ctx);
+  ctx.provide('blocking', svc);
   ctx.services.requests.register(unblockRequest(svc));
   const pools = () => ctx.store.db.prepare('SELECT cidr FROM ipam_pools').pluck().all() as string[];
   ctx.desired.register(blockingContributor(svc, { config: ctx.config, clock: ctx.clock, protectedPrefixes: pools }));

@@ -40,6 +40,8 @@ export const ConfigSchema = Type.Object(
       {
         bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 268435456, default: 1048576 }),
         trustProxy: Type.Boolean({ default: false }),
+        /** The address people reach Simpul's pages at (behind the reverse proxy); mail links to it. */
+        publicUrl: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+(/\\S*)?$', description: 'an http:// or https:// URL' })),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -176,6 +178,55 @@ export const ConfigSchema = Type.Object(
         /** Inventory ids of the core and the internet edge router; default: found from the backbone links. */
         coreRouter: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' })),
         edgeRouter: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' })),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** In-app notifications and their mail (see README "Notifications"). */
+    notifications: Type.Object(
+      {
+        /** Which kinds are mailed; switched off, a kind still shows in the person's in-app list. */
+        kinds: Type.Object(
+          {
+            requestFiled: Type.Boolean({ default: true }),
+            requestDecided: Type.Boolean({ default: true }),
+            exceptionEnding: Type.Boolean({ default: true }),
+            diagramDue: Type.Boolean({ default: true }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+        /** How often ending exceptions and diagram deadlines are looked for. */
+        scanSeconds: Type.Integer({ minimum: 10, maximum: 86400, default: 3600 }),
+        exceptionEndingDays: Type.Integer({ minimum: 1, maximum: 60, default: 3 }),
+        diagramDueDays: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
+        mail: Type.Object(
+          {
+            enabled: Type.Boolean({ default: false }),
+            /** How often the outbox is checked for mail whose retry is due (new mail goes at once). */
+            pollSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 30 }),
+            /** Retry after a failure: minSeconds, doubling up to maxSeconds; mail is never dropped. */
+            retryMinSeconds: Type.Integer({ minimum: 1, maximum: 86400, default: 60 }),
+            retryMaxSeconds: Type.Integer({ minimum: 1, maximum: 604800, default: 3600 }),
+            /** One delivery, connect to the server's answer. */
+            timeoutSeconds: Type.Integer({ minimum: 1, maximum: 600, default: 30 }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+        /** The SMTP server mail goes through; required when mail.enabled. */
+        smtp: Type.Optional(
+          Type.Object(
+            {
+              host: Type.String({ minLength: 1 }),
+              port: Type.Integer({ minimum: 1, maximum: 65535, default: 587 }),
+              /** true: TLS from the first byte (port 465); false: STARTTLS when the server offers it. */
+              secure: Type.Boolean({ default: false }),
+              /** Refuse to send without STARTTLS (on a port that is not `secure`). */
+              requireTls: Type.Boolean({ default: false }),
+              from: Type.String({ minLength: 3, description: 'e.g. "Simpul Diskominfo <simpul@example.go.id>"' }),
+              auth: Type.Optional(Type.Object({ username: Type.String({ minLength: 1 }), password: SecretRef }, { additionalProperties: false })),
+            },
+            { additionalProperties: false },
+          ),
+        ),
       },
       { additionalProperties: false, default: {} },
     ),

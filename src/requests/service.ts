@@ -27,6 +27,12 @@ export interface RequestRecord {
   steps: { at: string; actor: string; step: string; detail: string }[];
 }
 
+/** A request's change as listeners hear it (notifications). */
+export interface RequestChange {
+  kind: 'filed' | Exclude<RequestState, 'pending'>;
+  request: RequestRecord;
+}
+
 interface Row {
   id: number;
   type: string;
@@ -48,11 +54,21 @@ interface Row {
  */
 export class RequestService {
   private readonly types = new Map<string, RequestType>();
+  private readonly listeners: ((c: RequestChange) => void)[] = [];
 
   constructor(private readonly store: Store) {}
 
   register(t: RequestType): void {
     this.types.set(t.name, t);
+  }
+
+  /**
+   * Hears every filing and decision inside its transaction, so what a listener writes through the
+   * store (a notification and its queued mail) commits or rolls back with the change itself: a
+   * crash can neither lose it nor record it for a request that never was. A listener must not throw.
+   */
+  onChange(fn: (c: RequestChange) => void): void {
+    this.listeners.push(fn);
   }
 
   get typeNames(): string[] {
@@ -81,6 +97,7 @@ export class RequestService {
       this.step(tx, id, 'filed', `${type.name} request filed for ${opd}`);
       const rec = this.record(id)!;
       tx.audit({ action: 'request.file', objectType: 'request', objectId: String(id), opd, after: { type: rec.type, state: rec.state, body: rec.body } });
+      for (const l of this.listeners) l({ kind: 'filed', request: rec });
       return rec;
     });
   }
@@ -142,6 +159,7 @@ export class RequestService {
       this.step(tx, id, next, reason ? `${next}: ${reason}` : next);
       const after = this.record(id)!;
       tx.audit({ action: `request.${action}`, objectType: 'request', objectId: String(id), opd: rec.opd, before: { state: rec.state }, after: { state: next, reason, result: after.result } });
+      for (const l of this.listeners) l({ kind: next as RequestChange['kind'], request: after });
       return after;
     });
   }

@@ -25,6 +25,7 @@ export const topologyModule: ModuleFactory = (ctx) => {
     grammar,
   });
   const labels = new LabelService((actor, opd) => svc.labelContext(actor, opd));
+  ctx.provide('topology', svc);
   registerTopologyMetrics(ctx.registry, svc, ctx.inventory, ctx.clock);
   const diagrams = topologyRoutes(svc);
   const labelApi = labelRoutes(labels);

@@ -1,0 +1,95 @@
+/**
+ * The notifications module: hears request filings and decisions (inside their transactions),
+ * scans for ending exceptions and diagram deadlines every `scanSeconds`, and sends queued mail
+ * through the configured SMTP server. A down mail server leaves mail queued, never unready.
+ */
+import type { ModuleFactory } from '../module.js';
+import { systemActor } from '../auth/actor.js';
+import type { UserDirectory } from '../auth/user-directory.js';
+import { ConfigError } from '../config/load.js';
+import { MailOutbox, type SendMail } from './outbox.js';
+import { registerNotificationMetrics } from './metrics.js';
+import { notificationRoutes } from './routes.js';
+import { NotificationService } from './service.js';
+import { smtpSender } from './mailer.js';
+
+const ACTOR = systemActor('notifications');
+
+export interface NotificationsModuleOptions {
+  /** The accounts; by default the one the daemon provides (`users`). */
+  directory?: () => UserDirectory | null;
+  /** Delivery; by default SMTP from config. */
+  send?: SendMail;
+  /** Hands the service and the outbox to a test that drives scans and passes itself. */
+  expose?: (parts: { service: NotificationService; outbox: MailOutbox }) => void;
+}
+
+export const notificationsModuleWith =
+  (o: NotificationsModuleOptions = {}): ModuleFactory =>
+  (ctx) => {
+    const cfg = ctx.config.notifications;
+    const directory =
+      o.directory ?? (() => ctx.use('users') ?? (ctx.services as unknown as { users?: UserDirectory }).users ?? null);
+    if (cfg.mail.enabled && !cfg.smtp && !o.send) throw new ConfigError(['notifications.smtp: required when notifications.mail.enabled is true (host, port, from)']);
+    if (cfg.mail.retryMaxSeconds < cfg.mail.retryMinSeconds)
+      throw new ConfigError([`notifications.mail.retryMaxSeconds (${cfg.mail.retryMaxSeconds}) must not be below retryMinSeconds (${cfg.mail.retryMinSeconds})`]);
+    const smtp = !o.send && cfg.mail.enabled && cfg.smtp ? smtpSender(cfg.smtp, cfg.mail.timeoutSeconds) : null;
+    const send: SendMail = o.send ?? smtp?.send ?? (async () => Promise.reject(new Error('mail is not enabled')));
+    const text = { timezone: ctx.config.timezone, publicUrl: ctx.config.http.publicUrl };
+
+    let outbox: MailOutbox | null = null;
+    const service = new NotificationService(ctx.store, {
+      clock: ctx.clock,
+      switches: cfg.kinds,
+      mailEnabled: cfg.mail.enabled,
+      directory,
+      text,
+      exceptionEndingDays: cfg.exceptionEndingDays,
+      diagramDueDays: cfg.diagramDueDays,
+      exceptions: () => {
+        const blocking = ctx.use('blocking');
+        return blocking ? ctx.inventory().opds.flatMap((opd) => blocking.listExceptions(ACTOR, opd.code)) : [];
+      },
+      deadlines: () => ctx.use('topology')?.compliance(ACTOR).opds ?? [],
+      onQueued: () => outbox?.wake(),
+      onError: (e, what) => ctx.log.error({ err: e }, `${what} not recorded`),
+    });
+    const metrics = registerNotificationMetrics(ctx.registry, () => outbox!.queued());
+    outbox = new MailOutbox(ctx.store, send, {
+      clock: ctx.clock,
+      backoff: { minSeconds: cfg.mail.retryMinSeconds, maxSeconds: cfg.mail.retryMaxSeconds },
+      text,
+      metrics,
+      log: ctx.log,
+    });
+    ctx.services.requests.onChange(service.onRequestChange);
+    o.expose?.({ service, outbox });
+
+    let scanTimer: NodeJS.Timeout | null = null;
+    const scan = () => {
+      try {
+        const n = service.scan();
+        if (n) ctx.log.info({ notifications: n }, 'notifications for ending exceptions and diagram deadlines');
+      } catch (e) {
+        ctx.log.error({ err: e }, 'notification scan failed');
+      }
+    };
+    return {
+      name: 'notifications',
+      routes: notificationRoutes(service, directory),
+      async start() {
+        if (!directory()) ctx.log.warn('notifications: no account directory; nothing is recorded until accounts exist');
+        scan();
+        scanTimer = setInterval(scan, cfg.scanSeconds * 1000);
+        scanTimer.unref();
+        if (cfg.mail.enabled) outbox!.start(cfg.mail.pollSeconds);
+      },
+      async stop() {
+        if (scanTimer) clearInterval(scanTimer);
+        await outbox!.stop();
+        smtp?.close();
+      },
+    };
+  };
+
+export const notificationsModule = notificationsModuleWith();
