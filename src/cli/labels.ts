@@ -105,11 +105,13 @@ export async function diagramsUpload(opd: string, file: string, opts: { lang?: s
   }
   const b = r.body as {
     version?: { version: number; findings: Record<string, number> };
+    unchanged?: boolean;
     report?: { findings: { code: string; severity: string; element: string; message: string }[] };
     survey?: { id: number; cables: number; ok: number; errors: number; warnings: number };
     cables?: { label: string; status: string; issues: { code: string; message: string }[] }[];
   };
-  if (b.version && b.report) {
+  if (b.version && b.unchanged) process.stdout.write(`${opd} diagram unchanged: the same file as version ${b.version.version}, nothing stored\n`);
+  else if (b.version && b.report) {
     process.stdout.write(`${opd} diagram version ${b.version.version}: ${b.version.findings.error} error(s), ${b.version.findings.warning} warning(s)\n`);
     for (const f of b.report.findings) process.stdout.write(`  ${f.severity} ${f.code} [${f.element}]: ${f.message}\n`);
   } else if (b.survey && b.cables) {

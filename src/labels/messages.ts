@@ -122,6 +122,11 @@ const catalog = {
     id: `Perangkat ${q(p.device)} terdaftar milik ${p.owner}, bukan ${p.opd}; digambar sebagai ujung sambungan ke luar.`,
     en: `Device ${q(p.device)} is registered to ${p.owner}, not ${p.opd}; drawn as the far side of an outside connection.`,
   }),
+  // Shown to an opd-admin instead of DIAGRAM_DEVICE_OTHER_OPD: an office never learns whose a device is.
+  DIAGRAM_DEVICE_NOT_OURS: (p: Params) => ({
+    id: `Perangkat ${q(p.device)} (${p.node}) bukan perangkat kantor Anda (${p.opd}); digambar sebagai ujung sambungan ke luar.`,
+    en: `Device ${q(p.device)} (${p.node}) is not one of your office's devices (${p.opd}); drawn as the far side of an outside connection.`,
+  }),
   DIAGRAM_DANGLING_LINK: (p: Params) => ({
     id: `Garis kabel ${p.link} tidak tersambung ke perangkat di ujung ${p.side}. Tarik ujung garis sampai menempel pada kotak perangkat.`,
     en: `Cable line ${p.link} is not attached to a device at its ${p.side} end. Drag the line's end onto the device shape.`,
@@ -204,13 +209,33 @@ const catalog = {
     id: 'Diagram tidak memuat satu pun halaman atau perangkat.',
     en: 'The diagram contains no page and no device.',
   }),
+  DIAGRAM_NO_DEVICES: () => ({
+    id: 'Diagram tidak memuat satu pun perangkat (halaman kosong). Gambarkan router, switch dan kabel kantor Anda, lalu unggah lagi; diagram kosong tidak dihitung sebagai penyerahan tahunan.',
+    en: "The diagram has no device (a blank page). Draw your office's router, switches and cables, then upload again; a blank diagram does not count as the yearly submission.",
+  }),
+  DIAGRAM_NO_OPD_DEVICES: (p: Params) => ({
+    id: `Diagram tidak memuat satu pun router atau switch ${p.opd} yang terdaftar di inventaris (${p.expected}). Beri setiap kotak perangkat ID-nya (properti 'device', misalnya ${p.example}); diagram ini tidak dihitung sebagai penyerahan tahunan.`,
+    en: `The diagram draws none of ${p.opd}'s inventory routers and switches (${p.expected}). Give each device shape its id (a 'device' property, e.g. ${p.example}); this diagram does not count as the yearly submission.`,
+  }),
+  DIAGRAM_MOSTLY_OTHER_OPD: (p: Params) => ({
+    id: `Sebagian besar perangkat dalam diagram ini bukan perangkat kantor Anda (${p.opd}). Unggah diagram jaringan kantor Anda sendiri; diagram ini tidak disimpan.`,
+    en: `Most devices in this diagram are not your office's devices (${p.opd}). Upload your own office's network diagram; this one is not stored.`,
+  }),
   DIAGRAM_OPD_MISMATCH: (p: Params) => ({
     id: `Berkas ini menyatakan diri sebagai diagram OPD ${q(p.declared)}, tetapi diunggah untuk ${p.opd}. Periksa baris opd: di berkas, atau unggah ke OPD yang benar.`,
     en: `This file declares itself the diagram of OPD ${q(p.declared)}, but it was uploaded for ${p.opd}. Check the opd: line in the file, or upload it to the right OPD.`,
   }),
+  DIAGRAM_NOT_LATEST: (p: Params) => ({
+    id: `Hanya versi terakhir (${p.latest}) yang bisa ditarik; versi ${p.version} sudah digantikan.`,
+    en: `Only the latest version (${p.latest}) can be withdrawn; version ${p.version} has been superseded.`,
+  }),
+  DIAGRAM_ALREADY_WITHDRAWN: (p: Params) => ({
+    id: `Versi ${p.version} sudah ditarik sebelumnya.`,
+    en: `Version ${p.version} has already been withdrawn.`,
+  }),
   DIAGRAM_CONTENT_TYPE: (p: Params) => ({
-    id: `Jenis isi ${q(p.type)} tidak diterima. Kirim berkasnya sendiri sebagai isi permintaan (application/xml, image/svg+xml, application/yaml atau application/octet-stream), bukan formulir.`,
-    en: `Content type ${q(p.type)} is not accepted. Send the file itself as the request body (application/xml, image/svg+xml, application/yaml or application/octet-stream), not a form.`,
+    id: `Jenis isi ${q(p.type)} tidak diterima untuk diagram. Kirim berkas diagram draw.io atau YAML itu sendiri sebagai isi permintaan, dengan jenis isi application/xml, image/svg+xml, application/yaml atau application/octet-stream.`,
+    en: `Content type ${q(p.type)} is not accepted for a diagram. Send the draw.io or YAML diagram file itself as the request body, as application/xml, image/svg+xml, application/yaml or application/octet-stream.`,
   }),
   YAML_SYNTAX: (p: Params) => ({
     id: `Berkas YAML salah tulis${p.line ? ` di baris ${p.line}` : ''}: ${p.detail}`,

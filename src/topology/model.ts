@@ -62,6 +62,8 @@ export interface Finding {
 export interface DeviceRef {
   id: string;
   opd: string;
+  /** Inventory role (router, switch, ap, ...): the yearly submission must draw the office's routers and switches. */
+  role?: string;
   /** Device code in labels, e.g. SW01. */
   label?: string;
   space?: string;

@@ -20,6 +20,7 @@ import {
   SurveyOut,
   SurveySummaryOut,
   UploadOut,
+  UploadUnchangedOut,
   VersionDetailOut,
   VersionOut,
 } from './schemas.js';
@@ -95,17 +96,17 @@ export function topologyRoutes(svc: TopologyService): RoutePlugin {
           tags: ['diagrams'],
           summary: "Upload the OPD's LAN diagram (draw.io, .drawio.svg or Simpul YAML) as a new version",
           description:
-            'The body is the file itself. It is parsed with limits, validated against the inventory, IPAM and LLDP, stored as the next version with the changes since the previous one, and answered with the report. Messages follow Accept-Language (Bahasa Indonesia by default).',
+            "The body is the file itself. It is parsed with limits, validated against the inventory, IPAM and LLDP, stored as the next version with the changes since the previous one, and answered with the report. Messages follow Accept-Language (Bahasa Indonesia by default). A diagram with no device, none of the office's inventory routers and switches, or mostly another office's devices is refused (422 DIAGRAM_NO_DEVICES, DIAGRAM_NO_OPD_DEVICES, DIAGRAM_MOSTLY_OTHER_OPD). The same file as the latest counted version answers 200 with that version (unchanged: true) and stores nothing.",
           params: Code,
           querystring: UploadQuery,
-          response: { 201: UploadOut, ...problemReplies },
+          response: { 201: UploadOut, 200: UploadUnchangedOut, ...problemReplies },
         },
         handler: async (req, reply) => {
           const lang = langOf(req);
           const v = svc.upload(req.actor, req.params.code, bodyOf(req, DIAGRAM_TYPES), fileNameOf(req));
-          const { graph: _g, report, diff, ...version } = v;
+          const { graph: _g, report, diff, unchanged, ...version } = v;
           reply.header('content-language', lang).header('location', `/api/v1/opds/${v.opd}/diagrams/${v.version}`);
-          return reply.status(201).send({ version, report: reportView(report, lang), diff });
+          return reply.status(unchanged ? 200 : 201).send({ version, unchanged, report: reportView(report, lang), diff });
         },
       });
 
@@ -134,6 +135,21 @@ export function topologyRoutes(svc: TopologyService): RoutePlugin {
               .send(renderSvg(v.graph, v.report.findings, lang));
           const { graph, report, diff, ...version } = v;
           return { version, graph, report: reportView(report, lang), diff };
+        },
+      });
+
+      scope.post<{ Params: Static<typeof VersionInt> }>('/opds/:code/diagrams/:version/withdraw', {
+        schema: {
+          tags: ['diagrams'],
+          summary: "Withdraw the OPD's latest version (a mistaken upload)",
+          description:
+            'The version stays in the history, flagged withdrawn, and no longer counts for compliance or label checks; the version before it counts again. Only the latest counted version can be withdrawn (409 DIAGRAM_NOT_LATEST, DIAGRAM_ALREADY_WITHDRAWN). No body.',
+          params: VersionInt,
+          response: { 200: VersionOut, ...problemReplies },
+        },
+        handler: async (req, reply) => {
+          reply.header('content-language', langOf(req));
+          return svc.withdraw(req.actor, req.params.code, req.params.version);
         },
       });
 

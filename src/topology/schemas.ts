@@ -60,9 +60,21 @@ export const VersionOut = Type.Object({
   findings: Counts,
   cables: Type.Object({ total: Type.Integer(), labelled: Type.Integer(), validLabels: Type.Integer() }),
   hasOriginal: Type.Boolean(),
+  withdrawn: Type.Boolean({ description: 'withdrawn by the office: kept in the history, no longer counted for compliance' }),
+  withdrawnAt: Nullable(Str),
+  withdrawnBy: Nullable(Str),
 });
 export const VersionDetailOut = Type.Object({ version: VersionOut, graph: GraphOut, report: ReportOut, diff: DiffOut });
-export const UploadOut = Type.Object({ version: VersionOut, report: ReportOut, diff: DiffOut });
+const uploadFields = {
+  version: VersionOut,
+  unchanged: Type.Boolean({ description: 'true when the file is the same as the latest counted version, which is answered instead of a new one' }),
+  report: ReportOut,
+  diff: DiffOut,
+};
+export const UploadOut = Type.Object(uploadFields, { description: 'Stored as a new version' });
+export const UploadUnchangedOut = Type.Object(uploadFields, {
+  description: 'The same file (sha256) as the latest counted version: nothing stored, that version answered with its report and diff',
+});
 
 const IssueOut = Type.Object({
   code: Str,

@@ -20,7 +20,7 @@ import { complianceRow, type ComplianceRow, type LatestDiagram } from './complia
 import { diffGraphs, type GraphDiff } from './diff.js';
 import { DiagramError, type DiagramLimits, type Severity, type TopologyGraph } from './model.js';
 import { parseDiagram } from './upload.js';
-import { validateDiagram, type DiagramContext, type LldpNeighbor, type ValidationReport } from './validate.js';
+import { checkSubmission, reportForOffice, validateDiagram, type DiagramContext, type LldpNeighbor, type ValidationReport } from './validate.js';
 
 export interface TopologyOptions {
   limits: DiagramLimits;
@@ -44,12 +44,21 @@ export interface VersionSummary {
   findings: Record<Severity, number>;
   cables: { total: number; labelled: number; validLabels: number };
   hasOriginal: boolean;
+  /** A withdrawn version stays in the history but no longer counts (compliance, label checks, diffs). */
+  withdrawn: boolean;
+  withdrawnAt: string | null;
+  withdrawnBy: string | null;
 }
 
 export interface DiagramVersion extends VersionSummary {
   graph: TopologyGraph;
   report: ValidationReport;
   diff: GraphDiff;
+}
+
+/** An upload's answer: the new version, or (unchanged) the latest version the same file already is. */
+export interface UploadResult extends DiagramVersion {
+  unchanged: boolean;
 }
 
 export interface SurveySummary {
@@ -89,6 +98,8 @@ interface VersionRow {
   labelled: number;
   valid_labels: number;
   has_original: number;
+  withdrawn_at: string | null;
+  withdrawn_by: string | null;
 }
 
 interface SurveyRowDb {
@@ -107,7 +118,10 @@ interface SurveyRowDb {
 }
 
 const SUMMARY_COLUMNS = `opd, version, uploaded_at, uploaded_by, source_format, file_name, size, sha256, nodes, links,
-  errors, warnings, infos, cables, labelled, valid_labels, original IS NOT NULL AS has_original`;
+  errors, warnings, infos, cables, labelled, valid_labels, original IS NOT NULL AS has_original, withdrawn_at, withdrawn_by`;
+
+/** The versions that count: compliance, label checks and diffs never see a withdrawn one. */
+const COUNTED = 'withdrawn_at IS NULL';
 
 const summaryOf = (r: VersionRow): VersionSummary => ({
   opd: r.opd,
@@ -123,6 +137,9 @@ const summaryOf = (r: VersionRow): VersionSummary => ({
   findings: { error: r.errors, warning: r.warnings, info: r.infos },
   cables: { total: r.cables, labelled: r.labelled, validLabels: r.valid_labels },
   hasOriginal: r.has_original === 1,
+  withdrawn: r.withdrawn_at !== null,
+  withdrawnAt: r.withdrawn_at,
+  withdrawnBy: r.withdrawn_by,
 });
 
 const surveyOf = (r: SurveyRowDb): SurveySummary => ({
@@ -184,7 +201,10 @@ export class TopologyService {
   lldp(opd: string, graph: TopologyGraph): LldpNeighbor[] | undefined {
     const inv = this.inventory();
     const ids = new Set(inv.devices.filter((d) => d.opd === opd).map((d) => d.id.toLowerCase()));
-    for (const n of graph.nodes) if (n.deviceId) ids.add(n.deviceId.toLowerCase());
+    // Another office's device drawn here (an uplink) is compared on that office's diagram: what it
+    // sees is never reported on this one.
+    const owner = new Map(inv.devices.map((d) => [d.id.toLowerCase(), d.opd]));
+    for (const n of graph.nodes) if (n.deviceId && (owner.get(n.deviceId.toLowerCase()) ?? opd) === opd) ids.add(n.deviceId.toLowerCase());
     if (ids.size === 0) return undefined;
     const rows = this.store.db
       .prepare(
@@ -241,27 +261,41 @@ export class TopologyService {
   }
 
   private latestGraph(opd: string): TopologyGraph | undefined {
-    const row = this.store.db.prepare('SELECT graph_json FROM diagram_versions WHERE opd = ? ORDER BY version DESC LIMIT 1').get(opd) as { graph_json: string } | undefined;
+    const row = this.store.db.prepare(`SELECT graph_json FROM diagram_versions WHERE opd = ? AND ${COUNTED} ORDER BY version DESC LIMIT 1`).get(opd) as
+      | { graph_json: string }
+      | undefined;
     return row ? (JSON.parse(row.graph_json) as TopologyGraph) : undefined;
   }
 
-  /** Parse, validate, diff against the latest version, store as the next version. */
-  upload(actor: Actor, code: string, body: Uint8Array, fileName?: string): DiagramVersion {
+  /**
+   * Parse, check that it can stand as the office's submission, validate, diff against the latest
+   * counted version, store as the next version. The same file as the latest counted version is
+   * stored once: the answer is that version, `unchanged`, and nothing is written.
+   */
+  upload(actor: Actor, code: string, body: Uint8Array, fileName?: string): UploadResult {
     const opd = this.opdFor(actor, code).code;
     requirePermission(actor, 'write:opd');
     if (body.byteLength === 0) throw new DiagramError(400, 'DIAGRAM_EMPTY');
+    const sha256 = createHash('sha256').update(body).digest('hex');
+    // Uploads run synchronously on the one connection, so nothing lands between this read and the write below.
+    const same = this.store.db.prepare(`SELECT version, sha256 FROM diagram_versions WHERE opd = ? AND ${COUNTED} ORDER BY version DESC LIMIT 1`).get(opd) as
+      | { version: number; sha256: string }
+      | undefined;
+    if (same?.sha256 === sha256) return { ...this.forActor(actor, this.readVersion(opd, same.version)), unchanged: true };
     const graph = parseDiagram(body, this.options.limits);
     if (graph.opd && graph.opd.toUpperCase() !== opd)
       throw new DiagramError(422, 'DIAGRAM_OPD_MISMATCH', { declared: graph.opd, opd });
+    checkSubmission(graph, opd, this.inventory().devices);
     const report = validateDiagram(graph, this.diagramContext(opd, graph));
-    const sha256 = createHash('sha256').update(body).digest('hex');
     const keep = body.byteLength <= this.options.keepOriginalMaxBytes ? Buffer.from(body) : null;
-    return this.store.write(actor, (tx) => {
-      const prev = tx.db.prepare('SELECT version, graph_json FROM diagram_versions WHERE opd = ? ORDER BY version DESC LIMIT 1').get(opd) as
+    const stored = this.store.write(actor, (tx) => {
+      const prev = tx.db.prepare(`SELECT version, graph_json FROM diagram_versions WHERE opd = ? AND ${COUNTED} ORDER BY version DESC LIMIT 1`).get(opd) as
         | { version: number; graph_json: string }
         | undefined;
       const diff = diffGraphs(prev ? (JSON.parse(prev.graph_json) as TopologyGraph) : undefined, graph);
-      const version = (prev?.version ?? 0) + 1;
+      // Numbers are never reused: a withdrawn version keeps its own.
+      const last = tx.db.prepare('SELECT MAX(version) FROM diagram_versions WHERE opd = ?').pluck().get(opd) as number | null;
+      const version = (last ?? 0) + 1;
       const row: VersionRow = {
         opd,
         version,
@@ -280,8 +314,10 @@ export class TopologyService {
         labelled: report.cables.labelled,
         valid_labels: report.cables.validLabels,
         has_original: keep ? 1 : 0,
+        withdrawn_at: null,
+        withdrawn_by: null,
       };
-      const { has_original: _h, ...cols } = row;
+      const { has_original: _h, withdrawn_at: _wa, withdrawn_by: _wb, ...cols } = row;
       tx.db
         .prepare(
           `INSERT INTO diagram_versions (opd, version, uploaded_at, uploaded_by, source_format, file_name, size, sha256, nodes, links,
@@ -310,6 +346,39 @@ export class TopologyService {
       });
       return { ...summaryOf(row), graph, report, diff };
     });
+    return { ...this.forActor(actor, stored), unchanged: false };
+  }
+
+  /** What an actor reads of a version: an opd-admin never learns whose another office's device is. */
+  private forActor(actor: Actor, v: DiagramVersion): DiagramVersion {
+    return seesAllOpds(actor) ? v : { ...v, report: reportForOffice(v.report, v.graph, v.opd) };
+  }
+
+  /**
+   * Withdraw the OPD's latest counted version (a mistaken upload): it stays in the history,
+   * flagged, and the version before it counts again. Audited like an upload.
+   */
+  withdraw(actor: Actor, code: string, version: number): VersionSummary {
+    const opd = this.opdFor(actor, code).code;
+    requirePermission(actor, 'write:opd');
+    return this.store.write(actor, (tx) => {
+      const row = tx.db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM diagram_versions WHERE opd = ? AND version = ?`).get(opd, version) as VersionRow | undefined;
+      if (!row) throw notFound('diagram version', `${opd}/${version}`);
+      if (row.withdrawn_at !== null) throw new BilingualError(409, 'DIAGRAM_ALREADY_WITHDRAWN', msg('DIAGRAM_ALREADY_WITHDRAWN', { version }), { version });
+      const latest = tx.db.prepare(`SELECT MAX(version) FROM diagram_versions WHERE opd = ? AND ${COUNTED}`).pluck().get(opd) as number;
+      if (latest !== version) throw new BilingualError(409, 'DIAGRAM_NOT_LATEST', msg('DIAGRAM_NOT_LATEST', { version, latest }), { version, latest });
+      tx.db.prepare('UPDATE diagram_versions SET withdrawn_at = ?, withdrawn_by = ? WHERE opd = ? AND version = ?').run(tx.now, actor.id, opd, version);
+      const counted = tx.db.prepare(`SELECT MAX(version) FROM diagram_versions WHERE opd = ? AND ${COUNTED}`).pluck().get(opd) as number | null;
+      tx.audit({
+        action: 'diagram.withdraw',
+        objectType: 'diagram',
+        objectId: `${opd}/${version}`,
+        opd,
+        before: { version, withdrawn: false },
+        after: { version, withdrawn: true, countedVersion: counted },
+      });
+      return summaryOf({ ...row, withdrawn_at: tx.now, withdrawn_by: actor.id });
+    });
   }
 
   listVersions(actor: Actor, code: string): VersionSummary[] {
@@ -319,7 +388,10 @@ export class TopologyService {
   }
 
   getVersion(actor: Actor, code: string, version: number): DiagramVersion {
-    const opd = this.opdFor(actor, code).code;
+    return this.forActor(actor, this.readVersion(this.opdFor(actor, code).code, version));
+  }
+
+  private readVersion(opd: string, version: number): DiagramVersion {
     const row = this.store.db
       .prepare(`SELECT ${SUMMARY_COLUMNS}, graph_json, report_json, diff_json FROM diagram_versions WHERE opd = ? AND version = ?`)
       .get(opd, version) as (VersionRow & { graph_json: string; report_json: string; diff_json: string }) | undefined;
@@ -397,7 +469,7 @@ export class TopologyService {
     const rows = this.store.db
       .prepare(
         `SELECT d.opd, d.version, d.uploaded_at, d.errors, d.warnings, d.infos, d.cables, d.valid_labels
-         FROM diagram_versions d JOIN (SELECT opd, MAX(version) AS v FROM diagram_versions GROUP BY opd) m ON d.opd = m.opd AND d.version = m.v`,
+         FROM diagram_versions d JOIN (SELECT opd, MAX(version) AS v FROM diagram_versions WHERE ${COUNTED} GROUP BY opd) m ON d.opd = m.opd AND d.version = m.v`,
       )
       .all() as { opd: string; version: number; uploaded_at: string; errors: number; warnings: number; infos: number; cables: number; valid_labels: number }[];
     return rows.map((r) => ({

@@ -8,7 +8,7 @@ import { defaultGrammar, formatLabel, parseLabel, type Grammar, type LabelEnd } 
 import { interfaceForLabel, portExists, portKey, samePort } from '../labels/interfaces.js';
 import { msg, type MessageCode, type Params } from '../labels/messages.js';
 import { cableKey, checkMeaning, checkMirror, compareWithLink, makeResolver, type PortRef } from '../labels/validate.js';
-import type { DeviceRef, Finding, Severity, TopoLink, TopoNode, TopologyGraph } from './model.js';
+import { DiagramError, type DeviceRef, type Finding, type Severity, type TopoLink, type TopoNode, type TopologyGraph } from './model.js';
 
 export interface LldpNeighbor {
   /** Inventory id of the device that reported the neighbor. */
@@ -292,4 +292,49 @@ function compareLldp(
   }
   const nodeOf = (dev: string) => graph.nodes.find((n) => n.deviceId?.toLowerCase() === dev)?.id;
   for (const o of obs) if (!o.used) add('UNDOCUMENTED', 'warning', nodeOf(o.x.dev) ?? o.x.dev, { seen: showSeen(o) });
+}
+
+/**
+ * Whether a diagram can stand as the OPD's yearly submission (issue 15): a blank page, a drawing
+ * without any of the office's inventory routers and switches, or one whose registered devices are
+ * mostly another office's is refused (422, nothing stored), so it can never count for compliance.
+ * The refusal names no other office. An OPD with no router or switch in the inventory must draw
+ * at least one of its devices.
+ */
+export function checkSubmission(graph: TopologyGraph, opd: string, devices: readonly DeviceRef[]): void {
+  if (graph.nodes.length === 0) throw new DiagramError(422, 'DIAGRAM_NO_DEVICES');
+  const owner = new Map(devices.map((d) => [d.id.toLowerCase(), d.opd]));
+  const drawn = new Set(graph.nodes.flatMap((n) => (n.deviceId ? [n.deviceId.toLowerCase()] : [])));
+  let own = 0;
+  let other = 0;
+  for (const id of drawn) {
+    const o = owner.get(id);
+    if (o === opd) own++;
+    else if (o !== undefined) other++;
+  }
+  if (other > own) throw new DiagramError(422, 'DIAGRAM_MOSTLY_OTHER_OPD', { opd });
+  const mine = devices.filter((d) => d.opd === opd);
+  const core = mine.filter((d) => d.role === 'router' || d.role === 'switch');
+  const required = core.length > 0 ? core : mine;
+  if (required.length > 0 && !required.some((d) => drawn.has(d.id.toLowerCase())))
+    throw new DiagramError(422, 'DIAGRAM_NO_OPD_DEVICES', {
+      opd,
+      expected: required.slice(0, 5).map((d) => d.id).join(', ') + (required.length > 5 ? ', ...' : ''),
+      example: required[0]?.id ?? `${opd.toLowerCase()}-rtr01`,
+    });
+}
+
+/**
+ * A report as an opd-admin may read it: a device of another office is "not one of your office's
+ * devices", never named with its owner. Same code count and severity, so the stored counts hold.
+ */
+export function reportForOffice(report: ValidationReport, graph: TopologyGraph, opd: string): ValidationReport {
+  const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
+  const findings = report.findings.map((f): Finding => {
+    if (f.code !== 'DIAGRAM_DEVICE_OTHER_OPD') return f;
+    const n = nodes.get(f.element);
+    const params = { device: n?.deviceId ?? f.element, node: n?.label ?? f.element, opd };
+    return { ...f, code: 'DIAGRAM_DEVICE_NOT_OURS', message: msg('DIAGRAM_DEVICE_NOT_OURS', params) };
+  });
+  return { ...report, findings };
 }

@@ -185,10 +185,21 @@ describe('simpul labels validate / simpul diagrams upload', () => {
   });
 
   it('diagrams upload sends the file to the daemon and prints the report', { timeout: 120_000 }, async () => {
-    const r = await simpul(['diagrams', 'upload', 'DINKES', join(ROOT, 'topology', 'DINKES.drawio'), '--lang', 'en'], { SIMPUL_URL: d.url, SIMPUL_TOKEN: ADMIN });
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/DINKES diagram version 2: 0 error\(s\), 0 warning\(s\)/);
+    const { dir, cleanup } = tempDir();
+    try {
+      // DINKES.drawio itself is the latest version already (beforeAll): a re-saved copy is a new one.
+      const file = join(dir, 'DINKES.drawio');
+      writeFileSync(file, Buffer.concat([example('DINKES.drawio'), Buffer.from('\n')]));
+      const r = await simpul(['diagrams', 'upload', 'DINKES', file, '--lang', 'en'], { SIMPUL_URL: d.url, SIMPUL_TOKEN: ADMIN });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/DINKES diagram version 2: 0 error\(s\), 0 warning\(s\)/);
+      const same = await simpul(['diagrams', 'upload', 'DINKES', file], { SIMPUL_URL: d.url, SIMPUL_TOKEN: ADMIN });
+      expect(same.status).toBe(0);
+      expect(same.stdout).toBe('DINKES diagram unchanged: the same file as version 2, nothing stored\n');
+    } finally {
+      cleanup();
+    }
     const no = await simpul(['diagrams', 'upload', 'DINKES', join(ROOT, 'topology', 'DINKES.drawio')], { SIMPUL_URL: d.url, SIMPUL_TOKEN: tokens.bappeda! });
     expect(no.status).toBe(1);
     expect(no.stderr).toContain('NOT_FOUND');
