@@ -7,6 +7,7 @@ import { blocking } from './007_blocking.js';
 import { backups } from './008_backups.js';
 import { ipamOverlapIndex } from './009_ipam_overlap_index.js';
 import { blockingGenerations } from './010_blocking_generations.js';
+import { notifications } from './014_notifications.js';
 import { diagramWithdrawal } from './011_diagram_withdrawal.js';
 
 export interface Migration {
@@ -16,4 +17,4 @@ export interface Migration {
 }
 
 /** Every schema change, in order. Never edit a migration that has shipped: add the next number. */
-export const MIGRATIONS: readonly Migration[] = [foundation, ipam, requests, lldp, topology, blocking, backups, ipamOverlapIndex, blockingGenerations, diagramWithdrawal];
+export const MIGRATIONS: readonly Migration[] = [foundation, ipam, requests, lldp, topology, blocking, backups, ipamOverlapIndex, blockingGenerations, notifications, diagramWithdrawal];
