@@ -73,6 +73,8 @@ export class RouterUnavailable extends Error {
     readonly routerId: string,
     readonly kind: RouterErrorKind | 'refused' | 'no-endpoint',
     message: string,
+    /** The sync that found the router unreachable (its errors and measured duration), when one ran. */
+    readonly result?: SyncResult,
   ) {
     super(message);
   }
@@ -361,7 +363,9 @@ export class Reconciler {
       if (r.plan.length === 0) s.appliedHash = hash;
       st.pendingApply = r.plan.length > 0 && !this.deps.settings.autoApply && hash !== s.appliedHash;
       st.state = r.plan.length === 0 ? 'in-sync' : 'drift';
-      st.reason = r.plan.length === 0 ? null : st.pendingApply ? `${r.plan.length} change(s) wait for an operator's apply` : `${r.plan.length} entr${r.plan.length === 1 ? 'y differs' : 'ies differ'} from the desired state (correctDrift is off)`;
+      // with correctDrift on, the next drift check applies (the desired state is unchanged, see driftCheck)
+      const then = this.deps.settings.correctDrift ? 'correctDrift is on: the next drift check applies the desired state' : 'correctDrift is off';
+      st.reason = r.plan.length === 0 ? null : st.pendingApply ? `${r.plan.length} change(s) wait for an operator's apply` : `${r.plan.length} entr${r.plan.length === 1 ? 'y differs' : 'ies differ'} from the desired state (${then})`;
       if (r.plan.length === 0) st.lastSuccessAt = st.lastSyncAt;
       return { result: r, desired: d };
     }
@@ -380,11 +384,23 @@ export class Reconciler {
     return { result: r, desired: d };
   }
 
-  /** Reads the router now and returns what an apply would do; writes nothing. */
+  /**
+   * Reads the router now and returns what an apply would do; writes nothing. A plan is a read:
+   * the router's status (state, reason, drift, counts) stays what the last sync left, so only the
+   * reconciler's own syncs, which know correctDrift and autoApply, say what drift means.
+   */
   async plan(id: string): Promise<{ status: RouterStatus; steps: PlanStep[] }> {
     const s = this.slot(id);
     return this.exclusive(s, async () => {
-      const r = await this.run(s, 'check');
+      const d = this.computeDesired(s);
+      let r: { result: SyncResult } | null = null;
+      if (d && s.conn) {
+        try {
+          r = { result: await syncRouter(s.conn, d, { limiter: this.limiter, dryRun: true }) };
+        } catch (e) {
+          throw new RouterUnavailable(id, 'refused', `desired state invalid: ${(e as Error).message}`);
+        }
+      }
       this.throwIfFailed(s, r);
       return { status: s.status, steps: r?.result.plan ?? [] };
     });
@@ -405,7 +421,7 @@ export class Reconciler {
     if (!r) throw new RouterUnavailable(s.device.id, 'refused', s.status.reason ?? 'desired state refused');
     if (r.result.result === 'unreachable') {
       const last = r.result.errors.at(-1);
-      throw new RouterUnavailable(s.device.id, (last?.kind as RouterErrorKind | undefined) ?? 'unreachable', last?.message ?? 'unreachable');
+      throw new RouterUnavailable(s.device.id, (last?.kind as RouterErrorKind | undefined) ?? 'unreachable', last?.message ?? 'unreachable', r.result);
     }
   }
 

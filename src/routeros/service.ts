@@ -57,6 +57,13 @@ export function routerProblem(e: RouterUnavailable): AppError {
   return new AppError(status, `ROUTER_${e.kind.toUpperCase()}`, `${e.routerId}: ${e.message}`, undefined, extra);
 }
 
+/**
+ * How an apply that did not run ends, for the results and the audit log: refused (nothing sent),
+ * unreachable (the router could not be reached, or has no endpoint; the kind says which), or
+ * failed (anything else).
+ */
+const failedResult = (e: RouterUnavailable | null): 'refused' | 'unreachable' | 'failed' => (!e ? 'failed' : e.kind === 'refused' ? 'refused' : 'unreachable');
+
 export interface ApplyOut {
   router: string;
   result: SyncResult['result'] | 'refused' | 'failed';
@@ -114,14 +121,25 @@ export class RouterService {
     requirePermission(actor, 'operate');
     return Promise.all(
       this.list(actor).map(async (status) => {
+        const started = performance.now();
         try {
           const { result } = await this.reconciler.apply(status.id);
           this.audit(actor, status, result, null);
           return this.applyOut(status, result);
         } catch (e) {
-          const failed = e instanceof RouterUnavailable ? e : new RouterUnavailable(status.id, 'unreachable', (e as Error).message);
-          this.audit(actor, status, null, failed);
-          return { router: status.id, result: failed.kind === 'refused' ? 'refused' : 'failed', writes: 0, steps: [], errors: [], state: status.state, reason: `${failed.kind}: ${failed.message}`, durationMs: 0 } satisfies ApplyOut;
+          const known = e instanceof RouterUnavailable ? e : null;
+          this.audit(actor, status, null, known, known ? null : (e as Error).message);
+          return {
+            router: status.id,
+            result: failedResult(known),
+            writes: 0,
+            steps: [],
+            // the failed sync's own errors and time when one ran (as for ok results), else the time this call took
+            errors: known?.result?.errors.map(errorOut) ?? [],
+            state: status.state,
+            reason: known ? `${known.kind}: ${known.message}` : (e as Error).message,
+            durationMs: known?.result?.durationMs ?? Math.round(performance.now() - started),
+          } satisfies ApplyOut;
         }
       }),
     );
@@ -136,10 +154,10 @@ export class RouterService {
     return { router: status.id, result: r.result, writes: r.writes, steps: r.plan.map(stepOut), errors: r.errors.map(errorOut), state: status.state, reason: status.reason, durationMs: r.durationMs };
   }
 
-  private audit(actor: Actor, status: RouterStatus, r: SyncResult | null, failed: RouterUnavailable | null): void {
+  private audit(actor: Actor, status: RouterStatus, r: SyncResult | null, failed: RouterUnavailable | null, error: string | null = null): void {
     const after = r
       ? { result: r.result, writes: r.writes, plan: auditPlan(r.plan), errors: r.errors.slice(0, 20).map(errorOut) }
-      : { result: failed?.kind === 'refused' ? 'refused' : 'failed', kind: failed?.kind, error: failed?.message };
+      : { result: failedResult(failed), kind: failed?.kind, error: failed?.message ?? error };
     this.store.write(actor, (tx) => tx.audit({ action: 'routeros.apply', objectType: 'router', objectId: status.id, opd: status.opd, after }));
   }
 }

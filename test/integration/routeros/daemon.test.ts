@@ -148,7 +148,8 @@ describe('routers in the daemon (lab mode)', () => {
     expect(plan.status).toBe(200);
     expect(plan.body.steps).toEqual([expect.objectContaining({ op: 'add', menu: '/ip/firewall/filter', key: owned?.comment, reason: expect.stringContaining('missing') })]);
     expect(s.stats.writes).toBe(writes);
-    expect((await get('/api/v1/routers/dinkes-rtr01')).body).toMatchObject({ state: 'drift', drift: 1 });
+    // a plan is a read: the router keeps the state its last sync gave it (correctDrift is on here)
+    expect((await get('/api/v1/routers/dinkes-rtr01')).body).toMatchObject({ state: 'in-sync', drift: 0, reason: null });
 
     expect((await call('POST', '/api/v1/routers/dinkes-rtr01/apply', tokens.dinkes)).status).toBe(403);
     expect((await call('POST', '/api/v1/routers/dinkes-rtr01/apply', tokens.viewer)).status).toBe(403);
@@ -180,7 +181,10 @@ describe('routers in the daemon (lab mode)', () => {
     expect(apply).toMatchObject({ status: 503, body: { code: 'ROUTER_UNREACHABLE' } });
     expect((await get('/api/v1/routers/setda-rtr01')).body.state).toBe('unreachable');
     const audit = (await get('/api/v1/audit?objectId=setda-rtr01&action=routeros.apply')).body as unknown as Json[];
-    expect(audit[0]?.after).toMatchObject({ result: 'failed', kind: 'unreachable' });
+    expect(audit[0]?.after).toMatchObject({ result: 'unreachable', kind: 'unreachable' });
+    const all = await call('POST', '/api/v1/routers/apply', tokens.op);
+    expect(all.status).toBe(200);
+    expect((all.body.results as Json[]).find((r) => r.router === 'setda-rtr01')).toMatchObject({ result: 'unreachable', state: 'unreachable', errors: [expect.objectContaining({ kind: 'unreachable' })] });
     await sim('setda-rtr01').start();
     const back = await call('POST', '/api/v1/routers/setda-rtr01/apply', tokens.op);
     expect(back).toMatchObject({ status: 200, body: { result: 'ok', state: 'in-sync' } });

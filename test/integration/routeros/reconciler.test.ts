@@ -6,8 +6,12 @@ import { RouterSim, startRouterSim } from '../../../src/lab/routeros/server.js';
 import { seedUnmanaged } from '../../../src/lab/routeros/starter.js';
 import { DesiredRegistry } from '../../../src/routeros/contributors.js';
 import { Reconciler, type ReconcilerSettings } from '../../../src/routeros/reconciler.js';
+import { RouterService } from '../../../src/routeros/service.js';
+import { openStore } from '../../../src/daemon.js';
+import type { Actor } from '../../../src/auth/actor.js';
 import type { Device, Inventory } from '../../../src/inventory/model.js';
 import type { DesiredState } from '../../../src/routeros/desired.js';
+import { tempDir, testConfig } from '../../helpers/daemon.js';
 
 const device = (id: string): Device => ({ id, name: `Router ${id}`, role: 'router', vendor: 'MikroTik', model: 'RB5009', site: `${id}-hq`, mgmt: '10.255.9.1', opd: id.toUpperCase(), routeros: { credentials: 'lab' } });
 const inventory = (ids: string[]): Inventory => ({ regency: { name: 'Test', province: 'Test' }, opds: [], sites: [], devices: ids.map(device), links: [] });
@@ -121,6 +125,38 @@ describe('reconciler', () => {
     expect(rows('r1', '/ip/firewall/address-list')).toHaveLength(1);
   });
 
+  it('a plan reads the router and leaves its status as the last sync left it', async () => {
+    const { r } = await setup(['r1']);
+    r.start();
+    await expect.poll(() => state('r1'), { timeout: 5000 }).toBe('in-sync');
+    const before = structuredClone(r.status('r1'));
+    const entry = rows('r1', '/ip/firewall/address-list')[0];
+    sim('r1').state.remove('/ip/firewall/address-list', [entry?.['.id'] ?? '']);
+    const writes = sim('r1').stats.writes;
+    const p = await r.plan('r1');
+    expect(p.steps).toEqual([expect.objectContaining({ op: 'add', menu: '/ip/firewall/address-list' })]);
+    // correctDrift is on: a plan must not make the router say drift that is left alone
+    expect(r.status('r1')).toEqual(before);
+    expect(sim('r1').stats.writes).toBe(writes);
+  });
+
+  it('drift found by a background check says what the next drift check does, from the config', async () => {
+    // autoApply off with correctDrift on: the retry after an outage is a check, and the drift it finds is corrected at the next drift check
+    const { r } = await setup(['r1'], { autoApply: false });
+    r.start();
+    await expect.poll(() => state('r1'), { timeout: 5000 }).toBe('drift');
+    await r.apply('r1');
+    expect(state('r1')).toBe('in-sync');
+    const entry = rows('r1', '/ip/firewall/address-list')[0];
+    sim('r1').state.remove('/ip/firewall/address-list', [entry?.['.id'] ?? '']);
+    await sim('r1').stop();
+    await expect(r.apply('r1')).rejects.toMatchObject({ kind: 'unreachable' });
+    await sim('r1').start();
+    await expect.poll(() => state('r1'), { timeout: 8000 }).toBe('drift');
+    expect(r.status('r1')).toMatchObject({ drift: 1, pendingApply: false, reason: expect.stringContaining('correctDrift is on') });
+    expect(r.status('r1')?.reason).not.toContain('correctDrift is off');
+  });
+
   it('a router that is down is unreachable without holding up the others, then converges with backoff', async () => {
     const { r } = await setup(['r1', 'r2']);
     await sim('r1').stop();
@@ -187,5 +223,37 @@ describe('reconciler', () => {
     setInventory(['r1', 'r2']);
     expect(r.ids().sort()).toEqual(['r1', 'r2']);
     await expect.poll(() => state('r2'), { timeout: 5000 }).toBe('in-sync');
+  });
+});
+
+describe('an operator apply of every router', () => {
+  const admin: Actor = { id: 'token:admin', role: 'noc-admin', opd: null };
+  let store: ReturnType<typeof openStore> | undefined;
+  let cleanup: (() => void) | undefined;
+  afterEach(() => {
+    store?.db.close();
+    cleanup?.();
+    store = undefined;
+  });
+
+  it('reports a router it cannot reach as unreachable, with the time the attempt took, and audits it so', async () => {
+    // a connect timeout short enough that the router whose login stalls gives up quickly
+    const { r } = await setup(['r1', 'r2', 'r3'], { connectTimeoutSeconds: 0.2 as number });
+    sim('r2').faults.loginDelayMs = 2000;
+    await sim('r3').stop();
+    // the routers without background syncs: only the operator's applies run
+    r.setInventory(inventory(['r1', 'r2', 'r3']), false);
+    const t = tempDir();
+    cleanup = t.cleanup;
+    store = openStore(testConfig(t.dir));
+    const results = await new RouterService(store, r).applyAll(admin);
+    const by = new Map(results.map((x) => [x.router, x]));
+    expect(by.get('r1')).toMatchObject({ result: 'ok', state: 'in-sync' });
+    expect(by.get('r2')).toMatchObject({ result: 'unreachable', state: 'unreachable', reason: expect.stringMatching(/^timeout: /), errors: [expect.objectContaining({ kind: 'timeout' })] });
+    // it waited for the connect timeout: the time is measured, not a constant 0
+    expect(by.get('r2')?.durationMs).toBeGreaterThan(0);
+    expect(by.get('r3')).toMatchObject({ result: 'unreachable', state: 'unreachable', reason: expect.stringContaining('ECONNREFUSED'), errors: [expect.objectContaining({ kind: 'unreachable' })] });
+    const audit = store.db.prepare("SELECT object_id, after_json FROM audit_log WHERE action = 'routeros.apply' ORDER BY object_id").all() as { object_id: string; after_json: string }[];
+    expect(audit.map((a) => [a.object_id, JSON.parse(a.after_json).result])).toEqual([['r1', 'ok'], ['r2', 'unreachable'], ['r3', 'unreachable']]);
   });
 });
