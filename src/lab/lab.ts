@@ -10,7 +10,13 @@ export interface LabSimulators {
   endpoints: Map<string, Endpoint>;
   stop(): Promise<void>;
 }
-export type LabStarter = (inventory: Inventory, credentials: typeof LAB_CREDENTIALS) => Promise<LabSimulators>;
+/** What a starter may keep across restarts, and how it reports what it had to repair. */
+export interface LabOptions {
+  /** The daemon's data directory: simulators keep their lasting state (router host keys) there. */
+  dataDir?: string;
+  warn?: (message: string) => void;
+}
+export type LabStarter = (inventory: Inventory, credentials: typeof LAB_CREDENTIALS, opts?: LabOptions) => Promise<LabSimulators>;
 
 /** Each simulator kind adds its starter here. */
 export const LAB_STARTERS: LabStarter[] = [snmpLabStarter, routerLabStarter];
@@ -33,10 +39,10 @@ export interface Lab {
 }
 
 /** Starts every simulator kind for the inventory; devices map to 127.0.0.1 ports, never to their addresses. */
-export async function startLab(inventory: Inventory): Promise<Lab> {
+export async function startLab(inventory: Inventory, opts: LabOptions = {}): Promise<Lab> {
   const started: LabSimulators[] = [];
   try {
-    for (const start of LAB_STARTERS) started.push(await start(inventory, LAB_CREDENTIALS));
+    for (const start of LAB_STARTERS) started.push(await start(inventory, LAB_CREDENTIALS, opts));
   } catch (e) {
     await Promise.all(started.map((s) => s.stop()));
     throw e;

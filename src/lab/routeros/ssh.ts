@@ -40,6 +40,8 @@ export interface RouterSshOptions {
   faults?: RouterSshFaults;
   /** The time the export header shows. */
   now?: () => Date;
+  /** The host key (OpenSSH or PEM private key); a fresh one when absent. Lab mode keeps one per router. */
+  hostKey?: string;
 }
 
 export interface RouterSshStats {
@@ -120,7 +122,7 @@ export class RouterSshServer {
   constructor(private readonly opts: RouterSshOptions) {
     const host = opts.host ?? '127.0.0.1';
     if (host !== '127.0.0.1' && host !== '::1') throw new Error('the router SSH simulator listens on loopback only');
-    this.hostKey = generateHostKey();
+    this.hostKey = opts.hostKey ?? generateHostKey();
     this.ssh = this.protocol();
     this.boundPort = opts.port ?? 0;
     this.faults = opts.faults ?? {};

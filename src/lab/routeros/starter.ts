@@ -3,9 +3,10 @@
 // inventory says tls, and the unmanaged configuration a router arrives with.
 import type { Device, Inventory } from '../../inventory/model.js';
 import type { Endpoint } from '../../module.js';
-import type { LabSimulators, LabStarter } from '../lab.js';
+import type { LabOptions, LabSimulators, LabStarter } from '../lab.js';
 import { RouterSim } from './server.js';
 import { labSecrets, RouterSshServer } from './ssh.js';
+import { labHostKey, labHostKeyDir } from './host-keys.js';
 import { LAB_ROUTER_CERT, LAB_ROUTER_KEY } from './lab-cert.js';
 
 export interface RouterLab extends LabSimulators {
@@ -36,7 +37,7 @@ export function seedUnmanaged(sim: RouterSim, d: Device): void {
   st.insert('/ip/firewall/nat', { chain: 'srcnat', action: 'masquerade', 'out-interface': uplink, comment: 'defconf: masquerade' });
 }
 
-export const startRouterLab = async (inventory: Inventory, credentials: { username: string; password: string }): Promise<RouterLab> => {
+export const startRouterLab = async (inventory: Inventory, credentials: { username: string; password: string }, opts: LabOptions = {}): Promise<RouterLab> => {
   const sims = new Map<string, RouterSim>();
   const ssh = new Map<string, RouterSshServer>();
   const endpoints = new Map<string, Endpoint>();
@@ -55,7 +56,9 @@ export const startRouterLab = async (inventory: Inventory, credentials: { userna
       await sim.start();
       sims.set(d.id, sim);
       endpoints.set(`${d.id}/routeros`, { host: sim.host, port: sim.port });
-      const shell = new RouterSshServer({ state: sim.state, user: credentials.username, password: credentials.password, secrets: labSecrets(d.id) });
+      // with a data directory each router keeps its host key across restarts, as a real one does
+      const hostKey = opts.dataDir ? labHostKey(labHostKeyDir(opts.dataDir), d.id, opts.warn ?? (() => {})) : undefined;
+      const shell = new RouterSshServer({ state: sim.state, user: credentials.username, password: credentials.password, secrets: labSecrets(d.id), ...(hostKey ? { hostKey } : {}) });
       await shell.start();
       ssh.set(d.id, shell);
       endpoints.set(`${d.id}/routeros-ssh`, { host: shell.host, port: shell.port });
@@ -67,4 +70,4 @@ export const startRouterLab = async (inventory: Inventory, credentials: { userna
   return { name: 'routeros', endpoints, sims, ssh, stop };
 };
 
-export const routerLabStarter: LabStarter = (inventory, credentials) => startRouterLab(inventory, credentials);
+export const routerLabStarter: LabStarter = (inventory, credentials, opts) => startRouterLab(inventory, credentials, opts);
