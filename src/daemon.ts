@@ -153,7 +153,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     if (config.lab) {
       const seeded = seedLabIpam(store, ipam);
       if (seeded) app.log.info({ counts: seeded.counts }, 'lab IPAM seeded from deploy/lab/ipam.csv');
-      lab = await startLab(current!);
+      lab = await startLab(current!, { dataDir: config.dataDir, warn: (message) => app.log.warn(message) });
     }
     const ctx: ModuleContext = {
       config,
