@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
 import type { RoutePlugin } from '../http/context.js';
-import { problemReplies } from '../http/schemas.js';
+import { problemReplies, TextLines } from '../http/schemas.js';
 import { AppError, badRequest } from '../common/errors.js';
 import { requirePermission, seesAllOpds } from '../auth/actor.js';
 import { CATEGORY_PATTERN, SOURCE_PATTERN, type BlockingService } from './service.js';
@@ -137,7 +137,7 @@ function routes(app: FastifyInstance, svc: BlockingService, o: BlockingRouteOpti
     schema: { tags: ['blocking'], summary: 'Block list categories with entry counts per source and the OPDs each does not apply to', response: { 200: Type.Array(Category), ...problemReplies } },
     handler: (req) => svc.listCategories(req.actor),
   });
-  const NewCategory = Type.Object({ name: Type.String({ pattern: CATEGORY_PATTERN }), description: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false });
+  const NewCategory = Type.Object({ name: Type.String({ pattern: CATEGORY_PATTERN }), description: Type.Optional(TextLines(500, 0)) }, { additionalProperties: false });
   app.post<{ Body: Static<typeof NewCategory> }>('/blocklists', {
     schema: { tags: ['blocking'], summary: 'Add a category (NOC); it applies to every OPD until excluded', body: NewCategory, response: { 201: Category, ...problemReplies } },
     handler: async (req, reply) => reply.status(201).send(svc.createCategory(req.actor, req.body)),
@@ -245,7 +245,7 @@ function routes(app: FastifyInstance, svc: BlockingService, o: BlockingRouteOpti
     schema: { tags: ['blocking'], summary: 'What the OPD blocks now: the list its router enforces', params: OpdParam, response: { 200: Effective, ...problemReplies } },
     handler: (req) => svc.effectiveFor(req.actor, req.params.code),
   });
-  const Revoke = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false });
+  const Revoke = Type.Object({ reason: TextLines(1000) }, { additionalProperties: false });
   const IdParam = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
   app.post<{ Params: Static<typeof IdParam>; Body: Static<typeof Revoke> }>('/exceptions/:id/revoke', {
     schema: { tags: ['blocking'], summary: 'End an exception now (NOC); the site is blocked again at the next sync', params: IdParam, body: Revoke, response: { 200: Exception, ...problemReplies } },

@@ -1,10 +1,12 @@
 import { AppError, badRequest, conflict } from '../common/errors.js';
+import { DEFAULT_TIMEZONE, endOfDay, isPlainDate } from '../common/time.js';
 import type { RequestType } from '../requests/service.js';
 import { isAtOrUnder, judgeDomain, judgeIp, ipPrefix, type BlockValue } from './normalize.js';
 import { containsPrefix } from '../ipam/core/cidr.js';
 import type { BlockingService } from './service.js';
 
 const DAY = 86_400_000;
+const zone = (b: BlockingService) => b.opts.timezone ?? DEFAULT_TIMEZONE;
 
 /** Whether `inner` (a blocking entry) lies at or under the requested value, so an exception for it opens the entry. */
 function within(asked: BlockValue, entry: { kind: string; value: string }): boolean {
@@ -12,9 +14,14 @@ function within(asked: BlockValue, entry: { kind: string; value: string }): bool
   return (entry.kind === 'address' || entry.kind === 'prefix') && containsPrefix(ipPrefix(asked), ipPrefix(entry as BlockValue));
 }
 
-function parseUntil(v: unknown, now: Date, maxDays: number, field: string): string {
-  const t = typeof v === 'string' ? Date.parse(v) : NaN;
-  if (Number.isNaN(t)) throw badRequest('UNTIL_REQUIRED', 'until is required: the date and time the exception ends (ISO 8601, e.g. 2026-12-31T17:00:00+07:00)', field);
+/** A plain date ("2026-12-31") ends at the end of that day in the regency's zone; a date-time is taken as given. */
+function parseUntil(v: unknown, now: Date, maxDays: number, field: string, tz: string): string {
+  const text = typeof v === 'string' ? v.trim() : '';
+  const day = isPlainDate(text) ? endOfDay(text, tz) : undefined;
+  if (day === null) throw badRequest('UNTIL_INVALID', `until: ${text} is not a day of the calendar`, field);
+  const t = day !== undefined ? Date.parse(day) : text ? Date.parse(text) : NaN;
+  if (Number.isNaN(t))
+    throw badRequest('UNTIL_REQUIRED', 'until is required: the day the exception ends (2026-12-31: the end of that day in the regency\'s zone) or a date-time (2026-12-31T17:00:00+07:00)', field);
   if (t <= now.getTime()) throw new AppError(422, 'UNTIL_IN_PAST', `until (${new Date(t).toISOString()}) is not in the future`, field);
   if (t > now.getTime() + maxDays * DAY)
     throw new AppError(422, 'UNTIL_TOO_FAR', `an exception lasts at most ${maxDays} days (until ${new Date(now.getTime() + maxDays * DAY).toISOString()}); ask again when it ends`, field);
@@ -39,7 +46,7 @@ export function unblockRequest(blocking: BlockingService): RequestType {
       for (const f of ['justification', 'duty'] as const)
         if (typeof body[f] !== 'string' || !(body[f] as string).trim()) throw badRequest('VALIDATION_FAILED', `${f} is required: say which duty needs the site and why`, f);
       const now = new Date(tx.now);
-      const until = parseUntil(body.until, now, blocking.opts.maxExceptionDays, 'until');
+      const until = parseUntil(body.until, now, blocking.opts.maxExceptionDays, 'until', zone(blocking));
       const a = blocking.answer(opd, asked, now);
       const applying = a.matches.filter((m) => m.applies);
       if (!applying.length)
@@ -72,7 +79,7 @@ export function unblockRequest(blocking: BlockingService): RequestType {
       const now = new Date(tx.now);
       let until = b.until;
       if (decision.until !== undefined) {
-        until = parseUntil(decision.until, now, blocking.opts.maxExceptionDays, 'until');
+        until = parseUntil(decision.until, now, blocking.opts.maxExceptionDays, 'until', zone(blocking));
         if (until > b.until) throw new AppError(422, 'UNTIL_LONGER', `the approval may shorten the exception, not extend it past what was asked (${b.until})`, 'until');
       }
       if (until <= tx.now) throw new AppError(422, 'UNTIL_IN_PAST', `the requested end (${until}) has passed; reject and ask the OPD to file again`, 'until');

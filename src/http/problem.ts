@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../common/errors.js';
+import { CONTROL_CHARACTERS_DETAIL, TEXT_LINE_PATTERN, TEXT_LINES_PATTERN } from '../common/text.js';
 
 /** RFC 9457 problem details; `code` is stable for scripts, `detail` is for people. */
 export interface Problem {
@@ -34,15 +35,18 @@ export interface ProblemInput {
   code: string;
   detail: string;
   field?: string;
-  type?: string;
   [extra: string]: unknown;
 }
 
 export function sendProblem(reply: FastifyReply, req: FastifyRequest, p: ProblemInput): FastifyReply {
+  // Extras first: one named `type` or `status` (a content type, say) must not replace RFC 9457's own fields.
   const body: Problem = {
-    type: p.type ?? `urn:simpul:problem:${p.code.toLowerCase().replaceAll('_', '-')}`,
-    title: TITLES[p.status] ?? 'Error',
     ...p,
+    type: `urn:simpul:problem:${p.code.toLowerCase().replaceAll('_', '-')}`,
+    title: TITLES[p.status] ?? 'Error',
+    status: p.status,
+    code: p.code,
+    detail: p.detail,
     instance: req.url.split('?')[0],
   };
   if (p.status === 401) reply.header('www-authenticate', 'Bearer realm="simpul"');
@@ -56,10 +60,47 @@ interface AjvError {
   message?: string;
 }
 
+const FORMAT_WORDS: Record<string, string> = {
+  date: "a date (2026-12-31)",
+  'date-time': "a date-time (2026-12-31T17:00:00+07:00)",
+  ipv4: 'an IPv4 address',
+  ipv6: 'an IPv6 address',
+  email: 'an e-mail address',
+  uri: 'a URL',
+};
+const quote = (v: unknown) => (typeof v === 'string' ? `'${v}'` : String(v));
+
+/** What an Ajv error means in words, naming what is allowed (the values of a union, the formats, plain text). */
+function explain(v: AjvError, all: AjvError[]): string {
+  const branches = all.filter((e) => e.instancePath === v.instancePath && e.keyword !== 'anyOf');
+  switch (v.keyword) {
+    case 'const':
+    case 'anyOf':
+    case 'enum': {
+      const values = v.keyword === 'enum' ? (v.params.allowedValues as unknown[]) : branches.filter((e) => e.keyword === 'const').map((e) => e.params.allowedValue);
+      if (values.length) return `must be one of ${values.map(quote).join(', ')}`;
+      const formats = branches.filter((e) => e.keyword === 'format').map((e) => FORMAT_WORDS[String(e.params.format)] ?? String(e.params.format));
+      if (formats.length) return `must be ${formats.join(' or ')}`;
+      return v.message ?? 'is invalid';
+    }
+    case 'format':
+      return `must be ${FORMAT_WORDS[String(v.params.format)] ?? `in format ${String(v.params.format)}`}`;
+    case 'pattern':
+      if (v.params.pattern === TEXT_LINE_PATTERN) return `${CONTROL_CHARACTERS_DETAIL}, on one line`;
+      if (v.params.pattern === TEXT_LINES_PATTERN) return CONTROL_CHARACTERS_DETAIL;
+      return `must match ${String(v.params.pattern)}`;
+    default:
+      return v.message ?? 'is invalid';
+  }
+}
+
 /** Fastify's own errors (JSON parse, body size, schema) mapped to stable codes and clear words. */
 function fromFastify(err: FastifyError): ProblemInput | null {
   if (err.validation) {
-    const v = err.validation[0] as unknown as AjvError;
+    const all = err.validation as unknown as AjvError[];
+    // A union fails branch by branch before its anyOf: report the anyOf, which knows every branch.
+    const first = all[0]!;
+    const v = all.find((e) => e.keyword === 'anyOf' && e.instancePath === first.instancePath) ?? first;
     const where = err.validationContext ?? 'body';
     const path = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
     let field = path;
@@ -70,7 +111,7 @@ function fromFastify(err: FastifyError): ProblemInput | null {
     } else if (v.keyword === 'required') {
       field = [path, String(v.params.missingProperty)].filter(Boolean).join('.');
       detail = `${where}: field '${field}' is required`;
-    } else detail = `${where}${field ? ` field '${field}'` : ''}: ${v.message ?? 'is invalid'}`;
+    } else detail = `${where}${field ? ` field '${field}'` : ''}: ${explain(v, all)}`;
     return { status: 400, code: 'VALIDATION_FAILED', detail, field: field || undefined };
   }
   switch (err.code) {
@@ -80,7 +121,11 @@ function fromFastify(err: FastifyError): ProblemInput | null {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { status: 413, code: 'BODY_TOO_LARGE', detail: 'the body is larger than this server accepts (http.bodyLimitBytes)' };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', detail: `content type not accepted here: ${err.message}` };
+      return {
+        status: 415,
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        detail: `this route does not take content type ${err.message.replace(/^.*?:\s*/, '') || '(none)'}; send the body as /docs shows for it (usually application/json)`,
+      };
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return { status: 400, code: 'BAD_CONTENT_LENGTH', detail: 'Content-Length does not match the body' };
   }

@@ -1,5 +1,15 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type StringOptions } from '@sinclair/typebox';
 import { DeviceSchema, LinkSchema, OpdKinds, SiteSchema } from '../inventory/model.js';
+import { TEXT_LINE_PATTERN, TEXT_LINES_PATTERN } from '../common/text.js';
+
+/** Free text on one line (names, hostnames): no control characters. */
+export const TextLine = (maxLength: number, minLength = 1, options: StringOptions = {}) => Type.String({ ...options, minLength, maxLength, pattern: TEXT_LINE_PATTERN });
+/** Free text that may have lines (purposes, reasons, justifications): no control characters but tab and line breaks. */
+export const TextLines = (maxLength: number, minLength = 1, options: StringOptions = {}) => Type.String({ ...options, minLength, maxLength, pattern: TEXT_LINES_PATTERN });
+
+/** An end date: a date-time, or a plain date meaning the end of that day in the regency's zone. */
+export const DateOrDateTime = (description: string) =>
+  Type.Unsafe<string>({ type: 'string', maxLength: 64, anyOf: [{ format: 'date' }, { format: 'date-time' }], description });
 
 /** Shared reply schemas: fast-json-stringify drops every field not listed, so nothing leaks by accident. */
 export const Problem = Type.Object(

@@ -1,10 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import { POOL_ROLES } from './service.js';
+import { TextLine, TextLines } from '../http/schemas.js';
 
 // The bodies of the IPAM write routes. The importer checks its rows against these same schemas
 // (compiled by the same validator), so a spreadsheet cannot bring in what the API would refuse.
 
-const Str = (max: number) => Type.String({ minLength: 1, maxLength: max });
+const Str = (max: number) => TextLine(max);
 
 export const CreatePool = Type.Object(
   {
@@ -12,7 +13,7 @@ export const CreatePool = Type.Object(
     scope: Type.Union([Type.Literal('public'), Type.Literal('private')]),
     cidr: Str(64),
     role: Type.String({ minLength: 2, maxLength: 32, pattern: '^[a-z0-9-]+$', description: `${POOL_ROLES.join(', ')}, or another the NOC adds` }),
-    description: Type.Optional(Type.String({ maxLength: 500 })),
+    description: Type.Optional(TextLines(500, 0)),
     p2pLength: Type.Optional(Type.Union([Type.Literal(30), Type.Literal(31)])),
     gateway: Type.Optional(Type.Union([Type.Literal('first'), Type.Literal('last'), Type.Literal('none')])),
   },
@@ -21,7 +22,7 @@ export const CreatePool = Type.Object(
 export const Allocate = Type.Object(
   {
     opd: Type.String({ pattern: '^[A-Z0-9]{2,12}$' }),
-    purpose: Str(200),
+    purpose: TextLines(200),
     prefixLength: Type.Optional(Type.Integer({ minimum: 0, maximum: 128 })),
     addresses: Type.Optional(Type.Union([Type.Integer(), Type.String({ pattern: '^-?[0-9]{1,40}$' })], { description: 'a number, or a decimal string for IPv6 sizes' })),
     prefix: Type.Optional(Str(64)),
@@ -35,8 +36,8 @@ export const Assign = Type.Object(
     address: Type.Optional(Str(64)),
     hostname: Type.Optional(Type.String({ maxLength: 253, pattern: '^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$' })),
     mac: Type.Optional(Type.String({ pattern: '^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$' })),
-    device: Type.Optional(Type.String({ maxLength: 63 })),
-    description: Type.Optional(Type.String({ maxLength: 500 })),
+    device: Type.Optional(TextLine(63, 0)),
+    description: Type.Optional(TextLines(500, 0)),
     gateway: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },

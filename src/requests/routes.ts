@@ -1,9 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { RoutePlugin } from '../http/context.js';
-import { problemReplies } from '../http/schemas.js';
+import { DateOrDateTime, problemReplies, TextLine, TextLines } from '../http/schemas.js';
 
 const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
-const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
 
 /** Every field any request type takes; each type checks which it needs (with the field named). */
 const File = Type.Object(
@@ -13,27 +12,27 @@ const File = Type.Object(
     family: Type.Optional(Type.Integer({ enum: [4, 6] })),
     prefixLength: Type.Optional(Type.Integer({ minimum: 0, maximum: 128 })),
     addresses: Type.Optional(Type.Integer()),
-    purpose: Type.Optional(Text(500)),
-    justification: Type.Optional(Text(2000)),
-    domain: Type.Optional(Text(300)),
-    address: Type.Optional(Text(64)),
-    duty: Type.Optional(Text(1000)),
-    until: Type.Optional(Type.String({ format: 'date-time' })),
+    purpose: Type.Optional(TextLines(500)),
+    justification: Type.Optional(TextLines(2000)),
+    domain: Type.Optional(TextLine(300)),
+    address: Type.Optional(TextLine(64)),
+    duty: Type.Optional(TextLines(1000)),
+    until: Type.Optional(DateOrDateTime('unblock: when the exception ends; a plain date (2026-12-31) means the end of that day in the regency\'s zone')),
   },
   { additionalProperties: false },
 );
 const Approve = Type.Object(
   {
     poolId: Type.Optional(Type.Integer({ minimum: 1 })),
-    prefix: Type.Optional(Text(64)),
+    prefix: Type.Optional(TextLine(64)),
     strategy: Type.Optional(Type.Union([Type.Literal('first-fit'), Type.Literal('best-fit')])),
     overrideRole: Type.Optional(Type.Boolean({ description: 'ip-block, noc-admin only: serve from poolId although its role is not opd-lan (kept in the steps and the audit log)' })),
-    until: Type.Optional(Type.String({ format: 'date-time', description: 'unblock: a shorter end than asked' })),
-    note: Type.Optional(Text(1000)),
+    until: Type.Optional(DateOrDateTime('unblock: a shorter end than asked (a plain date: the end of that day in the regency\'s zone)')),
+    note: Type.Optional(TextLines(1000)),
   },
   { additionalProperties: false },
 );
-const Reject = Type.Object({ reason: Text(1000) }, { additionalProperties: false });
+const Reject = Type.Object({ reason: TextLines(1000) }, { additionalProperties: false });
 const Query = Type.Object(
   {
     state: Type.Optional(Type.Union(['pending', 'approved', 'rejected', 'cancelled'].map((s) => Type.Literal(s)))),

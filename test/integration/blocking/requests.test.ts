@@ -57,7 +57,7 @@ describe('policy query', () => {
     expect((await blocked('DINKES', 'domain=judi.example')).blocked).toBe(true);
     const p = (await call('/api/v1/opds/BAPPEDA/policy')).body;
     expect(p.categories.filter((c: Json) => !c.applies).map((c: Json) => c.name)).toEqual(['judi', 'lainnya']);
-    expect((await call('/api/v1/opds/BAPPEDA/blocklist')).body).toEqual({ opd: 'BAPPEDA', domains: [], prefixes: [] });
+    expect((await call('/api/v1/opds/BAPPEDA/blocklist')).body).toEqual({ opd: 'BAPPEDA', domains: [], prefixes: [], withheld: [] });
     expect((await call('/api/v1/blocklists/judi/policy', { method: 'PUT', json: { excludedOpds: [] } })).status).toBe(200);
     expect((await call('/api/v1/blocklists/lainnya/policy', { method: 'PUT', json: { excludedOpds: [] } })).status).toBe(200);
     expect((await call('/api/v1/blocklists/judi/policy', { method: 'PUT', json: { excludedOpds: ['NOPE'] } })).body.code).toBe('UNKNOWN_OPD');
