@@ -56,6 +56,8 @@ export interface Finding {
   /** Node or link id in the diagram (or an inventory device id for LLDP-only findings). */
   element: string;
   message: Message;
+  /** The wording an opd-admin reads when `message` names another office's device, owner or ports. */
+  office?: { code: MessageCode; message: Message };
 }
 
 /** An inventory device, as much as label and diagram checks need (inventory `Device` fits). */

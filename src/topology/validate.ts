@@ -71,8 +71,9 @@ const contains = (outer: Range, inner: Range): boolean =>
 export function validateDiagram(graph: TopologyGraph, ctx: DiagramContext): ValidationReport {
   const grammar = ctx.grammar ?? defaultGrammar();
   const findings: Finding[] = [];
-  const add = (code: MessageCode, severity: Severity, element: string, params: Params = {}) =>
-    findings.push({ code, severity, element, message: msg(code, params) });
+  const add = (code: MessageCode, severity: Severity, element: string, params: Params = {}, office?: { code: MessageCode; params: Params }) =>
+    findings.push({ code, severity, element, message: msg(code, params), ...(office ? { office: { code: office.code, message: msg(office.code, office.params) } } : {}) });
+  const foreign = (ref: PortRef | undefined) => ref !== undefined && ref.opd !== ctx.opd;
   const r = makeResolver({ opds: ctx.opds, devices: ctx.devices, diagram: graph, grammar, opd: ctx.opd });
   const nodes = new Map<string, TopoNode>(graph.nodes.map((n) => [n.id, n]));
   const inventory = new Map<string, DeviceRef>(ctx.devices.map((d) => [d.id.toLowerCase(), d]));
@@ -85,7 +86,11 @@ export function validateDiagram(graph: TopologyGraph, ctx: DiagramContext): Vali
     }
     const inv = inventory.get(n.deviceId.toLowerCase());
     if (!inv) add('DIAGRAM_UNKNOWN_DEVICE', 'warning', n.id, { device: n.deviceId, node: n.label, opd: ctx.opd });
-    else if (inv.opd !== ctx.opd) add('DIAGRAM_DEVICE_OTHER_OPD', 'info', n.id, { device: n.deviceId, owner: inv.opd, opd: ctx.opd });
+    else if (inv.opd !== ctx.opd)
+      add('DIAGRAM_DEVICE_OTHER_OPD', 'info', n.id, { device: n.deviceId, owner: inv.opd, opd: ctx.opd }, {
+        code: 'DIAGRAM_DEVICE_NOT_OURS',
+        params: { device: n.deviceId, node: n.label, opd: ctx.opd },
+      });
   }
 
   // Addresses.
@@ -127,11 +132,20 @@ export function validateDiagram(graph: TopologyGraph, ctx: DiagramContext): Vali
       const ref = ends[side === 'a' ? 0 : 1];
       const k = `${ep.node}|${portKey(ep.port, ref?.spec)}`;
       portUsers.set(k, [...(portUsers.get(k) ?? []), link]);
-      if (ref?.spec && portExists(ep.port, ref.spec) === false)
-        add('DIAGRAM_PORT_UNKNOWN', 'warning', link.id, { port: ep.port, link: link.id, device: ref.code, available: describe(ref) });
+      if (ref?.spec && portExists(ep.port, ref.spec) === false) {
+        const params = { port: ep.port, link: link.id, device: ref.code, available: describe(ref) };
+        add('DIAGRAM_PORT_UNKNOWN', 'warning', link.id, params, foreign(ref) ? { code: 'DIAGRAM_PORT_UNKNOWN', params: { ...params, available: '' } } : undefined);
+      }
     }
     if (!link.label) {
-      add('LABEL_MISSING', 'error', link.id, { link: link.id, suggestion: suggestLabel(ends[0], ends[1], grammar) });
+      add(
+        'LABEL_MISSING',
+        'error',
+        link.id,
+        { link: link.id, suggestion: suggestLabel(ends[0], ends[1], grammar) },
+        // The suggestion would name the other office's code and room.
+        ends.some(foreign) ? { code: 'LABEL_MISSING', params: { link: link.id, suggestion: grammar.example } } : undefined,
+      );
       continue;
     }
     labelled++;
@@ -326,11 +340,14 @@ export function checkSubmission(graph: TopologyGraph, opd: string, devices: read
 
 /**
  * A report as an opd-admin may read it: a device of another office is "not one of your office's
- * devices", never named with its owner. Same code count and severity, so the stored counts hold.
+ * devices", never named with its owner, its room or its ports. Severities are kept, so the
+ * stored counts hold.
  */
 export function reportForOffice(report: ValidationReport, graph: TopologyGraph, opd: string): ValidationReport {
   const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
-  const findings = report.findings.map((f): Finding => {
+  const findings = report.findings.map(({ office, ...f }): Finding => {
+    if (office) return { ...f, code: office.code, message: office.message };
+    // Reports stored before findings carried their office wording.
     if (f.code !== 'DIAGRAM_DEVICE_OTHER_OPD') return f;
     const n = nodes.get(f.element);
     const params = { device: n?.deviceId ?? f.element, node: n?.label ?? f.element, opd };

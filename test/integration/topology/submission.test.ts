@@ -132,6 +132,9 @@ describe("item 13: another office's diagram and devices", () => {
       [
         '  - { id: c1, a: "dinkes-rtr01:ether2", b: "dinkes-sw01:1", label: "DINKES.L1R01.RTR01:ether2/DINKES.L1R01.SW01:1" }',
         '  - { id: c2, a: "dinkes-rtr01:ether8", b: "bappeda-sw01:24", label: "DINKES.L1R01.RTR01:ether8/BAPPEDA.L1R01.SW01:24" }',
+        // No label (the suggestion would name the owner and room) and a port the device lacks (its port list).
+        '  - { id: c3, a: "dinkes-sw01:48", b: "bappeda-sw01:23" }',
+        '  - { id: c4, a: "dinkes-sw01:47", b: "bappeda-sw01:99", label: "DINKES.L1R01.SW01:47/BAPPEDA.L1R01.SW01:99" }',
       ],
     );
     const r = await upload('DINKES', body, { type: 'application/yaml', token: tokens.dinkes, lang: 'en' });
@@ -145,7 +148,12 @@ describe("item 13: another office's diagram and devices", () => {
       const f = foreign(own.body.report)[0]!;
       expect(f.messages.en).toContain("is not one of your office's devices");
       expect(f.messages.id).toContain('bukan perangkat kantor Anda');
-      expect(JSON.stringify(own.body.report)).not.toContain('BAPPEDA');
+      const about = (el: string, code: string) => (own.body.report.findings as Json[]).find((x) => x.element === el && x.code === code)!;
+      expect(JSON.stringify(about('c3', 'LABEL_MISSING').messages)).not.toMatch(/BAPPEDA|L1R01\.SW01:23/);
+      expect(JSON.stringify(about('c4', 'DIAGRAM_PORT_UNKNOWN').messages)).not.toMatch(/1-24/);
+      // Only what the office wrote itself (c2's and c4's labels) may carry the other code.
+      const written = (own.body.report.findings as Json[]).filter((x) => !['c2', 'c4'].includes(x.element));
+      expect(JSON.stringify(written)).not.toContain('BAPPEDA');
       expect(JSON.stringify(own.body.report)).not.toMatch(/registered to|terdaftar milik/);
       const svg = await call(`/api/v1/opds/DINKES/diagrams/${v}.svg`, { token: tokens.dinkes, headers: { 'accept-language': lang } });
       expect(svg.text).not.toMatch(/registered to|terdaftar milik/);
@@ -155,6 +163,9 @@ describe("item 13: another office's diagram and devices", () => {
     const noc = await call(`/api/v1/opds/DINKES/diagrams/${v}`, { headers: { 'accept-language': 'en' } });
     expect(foreign(noc.body.report)).toMatchObject([{ code: 'DIAGRAM_DEVICE_OTHER_OPD' }]);
     expect(foreign(noc.body.report)[0]!.message).toContain('registered to BAPPEDA');
+    const nocAbout = (el: string, code: string) => (noc.body.report.findings as Json[]).find((x) => x.element === el && x.code === code)!;
+    expect(nocAbout('c3', 'LABEL_MISSING').message).toContain('BAPPEDA.L1R01.SW01:23');
+    expect(nocAbout('c4', 'DIAGRAM_PORT_UNKNOWN').message).toContain('1-24');
   });
 });
 
