@@ -5,7 +5,7 @@ import { blockingModule } from '../../../src/blocking/module.js';
 import { notificationsModuleWith } from '../../../src/notifications/module.js';
 import type { NotificationService } from '../../../src/notifications/service.js';
 import type { MailOutbox } from '../../../src/notifications/outbox.js';
-import { startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
+import { startTestDaemon, tempDir, type TestDaemon } from '../../helpers/daemon.js';
 import { freePort, SmtpSink } from './smtp-sink.js';
 import { actAsPerson, TableDirectory } from './people.js';
 
@@ -22,8 +22,8 @@ interface Harness {
 }
 
 /** A daemon whose mail goes to the sink's port, on a manual clock, with the test's accounts. */
-async function harness(port: number, kinds: Record<string, boolean> = {}): Promise<Harness> {
-  const clock = new ManualClock(new Date('2026-03-02T01:00:00Z'));
+async function harness(port: number, kinds: Record<string, boolean> = {}, restartOf?: { dataDir: string; clock: ManualClock }): Promise<Harness> {
+  const clock = restartOf?.clock ?? new ManualClock(new Date('2026-03-02T01:00:00Z'));
   let dir: TableDirectory | null = null;
   let parts: { service: NotificationService; outbox: MailOutbox } | null = null;
   const d = await startTestDaemon({
@@ -31,6 +31,7 @@ async function harness(port: number, kinds: Record<string, boolean> = {}): Promi
     modules: [topologyModule, blockingModule, notificationsModuleWith({ directory: () => dir, expose: (p) => (parts = p) })],
     routes: [actAsPerson(() => dir)],
     config: {
+      ...(restartOf ? { dataDir: restartOf.dataDir } : {}),
       http: { publicUrl: PUBLIC },
       notifications: {
         kinds,
@@ -238,5 +239,47 @@ describe('a kind switched off', () => {
     h.d.services.requests.approve(h.dir.actor('noc1'), req.id, {});
     await vi.waitFor(() => expect(sink.to('dk1@example.go.id').map((m) => m.subject)).toEqual([`Permintaan #${req.id} disetujui`]), { timeout: 10_000 });
     expect(sink.mails.filter((m) => m.subject.includes('baru'))).toEqual([]);
+  });
+});
+
+describe('across a restart', () => {
+  it('queued mail survives the restart and is sent once; a scan after the restart adds nothing already told', async () => {
+    const sink = new SmtpSink(await freePort()); // not started: the mail server is down
+    const { dir: dataDir, cleanup } = tempDir('simpul-notify-restart-');
+    try {
+      const a = await harness(sink.port, {}, { dataDir, clock: new ManualClock(new Date('2026-04-01T00:00:00Z')) });
+      await a.d.api('/api/v1/blocklists/lainnya/entries', { method: 'POST', json: { value: 'wiki.example' } });
+      const until = new Date(a.clock.now().getTime() + 2 * 86_400_000).toISOString();
+      const req = a.d.services.requests.file(a.dir.actor('dk1'), { type: 'unblock', domain: 'wiki.example', justification: 'rujukan', duty: 'penyuluhan', until });
+      a.d.services.requests.approve(a.dir.actor('noc1'), req.id, {});
+      a.service.scan();
+      a.service.scan();
+      await a.outbox.drain();
+      const told = () => a.d.services.store.db.prepare("SELECT count(*) FROM notifications WHERE kind = 'exception-ending'").pluck().get();
+      expect(told()).toBe(2);
+      // Filed (noc1, noc2), approved (dk1), ending (dk1, dk2), no diagram yet (dk1, dk2, bp1).
+      expect(a.outbox.queued()).toBe(8);
+      const queuedBefore = a.outbox.queued();
+      await a.d.close();
+
+      await sink.start();
+      const clock = new ManualClock(new Date('2026-04-01T00:10:00Z'));
+      const b = await harness(sink.port, {}, { dataDir, clock });
+      // Its start scanned again and drained the outbox: every queued mail arrives, once.
+      await vi.waitFor(() => expect(sink.mails).toHaveLength(queuedBefore), { timeout: 10_000 });
+      b.service.scan();
+      expect(b.d.services.store.db.prepare("SELECT count(*) FROM notifications WHERE kind = 'exception-ending'").pluck().get()).toBe(2);
+      clock.advance(3600_000);
+      expect(await b.outbox.drain()).toEqual({ sent: 0, failed: 0 });
+      expect(sink.mails).toHaveLength(queuedBefore);
+      const endings = sink.mails.filter((m) => m.subject.includes('wiki.example') && !m.subject.includes('#'));
+      expect(endings.map((m) => m.to[0]).sort()).toEqual(['dk1@example.go.id', 'dk2@example.go.id']);
+      const keys = sink.mails.map((m) => `${m.to[0]} ${m.subject}`);
+      expect(new Set(keys).size).toBe(keys.length);
+      await b.d.close();
+    } finally {
+      await sink.stop();
+      cleanup();
+    }
   });
 });
