@@ -8,6 +8,10 @@ import { loadAuditKey } from './audit/key.js';
 import { systemClock, type Clock } from './common/clock.js';
 import { createRegistry, inventoryMetrics } from './metrics/registry.js';
 import { TokenService } from './auth/tokens.js';
+import { UserService } from './auth/users.js';
+import { SessionService } from './auth/sessions.js';
+import { userRoutes } from './auth/user-routes.js';
+import { webPages } from './web/plugin.js';
 import { AuditService } from './audit/service.js';
 import { InventoryService } from './inventory/service.js';
 import { loadInventory } from './inventory/load.js';
@@ -95,11 +99,14 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
   requests.register(ipBlockRequest(ipam));
   registerIpamMetrics(registry, ipam, store);
 
+  const sessions = new SessionService(store, config.auth.session);
   const services: Services = {
     config,
     store,
     registry,
     tokens: new TokenService(store, { adminToken: config.adminToken, defaultTtlDays: config.auth.defaultTokenTtlDays }),
+    users: new UserService(store, sessions, config.auth.login),
+    sessions,
     audit: new AuditService(store),
     inventory: new InventoryService(store),
     ipam,
@@ -123,8 +130,10 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
   };
 
   // The HTTP app is built first (its logger is the daemon's); module routes join before ready().
-  const routes = [inventoryRoutes, tokenRoutes, auditRoutes, ipamRoutes, requestRoutes, ...(opts.routes ?? [])];
-  const { app } = await buildHttp(services, { routes, logger: loggerOptions(config.log.level, opts.logStream) });
+  const routes = [inventoryRoutes, tokenRoutes, userRoutes, auditRoutes, ipamRoutes, requestRoutes, ...(opts.routes ?? [])];
+  const { app } = await buildHttp(services, { routes, logger: loggerOptions(config.log.level, opts.logStream), notFound: webPages.notFound(services) });
+  // The pages for people (outside /api); they load at ready() like the API.
+  void app.register(webPages.plugin(services));
 
   let current: Inventory | null = null;
   const inventoryListeners: ((inv: Inventory) => void)[] = [];

@@ -9,6 +9,8 @@ export interface Actor {
   role: Role | 'system';
   /** Set for opd-admin only: the one OPD it may see and change. */
   opd: string | null;
+  /** For people to read: an account's display name or a token's name (ids stay the key). */
+  name?: string;
 }
 
 export const systemActor = (what: string): Actor => ({ id: `system:${what}`, role: 'system', opd: null });

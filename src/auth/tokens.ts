@@ -113,6 +113,6 @@ export class TokenService {
     if (r.revoked_at) throw new AppError(401, 'TOKEN_REVOKED', `token ${r.id} was revoked at ${r.revoked_at}`);
     if (r.expires_at && r.expires_at <= this.store.clock.now().toISOString())
       throw new AppError(401, 'TOKEN_EXPIRED', `token ${r.id} expired at ${r.expires_at}; ask a NOC admin for a new one`);
-    return { id: r.id, role: r.role, opd: r.opd };
+    return { id: r.id, role: r.role, opd: r.opd, name: r.name };
   }
 }

@@ -49,6 +49,24 @@ export const ConfigSchema = Type.Object(
       {
         adminToken: Type.Optional(SecretRef),
         defaultTokenTtlDays: Type.Integer({ minimum: 0, maximum: 3650, default: 365 }),
+        /** Browser sessions of people's accounts: ended after idleMinutes without a request, and absoluteHours after login. */
+        session: Type.Object(
+          {
+            idleMinutes: Type.Integer({ minimum: 1, maximum: 1440, default: 30 }),
+            absoluteHours: Type.Integer({ minimum: 1, maximum: 720, default: 12 }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+        /** Failed logins: an account locks after maxFailures in a row; an address is throttled after addressMaxFailures in addressWindowMinutes. */
+        login: Type.Object(
+          {
+            maxFailures: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
+            lockMinutes: Type.Integer({ minimum: 1, maximum: 10080, default: 15 }),
+            addressMaxFailures: Type.Integer({ minimum: 1, maximum: 10000, default: 20 }),
+            addressWindowMinutes: Type.Integer({ minimum: 1, maximum: 1440, default: 15 }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
       },
       { additionalProperties: false, default: {} },
     ),

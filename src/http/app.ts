@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { timingSafeEqual } from 'node:crypto';
@@ -12,6 +12,8 @@ import type { RoutePlugin, Services } from './context.js';
 
 export interface HttpOptions {
   routes: RoutePlugin[];
+  /** Answers unknown routes outside /api/ (the pages' 404 page); the API's problem+json otherwise. */
+  notFound?: (req: FastifyRequest, reply: FastifyReply) => unknown;
 
   logger?: FastifyServerOptions['logger'];
 }
@@ -44,7 +46,7 @@ export async function buildHttp(s: Services, opts: HttpOptions): Promise<{ app: 
   app.addSchema(Problem);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) =>
-    sendProblem(reply, req, { status: 404, code: 'ROUTE_NOT_FOUND', detail: `no route ${req.method} ${req.url.split('?')[0]}; see /docs for the API` }),
+    opts.notFound && !req.url.startsWith('/api/') ? opts.notFound(req, reply) : sendProblem(reply, req, { status: 404, code: 'ROUTE_NOT_FOUND', detail: `no route ${req.method} ${req.url.split('?')[0]}; see /docs for the API` }),
   );
 
   const { duration } = httpMetrics(s.registry);

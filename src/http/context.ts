@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Actor } from '../auth/actor.js';
 import type { TokenService } from '../auth/tokens.js';
+import type { UserService } from '../auth/users.js';
+import type { SessionService } from '../auth/sessions.js';
 import type { AuditService } from '../audit/service.js';
 import type { InventoryService } from '../inventory/service.js';
 import type { Store } from '../store/store.js';
@@ -15,6 +17,9 @@ export interface Services {
   store: Store;
   registry: Registry;
   tokens: TokenService;
+  /** People's accounts (and the UserDirectory other domains read); sessions of the pages. */
+  users: UserService;
+  sessions: SessionService;
   audit: AuditService;
   inventory: InventoryService;
   ipam: IpamService;

@@ -9,6 +9,7 @@ import { ipamOverlapIndex } from './009_ipam_overlap_index.js';
 import { blockingGenerations } from './010_blocking_generations.js';
 import { notifications } from './014_notifications.js';
 import { diagramWithdrawal } from './011_diagram_withdrawal.js';
+import { accounts } from './013_accounts.js';
 
 export interface Migration {
   version: number;
@@ -17,4 +18,4 @@ export interface Migration {
 }
 
 /** Every schema change, in order. Never edit a migration that has shipped: add the next number. */
-export const MIGRATIONS: readonly Migration[] = [foundation, ipam, requests, lldp, topology, blocking, backups, ipamOverlapIndex, blockingGenerations, notifications, diagramWithdrawal];
+export const MIGRATIONS: readonly Migration[] = [foundation, ipam, requests, lldp, topology, blocking, backups, ipamOverlapIndex, blockingGenerations, notifications, diagramWithdrawal, accounts];

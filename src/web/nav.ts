@@ -1,0 +1,24 @@
+import type { Actor } from '../auth/actor.js';
+
+/** One link of the navigation bar. `label` is a key in namespace `web`. */
+export interface NavItem {
+  href: string;
+  label: string;
+  /** Who sees it; absent = every logged-in person. */
+  roles?: readonly Actor['role'][];
+}
+
+const NOC = ['noc-admin', 'noc-operator', 'viewer'] as const;
+
+/**
+ * The navigation, in order. Page authors add their area's line here (one line each), so the bar
+ * never links to a page that does not exist.
+ */
+export const NAV: NavItem[] = [
+  { href: '/', label: 'nav.home' },
+  { href: '/account', label: 'nav.account' },
+];
+
+export const navFor = (actor: Actor): NavItem[] => NAV.filter((n) => !n.roles || n.roles.includes(actor.role));
+
+export const NOC_ROLES = NOC;
