@@ -283,3 +283,9 @@ describe('across a restart', () => {
     }
   });
 });
+
+describe('configuration', () => {
+  it('mail enabled without an SMTP server stops the start, naming the key', async () => {
+    await expect(startTestDaemon({ modules: [notificationsModuleWith()], config: { notifications: { mail: { enabled: true } } } })).rejects.toThrow(/notifications\.smtp: required when notifications\.mail\.enabled/);
+  });
+});
