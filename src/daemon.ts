@@ -16,11 +16,11 @@ import { AuditService } from './audit/service.js';
 import { InventoryService } from './inventory/service.js';
 import { loadInventory } from './inventory/load.js';
 import { syncInventory, type SyncReport } from './inventory/sync.js';
+import { servicePort } from './inventory/endpoints.js';
 import type { InventoryProblem } from './inventory/model.js';
 import { buildHttp, loggerOptions } from './http/app.js';
 import type { RoutePlugin, Services } from './http/context.js';
 import { inventoryRoutes } from './inventory/routes.js';
-import { servicePort } from './inventory/endpoints.js';
 import { tokenRoutes } from './auth/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { IpamService } from './ipam/service.js';
@@ -111,6 +111,8 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     inventory: new InventoryService(store),
     ipam,
     requests,
+    // Pages and other late readers reach the modules' services here, once the modules have started.
+    use: (name) => provided.get(name) as never,
     readiness: new Map<string, () => string | null>([
       ['store', () => (store.db.prepare('SELECT 1 AS ok').get() ? null : 'the database does not answer')],
       ['inventory', () => (inventoryLoaded ? null : 'the inventory is not loaded')],

@@ -10,6 +10,7 @@ import type { Store } from '../store/store.js';
 import type { Config } from '../config/schema.js';
 import type { IpamService } from '../ipam/service.js';
 import type { RequestService } from '../requests/service.js';
+import type { Provided } from '../module.js';
 
 /** Everything routes may call. Routes hold no state and write no SQL: they call services. */
 export interface Services {
@@ -24,6 +25,8 @@ export interface Services {
   inventory: InventoryService;
   ipam: IpamService;
   requests: RequestService;
+  /** A module's service (see Provided in src/module.ts); undefined before modules start or when its module does not run. */
+  use<K extends keyof Provided>(name: K): Provided[K] | undefined;
   /** Named readiness checks: /readyz answers 503 naming each one that fails. */
   readiness: Map<string, () => string | null>;
 }
