@@ -16,7 +16,10 @@ export class LabelService {
     if (labels.length > MAX_LABELS) throw badRequest('TOO_MANY_LABELS', `send at most ${MAX_LABELS} labels per request (got ${labels.length})`, 'labels');
     const scope = opd ?? (actor.role === 'opd-admin' ? (actor.opd ?? undefined) : undefined);
     const ctx = this.context(actor, scope);
-    return { opd: scope ?? null, checks: checkLabels(labels, ctx) };
+    const checks = checkLabels(labels, ctx);
+    // An opd-admin never reads another office's port list.
+    if (actor.role === 'opd-admin') for (const c of checks) for (const i of c.issues) if (i.office) i.message = i.office;
+    return { opd: scope ?? null, checks };
   }
 }
 

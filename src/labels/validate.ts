@@ -28,6 +28,8 @@ export interface LabelIssue {
   end?: LabelSide;
   column?: number;
   message: Message;
+  /** The wording for an opd-admin when `message` would list another office's ports. */
+  office?: Message;
 }
 
 export interface LabelCheck {
@@ -55,6 +57,8 @@ export interface PortRef {
 /** Lookups built once per context. */
 export interface Resolver {
   grammar: Grammar;
+  /** The OPD labels are checked for, when one is. */
+  opd?: string;
   opds: ReadonlySet<string>;
   end(end: LabelEnd): PortRef | undefined;
   endpoint(graph: TopologyGraph, link: TopoLink, side: 'a' | 'b'): PortRef | undefined;
@@ -88,6 +92,7 @@ export function makeResolver(ctx: LabelContext): Resolver {
   }
   return {
     grammar,
+    ...(ctx.opd ? { opd: ctx.opd } : {}),
     opds: new Set([...ctx.opds.map((o) => o.toUpperCase()), ...(diagramOpd ? [diagramOpd.toUpperCase()] : [])]),
     end(end) {
       const opd = end.opd || ctx.opd || '';
@@ -173,6 +178,7 @@ export function checkMeaning(label: ParsedLabel, r: Resolver): LabelIssue[] {
         end: side,
         column: end.columns.port,
         message: msg('LABEL_PORT_UNKNOWN', { port: end.port, device: end.device, available: describePorts(ref.spec) }),
+        ...(r.opd && ref.opd !== r.opd ? { office: msg('LABEL_PORT_UNKNOWN', { port: end.port, device: end.device, available: '' }) } : {}),
       });
     if (ref.space && end.space && ref.space !== end.space)
       issues.push({

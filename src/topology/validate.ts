@@ -157,7 +157,14 @@ export function validateDiagram(graph: TopologyGraph, ctx: DiagramContext): Vali
       continue;
     }
     const before = findings.length;
-    for (const issue of checkMeaning(parsed.label, r)) findings.push({ code: issue.code, severity: issue.severity, element: link.id, message: issue.message });
+    for (const issue of checkMeaning(parsed.label, r))
+      findings.push({
+        code: issue.code,
+        severity: issue.severity,
+        element: link.id,
+        message: issue.message,
+        ...(issue.office ? { office: { code: issue.code, message: issue.office } } : {}),
+      });
     const mismatch = compareWithLink(parsed.label, link, graph, r);
     if (mismatch) add('LABEL_LINK_MISMATCH', 'error', link.id, { label: link.label, detailId: mismatch.id, detailEn: mismatch.en });
     if (link.farLabel) {

@@ -151,6 +151,7 @@ describe("item 13: another office's diagram and devices", () => {
       const about = (el: string, code: string) => (own.body.report.findings as Json[]).find((x) => x.element === el && x.code === code)!;
       expect(JSON.stringify(about('c3', 'LABEL_MISSING').messages)).not.toMatch(/BAPPEDA|L1R01\.SW01:23/);
       expect(JSON.stringify(about('c4', 'DIAGRAM_PORT_UNKNOWN').messages)).not.toMatch(/1-24/);
+      expect(JSON.stringify(about('c4', 'LABEL_PORT_UNKNOWN').messages)).not.toMatch(/1-24/);
       // Only what the office wrote itself (c2's and c4's labels) may carry the other code.
       const written = (own.body.report.findings as Json[]).filter((x) => !['c2', 'c4'].includes(x.element));
       expect(JSON.stringify(written)).not.toContain('BAPPEDA');
@@ -166,6 +167,15 @@ describe("item 13: another office's diagram and devices", () => {
     const nocAbout = (el: string, code: string) => (noc.body.report.findings as Json[]).find((x) => x.element === el && x.code === code)!;
     expect(nocAbout('c3', 'LABEL_MISSING').message).toContain('BAPPEDA.L1R01.SW01:23');
     expect(nocAbout('c4', 'DIAGRAM_PORT_UNKNOWN').message).toContain('1-24');
+    expect(nocAbout('c4', 'LABEL_PORT_UNKNOWN').message).toContain('1-24');
+    // The label check: an opd-admin is not shown another office's ports either; the NOC is.
+    const label = ['DINKES.L1R01.SW01:47/BAPPEDA.L1R01.SW01:99'];
+    const mine = await call('/api/v1/labels/validate', { method: 'POST', json: { labels: label }, token: tokens.dinkes, headers: { 'accept-language': 'en' } });
+    const issue = (mine.body.labels[0].issues as Json[]).find((i) => i.code === 'LABEL_PORT_UNKNOWN')!;
+    expect(issue.message).toContain("Port '99' does not exist on device SW01");
+    expect(issue.message).not.toContain('1-24');
+    const all = await call('/api/v1/labels/validate', { method: 'POST', json: { labels: label }, headers: { 'accept-language': 'en' } });
+    expect((all.body.labels[0].issues as Json[]).find((i) => i.code === 'LABEL_PORT_UNKNOWN')!.message).toContain('1-24');
   });
 });
 
