@@ -6,12 +6,14 @@ import { AuditService } from '../audit/service.js';
 import { AppError } from '../common/errors.js';
 import type { Actor } from '../auth/actor.js';
 import { configOrExit, fail } from './serve.js';
+import { existingDataDir } from './data-dir.js';
 
 /** Someone with a shell on the host and the data directory is the NOC admin. */
 const cliActor = (): Actor => ({ id: `cli:${userInfo().username}`, role: 'noc-admin', opd: null });
 
 function withStore<T>(opts: { config?: string }, fn: (s: ReturnType<typeof openStore>, cfg: ReturnType<typeof configOrExit>) => T): T {
   const cfg = configOrExit(opts);
+  cfg.dataDir = existingDataDir(cfg);
   const store = openStore(cfg);
   try {
     return fn(store, cfg);

@@ -5,6 +5,7 @@ import { IpamService } from '../ipam/service.js';
 import { importIpam } from '../ipam/import.js';
 import { AppError } from '../common/errors.js';
 import { configOrExit, fail } from './serve.js';
+import { existingDataDir } from './data-dir.js';
 
 /** `simpul ipam import FILE [--dry-run]`: straight into the store (a running daemon sees it at once). */
 export function ipamImport(file: string, opts: { config?: string; dryRun?: boolean; format?: string }): void {
@@ -17,6 +18,7 @@ export function ipamImport(file: string, opts: { config?: string; dryRun?: boole
     fail(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const format = (opts.format ?? (/\.ya?ml$/i.test(file) ? 'yaml' : 'csv')) as 'csv' | 'yaml';
+  cfg.dataDir = existingDataDir(cfg);
   const store = openStore(cfg);
   try {
     const ipam = new IpamService(store, { quarantineDays: cfg.ipam.quarantineDays });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig, ConfigError } from '../config/load.js';
 import { startDaemon, InventoryInvalid, formatProblems, type Daemon } from '../daemon.js';
 import type { Config } from '../config/schema.js';
+import { LAB_DATA_DIR } from './data-dir.js';
 
 /** Runs the daemon until SIGTERM/SIGINT; SIGHUP reloads the inventory. */
 export async function runDaemon(config: Config, banner?: (d: Daemon) => string): Promise<void> {
@@ -48,7 +49,7 @@ export async function serve(opts: { config?: string }): Promise<void> {
 
 /** Lab mode: the example regency on an embedded SQLite under ./data/lab, with an admin token. */
 export async function lab(opts: { config?: string }): Promise<void> {
-  const config = configOrExit(opts, true, { dataDir: './data/lab', log: { level: 'warn' }, snmp: { intervalSeconds: 10 } });
+  const config = configOrExit(opts, true, { dataDir: LAB_DATA_DIR, log: { level: 'warn' }, snmp: { intervalSeconds: 10 } });
   const generated = !config.adminToken;
   if (generated) config.adminToken = 'spl_lab_' + randomBytes(24).toString('base64url');
   await runDaemon(config, (d) =>
@@ -56,6 +57,8 @@ export async function lab(opts: { config?: string }): Promise<void> {
       '',
       '  Simpul lab mode: the example regency on simulated devices',
       `  URL          ${d.url}`,
+      `  Pages        ${d.url}/   (log in with one of these; new passwords at every start)`,
+      ...d.labLogins.map((l) => `    ${l.role.padEnd(12)} ${(l.opd ?? 'NOC').padEnd(8)} user ${l.username.padEnd(8)} password ${l.password}`),
       `  API docs     ${d.url}/docs`,
       `  Admin token  ${config.adminToken}${generated ? '   (generated for this run; set SIMPUL_ADMIN_TOKEN to fix it)' : ''}`,
       `  Data         ${config.dataDir}`,

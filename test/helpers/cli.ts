@@ -1,18 +1,21 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ROOT } from './daemon.js';
 
 const MAIN = join(ROOT, 'src/cli/main.ts');
+/** tsx by path, so a command can run in another directory (`cwd`) than the project's. */
+const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 
 /** Runs the real `simpul` command (through tsx, so tests need no build step). */
-export function simpul(args: string[], env: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+export function simpul(args: string[], env: Record<string, string> = {}, cwd = ROOT): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', TSX, MAIN, ...args], { cwd, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Starts `simpul <args>` as a daemon process and resolves once it prints its URL. */
-export async function simpulDaemon(args: string[], env: Record<string, string>): Promise<{ proc: ChildProcess; url: string; output: () => string; stop: () => Promise<void> }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function simpulDaemon(args: string[], env: Record<string, string>, cwd = ROOT): Promise<{ proc: ChildProcess; url: string; output: () => string; stop: () => Promise<void> }> {
+  const proc = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (c) => (out += c));
   proc.stderr!.on('data', (c) => (out += c));
