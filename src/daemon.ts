@@ -32,6 +32,7 @@ import { MODULES } from './modules.js';
 import type { DeviceService, Endpoint, ModuleContext, ModuleFactory, SimpulModule } from './module.js';
 import { startLab, LAB_CREDENTIALS, type Lab } from './lab/lab.js';
 import { seedLabIpam } from './lab/seed.js';
+import { ensureLabAccounts, type LabLogin } from './lab/accounts.js';
 import { readSecret } from './config/load.js';
 import { SECRET_FIELDS } from './config/schema.js';
 import type { Device, Inventory } from './inventory/model.js';
@@ -83,6 +84,8 @@ export interface Daemon {
   app: FastifyInstance;
   services: Services;
   url: string;
+  /** Lab mode: the page logins created (or given new passwords) at this start. */
+  labLogins: LabLogin[];
   reload(): SyncReport | null;
   close(): Promise<void>;
 }
@@ -157,6 +160,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     }
   };
   let lab: Lab | null = null;
+  let labLogins: LabLogin[] = [];
   const modules: SimpulModule[] = [];
   const desired = new DesiredRegistry();
   const provided = new Map<string, unknown>();
@@ -165,6 +169,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       const seeded = seedLabIpam(store, ipam);
       if (seeded) app.log.info({ counts: seeded.counts }, 'lab IPAM seeded from deploy/lab/ipam.csv');
       lab = await startLab(current!, { dataDir: config.dataDir, warn: (message) => app.log.warn(message) });
+      labLogins = await ensureLabAccounts(services.users);
     }
     const ctx: ModuleContext = {
       config,
@@ -211,6 +216,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     app,
     services,
     url: `http://${host}:${port}`,
+    labLogins,
     reload,
     close: stopAll,
   };

@@ -5,6 +5,7 @@ import { ipamImport } from './ipam.js';
 import { diagramsUpload, labelsValidate } from './labels.js';
 import { routersApply, routersList, routersPlan } from './routers.js';
 import { blocklistImport } from './blocklist.js';
+import { userCreate, userDisable, userEnable, userList, userResetPassword, userUnlock } from './users.js';
 import { auditVerify, inventoryCheck, inventorySync, tokenCreate, tokenList, tokenRevoke } from './admin.js';
 
 const program = new Command('simpul').description('Controller of the Jaringan Intra Pemerintah Daerah').version('0.1.0');
@@ -29,6 +30,29 @@ withConfig(
 ).action(tokenCreate);
 withConfig(token.command('list').description('list tokens (never their secrets)')).action(tokenList);
 withConfig(token.command('revoke <id>').description('revoke a token')).action(tokenRevoke);
+
+const user = program.command('user').description("people's accounts for the web pages (passwords never on the command line)");
+withConfig(
+  user
+    .command('create <username>')
+    .description('create an account; without --password-stdin a password is generated and printed once')
+    .requiredOption('--role <role>', 'noc-admin | noc-operator | opd-admin | viewer')
+    .option('--opd <code>', 'the OPD an opd-admin belongs to')
+    .option('--name <name>', 'display name (default: the username)')
+    .option('--email <address>', 'e-mail for notifications')
+    .option('--lang <lang>', 'id (default) or en')
+    .option('--password-stdin', 'read the password from the first line of standard input'),
+).action(userCreate);
+withConfig(user.command('list').description('list accounts (never their passwords)')).action(userList);
+withConfig(user.command('disable <username>').description('disable an account and end its sessions')).action(userDisable);
+withConfig(user.command('enable <username>').description('enable a disabled account')).action(userEnable);
+withConfig(user.command('unlock <username>').description('lift the lockout after failed logins')).action(userUnlock);
+withConfig(
+  user
+    .command('reset-password <username>')
+    .description('set a new password (generated and printed once, or --password-stdin); ends its sessions')
+    .option('--password-stdin', 'read the password from the first line of standard input'),
+).action(userResetPassword);
 
 const ipam = program.command('ipam').description('the IP numbering authority');
 withConfig(

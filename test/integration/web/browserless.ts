@@ -58,7 +58,8 @@ export async function form(
 
 /** Logs in through the login form; returns the jar holding the session cookie. */
 export async function loginAs(d: Pick<Daemon, 'url'>, username: string, password: string, jar = new CookieJar()): Promise<CookieJar> {
-  const { res } = await form(d, jar, '/login', { username, password });
+  // Logged in already, the login page redirects home; any page's layout carries a token.
+  const { res } = await form(d, jar, '/login', { username, password }, { from: jar.cookies.has('simpul_session') ? '/' : '/login' });
   if (res.status !== 303) throw new Error(`login as ${username} answered ${res.status}`);
   return jar;
 }
