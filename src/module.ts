@@ -8,7 +8,6 @@ import type { Device, Inventory } from './inventory/model.js';
 import type { DesiredRegistry } from './routeros/contributors.js';
 import type { TopologyService } from './topology/service.js';
 import type { BlockingService } from './blocking/service.js';
-import type { UserDirectory } from './auth/user-directory.js';
 
 /**
  * Services modules offer the modules after them in MODULES (their read interfaces and change
@@ -17,7 +16,6 @@ import type { UserDirectory } from './auth/user-directory.js';
 export interface Provided {
   topology: TopologyService;
   blocking: BlockingService;
-  users: UserDirectory;
 }
 
 export interface Endpoint {

@@ -23,13 +23,16 @@ function requestOutcome(result: Record<string, unknown> | null): { outcome: stri
   return { outcome: null, until: null };
 }
 
-/** Filed: the NOC; approved or rejected: whoever filed it. Cancelled: nobody (the requester did it). */
-export function requestEvents(c: RequestChange): NotificationEvent[] {
+/**
+ * Filed: the NOC; approved or rejected: whoever filed it. Cancelled: nobody (the requester did it).
+ * `nameOf` gives a person's display name, so the NOC reads who filed, not an actor id.
+ */
+export function requestEvents(c: RequestChange, nameOf: (actorId: string) => string | null = () => null): NotificationEvent[] {
   const r = c.request;
   const base = { id: r.id, type: r.type, opd: r.opd, what: requestWhat(r.body) };
   switch (c.kind) {
     case 'filed':
-      return [{ kind: 'request-filed', dedupeKey: dedupeKeys.requestFiled(r.id), audience: { to: 'noc' }, params: { ...base, filedBy: r.createdBy }, causedBy: r.createdBy }];
+      return [{ kind: 'request-filed', dedupeKey: dedupeKeys.requestFiled(r.id), audience: { to: 'noc' }, params: { ...base, filedBy: r.createdBy, by: nameOf(r.createdBy) }, causedBy: r.createdBy }];
     case 'approved':
     case 'rejected':
       return [

@@ -16,7 +16,7 @@ import { smtpSender } from './mailer.js';
 const ACTOR = systemActor('notifications');
 
 export interface NotificationsModuleOptions {
-  /** The accounts; by default the one the daemon provides (`users`). */
+  /** The accounts; by default the daemon's UserService (through its UserDirectory interface only). */
   directory?: () => UserDirectory | null;
   /** Delivery; by default SMTP from config. */
   send?: SendMail;
@@ -28,8 +28,7 @@ export const notificationsModuleWith =
   (o: NotificationsModuleOptions = {}): ModuleFactory =>
   (ctx) => {
     const cfg = ctx.config.notifications;
-    const directory =
-      o.directory ?? (() => ctx.use('users') ?? (ctx.services as unknown as { users?: UserDirectory }).users ?? null);
+    const directory = o.directory ?? ((): UserDirectory => ctx.services.users);
     if (cfg.mail.enabled && !cfg.smtp && !o.send) throw new ConfigError(['notifications.smtp: required when notifications.mail.enabled is true (host, port, from)']);
     if (cfg.mail.retryMaxSeconds < cfg.mail.retryMinSeconds)
       throw new ConfigError([`notifications.mail.retryMaxSeconds (${cfg.mail.retryMaxSeconds}) must not be below retryMinSeconds (${cfg.mail.retryMinSeconds})`]);
@@ -78,7 +77,6 @@ export const notificationsModuleWith =
       name: 'notifications',
       routes: notificationRoutes(service, directory),
       async start() {
-        if (!directory()) ctx.log.warn('notifications: no account directory; nothing is recorded until accounts exist');
         scan();
         scanTimer = setInterval(scan, cfg.scanSeconds * 1000);
         scanTimer.unref();

@@ -103,7 +103,8 @@ export class NotificationService {
    */
   readonly onRequestChange = (c: RequestChange): void => {
     try {
-      this.store.db.transaction(() => this.record(requestEvents(c)))();
+      const dir = this.opts.directory();
+      this.store.db.transaction(() => this.record(requestEvents(c, (id) => dir?.byActorId(id)?.displayName ?? null)))();
     } catch (e) {
       this.opts.onError?.(e, `notifications for request ${c.request.id} (${c.kind})`);
     }

@@ -65,6 +65,7 @@ export function renderNotification(kind: NotificationKind, p: NotificationParams
     case 'request-filed':
       title = t(k('subject'), vars);
       lines.push(t(k('body'), vars));
+      if (p.by) lines.push(t(k('by'), vars));
       if (p.what) lines.push(t(k('what'), vars));
       lines.push('', t(k('next'), vars));
       break;

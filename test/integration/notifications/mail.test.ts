@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../src/common/clock.js';
+import type { Actor } from '../../../src/auth/actor.js';
 import { topologyModule } from '../../../src/topology/module.js';
 import { blockingModule } from '../../../src/blocking/module.js';
 import { notificationsModuleWith } from '../../../src/notifications/module.js';
@@ -7,7 +8,7 @@ import type { NotificationService } from '../../../src/notifications/service.js'
 import type { MailOutbox } from '../../../src/notifications/outbox.js';
 import { startTestDaemon, tempDir, type TestDaemon } from '../../helpers/daemon.js';
 import { freePort, SmtpSink } from './smtp-sink.js';
-import { actAsPerson, TableDirectory } from './people.js';
+import { actAsPerson, actorOf, createPeople } from './people.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const PUBLIC = 'https://simpul.example.go.id';
@@ -15,21 +16,20 @@ process.env.SIMPUL_TEST_SMTP_PASSWORD = 'mail-secret';
 
 interface Harness {
   d: TestDaemon;
-  dir: TableDirectory;
+  as(username: string): Actor;
   clock: ManualClock;
   service: NotificationService;
   outbox: MailOutbox;
 }
 
 /** A daemon whose mail goes to the sink's port, on a manual clock, with the test's accounts. */
-async function harness(port: number, kinds: Record<string, boolean> = {}, restartOf?: { dataDir: string; clock: ManualClock }): Promise<Harness> {
+async function harness(port: number, kinds: Record<string, boolean> = {}, restartOf?: { dataDir: string; clock: ManualClock; existing?: boolean }): Promise<Harness> {
   const clock = restartOf?.clock ?? new ManualClock(new Date('2026-03-02T01:00:00Z'));
-  let dir: TableDirectory | null = null;
   let parts: { service: NotificationService; outbox: MailOutbox } | null = null;
   const d = await startTestDaemon({
     clock,
-    modules: [topologyModule, blockingModule, notificationsModuleWith({ directory: () => dir, expose: (p) => (parts = p) })],
-    routes: [actAsPerson(() => dir)],
+    modules: [topologyModule, blockingModule, notificationsModuleWith({ expose: (p) => (parts = p) })],
+    routes: [actAsPerson(() => d.services.users)],
     config: {
       ...(restartOf ? { dataDir: restartOf.dataDir } : {}),
       http: { publicUrl: PUBLIC },
@@ -41,21 +41,23 @@ async function harness(port: number, kinds: Record<string, boolean> = {}, restar
       },
     },
   });
-  dir = new TableDirectory(d.services.store.db).add(
-    { username: 'noc1', role: 'noc-admin', language: 'id' },
-    { username: 'noc2', role: 'noc-operator', language: 'en' },
-    { username: 'nomail', role: 'noc-operator', language: 'id', email: null },
-    { username: 'viewer1', role: 'viewer', language: 'id' },
-    { username: 'dk1', role: 'opd-admin', opd: 'DINKES', language: 'id' },
-    { username: 'dk2', role: 'opd-admin', opd: 'DINKES', language: 'en' },
-    { username: 'bp1', role: 'opd-admin', opd: 'BAPPEDA', language: 'id' },
-  );
-  await d.api('/api/v1/pools', { method: 'POST', json: { name: 'lan', scope: 'private', cidr: '10.20.0.0/16', role: 'opd-lan' } });
-  return { d, dir, clock, ...parts! };
+  if (!restartOf?.existing) {
+    await createPeople(d.services.users, [
+      { username: 'noc1', role: 'noc-admin', language: 'id' },
+      { username: 'noc2', role: 'noc-operator', language: 'en' },
+      { username: 'nomail', role: 'noc-operator', language: 'id', email: null },
+      { username: 'viewer1', role: 'viewer', language: 'id' },
+      { username: 'dk1', role: 'opd-admin', opd: 'DINKES', language: 'id' },
+      { username: 'dk2', role: 'opd-admin', opd: 'DINKES', language: 'en' },
+      { username: 'bp1', role: 'opd-admin', opd: 'BAPPEDA', language: 'id' },
+    ]);
+    await d.api('/api/v1/pools', { method: 'POST', json: { name: 'lan', scope: 'private', cidr: '10.20.0.0/16', role: 'opd-lan' } });
+  }
+  return { d, as: (u) => actorOf(d.services.users, u), clock, ...parts! };
 }
 
 const fileIpBlock = (h: Harness, who = 'dk1', purpose = 'LAN puskesmas') =>
-  h.d.services.requests.file(h.dir.actor(who), { type: 'ip-block', addresses: 100, purpose, justification: 'gedung baru' });
+  h.d.services.requests.file(h.as(who), { type: 'ip-block', addresses: 100, purpose, justification: 'gedung baru' });
 
 const metric = async (h: Harness, name: string, kind: string): Promise<number> => {
   const text = await (await fetch(`${h.d.url}/metrics`)).text();
@@ -89,6 +91,7 @@ describe('notification mail through a real SMTP server', () => {
     expect(id!.subject).toBe(`Permintaan blok IP baru dari DINKES (#${req.id})`);
     expect(id!.text).toContain('Yth. Pak noc1,');
     expect(id!.text).toContain('Keperluan: LAN puskesmas');
+    expect(id!.text).toContain('Diajukan oleh: Pak dk1');
     expect(id!.text).toContain('menunggu keputusan NOC');
     expect(id!.text).toContain(`${PUBLIC}/requests/${req.id}`);
     expect(id!.from).toBe('simpul@example.go.id');
@@ -104,7 +107,7 @@ describe('notification mail through a real SMTP server', () => {
   it('an approval is mailed to the person who filed, not to the NOC member who approved', async () => {
     const req = fileIpBlock(h, 'dk2', 'LAN gudang farmasi');
     await vi.waitFor(() => expect(sink.mails).toHaveLength(4), { timeout: 10_000 });
-    h.d.services.requests.approve(h.dir.actor('noc1'), req.id, {});
+    h.d.services.requests.approve(h.as('noc1'), req.id, {});
     await vi.waitFor(() => expect(sink.to('dk2@example.go.id')).toHaveLength(1), { timeout: 10_000 });
     const m = sink.to('dk2@example.go.id')[0]!;
     expect(m.subject).toBe(`Request #${req.id} approved`);
@@ -114,10 +117,18 @@ describe('notification mail through a real SMTP server', () => {
     expect(sink.mails.filter((x) => x.subject.includes('approved') || x.subject.includes('disetujui'))).toHaveLength(1);
   });
 
+  it("a decision on a request filed with a token goes to the office's admins", async () => {
+    const filed = (await (await h.d.api('/api/v1/requests', { method: 'POST', json: { type: 'ip-block', opd: 'BAPPEDA', addresses: 20, purpose: 'ruang rapat', justification: 'baru' } })).json()) as Json;
+    await h.outbox.drain();
+    h.d.services.requests.approve(h.as('noc2'), filed.id as number, {});
+    await vi.waitFor(() => expect(sink.to('bp1@example.go.id').map((m) => m.subject)).toEqual([`Permintaan #${filed.id} disetujui`]), { timeout: 10_000 });
+    expect(sink.to('dk1@example.go.id')).toHaveLength(0);
+  });
+
   it('a rejection reaches the requester in Indonesian with the reason', async () => {
     const req = fileIpBlock(h, 'dk1', 'semua ruangan');
-    await vi.waitFor(() => expect(sink.mails).toHaveLength(7), { timeout: 10_000 });
-    h.d.services.requests.reject(h.dir.actor('noc2'), req.id, 'cukup /26 untuk satu ruangan');
+    await vi.waitFor(() => expect(sink.mails).toHaveLength(10), { timeout: 10_000 });
+    h.d.services.requests.reject(h.as('noc2'), req.id, 'cukup /26 untuk satu ruangan');
     await vi.waitFor(() => expect(sink.to('dk1@example.go.id')).toHaveLength(1), { timeout: 10_000 });
     const m = sink.to('dk1@example.go.id')[0]!;
     expect(m.subject).toBe(`Permintaan #${req.id} ditolak`);
@@ -168,8 +179,8 @@ describe('notification mail through a real SMTP server', () => {
     h.clock.set('2026-03-05T01:00:00Z');
     await h.d.api('/api/v1/blocklists/lainnya/entries', { method: 'POST', json: { value: 'wiki.example' } });
     const until = new Date(h.clock.now().getTime() + 10 * 86_400_000).toISOString();
-    const req = h.d.services.requests.file(h.dir.actor('dk1'), { type: 'unblock', domain: 'wiki.example', justification: 'rujukan materi', duty: 'promosi kesehatan', until });
-    h.d.services.requests.approve(h.dir.actor('noc1'), req.id, {});
+    const req = h.d.services.requests.file(h.as('dk1'), { type: 'unblock', domain: 'wiki.example', justification: 'rujukan materi', duty: 'promosi kesehatan', until });
+    h.d.services.requests.approve(h.as('noc1'), req.id, {});
     const ending = () => h.d.services.store.db.prepare("SELECT user_id, dedupe_key FROM notifications WHERE kind = 'exception-ending' ORDER BY user_id").all();
     h.service.scan();
     expect(ending()).toEqual([]);
@@ -236,7 +247,7 @@ describe('a kind switched off', () => {
     await h.outbox.drain();
     expect(h.d.services.store.db.prepare("SELECT count(*) FROM notifications WHERE kind = 'request-filed'").pluck().get()).toBe(3);
     expect(outboxRows(h).filter((r) => r.kind === 'request-filed')).toEqual([]);
-    h.d.services.requests.approve(h.dir.actor('noc1'), req.id, {});
+    h.d.services.requests.approve(h.as('noc1'), req.id, {});
     await vi.waitFor(() => expect(sink.to('dk1@example.go.id').map((m) => m.subject)).toEqual([`Permintaan #${req.id} disetujui`]), { timeout: 10_000 });
     expect(sink.mails.filter((m) => m.subject.includes('baru'))).toEqual([]);
   });
@@ -250,8 +261,8 @@ describe('across a restart', () => {
       const a = await harness(sink.port, {}, { dataDir, clock: new ManualClock(new Date('2026-04-01T00:00:00Z')) });
       await a.d.api('/api/v1/blocklists/lainnya/entries', { method: 'POST', json: { value: 'wiki.example' } });
       const until = new Date(a.clock.now().getTime() + 2 * 86_400_000).toISOString();
-      const req = a.d.services.requests.file(a.dir.actor('dk1'), { type: 'unblock', domain: 'wiki.example', justification: 'rujukan', duty: 'penyuluhan', until });
-      a.d.services.requests.approve(a.dir.actor('noc1'), req.id, {});
+      const req = a.d.services.requests.file(a.as('dk1'), { type: 'unblock', domain: 'wiki.example', justification: 'rujukan', duty: 'penyuluhan', until });
+      a.d.services.requests.approve(a.as('noc1'), req.id, {});
       a.service.scan();
       a.service.scan();
       await a.outbox.drain();
@@ -264,7 +275,7 @@ describe('across a restart', () => {
 
       await sink.start();
       const clock = new ManualClock(new Date('2026-04-01T00:10:00Z'));
-      const b = await harness(sink.port, {}, { dataDir, clock });
+      const b = await harness(sink.port, {}, { dataDir, clock, existing: true });
       // Its start scanned again and drained the outbox: every queued mail arrives, once.
       await vi.waitFor(() => expect(sink.mails).toHaveLength(queuedBefore), { timeout: 10_000 });
       b.service.scan();

@@ -24,8 +24,8 @@ const at = (days: number) => new Date(now.getTime() + days * DAY).toISOString();
 
 describe('notification events', () => {
   it('a filing goes to the NOC, a decision to whoever filed; a cancellation to nobody', () => {
-    expect(requestEvents({ kind: 'filed', request: req() })).toEqual([
-      { kind: 'request-filed', dedupeKey: 'request-filed:7', audience: { to: 'noc' }, params: { id: 7, type: 'ip-block', opd: 'DINKES', what: 'LAN puskesmas', filedBy: 'user:dinkes1' }, causedBy: 'user:dinkes1' },
+    expect(requestEvents({ kind: 'filed', request: req() }, (id) => (id === 'user:dinkes1' ? 'Sari Dewi' : null))).toEqual([
+      { kind: 'request-filed', dedupeKey: 'request-filed:7', audience: { to: 'noc' }, params: { id: 7, type: 'ip-block', opd: 'DINKES', what: 'LAN puskesmas', filedBy: 'user:dinkes1', by: 'Sari Dewi' }, causedBy: 'user:dinkes1' },
     ]);
     const approved = requestEvents({ kind: 'approved', request: req({ state: 'approved', result: { prefix: { cidr: '10.20.0.0/25' } }, decidedBy: 'user:noc1' }) });
     expect(approved).toMatchObject([{ kind: 'request-approved', dedupeKey: 'request-approved:7', audience: { to: 'requester', actorId: 'user:dinkes1', opd: 'DINKES' }, params: { outcome: '10.20.0.0/25', until: null }, causedBy: 'user:noc1' }]);
