@@ -57,6 +57,8 @@ export async function lab(opts: { config?: string }): Promise<void> {
       '',
       '  Simpul lab mode: the example regency on simulated devices',
       `  URL          ${d.url}`,
+      `  Pages        ${d.url}/   (log in with one of these; new passwords at every start)`,
+      ...d.labLogins.map((l) => `    ${l.role.padEnd(12)} ${(l.opd ?? 'NOC').padEnd(8)} user ${l.username.padEnd(8)} password ${l.password}`),
       `  API docs     ${d.url}/docs`,
       `  Admin token  ${config.adminToken}${generated ? '   (generated for this run; set SIMPUL_ADMIN_TOKEN to fix it)' : ''}`,
       `  Data         ${config.dataDir}`,
