@@ -8,6 +8,7 @@ import type { Device, Inventory } from './inventory/model.js';
 import type { DesiredRegistry } from './routeros/contributors.js';
 import type { TopologyService } from './topology/service.js';
 import type { BlockingService } from './blocking/service.js';
+import type { NotificationService } from './notifications/service.js';
 
 /**
  * Services modules offer the modules after them in MODULES (their read interfaces and change
@@ -16,6 +17,8 @@ import type { BlockingService } from './blocking/service.js';
 export interface Provided {
   topology: TopologyService;
   blocking: BlockingService;
+  /** A person's own notifications and unread count (pages show them). */
+  notifications: NotificationService;
 }
 
 export interface Endpoint {

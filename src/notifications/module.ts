@@ -62,6 +62,7 @@ export const notificationsModuleWith =
       log: ctx.log,
     });
     ctx.services.requests.onChange(service.onRequestChange);
+    ctx.provide('notifications', service);
     o.expose?.({ service, outbox });
 
     let scanTimer: NodeJS.Timeout | null = null;

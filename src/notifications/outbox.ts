@@ -103,16 +103,29 @@ export class MailOutbox {
     await this.running?.catch(() => undefined);
   }
 
+  /** Batches until nothing is due, or the server is found down. */
   private async pass(): Promise<{ sent: number; failed: number }> {
+    const total = { sent: 0, failed: 0 };
+    for (;;) {
+      const r = await this.batch();
+      total.sent += r.sent;
+      total.failed += r.failed;
+      if (!r.full || r.serverDown || this.stopped) return total;
+    }
+  }
+
+  private async batch(): Promise<{ sent: number; failed: number; full: boolean; serverDown: boolean }> {
     let sent = 0;
     let failed = 0;
+    let serverDown = false;
+    const limit = this.opts.batch ?? 100;
     const due = this.store.db
       .prepare(
         `SELECT m.id, m.to_addr, m.to_name, m.language, m.attempts, n.kind, n.params_json, n.created_at
          FROM notification_mail m JOIN notifications n ON n.id = m.notification_id
          WHERE m.sent_at IS NULL AND m.next_attempt_at <= ? ORDER BY m.next_attempt_at, m.id LIMIT ?`,
       )
-      .all(this.opts.clock.now().toISOString(), this.opts.batch ?? 100) as DueRow[];
+      .all(this.opts.clock.now().toISOString(), limit) as DueRow[];
     for (const row of due) {
       if (this.stopped) break;
       const lang = isLang(row.language) ? row.language : DEFAULT_LANG;
@@ -135,10 +148,13 @@ export class MailOutbox {
         this.opts.metrics.failed.inc({ kind: row.kind });
         failed++;
         this.opts.log?.warn({ mail: row.id, kind: row.kind, attempts, next, err: why }, 'notification mail not sent; will retry');
-        if (SERVER_DOWN.has((e as { code?: string }).code ?? '')) break;
+        if (SERVER_DOWN.has((e as { code?: string }).code ?? '')) {
+          serverDown = true;
+          break;
+        }
       }
     }
-    return { sent, failed };
+    return { sent, failed, full: due.length === limit, serverDown };
   }
 }
 
