@@ -5,7 +5,7 @@ import type { RoutePlugin } from '../http/context.js';
 import { problemReplies, TextLines } from '../http/schemas.js';
 import { AppError, badRequest } from '../common/errors.js';
 import { requirePermission, seesAllOpds } from '../auth/actor.js';
-import { CATEGORY_PATTERN, SOURCE_PATTERN, type BlockingService } from './service.js';
+import { CATEGORY_PATTERN, EXCEPTION_STATES, SOURCE_PATTERN, type BlockingService } from './service.js';
 import { importList } from './import.js';
 import { LIST_FORMATS, type ListFormat } from './list-formats.js';
 import { tooLarge } from './line-reader.js';
@@ -244,6 +244,25 @@ function routes(app: FastifyInstance, svc: BlockingService, o: BlockingRouteOpti
   app.get<{ Params: Static<typeof OpdParam> }>('/opds/:code/blocklist', {
     schema: { tags: ['blocking'], summary: 'What the OPD blocks now: the list its router enforces', params: OpdParam, response: { 200: Effective, ...problemReplies } },
     handler: (req) => svc.effectiveFor(req.actor, req.params.code),
+  });
+  const AllExcQuery = Type.Object(
+    {
+      opd: Type.Optional(OpdCode),
+      state: Type.Optional(Type.Unsafe<(typeof EXCEPTION_STATES)[number]>({ type: 'string', enum: [...EXCEPTION_STATES] })),
+      endingBefore: Type.Optional(Type.String({ format: 'date-time', maxLength: 64, description: 'only exceptions that end before this date-time' })),
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+      after: Type.Optional(Type.Integer({ minimum: 0, description: "page: exceptions with id above this (the previous page's next)" })),
+    },
+    { additionalProperties: false },
+  );
+  app.get<{ Querystring: Static<typeof AllExcQuery> }>('/exceptions', {
+    schema: {
+      tags: ['blocking'],
+      summary: 'Unblock exceptions across offices (an opd-admin sees its own), filtered by OPD, state and end, page by page',
+      querystring: AllExcQuery,
+      response: { 200: Type.Object({ exceptions: Type.Array(Exception), next: Nullable(Type.Integer()) }), ...problemReplies },
+    },
+    handler: (req) => svc.searchExceptions(req.actor, req.query),
   });
   const Revoke = Type.Object({ reason: TextLines(1000) }, { additionalProperties: false });
   const IdParam = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });

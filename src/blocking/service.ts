@@ -91,6 +91,17 @@ export interface ExceptionOut {
   expiredAt: string | null;
 }
 
+export const EXCEPTION_STATES = ['active', 'expired', 'revoked'] as const;
+
+export interface ExceptionFilter {
+  opd?: string;
+  state?: (typeof EXCEPTION_STATES)[number];
+  /** Only exceptions whose end (`until`) is before this date-time. */
+  endingBefore?: string;
+  limit?: number;
+  after?: number;
+}
+
 interface ExceptionDbRow {
   id: number;
   opd: string;
@@ -468,6 +479,32 @@ export class BlockingService {
       ? (this.store.db.prepare('SELECT * FROM block_exceptions WHERE opd = ? ORDER BY id DESC').all(opd) as ExceptionDbRow[])
       : this.activeExceptions(opd, now);
     return rows.map(exceptionOut(now));
+  }
+
+  /**
+   * Exceptions across offices, oldest first, page by page (`after` = the previous page's `next`).
+   * An opd-admin sees its own office's only; naming another office answers 404 as elsewhere.
+   */
+  searchExceptions(actor: Actor, f: ExceptionFilter = {}): { exceptions: ExceptionOut[]; next: number | null } {
+    requirePermission(actor, 'read');
+    if (f.opd !== undefined) this.requireOpd(actor, f.opd);
+    const now = this.opts.clock.now();
+    const where = ['id > ?'];
+    const args: unknown[] = [f.after ?? 0];
+    const opd = f.opd ?? (seesAllOpds(actor) ? undefined : actor.opd!);
+    if (opd !== undefined) where.push('opd = ?'), args.push(opd);
+    if (f.state === 'active') where.push('revoked_at IS NULL AND expired_at IS NULL AND until > ?'), args.push(now.toISOString());
+    if (f.state === 'expired') where.push('revoked_at IS NULL AND (expired_at IS NOT NULL OR until <= ?)'), args.push(now.toISOString());
+    if (f.state === 'revoked') where.push('revoked_at IS NOT NULL');
+    if (f.endingBefore !== undefined) {
+      const t = new Date(f.endingBefore);
+      if (Number.isNaN(t.getTime())) throw badRequest('BAD_DATE_TIME', 'endingBefore is a date-time such as 2026-12-31T17:00:00Z', 'endingBefore');
+      where.push('until < ?'), args.push(t.toISOString());
+    }
+    const limit = f.limit ?? 100;
+    const rows = this.store.db.prepare(`SELECT * FROM block_exceptions WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`).all(...args, limit + 1) as ExceptionDbRow[];
+    const page = rows.slice(0, limit).map(exceptionOut(now));
+    return { exceptions: page, next: rows.length > limit ? page[page.length - 1]!.id : null };
   }
 
   /** Active exceptions per OPD (metrics). */
