@@ -8,6 +8,8 @@ import type { Device, Inventory } from './inventory/model.js';
 import type { DesiredRegistry } from './routeros/contributors.js';
 import type { TopologyService } from './topology/service.js';
 import type { BlockingService } from './blocking/service.js';
+import type { RouterService } from './routeros/service.js';
+import type { SnmpService } from './snmp/service.js';
 import type { NotificationService } from './notifications/service.js';
 
 /**
@@ -17,6 +19,10 @@ import type { NotificationService } from './notifications/service.js';
 export interface Provided {
   topology: TopologyService;
   blocking: BlockingService;
+  /** Routers' sync state, plans and operators' applies (the NOC's router pages). */
+  routeros: RouterService;
+  /** Backbone links and poll state (the NOC's backbone page). */
+  snmp: SnmpService;
   /** A person's own notifications and unread count (pages show them). */
   notifications: NotificationService;
 }

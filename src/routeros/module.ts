@@ -36,6 +36,7 @@ export const routerosModule: ModuleFactory = (ctx) => {
     log: ctx.log,
   });
   svc = new RouterService(ctx.store, reconciler);
+  ctx.provide('routeros', svc);
   metrics = registerRouterMetrics(ctx.registry, reconciler);
   // an allocation, release or address assignment may move a route or a NAT rule
   ctx.store.onCommit(() => {

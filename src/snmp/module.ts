@@ -18,6 +18,7 @@ export const snmpModule: ModuleFactory = (ctx) => {
   const poller = new Poller({ concurrency: cfg.maxConcurrent, clock: ctx.clock });
   const lldp = new LldpStore(ctx.store);
   const service = new SnmpService({ poller, lldp });
+  ctx.provide('snmp', service);
   const opdOf = new Map<string, string>();
 
   const apply = (inv: Inventory): void => {
