@@ -67,7 +67,7 @@ describe.skipIf(browserMissing)(`login in Chromium${browserMissing ? ` (skipped:
     const page = await b.page();
     await logIn(page, d.url, 'sari', PW);
     // A form a hostile page could submit: same fields, no token.
-    await page.evaluate(() => document.querySelectorAll('input[name="_csrf"]').forEach((e) => e.remove()));
+    await page.locator('input[name="_csrf"]').evaluateAll((inputs) => inputs.forEach((e) => e.remove()));
     await page.getByRole('button', { name: 'Keluar' }).click();
     await page.waitForLoadState('load');
     const text = await page.locator('main').textContent();
