@@ -1,11 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { RoutePlugin } from '../http/context.js';
-import { problemReplies, TokenOut } from '../http/schemas.js';
+import { problemReplies, TextLine, TokenOut } from '../http/schemas.js';
 import { ROLES } from './actor.js';
 
 const CreateBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 100, description: 'who or what holds the token, e.g. "Budi (NOC)"' }),
+    name: TextLine(100, 1, { description: 'who or what holds the token, e.g. "Budi (NOC)"' }),
     role: Type.Union(ROLES.map((r) => Type.Literal(r))),
     opd: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{2,12}$', description: 'required for opd-admin' })),
     expiresInDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 3650, description: '0 = never; default from config' })),

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Store } from '../store/store.js';
+import { CONTROL_CHARACTERS_DETAIL, controlCharacterAt } from '../common/text.js';
 import { AppError, badRequest, notFound } from '../common/errors.js';
 import { requirePermission, ROLES, type Actor, type Role } from './actor.js';
 
@@ -66,6 +67,9 @@ export class TokenService {
     requirePermission(actor, 'admin');
     if (!(ROLES as readonly string[]).includes(req.role))
       throw badRequest('INVALID_ROLE', `role must be one of ${ROLES.join(', ')}`, 'role');
+    // The CLI reaches here without the API's schema: the same free-text rule.
+    if (!req.name.trim() || req.name.length > 100 || controlCharacterAt(req.name) >= 0)
+      throw badRequest('VALIDATION_FAILED', `name: 1 to 100 characters that ${CONTROL_CHARACTERS_DETAIL}`, 'name');
     const role = req.role as Role;
     const opd = req.opd ?? null;
     if (role === 'opd-admin' && !opd) throw badRequest('OPD_REQUIRED', 'an opd-admin token must name its OPD (opd: CODE)', 'opd');

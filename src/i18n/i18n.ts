@@ -45,6 +45,8 @@ export function i18nInstance(): i18n {
     // Templates escape what they print; escaping here too would show &amp; to people.
     interpolation: { escapeValue: false },
     returnNull: false,
+    // i18next prints an advertisement to stdout on init otherwise.
+    showSupportNotice: false,
   });
   instance = inst;
   return inst;
