@@ -6,12 +6,14 @@ import type { Actor } from '../auth/actor.js';
 import { SessionService } from '../auth/sessions.js';
 import { UserService } from '../auth/users.js';
 import { configOrExit, fail } from './serve.js';
+import { existingDataDir } from './data-dir.js';
 
 /** Someone with a shell on the host and the data directory is the NOC admin (as for `simpul token`). */
 const cliActor = (): Actor => ({ id: `cli:${userInfo().username}`, role: 'noc-admin', opd: null });
 
 async function withUsers<T>(opts: { config?: string }, fn: (users: UserService) => T | Promise<T>): Promise<T> {
   const cfg = configOrExit(opts);
+  cfg.dataDir = existingDataDir(cfg);
   const store = openStore(cfg);
   try {
     return await fn(new UserService(store, new SessionService(store, cfg.auth.session), cfg.auth.login));
