@@ -7,6 +7,7 @@ import type { ModuleFactory } from '../module.js';
 import { systemActor } from '../auth/actor.js';
 import type { UserDirectory } from '../auth/user-directory.js';
 import { ConfigError } from '../config/load.js';
+import type { ExceptionOut } from '../blocking/service.js';
 import { MailOutbox, type SendMail } from './outbox.js';
 import { registerNotificationMetrics } from './metrics.js';
 import { notificationRoutes } from './routes.js';
@@ -14,6 +15,7 @@ import { NotificationService } from './service.js';
 import { smtpSender } from './mailer.js';
 
 const ACTOR = systemActor('notifications');
+const DAY = 86_400_000;
 
 export interface NotificationsModuleOptions {
   /** The accounts; by default the daemon's UserService (through its UserDirectory interface only). */
@@ -45,9 +47,19 @@ export const notificationsModuleWith =
       text,
       exceptionEndingDays: cfg.exceptionEndingDays,
       diagramDueDays: cfg.diagramDueDays,
+      // Only the active ones ending within the window (the pure rule checks the window again).
       exceptions: () => {
         const blocking = ctx.use('blocking');
-        return blocking ? ctx.inventory().opds.flatMap((opd) => blocking.listExceptions(ACTOR, opd.code)) : [];
+        if (!blocking) return [];
+        const endingBefore = new Date(ctx.clock.now().getTime() + cfg.exceptionEndingDays * DAY + 1).toISOString();
+        const out: ExceptionOut[] = [];
+        let after: number | undefined;
+        do {
+          const page = blocking.searchExceptions(ACTOR, { state: 'active', endingBefore, after, limit: 500 });
+          out.push(...page.exceptions);
+          after = page.next ?? undefined;
+        } while (after !== undefined);
+        return out;
       },
       deadlines: () => ctx.use('topology')?.compliance(ACTOR).opds ?? [],
       onQueued: () => outbox?.wake(),
