@@ -39,6 +39,7 @@ const Query = Type.Object(
     type: Type.Optional(Type.String({ maxLength: 32 })),
     opd: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{2,12}$' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, description: 'skip this many (newest first), to page' })),
   },
   { additionalProperties: false },
 );
@@ -52,9 +53,11 @@ const Request = Type.Object({
   reason: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String(),
   createdBy: Type.String(),
+  createdByName: Type.Union([Type.String(), Type.Null()], { description: 'the account\'s display name or the token\'s name when filed' }),
   decidedAt: Type.Union([Type.String(), Type.Null()]),
   decidedBy: Type.Union([Type.String(), Type.Null()]),
-  steps: Type.Array(Type.Object({ at: Type.String(), actor: Type.String(), step: Type.String(), detail: Type.String() })),
+  decidedByName: Type.Union([Type.String(), Type.Null()]),
+  steps: Type.Array(Type.Object({ at: Type.String(), actor: Type.String(), actorName: Type.Union([Type.String(), Type.Null()]), step: Type.String(), detail: Type.String() })),
 });
 
 export const requestRoutes: RoutePlugin = (app, s) => {

@@ -22,9 +22,12 @@ export interface RequestRecord {
   reason: string | null;
   createdAt: string;
   createdBy: string;
+  /** Who filed, for people: the account's display name or the token's name, kept when filed. */
+  createdByName: string | null;
   decidedAt: string | null;
   decidedBy: string | null;
-  steps: { at: string; actor: string; step: string; detail: string }[];
+  decidedByName: string | null;
+  steps: { at: string; actor: string; actorName: string | null; step: string; detail: string }[];
 }
 
 /** A request's change as listeners hear it (notifications). */
@@ -45,6 +48,8 @@ interface Row {
   created_by: string;
   decided_at: string | null;
   decided_by: string | null;
+  created_by_name: string | null;
+  decided_by_name: string | null;
 }
 
 /**
@@ -92,8 +97,8 @@ export class RequestService {
       if (!tx.db.prepare('SELECT 1 FROM opds WHERE code = ?').get(opd)) throw badRequest('UNKNOWN_OPD', `OPD '${opd}' is not in the inventory`, 'opd');
       const normalized = type.validate(body, opd, tx);
       const id = tx.db
-        .prepare("INSERT INTO requests (type, opd, state, body_json, created_at, created_by) VALUES (?, ?, 'pending', ?, ?, ?)")
-        .run(type.name, opd, JSON.stringify(normalized), tx.now, actor.id).lastInsertRowid as number;
+        .prepare("INSERT INTO requests (type, opd, state, body_json, created_at, created_by, created_by_name) VALUES (?, ?, 'pending', ?, ?, ?, ?)")
+        .run(type.name, opd, JSON.stringify(normalized), tx.now, actor.id, actor.name ?? null).lastInsertRowid as number;
       this.step(tx, id, 'filed', `${type.name} request filed for ${opd}`);
       const rec = this.record(id)!;
       tx.audit({ action: 'request.file', objectType: 'request', objectId: String(id), opd, after: { type: rec.type, state: rec.state, body: rec.body } });
@@ -102,7 +107,8 @@ export class RequestService {
     });
   }
 
-  list(actor: Actor, f: { state?: string; type?: string; opd?: string; limit?: number } = {}): RequestRecord[] {
+  /** Newest first; `offset` pages (a page asks one more than it shows to know whether a next exists). */
+  list(actor: Actor, f: { state?: string; type?: string; opd?: string; limit?: number; offset?: number } = {}): RequestRecord[] {
     requirePermission(actor, 'read');
     const where: string[] = [];
     const args: unknown[] = [];
@@ -112,9 +118,9 @@ export class RequestService {
     if (f.type) add('type = ?', f.type);
     if (f.opd) add('opd = ?', f.opd);
     const ids = this.store.db
-      .prepare(`SELECT id FROM requests ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`)
+      .prepare(`SELECT id FROM requests ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ? OFFSET ?`)
       .pluck()
-      .all(...args, f.limit ?? 200) as number[];
+      .all(...args, f.limit ?? 200, f.offset ?? 0) as number[];
     return ids.map((id) => this.record(id)!);
   }
 
@@ -155,7 +161,9 @@ export class RequestService {
       const next = transition(rec.state, action);
       if (!next) throw conflict('REQUEST_NOT_PENDING', `request ${id} is already ${rec.state}${rec.decidedBy ? ` (by ${rec.decidedBy} at ${rec.decidedAt})` : ''}`);
       const reason = work(tx, rec);
-      tx.db.prepare('UPDATE requests SET state = ?, reason = ?, decided_at = ?, decided_by = ? WHERE id = ?').run(next, reason, tx.now, actor.id, id);
+      tx.db
+        .prepare('UPDATE requests SET state = ?, reason = ?, decided_at = ?, decided_by = ?, decided_by_name = ? WHERE id = ?')
+        .run(next, reason, tx.now, actor.id, actor.name ?? null, id);
       this.step(tx, id, next, reason ? `${next}: ${reason}` : next);
       const after = this.record(id)!;
       tx.audit({ action: `request.${action}`, objectType: 'request', objectId: String(id), opd: rec.opd, before: { state: rec.state }, after: { state: next, reason, result: after.result } });
@@ -165,13 +173,15 @@ export class RequestService {
   }
 
   private step(tx: Tx, id: number, step: string, detail: string): void {
-    tx.db.prepare('INSERT INTO request_steps (request_id, at, actor_id, step, detail) VALUES (?, ?, ?, ?, ?)').run(id, tx.now, tx.actor.id, step, detail);
+    tx.db
+      .prepare('INSERT INTO request_steps (request_id, at, actor_id, actor_name, step, detail) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(id, tx.now, tx.actor.id, tx.actor.name ?? null, step, detail);
   }
 
   private record(id: number): RequestRecord | null {
     const r = this.store.db.prepare('SELECT * FROM requests WHERE id = ?').get(id) as Row | undefined;
     if (!r) return null;
-    const steps = this.store.db.prepare('SELECT at, actor_id AS actor, step, detail FROM request_steps WHERE request_id = ? ORDER BY id').all(id) as RequestRecord['steps'];
+    const steps = this.store.db.prepare('SELECT at, actor_id AS actor, actor_name AS actorName, step, detail FROM request_steps WHERE request_id = ? ORDER BY id').all(id) as RequestRecord['steps'];
     return {
       id: r.id,
       type: r.type,
@@ -182,8 +192,10 @@ export class RequestService {
       reason: r.reason,
       createdAt: r.created_at,
       createdBy: r.created_by,
+      createdByName: r.created_by_name,
       decidedAt: r.decided_at,
       decidedBy: r.decided_by,
+      decidedByName: r.decided_by_name,
       steps,
     };
   }

@@ -10,6 +10,7 @@ import { blockingGenerations } from './010_blocking_generations.js';
 import { notifications } from './014_notifications.js';
 import { diagramWithdrawal } from './011_diagram_withdrawal.js';
 import { accounts } from './013_accounts.js';
+import { requestNames } from './015_request_names.js';
 
 export interface Migration {
   version: number;
@@ -18,4 +19,4 @@ export interface Migration {
 }
 
 /** Every schema change, in order. Never edit a migration that has shipped: add the next number. */
-export const MIGRATIONS: readonly Migration[] = [foundation, ipam, requests, lldp, topology, blocking, backups, ipamOverlapIndex, blockingGenerations, notifications, diagramWithdrawal, accounts];
+export const MIGRATIONS: readonly Migration[] = [foundation, ipam, requests, lldp, topology, blocking, backups, ipamOverlapIndex, blockingGenerations, notifications, diagramWithdrawal, accounts, requestNames];
