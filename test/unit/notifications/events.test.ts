@@ -13,8 +13,10 @@ const req = (over: Partial<RequestRecord> = {}): RequestRecord => ({
   reason: null,
   createdAt: '2026-01-01T00:00:00.000Z',
   createdBy: 'user:dinkes1',
+  createdByName: null,
   decidedAt: null,
   decidedBy: null,
+  decidedByName: null,
   steps: [],
   ...over,
 });
