@@ -15,12 +15,13 @@ import { securityHeaders } from './security.js';
 import { authPages } from './pages/auth.js';
 import { accountPages } from './pages/account.js';
 import { homePages } from './pages/home.js';
+import { inboxPages } from './pages/inbox.js';
 
 /** A page area: registers its routes on the pages' Fastify scope (see src/web/README.md). */
 export type PagePlugin = (app: FastifyInstance, s: Services) => void | Promise<void>;
 
 /** Every page area, in order. Page authors add their one line here. */
-export const PAGES: PagePlugin[] = [authPages, accountPages, homePages];
+export const PAGES: PagePlugin[] = [authPages, accountPages, homePages, inboxPages];
 
 /** The page an error becomes: the status and a message saying what to do, never a stack trace. */
 export function errorPage(s: Services, req: FastifyRequest, reply: FastifyReply, status: number, key: string, detail?: string) {

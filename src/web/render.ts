@@ -46,6 +46,7 @@ export async function renderPage(
     actor: w.actor,
     csrf: reply.generateCsrf(),
     nav: w.actor ? navFor(w.actor) : [],
+    unread: w.actor ? (s.use('notifications')?.unreadCount(w.actor) ?? 0) : 0,
     path: req.url.split('?')[0],
     url: req.url,
     flash: flashOf(req),
