@@ -10,6 +10,7 @@ import { importList } from './import.js';
 import { LIST_FORMATS, type ListFormat } from './list-formats.js';
 import { tooLarge } from './line-reader.js';
 import { toRpz, toUnbound } from './export.js';
+import { abandonBody, acceptForms, FORM_OVERHEAD_BYTES, isMultipart, oneFile } from '../http/multipart.js';
 
 const OpdCode = Type.String({ pattern: '^[A-Z0-9]{2,12}$' });
 const CategoryParam = Type.Object({ category: Type.String({ pattern: CATEGORY_PATTERN }) }, { additionalProperties: false });
@@ -121,12 +122,20 @@ export interface BlockingRouteOptions {
   regencyDomain: () => string | undefined;
 }
 
+/** A list sent as a browser form: one file field, the same size limit as a raw body. */
+const IMPORT_FORM_ERRORS = (max: number) => ({
+  noFile: () => badRequest('FORM_NO_FILE', 'the form carries no file: choose the list file in the file field and send again', 'file'),
+  twoFiles: () => badRequest('FORM_TWO_FILES', 'the form carries more than one file: send one list file per import (nothing was imported)', 'file'),
+  tooLarge: () => tooLarge(max),
+});
+
 export function blockingRoutes(svc: BlockingService, o: BlockingRouteOptions): RoutePlugin {
   return async (app) => {
     // Its own context: list uploads arrive as raw streams here, whatever other routes parse text as.
     await app.register(async (api: FastifyInstance) => {
       api.removeContentTypeParser(LIST_TYPES.filter((t) => api.hasContentTypeParser(t)));
       api.addContentTypeParser(LIST_TYPES, (_req, payload, done) => done(null, payload));
+      await acceptForms(api);
       routes(api, svc, o);
     });
   };
@@ -185,32 +194,35 @@ function routes(app: FastifyInstance, svc: BlockingService, o: BlockingRouteOpti
       tags: ['blocking'],
       summary: 'Import a list file into a category as a named source (streamed; replaces that source)',
       description:
-        'Body: the file as text/plain, text/csv or application/octet-stream. Formats: plain names or IPs, hosts lines (0.0.0.0 name), AdBlock ||name^, CSV with a domain/address/value column, IP/prefix lists. Invalid lines are reported with their number and skipped; valid lines are imported. dryRun=true reports without changing anything.',
+        'Body: the file as text/plain, text/csv or application/octet-stream, or a browser form (multipart/form-data) with one file field (no file or two files: 400 FORM_NO_FILE, FORM_TWO_FILES; the same size limit). Formats: plain names or IPs, hosts lines (0.0.0.0 name), AdBlock ||name^, CSV with a domain/address/value column, IP/prefix lists. Invalid lines are reported with their number and skipped; valid lines are imported. dryRun=true reports without changing anything.',
       params: CategoryParam,
       querystring: ImportQuery,
       response: { 200: ImportReport, ...problemReplies, 413: Type.Ref('Problem') },
     },
     handler: async (req, reply) => {
       requirePermission(req.actor, 'operate');
+      const form = isMultipart(req);
       const len = Number(req.headers['content-length'] ?? NaN);
-      if (len > o.maxImportBytes) {
+      if (len > o.maxImportBytes + (form ? FORM_OVERHEAD_BYTES : 0)) {
         // Say so at once without reading the body; the connection is not reused after it.
         reply.header('connection', 'close');
         req.raw.resume();
         throw tooLarge(o.maxImportBytes);
       }
-      const body = req.body as Readable | undefined;
-      if (!body || typeof (body as Readable).pipe !== 'function')
-        throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the list file as text/plain, text/csv or application/octet-stream');
-      const type = req.headers['content-type'] ?? '';
+      const file = form ? await oneFile(req, reply, o.maxImportBytes, IMPORT_FORM_ERRORS(o.maxImportBytes)) : undefined;
+      const body = file ? file.chunks : (req.body as Readable | undefined);
+      if (!body || (!file && typeof (body as Readable).pipe !== 'function'))
+        throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the list file as text/plain, text/csv or application/octet-stream, or as a form (multipart/form-data) with one file field');
+      const type = file ? (/\.csv$/i.test(file.filename) ? 'text/csv' : file.mimetype) : (req.headers['content-type'] ?? '');
       const format: ListFormat = req.query.format ?? (/text\/csv/.test(type) ? 'csv' : 'auto');
       try {
         return await importList(svc, req.actor, req.params.category, { source: req.query.source, format, dryRun: req.query.dryRun ?? false }, body, { maxBytes: o.maxImportBytes, maxLineBytes: o.maxLineBytes });
       } catch (e) {
         // Stopped mid-body (too large, bad source...): drain nothing more and do not reuse the connection.
-        if (!body.readableEnded) {
+        if (file) abandonBody(req, reply);
+        else if (!(body as Readable).readableEnded) {
           reply.header('connection', 'close');
-          body.resume();
+          (body as Readable).resume();
         }
         throw e;
       }

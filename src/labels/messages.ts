@@ -237,6 +237,14 @@ const catalog = {
     id: `Jenis isi ${q(p.type)} tidak diterima untuk diagram. Kirim berkas diagram draw.io atau YAML itu sendiri sebagai isi permintaan, dengan jenis isi application/xml, image/svg+xml, application/yaml atau application/octet-stream.`,
     en: `Content type ${q(p.type)} is not accepted for a diagram. Send the draw.io or YAML diagram file itself as the request body, as application/xml, image/svg+xml, application/yaml or application/octet-stream.`,
   }),
+  FORM_NO_FILE: () => ({
+    id: 'Formulir tidak memuat berkas. Pilih satu berkas (tombol "Pilih berkas" / kolom file), lalu kirim lagi.',
+    en: 'The form carries no file. Choose one file (the file field), then send again.',
+  }),
+  FORM_TWO_FILES: () => ({
+    id: 'Formulir memuat lebih dari satu berkas. Kirim satu berkas saja per unggahan; tidak ada yang disimpan.',
+    en: 'The form carries more than one file. Send one file per upload; nothing was stored.',
+  }),
   YAML_SYNTAX: (p: Params) => ({
     id: `Berkas YAML salah tulis${p.line ? ` di baris ${p.line}` : ''}: ${p.detail}`,
     en: `The YAML file has a syntax error${p.line ? ` at line ${p.line}` : ''}: ${p.detail}`,

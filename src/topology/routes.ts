@@ -4,12 +4,13 @@
  * its errors answer in the reader's language.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../http/context.js';
+import { acceptForms, collect, isMultipart, oneFile } from '../http/multipart.js';
 import { problemReplies } from '../http/schemas.js';
 import { bilingualErrors, langOf } from '../labels/http-errors.js';
 import { cleanText, DiagramError } from './model.js';
-import { renderSvg } from './render-svg.js';
+import { drawDiagram } from './picture.js';
 import type { TopologyService } from './service.js';
 import {
   cableView,
@@ -75,6 +76,31 @@ function bodyOf(req: FastifyRequest, allowed: Set<string>): Buffer {
   return Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
 }
 
+/** What a browser form says: no file, two files, or one too large (the same limit as a raw body). */
+export const formErrors = (max: number, tooLarge: 'DIAGRAM_TOO_LARGE' | 'SURVEY_TOO_LARGE') => ({
+  noFile: () => new DiagramError(400, 'FORM_NO_FILE'),
+  twoFiles: () => new DiagramError(400, 'FORM_TWO_FILES'),
+  tooLarge: () => new DiagramError(413, tooLarge, { size: `>${max}`, max }),
+});
+
+/**
+ * The uploaded file and its name, from the raw body or from a form's one file field (its file
+ * name unless ?filename= gives one). Parsers decide what the bytes are, whatever the form calls them.
+ */
+export async function uploadOf(
+  req: FastifyRequest<{ Querystring: Static<typeof UploadQuery> }>,
+  reply: FastifyReply,
+  allowed: Set<string>,
+  max: number,
+  tooLarge: 'DIAGRAM_TOO_LARGE' | 'SURVEY_TOO_LARGE',
+): Promise<{ body: Buffer; fileName: string | undefined }> {
+  if (!isMultipart(req)) return { body: bodyOf(req, allowed), fileName: fileNameOf(req) };
+  const f = await oneFile(req, reply, max, formErrors(max, tooLarge));
+  const body = await collect(f.chunks);
+  const name = cleanText(req.query.filename ?? f.filename, 255);
+  return { body, fileName: name || undefined };
+}
+
 export function topologyRoutes(svc: TopologyService): RoutePlugin {
   const limit = svc.options.limits.maxBytes;
   const surveyLimit = svc.options.maxSurveyBytes;
@@ -83,6 +109,8 @@ export function topologyRoutes(svc: TopologyService): RoutePlugin {
       // Files are taken as they are, whatever the client calls them; the parsers decide.
       scope.removeAllContentTypeParsers();
       scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+      // A browser form with one file field is taken too (same limits, same answers).
+      await acceptForms(scope);
       bilingualErrors(scope, (req) => {
         const isSurvey = req.url.includes('/surveys');
         const max = isSurvey ? surveyLimit : limit;
@@ -96,14 +124,15 @@ export function topologyRoutes(svc: TopologyService): RoutePlugin {
           tags: ['diagrams'],
           summary: "Upload the OPD's LAN diagram (draw.io, .drawio.svg or Simpul YAML) as a new version",
           description:
-            "The body is the file itself. It is parsed with limits, validated against the inventory, IPAM and LLDP, stored as the next version with the changes since the previous one, and answered with the report. Messages follow Accept-Language (Bahasa Indonesia by default). A diagram with no device, none of the office's inventory routers and switches, or mostly another office's devices is refused (422 DIAGRAM_NO_DEVICES, DIAGRAM_NO_OPD_DEVICES, DIAGRAM_MOSTLY_OTHER_OPD). The same file as the latest counted version answers 200 with that version (unchanged: true) and stores nothing.",
+            "The body is the file itself, or a browser form (multipart/form-data) with one file field (a form with no file or two files: 400 FORM_NO_FILE, FORM_TWO_FILES). It is parsed with limits, validated against the inventory, IPAM and LLDP, stored as the next version with the changes since the previous one, and answered with the report. Messages follow Accept-Language (Bahasa Indonesia by default). A diagram with no device, none of the office's inventory routers and switches, or mostly another office's devices is refused (422 DIAGRAM_NO_DEVICES, DIAGRAM_NO_OPD_DEVICES, DIAGRAM_MOSTLY_OTHER_OPD). The same file as the latest counted version answers 200 with that version (unchanged: true) and stores nothing.",
           params: Code,
           querystring: UploadQuery,
           response: { 201: UploadOut, 200: UploadUnchangedOut, ...problemReplies },
         },
         handler: async (req, reply) => {
           const lang = langOf(req);
-          const v = svc.upload(req.actor, req.params.code, bodyOf(req, DIAGRAM_TYPES), fileNameOf(req));
+          const up = await uploadOf(req, reply, DIAGRAM_TYPES, limit, 'DIAGRAM_TOO_LARGE');
+          const v = svc.upload(req.actor, req.params.code, up.body, up.fileName);
           const { graph: _g, report, diff, unchanged, ...version } = v;
           reply.header('content-language', lang).header('location', `/api/v1/opds/${v.opd}/diagrams/${v.version}`);
           return reply.status(unchanged ? 200 : 201).send({ version, unchanged, report: reportView(report, lang), diff });
@@ -132,7 +161,7 @@ export function topologyRoutes(svc: TopologyService): RoutePlugin {
               .type('image/svg+xml; charset=utf-8')
               .header('x-content-type-options', 'nosniff')
               .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
-              .send(renderSvg(v.graph, v.report.findings, lang));
+              .send(await drawDiagram(v.graph, v.report.findings, { lang, title: `${lang === 'id' ? 'Diagram LAN' : 'LAN diagram'} ${v.opd} v${v.version}`, findingsPanel: true }));
           const { graph, report, diff, ...version } = v;
           return { version, graph, report: reportView(report, lang), diff };
         },
@@ -177,13 +206,15 @@ export function topologyRoutes(svc: TopologyService): RoutePlugin {
         schema: {
           tags: ['diagrams'],
           summary: 'Upload a cable survey (CSV: location, end, label) and get a report per cable',
+          description: 'The body is the CSV file itself, or a browser form (multipart/form-data) with one file field.',
           params: Code,
           querystring: UploadQuery,
           response: { 201: SurveyOut, ...problemReplies },
         },
         handler: async (req, reply) => {
           const lang = langOf(req);
-          const s = svc.uploadSurvey(req.actor, req.params.code, bodyOf(req, SURVEY_TYPES), fileNameOf(req));
+          const up = await uploadOf(req, reply, SURVEY_TYPES, surveyLimit, 'SURVEY_TOO_LARGE');
+          const s = svc.uploadSurvey(req.actor, req.params.code, up.body, up.fileName);
           const { report, ...survey } = s;
           reply.header('content-language', lang);
           return reply.status(201).send({ survey, lang, cables: report.cables.map((c) => cableView(c, lang)), problems: report.problems.map((p) => problemView(p, lang)) });

@@ -316,7 +316,7 @@ describe('hostile uploads: a clear 4xx and nothing stored', () => {
     ['binary junk', () => Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0xff, 0xfe]), 'application/octet-stream', 415, 'DIAGRAM_NOT_TEXT'],
     ['100,000 nodes', () => many(100_000), 'application/xml', 413, 'DIAGRAM_TOO_MANY'],
     ['YAML alias bomb', () => 'a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n', 'application/yaml', 400, 'YAML_ALIAS_FORBIDDEN'],
-    ['a form instead of the file', () => '--x\r\nContent-Disposition: form-data; name="f"\r\n\r\n<mxfile/>\r\n--x--', 'multipart/form-data; boundary=x', 415, 'DIAGRAM_CONTENT_TYPE'],
+    ['a form with a text field but no file', () => '--x\r\nContent-Disposition: form-data; name="f"\r\n\r\n<mxfile/>\r\n--x--', 'multipart/form-data; boundary=x', 400, 'FORM_NO_FILE'],
     ['an empty body', () => '', 'application/xml', 400, 'DIAGRAM_EMPTY'],
   ];
   for (const [name, body, type, status, code] of cases)
