@@ -252,6 +252,11 @@ export const ConfigSchema = Type.Object(
       { token: Type.Optional(SecretRef) },
       { additionalProperties: false, default: {} },
     ),
+    /** Grafana serving deploy/grafana's dashboards: the NOC's backbone page links to its panels; no links when unset. */
+    grafana: Type.Object(
+      { url: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+(/\\S*)?$', description: 'an http:// or https:// URL, e.g. https://grafana.example.go.id' })) },
+      { additionalProperties: false, default: {} },
+    ),
     /** Named credentials the inventory refers to by name (routers, SNMP). */
     credentials: Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$' }), Credential, { default: {} }),
   },

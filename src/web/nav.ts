@@ -16,6 +16,9 @@ const NOC = ['noc-admin', 'noc-operator', 'viewer'] as const;
  */
 export const NAV: NavItem[] = [
   { href: '/', label: 'nav.home' },
+  { href: '/noc/blocklists', label: 'nav.blocklists', roles: NOC },
+  { href: '/noc/routers', label: 'nav.routers', roles: NOC },
+  { href: '/noc/backbone', label: 'nav.backbone', roles: NOC },
   { href: '/account', label: 'nav.account' },
 ];
 
