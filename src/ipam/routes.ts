@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { RoutePlugin } from '../http/context.js';
-import { problemReplies } from '../http/schemas.js';
-import { Allocate, Assign, CreatePool } from './schemas.js';
+import { problemReplies, TextLine } from '../http/schemas.js';
+import { Allocate, Assign, CreatePool, PatchAddress, PatchPool, PatchPrefix } from './schemas.js';
 import { importIpam } from './import.js';
 import { badRequest } from '../common/errors.js';
 
@@ -184,6 +184,46 @@ export const ipamRoutes: RoutePlugin = (app, s) => {
   app.delete<{ Params: Static<typeof Id> }>('/addresses/:id', {
     schema: { tags: ['ipam'], summary: 'Release an address into quarantine', params: Id, response: { 200: Address, ...problemReplies } },
     handler: (req) => ipam.releaseAddress(req.actor, req.params.id),
+  });
+  // Descriptive fields only; the same permission as the other IPAM writes ('operate').
+  app.patch<{ Params: Static<typeof Id>; Body: Static<typeof PatchPool> }>('/pools/:id', {
+    schema: { tags: ['ipam'], summary: "Change a pool's description", params: Id, body: PatchPool, response: { 200: Pool, ...problemReplies } },
+    handler: (req) => ipam.updatePool(req.actor, req.params.id, req.body),
+  });
+  app.patch<{ Params: Static<typeof Id>; Body: Static<typeof PatchPrefix> }>('/prefixes/:id', {
+    schema: { tags: ['ipam'], summary: "Change a prefix's purpose (not a released one: history stays as it was)", params: Id, body: PatchPrefix, response: { 200: PrefixSchema, ...problemReplies, 409: Type.Ref('Problem') } },
+    handler: (req) => ipam.updatePrefix(req.actor, req.params.id, req.body),
+  });
+  app.patch<{ Params: Static<typeof Id>; Body: Static<typeof PatchAddress> }>('/addresses/:id', {
+    schema: { tags: ['ipam'], summary: "Change an address's hostname, MAC, device or description (null clears)", params: Id, body: PatchAddress, response: { 200: Address, ...problemReplies, 409: Type.Ref('Problem') } },
+    handler: (req) => ipam.updateAddress(req.actor, req.params.id, req.body),
+  });
+  app.post<{ Params: Static<typeof Id> }>('/prefixes/:id/release-quarantine', {
+    schema: {
+      tags: ['ipam'],
+      summary: 'End a quarantine early (noc-admin): the block may be allocated again at once',
+      description: 'Refused with 409 for a prefix that is not in quarantine (a live or an already released one). What still waits in quarantine inside it is released with it.',
+      params: Id,
+      response: { 200: PrefixSchema, ...problemReplies, 409: Type.Ref('Problem') },
+    },
+    handler: (req) => ipam.releaseQuarantine(req.actor, req.params.id),
+  });
+  app.get<{ Querystring: { q: string } }>('/ipam/lookup', {
+    schema: {
+      tags: ['ipam'],
+      summary: 'Who holds an address or a prefix: its live address and the live prefixes around or inside it',
+      querystring: Type.Object({ q: TextLine(64, 1, { description: 'an address (10.20.3.10) or a prefix (10.20.3.0/24)' }) }, { additionalProperties: false }),
+      response: {
+        200: Type.Object({
+          query: Type.String(),
+          family: Type.Integer(),
+          addresses: Type.Array(Address),
+          prefixes: Type.Array(Type.Composite([PrefixSchema, Type.Object({ pool: Type.String() })])),
+        }),
+        ...problemReplies,
+      },
+    },
+    handler: (req) => ipam.lookup(req.actor, req.query.q),
   });
   app.get('/ipam/utilization', {
     schema: {

@@ -6,6 +6,8 @@ import { TextLine, TextLines } from '../http/schemas.js';
 // (compiled by the same validator), so a spreadsheet cannot bring in what the API would refuse.
 
 const Str = (max: number) => TextLine(max);
+const Hostname = Type.String({ maxLength: 253, pattern: '^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$' });
+const Mac = Type.String({ pattern: '^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$' });
 
 export const CreatePool = Type.Object(
   {
@@ -34,11 +36,34 @@ export const Allocate = Type.Object(
 export const Assign = Type.Object(
   {
     address: Type.Optional(Str(64)),
-    hostname: Type.Optional(Type.String({ maxLength: 253, pattern: '^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$' })),
-    mac: Type.Optional(Type.String({ pattern: '^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$' })),
+    hostname: Type.Optional(Hostname),
+    mac: Type.Optional(Mac),
     device: Type.Optional(TextLine(63, 0)),
     description: Type.Optional(TextLines(500, 0)),
     gateway: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
+);
+
+// Descriptive fields only: where a block is and who owns it change through allocation and release.
+/** Each descriptive field as it is written, shared by the PATCH bodies and the pages' forms. */
+export const DescriptiveFields = {
+  purpose: TextLines(200),
+  poolDescription: TextLines(500, 0),
+  hostname: Hostname,
+  mac: Mac,
+  device: TextLine(63, 0),
+  description: TextLines(500, 0),
+};
+const OrNull = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+export const PatchPrefix = Type.Object({ purpose: DescriptiveFields.purpose }, { additionalProperties: false });
+export const PatchPool = Type.Object({ description: DescriptiveFields.poolDescription }, { additionalProperties: false });
+export const PatchAddress = Type.Object(
+  {
+    hostname: Type.Optional(OrNull(DescriptiveFields.hostname)),
+    mac: Type.Optional(OrNull(DescriptiveFields.mac)),
+    device: Type.Optional(OrNull(DescriptiveFields.device)),
+    description: Type.Optional(DescriptiveFields.description),
+  },
+  { additionalProperties: false, minProperties: 1, description: 'null clears hostname, MAC or device' },
 );

@@ -475,6 +475,130 @@ export class IpamService {
     });
   }
 
+  // ---- descriptive fields, early release, lookup ------------------------------------------------
+
+  /** Writes the changed descriptive columns of one row with an audit entry naming only what changed. */
+  private describe<R extends { id: number }>(tx: Tx, what: 'pool' | 'prefix' | 'address', row: R, opd: string | null, patch: Record<string, [column: keyof R & string, value: unknown]>): boolean {
+    const changed = Object.entries(patch).filter(([, [col, v]]) => v !== undefined && row[col] !== v);
+    if (!changed.length) return false;
+    const table = what === 'pool' ? 'ipam_pools' : what === 'prefix' ? 'ipam_prefixes' : 'ipam_addresses';
+    tx.db.prepare(`UPDATE ${table} SET ${changed.map(([, [col]]) => `${col} = ?`).join(', ')} WHERE id = ?`).run(...changed.map(([, [, v]]) => v), row.id);
+    const before = Object.fromEntries(changed.map(([k, [col]]) => [k, row[col]]));
+    const after = Object.fromEntries(changed.map(([k, [, v]]) => [k, v]));
+    tx.audit({ action: `ipam.${what}.update`, objectType: what, objectId: String(row.id), opd, before, after });
+    return true;
+  }
+
+  updatePool(actor: Actor, id: number, patch: { description?: string }): PoolOut {
+    return this.write(actor, (tx) => {
+      const p = this.poolRow(id);
+      if (!p) throw notFound('pool', String(id));
+      this.describe(tx, 'pool', p, null, { description: ['description', patch.description] });
+      return this.poolView(this.poolRow(id)!, actor);
+    });
+  }
+
+  /** A released prefix is history: it keeps the words it had. */
+  updatePrefix(actor: Actor, id: number, patch: { purpose?: string }): PrefixOut {
+    return this.write(actor, (tx) => {
+      const p = this.prefixRow(id);
+      if (!p || !canSeeOpd(actor, p.opd)) throw notFound('prefix', String(id));
+      if (p.state === 'released') throw conflict('PREFIX_RELEASED', `prefix ${p.cidr} was released; its history is kept as it was`);
+      this.describe(tx, 'prefix', p, p.opd, { purpose: ['purpose', patch.purpose] });
+      return prefixOut(this.prefixRow(id)!);
+    });
+  }
+
+  /** `null` clears hostname, MAC or device. */
+  updateAddress(actor: Actor, id: number, patch: { hostname?: string | null; mac?: string | null; device?: string | null; description?: string }): AddressOut {
+    return this.write(actor, (tx) => {
+      const a = this.addressRow(id);
+      const p = a && this.prefixRow(a.prefix_id);
+      if (!a || !p || !canSeeOpd(actor, p.opd)) throw notFound('address', String(id));
+      if (a.state === 'released') throw conflict('ADDRESS_RELEASED', `${a.address} was released; its history is kept as it was`);
+      this.describe(tx, 'address', a, p.opd, {
+        hostname: ['hostname', patch.hostname],
+        mac: ['mac', patch.mac?.toLowerCase() ?? patch.mac],
+        device: ['device', patch.device],
+        description: ['description', patch.description],
+      });
+      return addressOut(this.addressRow(id)!, p.opd);
+    });
+  }
+
+  /**
+   * Ends a prefix's quarantine now (noc-admin): the block may be handed out again at once. What
+   * still waits in quarantine inside it (sub-prefixes, addresses) is released with it, or the
+   * database would refuse those addresses to the block's next owner.
+   */
+  releaseQuarantine(actor: Actor, id: number): PrefixOut {
+    requirePermission(actor, 'admin');
+    return this.write(actor, (tx) => {
+      const p = this.prefixRow(id);
+      if (!p || !canSeeOpd(actor, p.opd)) throw notFound('prefix', String(id));
+      if (p.state !== 'quarantined') throw conflict('PREFIX_NOT_QUARANTINED', `prefix ${p.cidr} is ${p.state}, not in quarantine; only a quarantined prefix can be released early`);
+      const because = { state: 'released', earlyReleaseOf: p.cidr };
+      const subtree = tx.db
+        .prepare(
+          `WITH RECURSIVE t(id) AS (SELECT id FROM ipam_prefixes WHERE parent_id = ? UNION ALL SELECT c.id FROM ipam_prefixes c JOIN t ON c.parent_id = t.id)
+           SELECT p.* FROM ipam_prefixes p JOIN t USING (id) WHERE p.state = 'quarantined'`,
+        )
+        .all(id) as PrefixRow[];
+      for (const prefix of [p, ...subtree]) {
+        const addrs = tx.db.prepare("SELECT id FROM ipam_addresses WHERE prefix_id = ? AND state = 'quarantined'").pluck().all(prefix.id) as number[];
+        for (const a of addrs) {
+          tx.db.prepare("UPDATE ipam_addresses SET state = 'released' WHERE id = ?").run(a);
+          tx.audit({ action: 'ipam.address.quarantine-end', objectType: 'address', objectId: String(a), opd: p.opd, before: { state: 'quarantined' }, after: because });
+        }
+        tx.db.prepare("UPDATE ipam_prefixes SET state = 'released' WHERE id = ?").run(prefix.id);
+        if (prefix !== p)
+          tx.audit({ action: 'ipam.prefix.quarantine-end', objectType: 'prefix', objectId: String(prefix.id), opd: prefix.opd, before: { state: 'quarantined' }, after: because });
+      }
+      const after = this.prefixRow(id)!;
+      tx.audit({ action: 'ipam.prefix.quarantine-release', objectType: 'prefix', objectId: String(id), opd: p.opd, before: prefixOut(p), after: prefixOut(after) });
+      // Rare: rebuilding the indexes on next use is simpler than walking the subtree's.
+      this.mirror.dirty = true;
+      this.mirror.clear();
+      return prefixOut(after);
+    });
+  }
+
+  /**
+   * Who holds an address or a prefix: the live address with that value, and every live prefix
+   * that contains or lies inside what was asked, most specific first (at most `limit`).
+   */
+  lookup(actor: Actor, q: string, limit = 50): { query: string; family: Family; addresses: AddressOut[]; prefixes: (PrefixOut & { pool: string })[] } {
+    requirePermission(actor, 'read');
+    const isPrefix = q.includes('/');
+    const block = isPrefix ? parsePrefix(q, { field: 'q' }) : (() => {
+      const a = parseAddress(q, { field: 'q' });
+      return makePrefix(a.family, a.value, a.family === 4 ? 32 : 128);
+    })();
+    const family = block.family;
+    const first = toHex(family, block.network);
+    const last = toHex(family, blockLast(family, block));
+    const scope = seesAllOpds(actor) ? '' : 'AND p.opd = ?';
+    const scopeArg = seesAllOpds(actor) ? [] : [actor.opd];
+    const prefixes = this.store.db
+      .prepare(
+        `SELECT p.*, pool.name AS pool_name FROM ipam_prefixes p JOIN ipam_pools pool ON pool.id = p.pool_id
+         WHERE p.family = ? AND p.state <> 'released' AND ((p.network <= ? AND p.last >= ?) OR (p.network >= ? AND p.last <= ?)) ${scope}
+         ORDER BY p.length DESC, p.network LIMIT ?`,
+      )
+      .all(family, first, last, first, last, ...scopeArg, limit) as (PrefixRow & { pool_name: string })[];
+    const addresses = isPrefix
+      ? []
+      : (this.store.db
+          .prepare(`SELECT a.*, p.opd AS opd FROM ipam_addresses a JOIN ipam_prefixes p ON p.id = a.prefix_id WHERE a.family = ? AND a.value = ? AND a.state <> 'released' ${scope}`)
+          .all(family, first, ...scopeArg) as (AddressRow & { opd: string })[]);
+    return {
+      query: isPrefix ? block.text : formatAddress(family, block.network),
+      family,
+      addresses: addresses.map((a) => addressOut(a, a.opd)),
+      prefixes: prefixes.map((p) => ({ ...prefixOut(p), pool: p.pool_name })),
+    };
+  }
+
   // ---- utilization ----------------------------------------------------------------------------
 
   utilization(actor: Actor): { pools: PoolOut[]; opds: { opd: string; family: Family; prefixes: number; allocated: string; quarantined: string }[] } {
