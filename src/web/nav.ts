@@ -19,6 +19,8 @@ export const NAV: NavItem[] = [
   { href: '/noc/blocklists', label: 'nav.blocklists', roles: NOC },
   { href: '/noc/routers', label: 'nav.routers', roles: NOC },
   { href: '/noc/backbone', label: 'nav.backbone', roles: NOC },
+  { href: '/requests', label: 'nav.requests' },
+  { href: '/noc/requests', label: 'nav.nocRequests', roles: NOC },
   { href: '/account', label: 'nav.account' },
 ];
 
