@@ -8,6 +8,7 @@ import type { Device, Inventory } from './inventory/model.js';
 import type { DesiredRegistry } from './routeros/contributors.js';
 import type { TopologyService } from './topology/service.js';
 import type { BlockingService } from './blocking/service.js';
+import type { LabelService } from './labels/service.js';
 import type { RouterService } from './routeros/service.js';
 import type { SnmpService } from './snmp/service.js';
 import type { NotificationService } from './notifications/service.js';
@@ -19,6 +20,7 @@ import type { NotificationService } from './notifications/service.js';
 export interface Provided {
   topology: TopologyService;
   blocking: BlockingService;
+  labels: LabelService;
   /** Routers' sync state, plans and operators' applies (the NOC's router pages). */
   routeros: RouterService;
   /** Backbone links and poll state (the NOC's backbone page). */

@@ -28,6 +28,8 @@ export interface FormFile {
   /** As the browser named it (not trusted: callers clean it before showing or storing it). */
   filename: string;
   mimetype: string;
+  /** Text fields sent before the file (browsers send fields in the form's order). */
+  fields: Record<string, string>;
   /**
    * The file's bytes. The iteration ends only once the rest of the form was read and held no
    * second file, so a caller that acts when the iteration completes never acts on half a form.
@@ -68,7 +70,7 @@ async function drain(s: AsyncIterable<Buffer>): Promise<number> {
 }
 
 /**
- * The one file of a multipart form (other fields are ignored). Errors from `e` are thrown from
+ * The one file of a multipart form, with the text fields before it. Errors from `e` are thrown from
  * this call (no file) or from the iteration (too large, a second file); either way the rest of
  * the body is abandoned.
  */
@@ -79,11 +81,15 @@ export async function oneFile(req: FastifyRequest, reply: FastifyReply, max: num
   };
   if (Number(req.headers['content-length'] ?? 0) > max + FORM_OVERHEAD_BYTES) refuse(e.tooLarge());
   const parts = req.parts()[Symbol.asyncIterator]() as Parts;
+  const fields: Record<string, string> = {};
   try {
     for (;;) {
       const { value: part, done } = await parts.next();
       if (done) return refuse(e.noFile());
-      if (part.type !== 'file') continue;
+      if (part.type !== 'file') {
+        fields[part.fieldname] = String(part.value);
+        continue;
+      }
       // A file input left empty arrives as a part with no file name (and no bytes).
       if (!part.filename) {
         await drain(part.file as AsyncIterable<Buffer>);
@@ -93,6 +99,7 @@ export async function oneFile(req: FastifyRequest, reply: FastifyReply, max: num
       return {
         filename: part.filename,
         mimetype: part.mimetype,
+        fields,
         chunks: (async function* () {
           try {
             yield* chunks;

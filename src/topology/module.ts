@@ -26,6 +26,7 @@ export const topologyModule: ModuleFactory = (ctx) => {
   });
   const labels = new LabelService((actor, opd) => svc.labelContext(actor, opd));
   ctx.provide('topology', svc);
+  ctx.provide('labels', labels);
   registerTopologyMetrics(ctx.registry, svc, ctx.inventory, ctx.clock);
   const diagrams = topologyRoutes(svc);
   const labelApi = labelRoutes(labels);

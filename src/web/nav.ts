@@ -21,6 +21,9 @@ export const NAV: NavItem[] = [
   { href: '/noc/backbone', label: 'nav.backbone', roles: NOC },
   { href: '/requests', label: 'nav.requests' },
   { href: '/noc/requests', label: 'nav.nocRequests', roles: NOC },
+  { href: '/diagrams', label: 'nav.diagrams', roles: ['opd-admin'] },
+  { href: '/noc/compliance', label: 'nav.compliance', roles: NOC },
+  { href: '/labels', label: 'nav.labels' },
   { href: '/account', label: 'nav.account' },
 ];
 

@@ -16,16 +16,19 @@ import { authPages } from './pages/auth.js';
 import { accountPages } from './pages/account.js';
 import { homePages } from './pages/home.js';
 import { requestPages } from './pages/requests.js';
-import { inboxPages } from './pages/inbox.js';
 import { blocklistPages } from './pages/noc-blocking.js';
 import { routerPages } from './pages/noc-routers.js';
 import { backbonePages } from './pages/noc-backbone.js';
+import { inboxPages } from './pages/inbox.js';
+import { diagramPages } from './pages/diagrams.js';
+import { labelPages } from './pages/labels.js';
+import { compliancePages } from './pages/compliance.js';
 
 /** A page area: registers its routes on the pages' Fastify scope (see src/web/README.md). */
 export type PagePlugin = (app: FastifyInstance, s: Services) => void | Promise<void>;
 
 /** Every page area, in order. Page authors add their one line here. */
-export const PAGES: PagePlugin[] = [authPages, accountPages, homePages, requestPages, blocklistPages, routerPages, backbonePages, inboxPages];
+export const PAGES: PagePlugin[] = [authPages, accountPages, homePages, requestPages, blocklistPages, routerPages, backbonePages, inboxPages, diagramPages, labelPages, compliancePages];
 
 /** The page an error becomes: the status and a message saying what to do, never a stack trace. */
 export function errorPage(s: Services, req: FastifyRequest, reply: FastifyReply, status: number, key: string, detail?: string) {
