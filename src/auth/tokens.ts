@@ -108,6 +108,14 @@ export class TokenService {
     });
   }
 
+  /** Token names by id, for people reading who acted (the audit page); a name is no secret. */
+  namesOf(ids: readonly string[]): Map<string, string> {
+    const wanted = [...new Set(ids.filter((i) => /^tok_[0-9a-f]{12}$/.test(i)))];
+    if (!wanted.length) return new Map();
+    const rows = this.store.db.prepare(`SELECT id, name FROM tokens WHERE id IN (${wanted.map(() => '?').join(', ')})`).all(...wanted) as { id: string; name: string }[];
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
   /** Resolves a bearer secret to its actor, or throws 401 with the reason. */
   authenticate(secret: string): Actor {
     const h = hash(secret);

@@ -24,6 +24,9 @@ export const NAV: NavItem[] = [
   { href: '/diagrams', label: 'nav.diagrams', roles: ['opd-admin'] },
   { href: '/noc/compliance', label: 'nav.compliance', roles: NOC },
   { href: '/labels', label: 'nav.labels' },
+  { href: '/noc/ipam', label: 'nav.ipam', roles: NOC },
+  { href: '/noc/audit', label: 'nav.audit', roles: NOC },
+  { href: '/noc/users', label: 'nav.users', roles: ['noc-admin'] },
   { href: '/account', label: 'nav.account' },
 ];
 

@@ -23,12 +23,15 @@ import { inboxPages } from './pages/inbox.js';
 import { diagramPages } from './pages/diagrams.js';
 import { labelPages } from './pages/labels.js';
 import { compliancePages } from './pages/compliance.js';
+import { nocIpamPages } from './pages/noc-ipam.js';
+import { nocAuditPages } from './pages/noc-audit.js';
+import { nocUserPages } from './pages/noc-users.js';
 
 /** A page area: registers its routes on the pages' Fastify scope (see src/web/README.md). */
 export type PagePlugin = (app: FastifyInstance, s: Services) => void | Promise<void>;
 
 /** Every page area, in order. Page authors add their one line here. */
-export const PAGES: PagePlugin[] = [authPages, accountPages, homePages, requestPages, blocklistPages, routerPages, backbonePages, inboxPages, diagramPages, labelPages, compliancePages];
+export const PAGES: PagePlugin[] = [authPages, accountPages, homePages, requestPages, blocklistPages, routerPages, backbonePages, inboxPages, diagramPages, labelPages, compliancePages, nocIpamPages, nocAuditPages, nocUserPages];
 
 /** The page an error becomes: the status and a message saying what to do, never a stack trace. */
 export function errorPage(s: Services, req: FastifyRequest, reply: FastifyReply, status: number, key: string, detail?: string) {

@@ -24,11 +24,11 @@ export function moduleService<K extends keyof Provided>(s: Services, name: K): P
   return svc;
 }
 
-/** `?done=<key>` after a redirect: `ops:done.<key>` once, when the key is one of ours. */
-export function doneOf(req: FastifyRequest, t: (k: string) => string): string | null {
+/** `?done=<key>` after a redirect: `<ns>:done.<key>` once, when the key is one of ours. */
+export function doneOf(req: FastifyRequest, t: (k: string) => string, ns = 'ops'): string | null {
   const k = (req.query as Record<string, unknown> | undefined)?.done;
   if (typeof k !== 'string' || !/^[a-zA-Z]{1,40}$/.test(k)) return null;
-  const key = `ops:done.${k}`;
+  const key = `${ns}:done.${k}`;
   const text = t(key);
   return text === key || text === `done.${k}` ? null : text;
 }
