@@ -60,11 +60,12 @@ export function translator(lang: Lang): Translate {
 }
 
 /**
- * One language from an `Accept-Language` header (q-values honoured); Bahasa Indonesia when the
- * header names neither language. `in` is the old ISO code for Indonesian that some browsers send.
+ * One language from an `Accept-Language` header (q-values honoured); `fallback` (Bahasa Indonesia
+ * unless the caller says otherwise) when the header is absent or names neither language, `*`
+ * included. `in` is the old ISO code for Indonesian that some browsers send.
  */
-export function langFromAcceptLanguage(header: string | undefined): Lang {
-  if (!header) return DEFAULT_LANG;
+export function langFromAcceptLanguage(header: string | undefined, fallback: Lang = DEFAULT_LANG): Lang {
+  if (!header) return fallback;
   const tags = header
     .split(',')
     .map((part, i) => {
@@ -78,7 +79,7 @@ export function langFromAcceptLanguage(header: string | undefined): Lang {
     if (tag.startsWith('id') || tag.startsWith('in')) return 'id';
     if (tag.startsWith('en')) return 'en';
   }
-  return DEFAULT_LANG;
+  return fallback;
 }
 
 /** A person's language: their account setting, then the `lang` cookie, then Accept-Language. */

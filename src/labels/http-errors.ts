@@ -6,9 +6,11 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { errorHandler, sendProblem } from '../http/problem.js';
 import { AppError } from '../common/errors.js';
-import { BilingualError, pickLang, type Lang } from './messages.js';
+import { langFromAcceptLanguage } from '../i18n/i18n.js';
+import { BilingualError, type Lang } from './messages.js';
 
-export const langOf = (req: FastifyRequest): Lang => pickLang(req.headers['accept-language']);
+/** Bahasa Indonesia unless English is preferred, as the pages are (the rest of the API defaults to English). */
+export const langOf = (req: FastifyRequest): Lang => langFromAcceptLanguage(req.headers['accept-language']);
 
 /** `tooLarge` turns Fastify's body-limit refusal into the domain's own bilingual 413. */
 export function bilingualErrors(scope: FastifyInstance, tooLarge?: (req: FastifyRequest) => AppError): void {

@@ -278,17 +278,6 @@ export function msg(code: MessageCode, params: Params = {}): Message {
   return catalog[code](params);
 }
 
-/** Pick one language from `Accept-Language`-like input; Bahasa Indonesia first, as the pages are. */
-export function pickLang(acceptLanguage: string | undefined): Lang {
-  if (!acceptLanguage) return 'id';
-  for (const part of acceptLanguage.toLowerCase().split(',')) {
-    const tag = part.trim().split(';')[0] ?? '';
-    if (tag.startsWith('id') || tag.startsWith('in')) return 'id';
-    if (tag.startsWith('en')) return 'en';
-  }
-  return 'id';
-}
-
 /**
  * An input error with a stable code and a message in both languages; an AppError, so the HTTP
  * layer answers it as problem+json with `status` (4xx) and `detail` in English.
