@@ -53,9 +53,15 @@ export interface PictureOptions {
   lang: Lang;
   /** Accessible title of the picture. */
   title: string;
-  /** Draw the findings in words beside the picture (the standalone file); a page lists them in HTML. */
+  /** Draw the legend and the findings in words beside the picture (the standalone file); a page shows both in HTML. */
   findingsPanel: boolean;
 }
+
+/** The legend in words, for a page that shows it beside the picture in HTML. */
+export const legendWords = (lang: Lang) => ({
+  title: WORDS.legend[lang],
+  items: (['device', 'error', 'warning', 'cable', 'port', 'marks'] as const).map((k) => ({ kind: k, text: WORDS[k][lang] })),
+});
 
 const attrs = (s: { stroke: string; width: number; dash?: string }) =>
   `stroke="${s.stroke}" stroke-width="${s.width}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}`;
@@ -77,7 +83,7 @@ function wrap(s: string, width: number): string[] {
   return out;
 }
 
-/** The legend and, optionally, the numbered findings: SVG lines from (x, y) down; returns them and the height. */
+/** The legend and the numbered findings: SVG lines from x down; returns them and the height. */
 function panel(x: number, findings: NumberedFinding[], o: PictureOptions): { svg: string[]; height: number } {
   const L = o.lang;
   const svg: string[] = [];
@@ -94,26 +100,23 @@ function panel(x: number, findings: NumberedFinding[], o: PictureOptions): { svg
   row(`<line x1="${x}" y1="${y + 8}" x2="${x + 40}" y2="${y + 8}" ${attrs(STROKE.none)}/>`, WORDS.cable[L]);
   row(`<rect x="${x + 17}" y="${y + 5}" width="6" height="6" fill="#263238"/>`, WORDS.port[L]);
   svg.push(text(x, y + 12, WORDS.marks[L]));
-  y += 22;
-  if (o.findingsPanel) {
-    y += 14;
-    svg.push(text(x, y, WORDS.findings[L], ' font-weight="bold"'));
-    y += LINE_H + 4;
-    if (findings.length === 0) {
-      svg.push(text(x, y, WORDS.none[L]));
+  y += 36;
+  svg.push(text(x, y, WORDS.findings[L], ' font-weight="bold"'));
+  y += LINE_H + 4;
+  if (findings.length === 0) {
+    svg.push(text(x, y, WORDS.none[L]));
+    y += LINE_H;
+  }
+  for (const f of findings) {
+    const head = `${f.n}. ${WORDS[`${f.severity}1`][L]} (${f.code}):`;
+    const colour = f.severity === 'info' ? '#37474f' : STROKE[f.severity].stroke;
+    svg.push(text(x, y, head, ` font-weight="bold" fill="${colour}"`));
+    y += LINE_H;
+    for (const line of wrap(f.message[L], WRAP)) {
+      svg.push(text(x + 12, y, line));
       y += LINE_H;
     }
-    for (const f of findings) {
-      const head = `${f.n}. ${WORDS[`${f.severity}1`][L]} (${f.code}):`;
-      const colour = f.severity === 'info' ? '#37474f' : STROKE[f.severity].stroke;
-      svg.push(text(x, y, head, ` font-weight="bold" fill="${colour}"`));
-      y += LINE_H;
-      for (const line of wrap(f.message[L], WRAP)) {
-        svg.push(text(x + 12, y, line));
-        y += LINE_H;
-      }
-      y += 4;
-    }
+    y += 4;
   }
   return { svg, height: y + 10 };
 }
@@ -145,8 +148,8 @@ export async function drawDiagram(g: TopologyGraph, report: readonly Finding[], 
   const { marks, worst } = marksOf(findings);
   const lay = await layoutDiagram(g, marks);
   const px = Math.max(lay.width, 200) + 20;
-  const side = panel(px, findings, o);
-  const width = Math.ceil(px + PANEL_W);
+  const side = o.findingsPanel ? panel(px, findings, o) : { svg: [], height: 0 };
+  const width = Math.ceil(o.findingsPanel ? px + PANEL_W : lay.width);
   const height = Math.ceil(Math.max(lay.height, side.height));
   const summary = WORDS.summary[o.lang].replace('{n}', String(g.nodes.length)).replace('{l}', String(g.links.length)).replace('{f}', String(findings.length));
   const out: string[] = [

@@ -7,7 +7,7 @@ import { acceptForms, collect, oneFile } from '../../http/multipart.js';
 import type { Lang } from '../../i18n/i18n.js';
 import { BilingualError } from '../../labels/messages.js';
 import { cleanText } from '../../topology/model.js';
-import { drawDiagram } from '../../topology/picture.js';
+import { drawDiagram, legendWords } from '../../topology/picture.js';
 import { formErrors } from '../../topology/routes.js';
 import type { TopologyService } from '../../topology/service.js';
 import { changeRows, findingRows } from './diagram-words.js';
@@ -110,6 +110,7 @@ export async function diagramPages(app: FastifyInstance, s: Services): Promise<v
         v,
         versions,
         findings: findingRows(v.report.findings, lang),
+        legend: legendWords(lang),
         svg: await drawDiagram(v.graph, v.report.findings, { lang, title: title(lang, opd, version), findingsPanel: false }),
         changes: changeRows(v.diff, v.graph.nodes),
         firstVersion: versions.every((x) => x.version >= version),
