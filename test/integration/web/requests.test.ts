@@ -108,7 +108,7 @@ describe('IP-block request pages', () => {
     expect(forged.res.status).toBe(403);
     expect(count()).toBe(before);
     expect((await form(d, sari, `/noc/requests/${id}/reject`, { reason: 'no' }, { csrf: null })).res.status).toBe(403);
-    expect((await d.api(`/api/v1/requests/${id}`).then((r) => r.json())).state).toBe('pending');
+    expect(((await d.api(`/api/v1/requests/${id}`).then((r) => r.json())) as { state: string }).state).toBe('pending');
 
     // The owner cancels it.
     const cancel = await form(d, budi, `/requests/${id}/cancel`, {}, { from: `/requests/${id}` });
@@ -143,7 +143,7 @@ describe('the NOC queue', () => {
       method: 'POST',
       redirect: 'manual',
       headers: { cookie: sari.header(), 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
-      body: new URLSearchParams([['_csrf', token], ...ids.map((i) => ['ids', String(i)])]),
+      body: new URLSearchParams([['_csrf', token], ...ids.map((i): [string, string] => ['ids', String(i)])]),
     });
     expect(res.status).toBe(200);
     const text = textOf(await res.text());
