@@ -32,13 +32,16 @@ export async function routerPages(app: FastifyInstance, s: Services): Promise<vo
     const router = svc.get(actor, id);
     let plan: Awaited<ReturnType<typeof svc.plan>> | null = null;
     let planError: string | null = null;
+    let planRefused = false;
     try {
       plan = await svc.plan(actor, id);
     } catch (e) {
       if (!(e instanceof AppError) || e.status === 404) throw e;
       planError = e.detail;
+      // 409: the desired state itself was refused (e.g. past the model's limit), not the router
+      planRefused = e.status === 409;
     }
-    return reply.page('noc/router', { router, plan, menus: plan ? planByMenu(plan.steps) : [], planError, operate: mayOperate(actor), done: doneOf(req, req.web.t), ...extra }, status);
+    return reply.page('noc/router', { router, plan, menus: plan ? planByMenu(plan.steps) : [], planError, planRefused, operate: mayOperate(actor), done: doneOf(req, req.web.t), ...extra }, status);
   };
 
   app.get<{ Params: { id: string } }>('/noc/routers/:id', (req, reply) => routerPage(req, reply, req.params.id));
