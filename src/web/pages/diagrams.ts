@@ -1,9 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { can, seesAllOpds, type Actor } from '../../auth/actor.js';
-import { AppError } from '../../common/errors.js';
+import { can, canSeeOpd, seesAllOpds, type Actor } from '../../auth/actor.js';
+import { AppError, forbidden, notFound } from '../../common/errors.js';
 import type { Services } from '../../http/context.js';
-import { acceptForms, collect, oneFile } from '../../http/multipart.js';
+import { abandonBody, acceptForms, collect, oneFile } from '../../http/multipart.js';
 import type { Lang } from '../../i18n/i18n.js';
 import { BilingualError } from '../../labels/messages.js';
 import { cleanText } from '../../topology/model.js';
@@ -73,10 +73,16 @@ export async function diagramPages(app: FastifyInstance, s: Services): Promise<v
       const t = topologyOf(s);
       const { lang } = req.web;
       const max = t.options.limits.maxBytes;
+      const actor = req.web.actor!;
+      // Another office's page, or a role that cannot upload: refused before the file is read.
+      if (!canSeeOpd(actor, req.params.opd) || !can(actor, 'write:opd')) {
+        abandonBody(req, reply);
+        throw canSeeOpd(actor, req.params.opd) ? forbidden('uploads are done by the office admin or the NOC') : notFound('OPD', req.params.opd);
+      }
       try {
         const f = await oneFile(req, reply, max, formErrors(max, 'DIAGRAM_TOO_LARGE'));
         const body = await collect(f.chunks);
-        const v = t.upload(req.web.actor!, req.params.opd, body, cleanText(f.filename, 255) || undefined);
+        const v = t.upload(actor, req.params.opd, body, cleanText(f.filename, 255) || undefined);
         return reply.redirect(`/diagrams/${v.opd}/versions/${v.version}?done=${v.unchanged ? 'unchanged' : 'uploaded'}`, 303);
       } catch (e) {
         const problem = uploadProblem(e, lang);
