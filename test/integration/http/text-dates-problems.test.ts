@@ -65,16 +65,20 @@ describe('control characters in free text', () => {
 });
 
 describe('problem details', () => {
-  it('a form sent where a file belongs keeps the urn type and says what to send', async () => {
-    const r = await call('/api/v1/opds/DINKES/diagrams', {
+  it('a content type a diagram cannot be keeps the urn type and says what to send', async () => {
+    const r = await call('/api/v1/opds/DINKES/diagrams', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"devices":[]}' });
+    expect(r.status).toBe(415);
+    expect(r.body.type).toBe('urn:simpul:problem:diagram-content-type');
+    expect(r.body.detail).toContain('application/json');
+    expect(r.body.detail).not.toMatch(/not a form|bukan formulir/);
+    // a form is accepted now, but one without a file says so, still with its urn type
+    const form = await call('/api/v1/opds/DINKES/diagrams', {
       method: 'POST',
       headers: { 'content-type': 'multipart/form-data; boundary=x' },
       body: '--x\r\nContent-Disposition: form-data; name="f"\r\n\r\n<mxfile/>\r\n--x--',
     });
-    expect(r.status).toBe(415);
-    expect(r.body.type).toBe('urn:simpul:problem:diagram-content-type');
-    expect(r.body.detail).toContain('multipart/form-data');
-    expect(r.body.detail).not.toMatch(/not a form|bukan formulir/);
+    expect(form.status).toBe(400);
+    expect(form.body.type).toMatch(/^urn:simpul:problem:/);
   });
 
   it('a JSON body on a route that takes none keeps the urn type and names the content type', async () => {
