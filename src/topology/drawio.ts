@@ -164,8 +164,10 @@ interface Cell {
   parent?: string;
   source?: string;
   target?: string;
-  /** Relative position of an edge label along its edge, -1 (source) to 1 (target). */
+  /** Relative position of an edge label along its edge, -1 (source) to 1 (target); a shape's left edge. */
   x: number;
+  /** A shape's top edge; undefined without geometry. */
+  y?: number;
 }
 
 /** Cells of one page, with `<object>`/`<UserObject>` wrappers unfolded. */
@@ -181,6 +183,7 @@ function toCell(el: El): Cell {
   if (el !== inner) for (const [k, v] of el.attrs) if (k !== 'id' && k !== 'label' && k !== 'placeholders') props.set(k.toLowerCase(), v);
   const geo = inner ? child(inner, 'mxGeometry') : undefined;
   const x = Number(geo?.attrs.get('x') ?? '0');
+  const y = Number(geo?.attrs.get('y') ?? 'NaN');
   return {
     id: el.attrs.get('id') ?? a.get('id') ?? '',
     text: htmlToText(el === inner ? (a.get('value') ?? '') : (el.attrs.get('label') ?? '')),
@@ -191,6 +194,7 @@ function toCell(el: El): Cell {
     source: a.get('source'),
     target: a.get('target'),
     x: Number.isFinite(x) ? x : 0,
+    ...(geo && Number.isFinite(y) ? { y } : {}),
   };
 }
 
@@ -236,6 +240,7 @@ function toNode(c: Cell, id: string): TopoNode {
   if (code) node.code = code.toUpperCase();
   const space = prop(c, 'space', 'room', 'ruang');
   if (space) node.space = space.toUpperCase();
+  if (c.y !== undefined) node.at = { x: c.x, y: c.y };
   return node;
 }
 

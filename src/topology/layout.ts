@@ -3,7 +3,8 @@
  * from the routers down, each cable end a port carrying its port name, each cable label an edge
  * label. Every text is given its size before layout (monospace, so a width is a character count),
  * so ELK keeps boxes, port numbers and cable labels apart: nothing overlaps, on screen or printed.
- * Parsers keep no drawn geometry, so every diagram is placed here, the same way every time.
+ * Where a draw.io file gives every shape a position, the picture keeps the drawing's left-to-right
+ * order in each row; YAML and files without geometry are placed by ELK alone.
  */
 import ElkBundled from 'elkjs/lib/elk.bundled.js';
 import type { ELK as ElkApi, ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
@@ -167,6 +168,9 @@ function children(g: TopologyGraph, d: Draft, sides?: Map<string, Side>): ElkNod
   });
 }
 
+// Layers stay ELK's (routers on top, one cable further each row): drawn y often says little.
+const INTERACTIVE: Record<string, string> = { 'elk.layered.crossingMinimization.semiInteractive': 'true' };
+
 /**
  * Lay out `g`. `marks` gives, per node or link id, the text that points to its findings
  * (e.g. "! 1, 4"): it is sized with the rest, so it never covers anything either. Two passes:
@@ -177,11 +181,26 @@ export async function layoutDiagram(g: TopologyGraph, marks: ReadonlyMap<string,
   const d = draft(g, marks);
   const elk = new ELK();
   // ELK ids are ours (n0, e0, p0a): ids from the upload never reach it.
-  const run = (sides?: Map<string, Side>) =>
-    elk.layout({ id: 'root', layoutOptions: OPTIONS, children: children(g, d, sides), edges: d.edges.map((e) => ({ ...e, sections: [] })) });
-  const sides = sidesOf(await run());
-  const out = await run(sides);
-  return toLayout(out, g, d, sides);
+  // Drawn positions, when every shape has one, keep the drawing's left-to-right order; ELK does the spacing.
+  const drawn = g.nodes.length > 0 && g.nodes.every((n) => n.at) ? INTERACTIVE : {};
+  const run = (sides: Map<string, Side> | undefined, hints: Record<string, string>) =>
+    elk.layout({
+      id: 'root',
+      layoutOptions: { ...OPTIONS, ...hints },
+      children: children(g, d, sides).map((c, k) => (hints === INTERACTIVE ? { ...c, x: g.nodes[k]!.at!.x, y: g.nodes[k]!.at!.y } : c)),
+      edges: d.edges.map((e) => ({ ...e, sections: [] })),
+    });
+  const place = async (hints: Record<string, string>) => {
+    const sides = sidesOf(await run(undefined, hints));
+    return toLayout(await run(sides, hints), g, d, sides);
+  };
+  try {
+    return await place(drawn);
+  } catch (e) {
+    // Positions ELK cannot honour (e.g. a cycle drawn upwards) are only hints: lay out without them.
+    if (drawn === INTERACTIVE) return place({});
+    throw e;
+  }
 }
 
 function toLayout(out: ElkNode, g: TopologyGraph, d: Draft, sides: Map<string, Side>): Layout {

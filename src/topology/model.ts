@@ -20,6 +20,8 @@ export interface TopoNode {
   code?: string;
   /** Room code, e.g. L1R02, when the diagram gives it. */
   space?: string;
+  /** Where the file drew the shape (draw.io): the picture keeps that order, ELK keeps the spacing. */
+  at?: { x: number; y: number };
 }
 
 export interface TopoEndpoint {

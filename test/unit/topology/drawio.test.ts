@@ -29,7 +29,7 @@ describe('draw.io, plain XML', () => {
   });
 
   it('reads properties from <object> attributes', () => {
-    expect(g.nodes[0]).toEqual({ id: 'r', label: 'Router', deviceId: 'dinkes-rtr01', model: 'RB5009', mgmtIp: '10.255.10.1', ips: ['10.20.10.1', '10.20.10.254'], ports: [] });
+    expect(g.nodes[0]).toEqual({ id: 'r', label: 'Router', deviceId: 'dinkes-rtr01', model: 'RB5009', mgmtIp: '10.255.10.1', ips: ['10.20.10.1', '10.20.10.254'], ports: [], at: { x: 0, y: 0 } });
   });
 
   it('reads them from the (HTML) cell text otherwise', () => {
