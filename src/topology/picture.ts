@@ -5,14 +5,17 @@
  * presentation attributes, not style attributes, so the picture passes a strict CSP inline; severity
  * is also told by line width and dashes, so it survives a black-and-white printer.
  */
+import { createHash } from 'node:crypto';
 import type { Lang } from '../labels/messages.js';
 import { cut, FONT_SIZE, layoutDiagram, LINE_H, type Box } from './layout.js';
 import type { Finding, Severity, TopologyGraph } from './model.js';
 import { escapeXml, renderSvg } from './render-svg.js';
 
-/** Past this, ELK takes too long for a page view: the plain layered drawing is used instead. */
-const MAX_ELK_NODES = 400;
-const MAX_ELK_LINKS = 1200;
+/** Past this, ELK takes too long for a page view (about a second at 150 devices): the plain layered drawing is used instead. */
+const MAX_ELK_NODES = 150;
+const MAX_ELK_LINKS = 400;
+/** Stored versions never change, so their pictures are kept: the last this many drawn. */
+const CACHED = 32;
 const PANEL_W = 470;
 const WRAP = 66;
 /** Baseline of the first line within a line box. */
@@ -141,9 +144,26 @@ const titleOf = (id: string, findings: NumberedFinding[], lang: Lang) => {
 
 const labelBg = (b: Box) => `<rect x="${b.x.toFixed(1)}" y="${b.y.toFixed(1)}" width="${b.w.toFixed(1)}" height="${b.h.toFixed(1)}" fill="#ffffff"/>`;
 
+const drawn = new Map<string, Promise<string>>();
+
 /** The picture of a diagram version with its findings, as an SVG document fragment (`<svg>...</svg>`). */
-export async function drawDiagram(g: TopologyGraph, report: readonly Finding[], o: PictureOptions): Promise<string> {
-  if (g.nodes.length > MAX_ELK_NODES || g.links.length > MAX_ELK_LINKS) return renderSvg(g, report, o.lang);
+export function drawDiagram(g: TopologyGraph, report: readonly Finding[], o: PictureOptions): Promise<string> {
+  if (g.nodes.length > MAX_ELK_NODES || g.links.length > MAX_ELK_LINKS) return Promise.resolve(renderSvg(g, report, o.lang));
+  const key = createHash('sha256').update(JSON.stringify([g, report, o])).digest('base64');
+  const hit = drawn.get(key);
+  if (hit) {
+    drawn.delete(key);
+    drawn.set(key, hit);
+    return hit;
+  }
+  const p = draw(g, report, o);
+  drawn.set(key, p);
+  if (drawn.size > CACHED) drawn.delete(drawn.keys().next().value!);
+  p.catch(() => drawn.delete(key));
+  return p;
+}
+
+async function draw(g: TopologyGraph, report: readonly Finding[], o: PictureOptions): Promise<string> {
   const findings = numberFindings(report);
   const { marks, worst } = marksOf(findings);
   const lay = await layoutDiagram(g, marks);
