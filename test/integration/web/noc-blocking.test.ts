@@ -20,7 +20,7 @@ const entriesOf = async (cat: string, source?: string) =>
 const auditCount = () => d.services.store.db.prepare('SELECT count(*) FROM audit_log').pluck().get() as number;
 
 /** Posts the upload form as a browser does: multipart, the CSRF token in the action URL. */
-async function upload(jar: CookieJar, cat: string, fields: Record<string, string>, file: { name: string; body: BlobPart } | null, csrf?: string | null) {
+async function upload(jar: CookieJar, cat: string, fields: Record<string, string>, file: { name: string; body: string | Uint8Array } | null, csrf?: string | null) {
   const token = csrf === undefined ? csrfOf((await page(d, jar, `/noc/blocklists/${cat}`)).html) : csrf;
   const fd = new FormData();
   for (const [k, v] of Object.entries(fields)) fd.append(k, v);
