@@ -166,6 +166,12 @@ describe('label pages', () => {
     const empty = await form(d, bappeda, '/labels', { labels: '   ' });
     expect(empty.res.status).toBe(400);
     expect(textOf(empty.html)).toContain('Tulis paling sedikit satu label');
+    // A NUL and a quote-breaking string are answered with a page, never a 500; 2 MB is too large.
+    const nul = await form(d, bappeda, '/labels', { labels: 'BAPPEDA.L1R01.SW01:2\u0000/"\'><x' });
+    expect(nul.res.status).toBeLessThan(500);
+    expect(nul.html).not.toContain('"\'><x');
+    const big = await form(d, bappeda, '/labels', { labels: 'X'.repeat(2 * 1024 * 1024) });
+    expect(big.res.status).toBe(413);
   });
 
   it('a cable survey uploaded by the NOC for an office is reported per cable', async () => {
