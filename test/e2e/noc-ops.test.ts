@@ -86,6 +86,8 @@ describe.skipIf(browserMissing)(`NOC operations pages in Chromium${browserMissin
     await page.getByRole('button', { name: 'Unggah' }).click();
     await page.getByRole('heading', { name: 'Laporan unggahan' }).waitFor({ timeout: 60_000 });
     await expect(page.locator('dl.facts').textContent()).resolves.toMatch(/Baris\s*3/);
+    // the script's path: the report replaced the category page in place (a plain post would be at .../import)
+    expect(new URL(page.url()).pathname).not.toMatch(/\/import$/);
     await expect(page.locator('table tbody tr').count()).resolves.toBe(2); // the two invalid lines, listed
     await expectNoAxeViolations(page);
     const entries = (await api('/api/v1/blocklists/lainnya/entries?source=feed-e2e')).entries as Json[];
