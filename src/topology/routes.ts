@@ -87,7 +87,7 @@ export const formErrors = (max: number, tooLarge: 'DIAGRAM_TOO_LARGE' | 'SURVEY_
  * The uploaded file and its name, from the raw body or from a form's one file field (its file
  * name unless ?filename= gives one). Parsers decide what the bytes are, whatever the form calls them.
  */
-export async function uploadOf(
+async function uploadOf(
   req: FastifyRequest<{ Querystring: Static<typeof UploadQuery> }>,
   reply: FastifyReply,
   allowed: Set<string>,
