@@ -185,6 +185,10 @@ describe('exceptions across offices', () => {
     expect((await page(d, noc, '/noc/exceptions?opd=BAPPEDA')).html).not.toContain('judi.example · DINKES');
     expect((await page(d, noc, '/noc/exceptions?state=revoked')).html).not.toContain(`/noc/exceptions/${excId}/revoke`);
     expect((await page(d, noc, '/noc/exceptions?state=%3Cscript%3E')).res.status).toBe(400);
+    const day = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+    expect((await page(d, noc, `/noc/exceptions?by=${day(40)}`)).html).toContain(`/noc/exceptions/${excId}/revoke`);
+    expect((await page(d, noc, `/noc/exceptions?by=${day(2)}`)).html).not.toContain(`/noc/exceptions/${excId}/revoke`);
+    expect((await page(d, noc, '/noc/exceptions?by=2026-02-30')).res.status).toBe(400);
     expect((await page(d, noc, '/noc/exceptions?opd=NOPE')).res.status).toBe(404);
   });
 
