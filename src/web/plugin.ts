@@ -54,6 +54,8 @@ const STATUS_KEYS: Record<number, string> = {
   415: 'errors.badRequest',
   422: 'errors.badRequest',
   429: 'errors.tooMany',
+  // a module that does not run on this daemon (e.g. SNMP switched off): its pages cannot serve
+  503: 'errors.internal',
 };
 
 async function handleError(s: Services, err: FastifyError | AppError, req: FastifyRequest, reply: FastifyReply) {
