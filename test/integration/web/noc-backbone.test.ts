@@ -69,6 +69,21 @@ describe('backbone page', () => {
     expect(textOf(p.html)).toContain('Not known yet');
   });
 
+  it('on a daemon without the SNMP and router modules the pages say so with a 503 page, not a crash', async () => {
+    const bare = await startTestDaemon({ modules: [], config: { log: { level: 'warn' } } });
+    try {
+      await people(bare);
+      const jar = await loginAs(bare, 'sari', PASSWORD);
+      for (const path of ['/noc/backbone', '/noc/routers', '/noc/blocklists']) {
+        const p = await page(bare, jar, path);
+        expect(p.res.status, path).toBe(503);
+        expect(textOf(p.html), path).toContain('does not run on this daemon');
+      }
+    } finally {
+      await bare.stop();
+    }
+  });
+
   it('an office admin finds no backbone page', async () => {
     expect((await page(lab, office, '/noc/backbone')).res.status).toBe(404);
     expect((await page(lab, office, '/')).html).not.toContain('href="/noc/backbone"');
