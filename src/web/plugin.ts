@@ -8,7 +8,8 @@ import view from '@fastify/view';
 import { AppError } from '../common/errors.js';
 import { projectRoot } from '../common/paths.js';
 import type { Services } from '../http/context.js';
-import { sendProblem } from '../http/problem.js';
+import { catalogDetail, sendProblem } from '../http/problem.js';
+import { BilingualError } from '../labels/messages.js';
 import { clearSessionCookie, webContext } from './context.js';
 import { eta, renderPage, VIEWS_DIR, WEB_DIR } from './render.js';
 import { securityHeaders } from './security.js';
@@ -58,13 +59,20 @@ const STATUS_KEYS: Record<number, string> = {
   503: 'errors.internal',
 };
 
+/** A service's refusal in the person's language: the label/diagram text, or the problems catalog (English as thrown). */
+function detailFor(s: Services, req: FastifyRequest, err: AppError): string {
+  const { lang, t } = webContext(req, s);
+  if (err instanceof BilingualError) return err.text[lang];
+  return lang === 'en' ? err.detail : catalogDetail(t, { status: err.status, code: err.code, detail: err.detail, field: err.field, ...err.extra });
+}
+
 async function handleError(s: Services, err: FastifyError | AppError, req: FastifyRequest, reply: FastifyReply) {
   const code = (err as FastifyError).code ?? '';
   if (code.startsWith('FST_CSRF_')) return errorPage(s, req, reply, 403, 'errors.csrf');
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return errorPage(s, req, reply, 413, 'errors.tooLarge');
   if (err instanceof AppError) {
     if (err.status === 401) return reply.redirect('/login', 303);
-    return errorPage(s, req, reply, err.status, STATUS_KEYS[err.status] ?? 'errors.badRequest', err.status === 404 ? undefined : err.detail);
+    return errorPage(s, req, reply, err.status, STATUS_KEYS[err.status] ?? 'errors.badRequest', err.status === 404 ? undefined : detailFor(s, req, err));
   }
   const status = (err as FastifyError).statusCode;
   if (status && status >= 400 && status < 500) return errorPage(s, req, reply, status, STATUS_KEYS[status] ?? 'errors.badRequest');
