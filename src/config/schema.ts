@@ -1,3 +1,4 @@
+import { DEFAULT_TIMEZONE } from '../common/time.js';
 import { Type, type Static } from '@sinclair/typebox';
 
 /** A secret value is never written in a config file: it is read from the environment or a file. */
@@ -31,7 +32,7 @@ export const ConfigSchema = Type.Object(
     dataDir: Type.String({ minLength: 1, default: './data' }),
     inventory: Type.String({ minLength: 1, default: './inventory' }),
     /** IANA zone the pages show times in: Asia/Jakarta (WIB), Asia/Makassar (WITA), Asia/Jayapura (WIT). */
-    timezone: Type.String({ default: 'Asia/Jakarta' }),
+    timezone: Type.String({ default: DEFAULT_TIMEZONE }),
     log: Type.Object(
       { level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }) },
       { additionalProperties: false, default: {} },
