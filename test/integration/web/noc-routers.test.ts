@@ -67,6 +67,15 @@ describe('a router\'s page', () => {
     expect(p.html).toMatch(/<form method="post" action="\/noc\/routers\/dinkes-rtr01\/apply" data-confirm="[^"]+">/);
   });
 
+  it('shows the notes of a plan: the core router\'s routes withheld, with why', async () => {
+    const plan = await api('/api/v1/routers/diskominfo-core01/plan');
+    expect(plan.notes.length).toBeGreaterThan(0);
+    const p = await page(d, noc, '/noc/routers/diskominfo-core01');
+    expect(textOf(p.html)).toContain('Catatan');
+    for (const n of plan.notes as string[]) expect(p.html).toContain(`<li>${n}</li>`);
+    expect(p.html).toContain('<code>/ip/route</code>');
+  });
+
   it('applies on a POST with its CSRF token only; then the plan is empty and the router in sync', async () => {
     const refused = await form(d, noc, '/noc/routers/dinkes-rtr01/apply', {}, { csrf: null });
     expect(refused.res.status).toBe(403);
