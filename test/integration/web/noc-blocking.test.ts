@@ -60,6 +60,12 @@ describe('block list pages', () => {
     for (const v of ['judi.example', '*.slot.example', '203.0.113.7']) expect(judi.html).toContain(`<code>${v}</code>`);
     expect((await page(d, noc, '/noc/blocklists/judi?q=slot')).html).not.toContain('<code>judi.example</code>');
     expect((await page(d, noc, '/noc/blocklists/nope')).res.status).toBe(404);
+    expect((await d.api('/api/v1/blocklists', { method: 'POST', json: { name: 'uji-teks', description: '<script>alert(1)</script> "kutip"' } })).status).toBe(201);
+    for (const path of ['/noc/blocklists', '/noc/blocklists/uji-teks']) {
+      const p = await page(d, noc, path);
+      expect(p.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &quot;kutip&quot;');
+      expect(p.html).not.toContain('<script>alert(1)');
+    }
   });
 
   it('adds an entry, and refuses one in words next to the field: the regency\'s own domain, a bad name, hostile text', async () => {
