@@ -10,6 +10,7 @@ import { cleanText } from '../../topology/model.js';
 import { drawDiagram, legendWords } from '../../topology/picture.js';
 import { formErrors } from '../../topology/routes.js';
 import type { TopologyService } from '../../topology/service.js';
+import { namesOf } from '../people.js';
 import { changeRows, findingRows } from './diagram-words.js';
 
 const OpdParam = Type.Object({ opd: Type.String({ pattern: '^[A-Z0-9]{2,12}$' }) });
@@ -47,7 +48,7 @@ function officePage(s: Services, req: FastifyRequest, reply: FastifyReply, opd: 
   const office = s.inventory.getOpd(actor, opd);
   return reply.page(
     'diagrams/office',
-    { office, versions, compliance, canUpload: can(actor, 'write:opd'), maxBytes: t.options.limits.maxBytes, done: doneOf(req.query as { done?: string }), ...extra },
+    { office, versions, names: Object.fromEntries(namesOf(s, versions.map((v) => v.uploadedBy))), compliance, canUpload: can(actor, 'write:opd'), maxBytes: t.options.limits.maxBytes, done: doneOf(req.query as { done?: string }), ...extra },
     status,
   );
 }
@@ -114,6 +115,7 @@ export async function diagramPages(app: FastifyInstance, s: Services): Promise<v
       return reply.page('diagrams/version', {
         office: s.inventory.getOpd(actor, opd),
         v,
+        uploader: namesOf(s, [v.uploadedBy]).get(v.uploadedBy) ?? v.uploadedBy,
         versions,
         findings: findingRows(v.report.findings, lang),
         legend: legendWords(lang),

@@ -8,6 +8,7 @@ import type { Services } from '../../http/context.js';
 import { TextLine } from '../../http/schemas.js';
 import { formValidator } from '../forms.js';
 import { mayOperate, nocActor } from './noc-access.js';
+import { namesOf } from '../people.js';
 import { cursorOf } from './noc-paging.js';
 
 const Day = Type.String({ format: 'date', 'x-error': 'noc:audit.errors.date' });
@@ -27,15 +28,7 @@ const PAGE = 50;
 const USERNAME = new RegExp(USERNAME_PATTERN);
 
 /** Who acted, for people: an account's display name or a token's name next to the id the chain keeps. */
-function namesFor(s: Services, entries: AuditEntry[]): Record<string, string> {
-  const ids = [...new Set(entries.map((e) => e.actor.id))];
-  const out: Record<string, string> = Object.fromEntries(s.tokens.namesOf(ids));
-  for (const id of ids) {
-    const u = s.users.byActorId(id);
-    if (u) out[id] = u.displayName;
-  }
-  return out;
-}
+const namesFor = (s: Services, entries: AuditEntry[]): Record<string, string> => Object.fromEntries(namesOf(s, entries.map((e) => e.actor.id)));
 
 /** A plain username typed in the actor filter means that person's account. */
 const actorId = (typed: string | undefined): string | undefined => (typed && USERNAME.test(typed) ? `user:${typed}` : typed);

@@ -3,6 +3,7 @@ import type { Translate } from '../../i18n/i18n.js';
 import { prefixLengthForHosts } from '../../ipam/core/size.js';
 import type { Services } from '../../http/context.js';
 import type { RequestRecord } from '../../requests/service.js';
+import { namesOf } from '../people.js';
 import type { FieldErrors } from '../forms.js';
 
 export const PAGE_SIZE = 20;
@@ -68,7 +69,7 @@ export function blockText(t: Translate, family: number, prefixLength: number | u
 export function nameFor(s: Services, t: Translate, actorId: string, kept: string | null): string {
   if (kept) return kept;
   if (actorId.startsWith('system:')) return t('requests:who.system');
-  return s.users.byActorId(actorId)?.displayName ?? t('requests:who.unknown');
+  return namesOf(s, [actorId]).get(actorId) ?? t('requests:who.unknown');
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);

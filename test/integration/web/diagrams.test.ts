@@ -62,6 +62,9 @@ describe('diagram pages', () => {
     expect(report.res.status).toBe(200);
     const text = textOf(report.html);
     expect(text).toContain('Diagram tersimpan sebagai versi baru');
+    // the uploader by name, not the account id
+    expect(text).toContain('oleh Rina (Bappeda)');
+    expect(text).not.toContain('user:rina');
     expect(text).toContain('Hasil pemeriksaan');
     // Findings are listed in words, numbered as in the picture; the picture is inline SVG with a legend.
     expect(report.html).toMatch(/<ol class="findings"[^>]*>\s*<li value="1" class="finding sev-(error|warning|info)">/);
