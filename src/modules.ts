@@ -5,6 +5,7 @@ import { blockingModule } from './blocking/module.js';
 import { backupModule } from './backup/module.js';
 import { routerosModule } from './routeros/module.js';
 import { notificationsModule } from './notifications/module.js';
+import { dbBackupModule } from './db-backup/module.js';
 
 /** The domain modules the daemon runs, in start order. Each domain adds its one line here. */
-export const MODULES: ModuleFactory[] = [topologyModule, blockingModule, snmpModule, backupModule, routerosModule, notificationsModule];
+export const MODULES: ModuleFactory[] = [topologyModule, blockingModule, snmpModule, backupModule, routerosModule, notificationsModule, dbBackupModule];

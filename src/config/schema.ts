@@ -182,6 +182,54 @@ export const ConfigSchema = Type.Object(
         showSensitive: Type.Boolean({ default: true }),
         /** `/export terse`: every line names its menu, so each diff line reads on its own. */
         terse: Type.Boolean({ default: true }),
+        /** Simpul's own database, shipped encrypted to the DRC and restore-tested (src/db-backup, README "Disaster recovery"). */
+        database: Type.Object(
+          {
+            /** Hours between snapshots; 0 = on demand only. */
+            intervalHours: Type.Number({ minimum: 0, maximum: 720, default: 6 }),
+            /** Hours between restore tests of the newest backup, fetched back from the target; 0 = on demand only. */
+            restoreTestHours: Type.Number({ minimum: 0, maximum: 720, default: 24 }),
+            /** 32-byte key (raw or 64 hex), mode 0600; default <dataDir>/backup.key, created on first start. Keep a copy at the DRC, apart from the backups. */
+            keyFile: Type.Optional(Type.String({ minLength: 1 })),
+            /** One transfer to or from the target, connect to last byte. */
+            timeoutSeconds: Type.Integer({ minimum: 1, maximum: 86400, default: 3600 }),
+            /** Where backups go; absent = no database backups. */
+            target: Type.Optional(
+              Type.Union(
+                [
+                  Type.Object({ type: Type.Literal('dir'), path: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+                  Type.Object(
+                    {
+                      type: Type.Literal('sftp'),
+                      host: Type.String({ minLength: 1 }),
+                      port: Type.Integer({ minimum: 1, maximum: 65535, default: 22 }),
+                      /** Default: the credential's username. */
+                      username: Type.Optional(Type.String({ minLength: 1 })),
+                      /** A name under credentials: (password or privateKey as secret references). */
+                      credentials: Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$' }),
+                      path: Type.String({ minLength: 1 }),
+                      /** The DRC server's host key as `ssh-keygen -lf` prints it; any other key is refused. */
+                      hostKey: Type.String({ pattern: '^SHA256:[A-Za-z0-9+/]{43}$' }),
+                    },
+                    { additionalProperties: false },
+                  ),
+                ],
+                { description: '{ type: dir, path } or { type: sftp, host, port, credentials, path, hostKey }' },
+              ),
+            ),
+            /** How many of the newest backups to keep per hour, day, ISO week and month; pruned only after a newer one passed its restore test. */
+            retention: Type.Object(
+              {
+                hourly: Type.Integer({ minimum: 0, maximum: 1000, default: 24 }),
+                daily: Type.Integer({ minimum: 0, maximum: 1000, default: 7 }),
+                weekly: Type.Integer({ minimum: 0, maximum: 1000, default: 4 }),
+                monthly: Type.Integer({ minimum: 0, maximum: 1000, default: 12 }),
+              },
+              { additionalProperties: false, default: {} },
+            ),
+          },
+          { additionalProperties: false, default: {} },
+        ),
       },
       { additionalProperties: false, default: {} },
     ),

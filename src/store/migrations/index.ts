@@ -11,6 +11,7 @@ import { notifications } from './014_notifications.js';
 import { diagramWithdrawal } from './011_diagram_withdrawal.js';
 import { accounts } from './013_accounts.js';
 import { requestNames } from './015_request_names.js';
+import { dbBackups } from './016_db_backups.js';
 
 export interface Migration {
   version: number;
@@ -19,4 +20,4 @@ export interface Migration {
 }
 
 /** Every schema change, in order. Never edit a migration that has shipped: add the next number. */
-export const MIGRATIONS: readonly Migration[] = [foundation, ipam, requests, lldp, topology, blocking, backups, ipamOverlapIndex, blockingGenerations, notifications, diagramWithdrawal, accounts, requestNames];
+export const MIGRATIONS: readonly Migration[] = [foundation, ipam, requests, lldp, topology, blocking, backups, ipamOverlapIndex, blockingGenerations, notifications, diagramWithdrawal, accounts, requestNames, dbBackups];

@@ -1,0 +1,80 @@
+/**
+ * Backups of Simpul's own database to the DRC: snapshots every `backup.database.intervalHours`,
+ * restore tests (fetched back from the target) every `restoreTestHours`, both on demand too.
+ */
+import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import type { ModuleFactory } from '../module.js';
+import { ensureBackupKey, loadBackupKey } from './key.js';
+import { registerDbBackupMetrics } from './metrics.js';
+import { dbBackupRoutes } from './routes.js';
+import { DbBackupService } from './service.js';
+import { dirTarget } from './target-dir.js';
+import { sftpTarget } from './target-sftp.js';
+import type { Target } from './target.js';
+import type { Config } from '../config/schema.js';
+
+const HOUR_MS = 3_600_000;
+
+type DbBackupConfig = Config['backup']['database'];
+
+/** The configured target; credentials are read when the module starts (a missing secret stops the start). */
+export function configuredTarget(cfg: DbBackupConfig, credentials: (name: string) => Record<string, string>): Target | { none: string } {
+  const t = cfg.target;
+  if (!t) return { none: 'backup.database.target is not set in the config' };
+  if (t.type === 'dir') return dirTarget(t.path);
+  const c = credentials(t.credentials);
+  const username = t.username ?? c.username ?? c.user;
+  if (!username) throw new Error(`backup.database.target: credential '${t.credentials}' has no username`);
+  if (!c.privateKey && !c.password) throw new Error(`backup.database.target: credential '${t.credentials}' has neither password nor privateKey`);
+  return sftpTarget({
+    ssh: { host: t.host, port: t.port ?? 22, username, ...(c.privateKey ? { privateKey: c.privateKey, ...(c.passphrase ? { passphrase: c.passphrase } : {}) } : { password: c.password }) },
+    path: t.path,
+    hostKey: t.hostKey,
+    timeoutMs: cfg.timeoutSeconds * 1000,
+  });
+}
+
+export const dbBackupModule: ModuleFactory = (ctx) => {
+  const cfg = ctx.config.backup.database;
+  const log = ctx.log.child({ module: 'db-backup' });
+  const keyFile = cfg.keyFile ?? join(ctx.config.dataDir, 'backup.key');
+  if (cfg.target && ensureBackupKey(keyFile))
+    log.warn({ keyFile }, 'created a database backup key: copy it to the DRC now, apart from the backups (README "Disaster recovery"); without it no backup can be restored');
+  const target = configuredTarget(cfg, ctx.credentials);
+  const workDir = join(ctx.config.dataDir, 'db-backup-work');
+  // scratch left by a daemon that stopped mid-way
+  rmSync(workDir, { recursive: true, force: true });
+  const service = new DbBackupService({ store: ctx.store, target: () => target, key: () => loadBackupKey(keyFile), workDir, retention: cfg.retention, log });
+  if (cfg.target) loadBackupKey(keyFile); // a bad key file stops the start, not the first backup hours later
+  service.markInterrupted();
+  const metrics = 'none' in target ? null : registerDbBackupMetrics(ctx.registry, ctx.store.db, cfg.intervalHours);
+
+  const timers: NodeJS.Timeout[] = [];
+  let inFlight: Promise<unknown> | undefined;
+  const every = (hours: number, what: string, run: () => Promise<unknown>) => {
+    if (hours <= 0 || 'none' in target) return;
+    const t = setInterval(() => {
+      if (inFlight) return;
+      inFlight = run()
+        .catch((e: unknown) => log.error({ err: e }, `scheduled database ${what} failed`))
+        .finally(() => (inFlight = undefined));
+    }, hours * HOUR_MS);
+    t.unref();
+    timers.push(t);
+  };
+
+  return {
+    name: 'db-backup',
+    routes: dbBackupRoutes(service),
+    start: async () => {
+      every(cfg.intervalHours, 'backup', () => service.create());
+      every(cfg.restoreTestHours, 'restore test', () => service.restoreTest());
+    },
+    stop: async () => {
+      for (const t of timers) clearInterval(t);
+      await inFlight;
+      metrics?.unregister();
+    },
+  };
+};
