@@ -14,8 +14,9 @@ declare -A PEERS=(
   [prometheus-snmp-exporter]=/usr/bin/prometheus-snmp-exporter
   [prometheus]=/usr/bin/promtool
   [chromium]=/usr/bin/chromium
+  [openssh-server]=/usr/sbin/sshd
 )
-SERVICES=(snmpd snmptrapd lldpd prometheus-snmp-exporter prometheus prometheus-node-exporter)
+SERVICES=(snmpd snmptrapd lldpd prometheus-snmp-exporter prometheus prometheus-node-exporter ssh)
 
 if [ "$(id -u)" != 0 ]; then
   echo "install-interop-peers: not root, skipping (interop tests skip when their peer is missing)" >&2

@@ -101,7 +101,7 @@ export class DbBackupService {
   }
 
   /** Snapshot, pack, ship. Resolves with the stored backup; a failure is recorded, then thrown (502). */
-  create(actor: Actor = systemActor('db-backup')): Promise<BackupView> {
+  async create(actor: Actor = systemActor('db-backup')): Promise<BackupView> {
     requirePermission(actor, 'admin');
     const target = this.targetOrThrow();
     return this.exclusive('backup', async () => {
@@ -170,7 +170,7 @@ export class DbBackupService {
    * and checks it as README "Restore tests" lists. A failing backup is a result (ok: false, its
    * failures named), not an error; then prunes by retention when it passed.
    */
-  restoreTest(actor: Actor = systemActor('db-backup'), backupId?: string): Promise<repo.RestoreTest> {
+  async restoreTest(actor: Actor = systemActor('db-backup'), backupId?: string): Promise<repo.RestoreTest> {
     requirePermission(actor, 'operate');
     const target = this.targetOrThrow();
     const row = backupId ? repo.backupRow(this.d.store.db, backupId) : repo.latestStored(this.d.store.db);
