@@ -5,7 +5,8 @@
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { backboneHealth, currentPort, type BackboneLink } from './backbone.js';
-import type { Poller } from './poller.js';
+import type { Poller, SampleRejectReason } from './poller.js';
+import type { PollErrorReason } from './session.js';
 
 export interface SnmpMetricsOptions {
   /** The inventory's backbone links, read at every scrape. */
@@ -16,6 +17,21 @@ export interface SnmpMetrics {
   /** Remove the collectors from the registry and stop observing the poller. */
   unregister(): void;
 }
+
+/**
+ * Every reason a poll error or a rejected sample can have (the compiler keeps these lists whole).
+ * Each polled device exports every reason from 0, so `increase()` and `rate()` see the first
+ * error, and a healthy network draws zeros instead of an empty panel: devices x reasons, bounded.
+ */
+const POLL_ERROR_REASONS = Object.keys({
+  timeout: 0, error_status: 0, too_big: 0, invalid_response: 0, request_failed: 0, non_increasing_oid: 0,
+  no_progress: 0, table_too_large: 0, no_such_object: 0, wrong_type: 0, deadline: 0, closed: 0,
+} satisfies Record<PollErrorReason, 0>);
+const REJECT_REASONS = Object.keys({ above_speed: 0, wrong_type: 0 } satisfies Record<SampleRejectReason, 0>);
+
+/** A device's counts by reason, every known reason present (0 until it happens). */
+const byReason = (known: string[], counts: Record<string, number>): [string, number][] =>
+  Object.entries({ ...Object.fromEntries(known.map((r) => [r, 0])), ...counts });
 
 /** `link` names the backbone link the interface is an end of ('' for other interfaces), so a link's ports can be selected. */
 const IF_LABELS = ['device', 'opd', 'interface', 'alias', 'link'] as const;
@@ -127,22 +143,22 @@ export function registerSnmpMetrics(registry: Registry, poller: Poller, opts: Sn
   }));
   track('simpul_snmp_poll_errors_total', new Counter({
     name: 'simpul_snmp_poll_errors_total',
-    help: 'SNMP poll errors by device and reason (timeout, error_status, non_increasing_oid, ...)',
+    help: 'SNMP poll errors by device and reason (timeout, error_status, non_increasing_oid, ...); every reason from 0 for each polled device',
     labelNames: ['device', 'reason'] as const,
     registers: reg,
     collect() {
       this.reset();
-      for (const d of poller.devicesState()) for (const [reason, n] of Object.entries(d.errors)) this.inc({ device: d.id, reason }, n);
+      for (const d of poller.devicesState()) for (const [reason, n] of byReason(POLL_ERROR_REASONS, d.errors)) this.inc({ device: d.id, reason }, n);
     },
   }));
   track('simpul_snmp_rejected_samples_total', new Counter({
     name: 'simpul_snmp_rejected_samples_total',
-    help: 'Interface samples rejected as impossible, by device and reason (above_speed, wrong_type)',
+    help: 'Interface samples rejected as impossible, by device and reason (above_speed, wrong_type); every reason from 0 for each polled device',
     labelNames: ['device', 'reason'] as const,
     registers: reg,
     collect() {
       this.reset();
-      for (const d of poller.devicesState()) for (const [reason, n] of Object.entries(d.rejected)) this.inc({ device: d.id, reason }, n);
+      for (const d of poller.devicesState()) for (const [reason, n] of byReason(REJECT_REASONS, d.rejected)) this.inc({ device: d.id, reason }, n);
     },
   }));
   const duration = track('simpul_snmp_poll_duration_seconds', new Histogram({

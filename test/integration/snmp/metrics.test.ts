@@ -51,6 +51,14 @@ describe('SNMP metrics', () => {
     expect(sample(text, 'simpul_link_transmit_bits_per_second', { link: 'core-dinkes' })).toBe(40e6);
     expect(sample(text, 'simpul_link_utilization_ratio', { link: 'core-dinkes', opd: 'DINKES' })).toBe(0.8);
     expect(text).toMatch(/simpul_snmp_poll_duration_seconds_count 4/);
+    // no error yet: every device has every reason at 0 (a panel or increase() has a baseline), nothing else
+    for (const device of ['core', 'dinkes-rtr']) {
+      expect(sample(text, 'simpul_snmp_poll_errors_total', { device, reason: 'timeout' })).toBe(0);
+      expect(sample(text, 'simpul_snmp_rejected_samples_total', { device, reason: 'above_speed' })).toBe(0);
+      expect(sample(text, 'simpul_snmp_rejected_samples_total', { device, reason: 'wrong_type' })).toBe(0);
+    }
+    expect(text.split('\n').filter((l) => l.startsWith('simpul_snmp_poll_errors_total{')).length).toBe(2 * 12);
+    expect(text.split('\n').filter((l) => l.startsWith('simpul_snmp_rejected_samples_total{')).length).toBe(2 * 2);
 
     // reboot: the exported total does not go backwards
     core.reboot();
