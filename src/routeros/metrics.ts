@@ -1,7 +1,9 @@
 // Prometheus series of the routers, read from the reconciler at scrape time so a router removed
 // from the inventory disappears from every series.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { Reconciler } from './reconciler.js';
+import type { Reconciler, RouterState } from './reconciler.js';
+
+const ROUTER_STATES = Object.keys({ unknown: 0, syncing: 0, 'in-sync': 0, drift: 0, degraded: 0, unreachable: 0 } satisfies Record<RouterState, 0>);
 
 export function registerRouterMetrics(registry: Registry, reconciler: Reconciler): { observe(durationMs: number): void } {
   new Gauge({
@@ -12,6 +14,16 @@ export function registerRouterMetrics(registry: Registry, reconciler: Reconciler
     collect() {
       this.reset();
       for (const r of reconciler.list()) if (r.lastSyncAt) this.set({ router: r.id }, r.state === 'unreachable' ? 0 : 1);
+    },
+  });
+  new Gauge({
+    name: 'simpul_routeros_state',
+    help: "The router's sync state: 1 on the current state (unknown, syncing, in-sync, drift, degraded, unreachable), 0 on the others",
+    labelNames: ['router', 'state'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const r of reconciler.list()) for (const state of ROUTER_STATES) this.set({ router: r.id, state }, r.state === state ? 1 : 0);
     },
   });
   new Gauge({
@@ -41,7 +53,8 @@ export function registerRouterMetrics(registry: Registry, reconciler: Reconciler
     registers: [registry],
     collect() {
       this.reset();
-      for (const r of reconciler.list()) for (const [result, n] of Object.entries(r.syncs)) if (n > 0) this.inc({ router: r.id, result }, n);
+      // every result from 0, so increase() sees a router's first failure and a panel of failures draws zeros
+      for (const r of reconciler.list()) for (const [result, n] of Object.entries(r.syncs)) this.inc({ router: r.id, result }, n);
     },
   });
   const duration = new Histogram({

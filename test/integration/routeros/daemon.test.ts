@@ -209,5 +209,11 @@ describe('routers in the daemon (lab mode)', () => {
     expect(text).toMatch(/^simpul_routeros_drift_entries\{router="dinkes-rtr01"\} 0$/m);
     expect(text).toMatch(/^simpul_routeros_last_success_timestamp_seconds\{router="diskominfo-edge01"\} \d+(\.\d+)?$/m);
     expect(text).toMatch(/^simpul_routeros_sync_duration_seconds_count [1-9]\d*$/m);
+    // failures from 0 (a panel of failures draws zeros), and the sync state as one 1 among the states
+    expect(text).toMatch(/^simpul_routeros_sync_total\{router="dinkes-rtr01",result="refused"\} 0$/m);
+    expect(text).toMatch(/^simpul_routeros_state\{router="dinkes-rtr01",state="in-sync"\} 1$/m);
+    const states = [...text.matchAll(/^simpul_routeros_state\{router="dinkes-rtr01",state="([a-z-]+)"\} (\d)$/gm)];
+    expect(states.map((m) => m[1]).sort()).toEqual(['degraded', 'drift', 'in-sync', 'syncing', 'unknown', 'unreachable']);
+    expect(states.filter((m) => m[2] === '1')).toHaveLength(1);
   });
 });
