@@ -6,6 +6,7 @@ import { diagramsUpload, labelsValidate } from './labels.js';
 import { routersApply, routersList, routersPlan } from './routers.js';
 import { blocklistImport } from './blocklist.js';
 import { userCreate, userDisable, userEnable, userList, userResetPassword, userUnlock } from './users.js';
+import { backupCreate, backupList, backupRestore, backupTest } from './db-backup.js';
 import { auditVerify, inventoryCheck, inventorySync, tokenCreate, tokenList, tokenRevoke } from './admin.js';
 
 const program = new Command('simpul').description('Controller of the Jaringan Intra Pemerintah Daerah').version('0.1.0');
@@ -71,6 +72,19 @@ blocklist
   .option('--format <format>', 'auto | domains | hosts | adblock | ip | csv (default: csv for .csv files, else auto)')
   .option('--dry-run', 'report what would change, change nothing')
   .action((category: string, file: string, o: { source?: string; dryRun?: boolean; format?: string }) => blocklistImport(category, file, o));
+
+const backup = program.command('backup').description("Simpul's own database, backed up to the DRC: create, test, list through the running daemon (SIMPUL_URL, SIMPUL_TOKEN); restore offline");
+backup.command('create').description('snapshot, encrypt and ship a backup to the DRC target now').option('--json', 'print JSON').action(backupCreate);
+backup.command('test [id]').description('fetch a backup (the newest by default) back from the target and check it; exit 1 if it fails').option('--json', 'print JSON').action(backupTest);
+backup.command('list').description('backups on the target with their restore tests').option('--json', 'print JSON').action(backupList);
+withConfig(
+  backup
+    .command('restore <idOrFile>')
+    .description('restore a backup (a file, or an id fetched from the configured target) into an empty data directory, checked first; never over a live one')
+    .requiredOption('--data-dir <dir>', 'the new, empty data directory')
+    .option('--key <file>', 'the backup key (default backup.database.keyFile)')
+    .option('--audit-key <file>', 'the audit key kept at the DRC (default audit.keyFile); copied into the data directory'),
+).action(backupRestore);
 
 const audit = program.command('audit').description('the tamper-evident audit log');
 withConfig(audit.command('verify').description('check the hash chain; exit 1 naming the first broken entry')).action(auditVerify);
