@@ -1,7 +1,7 @@
 // Backup metrics, read at scrape time so a router removed from the inventory loses its series.
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Db } from '../store/db.js';
-import { allChecks, allHostKeyMismatches } from './repository.js';
+import { allChecks, allHostKeyMismatches, latestSizes } from './repository.js';
 import type { BackupOutcome } from './service.js';
 
 export interface BackupMetrics {
@@ -9,9 +9,35 @@ export interface BackupMetrics {
   unregister(): void;
 }
 
-export function registerBackupMetrics(registry: Registry, db: Db, routers: () => Iterable<string>): BackupMetrics {
+/** `intervalHours` (backup.intervalHours) is exported so an alert can say "older than 2 intervals" without repeating the config. */
+export function registerBackupMetrics(registry: Registry, db: Db, routers: () => Iterable<string>, intervalHours?: number): BackupMetrics {
   const counts = new Map<string, number>();
-  const names = ['simpul_backup_last_success_timestamp_seconds', 'simpul_backup_total', 'simpul_backup_host_key_mismatch'];
+  const names = ['simpul_backup_last_success_timestamp_seconds', 'simpul_backup_total', 'simpul_backup_host_key_mismatch', 'simpul_backup_size_bytes'];
+  if (intervalHours !== undefined) {
+    names.push('simpul_backup_interval_seconds');
+    new Gauge({
+      name: 'simpul_backup_interval_seconds',
+      help: 'Configured time between scheduled router config backups (backup.intervalHours; 0 = on demand only)',
+      registers: [registry],
+      collect() {
+        this.set(intervalHours * 3600);
+      },
+    });
+  }
+  new Gauge({
+    name: 'simpul_backup_size_bytes',
+    help: "Size of the router's newest stored config backup (the masked /export text)",
+    labelNames: ['router'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const sizes = latestSizes(db);
+      for (const r of routers()) {
+        const size = sizes.get(r);
+        if (size !== undefined) this.set({ router: r }, size);
+      }
+    },
+  });
   new Gauge({
     name: 'simpul_backup_last_success_timestamp_seconds',
     help: 'When the router config backup last succeeded (changed or unchanged), Unix seconds',

@@ -18,7 +18,7 @@ export const backupModule: ModuleFactory = (ctx) => {
     new Map(ctx.inventory().devices.filter((d) => d.routeros).map((d) => [d.id, { id: d.id, opd: d.opd }]));
   const device = (id: string) => ctx.inventory().devices.find((d) => d.id === id);
 
-  const metrics = registerBackupMetrics(ctx.registry, ctx.store.db, () => routers().keys());
+  const metrics = registerBackupMetrics(ctx.registry, ctx.store.db, () => routers().keys(), cfg.intervalHours);
   const service = new BackupService({
     store: ctx.store,
     // a key of its own, derived from the audit key: digests of masked secrets are useless without it

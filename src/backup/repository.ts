@@ -42,6 +42,12 @@ export function latestVersion(db: Db, router: string): (VersionRow & { content: 
   return db.prepare(`SELECT ${VERSION_COLUMNS}, content FROM router_backups WHERE router_id = ? ORDER BY version DESC LIMIT 1`).get(router) as (VersionRow & { content: string }) | undefined;
 }
 
+/** Size of each router's newest stored version (SQLite takes `size` from the row holding max(version)). */
+export function latestSizes(db: Db): Map<string, number> {
+  const rows = db.prepare('SELECT router_id AS router, size, max(version) AS version FROM router_backups GROUP BY router_id').all() as { router: string; size: number }[];
+  return new Map(rows.map((r) => [r.router, r.size]));
+}
+
 export function insertVersion(tx: Tx, router: string, v: Omit<VersionRow, 'lastSeenAt'> & { content: string }): void {
   tx.db
     .prepare(

@@ -95,6 +95,10 @@ describe('router config backups over HTTP (lab mode)', () => {
     expect(sample(metrics, 'simpul_backup_total', { router: R, result: 'unchanged' })).toBe(1);
     expect(sample(metrics, 'simpul_backup_last_success_timestamp_seconds', { router: R })).toBeGreaterThan(Date.now() / 1000 - 600);
     expect(sample(metrics, 'simpul_backup_host_key_mismatch', { router: R })).toBe(0);
+    // the newest version's size, and the configured interval (0 here: on demand only)
+    expect(list.body.versions[0].size).toBeGreaterThan(0);
+    expect(sample(metrics, 'simpul_backup_size_bytes', { router: R })).toBe(list.body.versions[0].size);
+    expect(metrics).toMatch(/^simpul_backup_interval_seconds 0$/m);
   });
 
   it('refuses a changed host key with 409 until a noc-admin re-pins it', async () => {
