@@ -7,9 +7,9 @@ import { blocking } from './007_blocking.js';
 import { backups } from './008_backups.js';
 import { ipamOverlapIndex } from './009_ipam_overlap_index.js';
 import { blockingGenerations } from './010_blocking_generations.js';
-import { notifications } from './014_notifications.js';
 import { diagramWithdrawal } from './011_diagram_withdrawal.js';
 import { accounts } from './013_accounts.js';
+import { notifications } from './014_notifications.js';
 import { requestNames } from './015_request_names.js';
 import { dbBackups } from './016_db_backups.js';
 
@@ -20,4 +20,19 @@ export interface Migration {
 }
 
 /** Every schema change, in order. Never edit a migration that has shipped: add the next number. */
-export const MIGRATIONS: readonly Migration[] = [foundation, ipam, requests, lldp, topology, blocking, backups, ipamOverlapIndex, blockingGenerations, notifications, diagramWithdrawal, accounts, requestNames, dbBackups];
+export const MIGRATIONS: readonly Migration[] = [
+  foundation,
+  ipam,
+  requests,
+  lldp,
+  topology,
+  blocking,
+  backups,
+  ipamOverlapIndex,
+  blockingGenerations,
+  diagramWithdrawal,
+  accounts,
+  notifications,
+  requestNames,
+  dbBackups,
+];
