@@ -12,6 +12,7 @@ import { DbBackupService } from './service.js';
 import { dirTarget } from './target-dir.js';
 import { sftpTarget } from './target-sftp.js';
 import type { Target } from './target.js';
+import * as repo from './repository.js';
 import type { Config } from '../config/schema.js';
 
 const HOUR_MS = 3_600_000;
@@ -52,27 +53,36 @@ export const dbBackupModule: ModuleFactory = (ctx) => {
 
   const timers: NodeJS.Timeout[] = [];
   let inFlight: Promise<unknown> | undefined;
-  const every = (hours: number, what: string, run: () => Promise<unknown>) => {
+  const every = (hours: number, what: string, last: () => string | null | undefined, run: () => Promise<unknown>) => {
     if (hours <= 0 || 'none' in target) return;
-    const t = setInterval(() => {
+    const tick = () => {
       if (inFlight) return;
       inFlight = run()
         .catch((e: unknown) => log.error({ err: e }, `scheduled database ${what} failed`))
         .finally(() => (inFlight = undefined));
-    }, hours * HOUR_MS);
+    };
+    const t = setInterval(tick, hours * HOUR_MS);
     t.unref();
     timers.push(t);
+    // overdue at start (never done, or the daemon was down): soon, after the start settles
+    const at = last();
+    if (!at || Date.parse(at) + hours * HOUR_MS <= Date.now()) {
+      const first = setTimeout(tick, (ctx.config.lab ? Math.min(ctx.config.backup.startDelaySeconds, 5) : ctx.config.backup.startDelaySeconds) * 1000);
+      first.unref();
+      timers.push(first);
+    }
   };
 
   return {
     name: 'db-backup',
     routes: dbBackupRoutes(service),
     start: async () => {
-      every(cfg.intervalHours, 'backup', () => service.create());
-      every(cfg.restoreTestHours, 'restore test', () => service.restoreTest());
+      every(cfg.intervalHours, 'backup', () => repo.lastStoredAt(ctx.store.db), () => service.create());
+      // a restore test needs a stored backup; none yet is not a failure to log
+      every(cfg.restoreTestHours, 'restore test', () => repo.latestTest(ctx.store.db)?.finishedAt, async () => (repo.latestStored(ctx.store.db) ? service.restoreTest() : undefined));
     },
     stop: async () => {
-      for (const t of timers) clearInterval(t);
+      for (const t of timers) clearTimeout(t);
       await inFlight;
       metrics?.unregister();
     },
