@@ -16,7 +16,9 @@ declare -A PEERS=(
   [chromium]=/usr/bin/chromium
   [openssh-server]=/usr/sbin/sshd
 )
-SERVICES=(snmpd snmptrapd lldpd prometheus-snmp-exporter prometheus prometheus-node-exporter ssh)
+# Not ssh: the policy-rc.d below keeps a fresh openssh-server from starting, and a host's own sshd
+# (someone's way in) is never ours to stop. The tests start a private sshd on a high loopback port.
+SERVICES=(snmpd snmptrapd lldpd prometheus-snmp-exporter prometheus prometheus-node-exporter)
 
 if [ "$(id -u)" != 0 ]; then
   echo "install-interop-peers: not root, skipping (interop tests skip when their peer is missing)" >&2
