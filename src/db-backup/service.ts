@@ -15,7 +15,7 @@ import { FormatError } from './container.js';
 import { parseManifest, type Failure, type Manifest } from './manifest.js';
 import { DB_PART, MANIFEST_PART, packBackup, sha256File, unpackBackup } from './pack.js';
 import * as repo from './repository.js';
-import { checkRestoredCopy } from './restore-check.js';
+import { checkOffThread } from './restore-check-thread.js';
 import { choosePrune, type RetentionPolicy } from './retention.js';
 import { describeDb, snapshotTo } from './snapshot.js';
 import { backupFileName, TargetError, type Target } from './target.js';
@@ -193,7 +193,7 @@ export class DbBackupService {
         const manifest = parseManifest(un.manifestText);
         if (un.header.id !== row.id || manifest.id !== row.id) failures.push({ reason: 'wrong-backup', detail: `the file on the target holds backup ${manifest.id}, not ${row.id}` });
         const declared = Object.keys(un.parts).filter((p) => p !== MANIFEST_PART);
-        const r = checkRestoredCopy(restored, manifest, Object.fromEntries(declared.map((p) => [p, un.parts[p]!])), store.key);
+        const r = await checkOffThread({ file: restored, manifest, parts: Object.fromEntries(declared.map((p) => [p, un.parts[p]!])), auditKey: store.key });
         failures.push(...r.failures);
         recoveryPoint = r.recoveryPoint;
       } catch (e) {
