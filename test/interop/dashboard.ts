@@ -39,3 +39,37 @@ export function metricNames(expr: string): string[] {
   const withoutStrings = expr.replace(/"(?:[^"\\]|\\.)*"/g, '""');
   return [...new Set([...withoutStrings.matchAll(/\bsimpul_[a-zA-Z0-9_]+\b/g)].map((m) => m[0]))];
 }
+
+interface Variable {
+  name: string;
+  type?: string;
+  query?: unknown;
+  definition?: string;
+  allValue?: string;
+  current?: { value?: string | string[] };
+}
+
+/** Each template variable's value as a dashboard opens: "All" is its allValue (or .*), a custom variable its current value. */
+export function defaultVariables(dashboard: { templating?: { list?: Variable[] } }): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const v of dashboard.templating?.list ?? []) {
+    if (v.type === 'datasource') continue;
+    const cur = Array.isArray(v.current?.value) ? v.current.value[0] : v.current?.value;
+    out.set(v.name, cur === undefined || cur === '$__all' ? (v.allValue ?? '.*') : cur);
+  }
+  return out;
+}
+
+/** A query as Grafana sends it: variables replaced ($name and ${name}), $__rate_interval as 5m. */
+export function expandQuery(expr: string, vars: Map<string, string>, overrides: Record<string, string> = {}): string {
+  return expr.replace(/\$\{?(\w+)\}?/g, (whole, name: string) => {
+    if (name === '__rate_interval') return '5m';
+    return overrides[name] ?? vars.get(name) ?? whole;
+  });
+}
+
+/** label_values(selector, label) as the PromQL that answers it (group by the label), or the query itself. */
+export function variableAsPromql(query: string): string {
+  const m = /^\s*label_values\((.+),\s*(\w+)\s*\)\s*$/.exec(query);
+  return m ? `group by (${m[2]}) (${m[1]})` : query;
+}

@@ -32,10 +32,13 @@ export async function snmpMetricsText(): Promise<string> {
   }
 }
 
-/** Start the daemon in lab mode; resolves once /metrics shows polled SNMP devices (or after 20 s). */
-export async function labDaemonMetrics(): Promise<{ text: string; stop: () => Promise<void> }> {
+/**
+ * Start the daemon in lab mode; resolves once /metrics shows polled SNMP devices (or after 20 s).
+ * `config(dir)` adds settings (the daemon's temporary directory is given for paths).
+ */
+export async function labDaemonMetrics(config: (dir: string) => Record<string, unknown> = () => ({})): Promise<{ text: string; url: string; dir: string; stop: () => Promise<void> }> {
   const { dir, cleanup } = tempDir('simpul-metrics-');
-  const cfg = testConfig(dir);
+  const cfg = testConfig(dir, config(dir));
   cfg.lab = true;
   const logs = new PassThrough();
   logs.resume();
@@ -50,6 +53,8 @@ export async function labDaemonMetrics(): Promise<{ text: string; stop: () => Pr
   }, 20_000, 500).catch(fetchText);
   return {
     text,
+    url: d.url,
+    dir,
     async stop() {
       await d.close();
       cleanup();
