@@ -50,6 +50,22 @@ describe('i18n catalogs', () => {
     expect(translator('en')('common:app.tagline')).toBe('Regional Government Intranet');
   });
 
+  it('memoised answers stay right per language and variables; nested options are not memoised', () => {
+    const t = translator('id');
+    expect(t('common:app.tagline')).toBe('Jaringan Intra Pemerintah Daerah');
+    expect(t('common:app.tagline')).toBe('Jaringan Intra Pemerintah Daerah');
+    expect(translator('en')('common:app.tagline')).toBe('Regional Government Intranet');
+    expect(translator('id')).toBe(t);
+    // the same key with other variables, and a handler option that must run each time
+    const p = translator('en');
+    expect(p('problems:POOL_EXHAUSTED', { largestFree: '10.0.0.0/24' })).not.toBe(p('problems:POOL_EXHAUSTED', { largestFree: '10.9.0.0/28' }));
+    let called = 0;
+    const handler = () => (called++, '');
+    p('inbox:summary', { unread: 1, missingInterpolationHandler: handler } as never);
+    p('inbox:summary', { unread: 1, missingInterpolationHandler: handler } as never);
+    expect(called).toBe(2);
+  });
+
   it('chooses the account language, then the cookie, then Accept-Language (q-values), Indonesian by default', () => {
     expect(chooseLang('en', 'id', 'id')).toBe('en');
     expect(chooseLang(null, 'en', 'id')).toBe('en');
