@@ -49,10 +49,17 @@ export const actorForUser = (u: { username: string; role: AccountInfo['role']; o
  * and when it ends (idle: no request for idleMinutes; absolute: absoluteHours after login).
  */
 export class SessionService {
+  // Every page asks for its session: its lookup is prepared once, not per request.
+  private readonly byHash;
+  private readonly userById;
+
   constructor(
     private readonly store: Store,
     private readonly limits: SessionLimits,
-  ) {}
+  ) {
+    this.byHash = store.db.prepare('SELECT * FROM sessions WHERE id_hash = ?');
+    this.userById = store.db.prepare('SELECT * FROM users WHERE id = ?');
+  }
 
   /** Opens a session inside the login's transaction; revokes `previous` (the id changes at login). */
   open(tx: Tx, userId: string, meta: SessionMeta, previous?: string): { id: string; expiresAt: string } {
@@ -72,12 +79,12 @@ export class SessionService {
   resolve(id: string | undefined): ResolvedSession | null {
     if (!id || !SESSION_ID_RE.test(id)) return null;
     const h = hashId(id);
-    const s = this.store.db.prepare('SELECT * FROM sessions WHERE id_hash = ?').get(h) as SessionRow | undefined;
+    const s = this.byHash.get(h) as SessionRow | undefined;
     if (!s || s.revoked_at) return null;
     const now = this.store.clock.now();
     if (s.expires_at <= now.toISOString()) return null;
     if (Date.parse(s.last_seen_at) + this.limits.idleMinutes * 60_000 <= now.getTime()) return null;
-    const row = this.store.db.prepare('SELECT * FROM users WHERE id = ?').get(s.user_id) as UserRow | undefined;
+    const row = this.userById.get(s.user_id) as UserRow | undefined;
     if (!row || row.disabled_at) return null;
     const user = accountInfo(row);
     if (now.getTime() - Date.parse(s.last_seen_at) >= TOUCH_EVERY_MS) {

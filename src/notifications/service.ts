@@ -62,10 +62,15 @@ interface Row {
 const ACTOR = systemActor('notifications');
 
 export class NotificationService {
+  // Every page shows the unread count: its query is prepared once.
+  private readonly unread;
+
   constructor(
     private readonly store: Store,
     private readonly opts: NotificationOptions,
-  ) {}
+  ) {
+    this.unread = store.db.prepare('SELECT count(*) FROM notifications WHERE user_id = ? AND read_at IS NULL').pluck();
+  }
 
   /**
    * Records events for their people; returns how many entries are new. Notification rows are
@@ -135,7 +140,7 @@ export class NotificationService {
   }
 
   unreadCount(actor: Actor): number {
-    return this.store.db.prepare('SELECT count(*) FROM notifications WHERE user_id = ? AND read_at IS NULL').pluck().get(actor.id) as number;
+    return this.unread.get(actor.id) as number;
   }
 
   /**
