@@ -56,7 +56,18 @@ export function formatFor(lang: Lang, timeZone: string): Format {
     return f.format(n);
   };
   const pct = new Map<number, Intl.NumberFormat>();
-  const zoneName = (x: Date) => zone.formatToParts(x).find((p) => p.type === 'timeZoneName')?.value ?? '';
+  // formatToParts is slow and a page shows many times: a zone's name is looked up once per hour of time shown.
+  const zoneNames = new Map<number, string>();
+  const zoneName = (x: Date) => {
+    const hour = Math.floor(x.getTime() / 3_600_000);
+    let name = zoneNames.get(hour);
+    if (name === undefined) {
+      name = zone.formatToParts(x).find((p) => p.type === 'timeZoneName')?.value ?? '';
+      if (zoneNames.size >= 10_000) zoneNames.clear();
+      zoneNames.set(hour, name);
+    }
+    return name;
+  };
   const f: Format = {
     locale,
     timeZone,
