@@ -22,7 +22,7 @@ async function people(d: { services: LabDaemon['services'] }) {
 }
 
 beforeAll(async () => {
-  [lab, plain] = await Promise.all([startLabDaemon({ grafana: { url: GRAFANA } }), startTestDaemon({ config: { log: { level: 'warn' } } })]);
+  [lab, plain] = await Promise.all([startLabDaemon({ grafana: { url: GRAFANA }, snmp: { intervalSeconds: 2 } }), startTestDaemon({ config: { log: { level: 'warn' } } })]);
   await Promise.all([people(lab), people(plain)]);
   [noc, office, plainNoc] = [await loginAs(lab, 'sari', PASSWORD), await loginAs(lab, 'budi', PASSWORD), await loginAs(plain, 'sari', PASSWORD)];
   // polled twice at least: rates and utilization exist for the links whose ends answer
