@@ -8,6 +8,7 @@ import { unblockRequest } from './unblock-request.js';
 import { registerBlockingMetrics } from './metrics.js';
 import { blockingContributor } from './contributor.js';
 import type { ChangedOpds } from './effective.js';
+import { periodic } from '../common/periodic.js';
 import type { ProtectedRange } from './normalize.js';
 
 /** The routers that enforce these OPDs' lists: each OPD's RouterOS routers. */
@@ -56,25 +57,18 @@ export const blockingModule: ModuleFactory = (ctx) => {
   ctx.desired.register(blockingContributor(svc, { config: ctx.config, clock: ctx.clock, protectedPrefixes: pools }));
   svc.onChange((opds) => ctx.desired.changed(routerIdsOf(ctx.inventory(), opds)));
   registerBlockingMetrics(ctx.registry, svc);
-  let timer: NodeJS.Timeout | null = null;
-  const sweep = () => {
-    try {
-      const n = svc.sweep();
-      if (n) ctx.log.info({ expired: n }, 'unblock exceptions expired');
-    } catch (e) {
-      ctx.log.error({ err: e }, 'exception expiry sweep failed');
-    }
-  };
+  const sweep = periodic(ctx.log, 'exception expiry sweep', cfg.expirySweepSeconds, () => {
+    const n = svc.sweep();
+    if (n) ctx.log.info({ expired: n }, 'unblock exceptions expired');
+  });
   return {
     name: 'blocking',
     routes: blockingRoutes(svc, { maxImportBytes: cfg.maxImportBytes, maxLineBytes: cfg.maxLineBytes, regencyDomain: () => ctx.inventory().regency.domain }),
     async start() {
-      sweep();
-      timer = setInterval(sweep, cfg.expirySweepSeconds * 1000);
-      timer.unref();
+      sweep.start();
     },
     async stop() {
-      if (timer) clearInterval(timer);
+      sweep.stop();
     },
   };
 };

@@ -12,6 +12,7 @@ import { MailOutbox, type SendMail } from './outbox.js';
 import { registerNotificationMetrics } from './metrics.js';
 import { notificationRoutes } from './routes.js';
 import { NotificationService } from './service.js';
+import { periodic } from '../common/periodic.js';
 import { smtpSender } from './mailer.js';
 
 const ACTOR = systemActor('notifications');
@@ -77,26 +78,19 @@ export const notificationsModuleWith =
     ctx.provide('notifications', service);
     o.expose?.({ service, outbox });
 
-    let scanTimer: NodeJS.Timeout | null = null;
-    const scan = () => {
-      try {
-        const n = service.scan();
-        if (n) ctx.log.info({ notifications: n }, 'notifications for ending exceptions and diagram deadlines');
-      } catch (e) {
-        ctx.log.error({ err: e }, 'notification scan failed');
-      }
-    };
+    const scan = periodic(ctx.log, 'notification scan', cfg.scanSeconds, () => {
+      const n = service.scan();
+      if (n) ctx.log.info({ notifications: n }, 'notifications for ending exceptions and diagram deadlines');
+    });
     return {
       name: 'notifications',
       routes: notificationRoutes(service, directory),
       async start() {
-        scan();
-        scanTimer = setInterval(scan, cfg.scanSeconds * 1000);
-        scanTimer.unref();
+        scan.start();
         if (cfg.mail.enabled) outbox!.start(cfg.mail.pollSeconds);
       },
       async stop() {
-        if (scanTimer) clearInterval(scanTimer);
+        scan.stop();
         await outbox!.stop();
         smtp?.close();
       },
