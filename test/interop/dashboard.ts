@@ -1,4 +1,7 @@
 /** Queries and metric names of a Grafana dashboard JSON (panels, nested rows, template variables). */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../helpers/daemon.js';
 
 interface Target {
   expr?: string;
@@ -73,3 +76,13 @@ export function variableAsPromql(query: string): string {
   const m = /^\s*label_values\((.+),\s*(\w+)\s*\)\s*$/.exec(query);
   return m ? `group by (${m[2]}) (${m[1]})` : query;
 }
+
+export type Dashboard = Parameters<typeof dashboardQueries>[0] & Parameters<typeof variableQueries>[0] & Parameters<typeof defaultVariables>[0];
+export const GRAFANA_DIR = join(ROOT, 'deploy/grafana');
+/** Every dashboard Grafana is given (deploy/grafana/*.json), by file name. */
+export const DASHBOARDS = new Map(
+  readdirSync(GRAFANA_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => [f, JSON.parse(readFileSync(join(GRAFANA_DIR, f), 'utf8')) as Dashboard] as const),
+);

@@ -5,23 +5,15 @@
  * a database backup shipped to a DRC directory and restore-tested. Then what the backbone
  * dashboard's defaults draw: backbone link ends, ports that carry traffic, never idle ports as down.
  */
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, ROOT } from '../helpers/daemon.js';
-import { dashboardQueries, defaultVariables, expandQuery, variableAsPromql, variableQueries } from './dashboard.js';
+import { dashboardQueries, defaultVariables, expandQuery, variableAsPromql, variableQueries, DASHBOARDS, type Dashboard } from './dashboard.js';
 import { labDaemonMetrics } from './exported-metrics.js';
 import { PROMETHEUS, startLabPrometheus, type LabPrometheus, type Sample } from './prometheus-lab.js';
 import { sleep } from './peers.js';
 
-type Dashboard = Parameters<typeof dashboardQueries>[0] & Parameters<typeof variableQueries>[0] & Parameters<typeof defaultVariables>[0];
-const GRAFANA_DIR = join(ROOT, 'deploy/grafana');
-const DASHBOARDS = new Map(
-  readdirSync(GRAFANA_DIR)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => [f, JSON.parse(readFileSync(join(GRAFANA_DIR, f), 'utf8')) as Dashboard] as const),
-);
 const BACKBONE = DASHBOARDS.get('simpul-backbone.json') as Dashboard;
 
 /** Every panel query and variable query of a dashboard, expanded with the dashboard's defaults. */

@@ -5,26 +5,17 @@
  * problems other than the known ones fail), the scrape config, the alert rules and their unit
  * tests, and every dashboard query (as recording rules, so promtool parses the PromQL).
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { ROOT, tempDir } from '../helpers/daemon.js';
 import { labDaemonMetrics, metricFamilies, seriesNames, snmpMetricsText } from './exported-metrics.js';
 import { run, which } from './peers.js';
-import { dashboardQueries, defaultVariables, expandQuery, metricNames, variableQueries } from './dashboard.js';
+import { dashboardQueries, defaultVariables, expandQuery, metricNames, variableQueries, DASHBOARDS, GRAFANA_DIR, type Dashboard } from './dashboard.js';
 
 const PROMTOOL = which('promtool');
 const PROM_DIR = join(ROOT, 'deploy/prometheus');
-type Dashboard = Parameters<typeof dashboardQueries>[0] & Parameters<typeof variableQueries>[0] & Parameters<typeof defaultVariables>[0];
-const GRAFANA_DIR = join(ROOT, 'deploy/grafana');
-/** Every dashboard Grafana is given (deploy/grafana/*.json), by file name. */
-const DASHBOARDS = new Map(
-  readdirSync(GRAFANA_DIR)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => [f, JSON.parse(readFileSync(join(GRAFANA_DIR, f), 'utf8')) as Dashboard] as const),
-);
 const DASHBOARD = DASHBOARDS.get('simpul-backbone.json') as Dashboard;
 
 let daemon: Awaited<ReturnType<typeof labDaemonMetrics>> | undefined;

@@ -56,6 +56,39 @@ export async function form(
   return { res, html: await res.text() };
 }
 
+export interface UploadFile {
+  name: string;
+  body: Uint8Array | string;
+  type?: string;
+}
+
+/**
+ * Posts a multipart form as a browser does: fields, then each file in a `file` field, the CSRF
+ * token read from `from` (default: the same path) and put in the action URL, as the pages' upload
+ * forms do (the check runs before the body is read). `csrf: null` leaves it out.
+ */
+export async function upload(
+  d: Pick<Daemon, 'url'>,
+  jar: CookieJar,
+  path: string,
+  files: UploadFile[],
+  fields: Record<string, string> = {},
+  opts: { csrf?: string | null; from?: string } = {},
+): Promise<{ res: Response; html: string }> {
+  const token = opts.csrf === undefined ? csrfOf((await page(d, jar, opts.from ?? path)).html) : opts.csrf;
+  const fd = new FormData();
+  for (const [k, v] of Object.entries(fields)) fd.append(k, v);
+  for (const f of files) fd.append('file', new Blob([f.body], { type: f.type ?? 'application/octet-stream' }), f.name);
+  const res = await fetch(`${d.url}${path}${token === null ? '' : `?_csrf=${encodeURIComponent(token)}`}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: jar.header(), accept: 'text/html' },
+    body: fd,
+  });
+  jar.update(res);
+  return { res, html: await res.text() };
+}
+
 /** Logs in through the login form; returns the jar holding the session cookie. */
 export async function loginAs(d: Pick<Daemon, 'url'>, username: string, password: string, jar = new CookieJar()): Promise<CookieJar> {
   // Logged in already, the login page redirects home; any page's layout carries a token.

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../../src/auth/actor.js';
 import { ROOT, startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
-import { CookieJar, csrfOf, form, loginAs, page, textOf } from './browserless.js';
+import { CookieJar, form, loginAs, page, textOf, upload as postFiles, type UploadFile } from './browserless.js';
 
 let d: TestDaemon;
 let bappeda: CookieJar;
@@ -29,23 +29,8 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => d?.stop());
 
-type File = { name: string; body: Uint8Array | string; type?: string };
-
-/** A multipart form as a browser sends it; `csrf` goes in the action URL, as the page's form does. */
-async function upload(jar: CookieJar, path: string, files: File[], fields: Record<string, string> = {}, opts: { csrf?: string | null; from?: string } = {}) {
-  const token = opts.csrf === undefined ? csrfOf((await page(d, jar, opts.from ?? path)).html) : opts.csrf;
-  const fd = new FormData();
-  for (const [k, v] of Object.entries(fields)) fd.append(k, v);
-  for (const f of files) fd.append('file', new Blob([f.body], { type: f.type ?? 'application/octet-stream' }), f.name);
-  const res = await fetch(`${d.url}${path}${token === null ? '' : `?_csrf=${encodeURIComponent(token)}`}`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { cookie: jar.header(), accept: 'text/html' },
-    body: fd,
-  });
-  jar.update(res);
-  return { res, html: await res.text() };
-}
+const upload = (jar: CookieJar, path: string, files: UploadFile[], fields: Record<string, string> = {}, opts: { csrf?: string | null; from?: string } = {}) =>
+  postFiles(d, jar, path, files, fields, opts);
 
 const versionsOf = (opd: string) => d.services.store.db.prepare('SELECT count(*) FROM diagram_versions WHERE opd = ?').pluck().get(opd) as number;
 
@@ -209,7 +194,7 @@ describe('compliance page', () => {
 
 describe('API: uploads as a browser form', () => {
   const post = (path: string, fd: FormData, token?: string) => d.api(path, { method: 'POST', body: fd, ...(token ? { token } : {}) });
-  const formOf = (...files: File[]) => {
+  const formOf = (...files: UploadFile[]) => {
     const fd = new FormData();
     fd.append('note', 'a field the route ignores');
     for (const f of files) fd.append('file', new Blob([f.body], { type: f.type ?? 'application/octet-stream' }), f.name);

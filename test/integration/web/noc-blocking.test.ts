@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../../src/auth/actor.js';
 import { startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
-import { CookieJar, csrfOf, form, loginAs, page, textOf } from './browserless.js';
+import { CookieJar, csrfOf, form, loginAs, page, textOf, upload as postFiles } from './browserless.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 let d: TestDaemon;
@@ -19,21 +19,9 @@ const entriesOf = async (cat: string, source?: string) =>
   ((await api(`/api/v1/blocklists/${cat}/entries?limit=1000${source ? `&source=${source}` : ''}`)).entries as Json[]).map((e) => e.value as string);
 const auditCount = () => d.services.store.db.prepare('SELECT count(*) FROM audit_log').pluck().get() as number;
 
-/** Posts the upload form as a browser does: multipart, the CSRF token in the action URL. */
-async function upload(jar: CookieJar, cat: string, fields: Record<string, string>, file: { name: string; body: string | Uint8Array } | null, csrf?: string | null) {
-  const token = csrf === undefined ? csrfOf((await page(d, jar, `/noc/blocklists/${cat}`)).html) : csrf;
-  const fd = new FormData();
-  for (const [k, v] of Object.entries(fields)) fd.append(k, v);
-  fd.append('file', file ? new Blob([file.body], { type: 'text/plain' }) : new Blob([]), file?.name ?? '');
-  const res = await fetch(`${d.url}/noc/blocklists/${cat}/import${token === null ? '' : `?_csrf=${encodeURIComponent(token)}`}`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { cookie: jar.header(), accept: 'text/html' },
-    body: fd,
-  });
-  jar.update(res);
-  return { res, html: await res.text() };
-}
+/** The list upload form; an empty file field when `file` is null, as a browser sends a form with no file chosen. */
+const upload = (jar: CookieJar, cat: string, fields: Record<string, string>, file: { name: string; body: string | Uint8Array } | null, csrf?: string | null) =>
+  postFiles(d, jar, `/noc/blocklists/${cat}/import`, [file ? { ...file, type: 'text/plain' } : { name: '', body: '' }], fields, { csrf, from: `/noc/blocklists/${cat}` });
 
 beforeAll(async () => {
   d = await startTestDaemon({ config: { log: { level: 'warn' }, blocking: { maxImportBytes: MAX_IMPORT } } });
