@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, ROOT } from '../helpers/daemon.js';
+import { ADMIN } from '../helpers/daemon.js';
 import { dashboardQueries, defaultVariables, expandQuery, variableAsPromql, variableQueries, DASHBOARDS, type Dashboard } from './dashboard.js';
 import { labDaemonMetrics } from './exported-metrics.js';
 import { PROMETHEUS, startLabPrometheus, type LabPrometheus, type Sample } from './prometheus-lab.js';
