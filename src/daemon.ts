@@ -39,6 +39,9 @@ import type { Device, Inventory } from './inventory/model.js';
 import { AppError } from './common/errors.js';
 import { requestRoutes } from './requests/routes.js';
 import { DesiredRegistry } from './routeros/contributors.js';
+import { readFileSync } from 'node:fs';
+import { listenTls, type TlsListener } from './http/tls-listener.js';
+import { LAB_SIMPUL_CERT, LAB_SIMPUL_KEY } from './lab/lab-tls.js';
 
 export class InventoryInvalid extends Error {
   constructor(readonly problems: InventoryProblem[]) {
@@ -84,6 +87,8 @@ export interface Daemon {
   app: FastifyInstance;
   services: Services;
   url: string;
+  /** The HTTPS listener's URL (http.tls, or lab mode's), or null. */
+  tlsUrl: string | null;
   /** Lab mode: the page logins created (or given new passwords) at this start. */
   labLogins: LabLogin[];
   reload(): SyncReport | null;
@@ -164,6 +169,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
   const modules: SimpulModule[] = [];
   const desired = new DesiredRegistry();
   const provided = new Map<string, unknown>();
+  let tls: TlsListener | null = null;
   async function startModules(): Promise<void> {
     if (config.lab) {
       const seeded = seedLabIpam(store, ipam);
@@ -185,6 +191,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       desired,
       provide: (name, service) => void provided.set(name, service),
       use: (name) => provided.get(name) as never,
+      tls: () => tls,
     };
     for (const make of opts.modules ?? MODULES) {
       const m = await make(ctx);
@@ -196,6 +203,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
   const stopAll = async () => {
     for (const m of [...modules].reverse()) await m.stop?.().catch((e) => app.log.error({ err: e, module: m.name }, 'module stop failed'));
     await (lab as Lab | null)?.stop();
+    await (tls as TlsListener | null)?.close();
     await app.close();
     store.db.close();
   };
@@ -204,6 +212,8 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     await startModules();
     await app.ready();
     await app.listen({ host: config.host, port: config.port });
+    tls = await startTls(config, app);
+    if (tls) app.log.info({ url: tls.url }, 'HTTPS listener for devices and agents');
     for (const m of modules) await m.start?.();
   } catch (e) {
     await stopAll();
@@ -216,10 +226,26 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     app,
     services,
     url: `http://${host}:${port}`,
+    tlsUrl: (tls as TlsListener | null)?.url ?? null,
     labLogins,
     reload,
     close: stopAll,
   };
+}
+
+/** The device-facing HTTPS listener: configured, or lab mode's on a free port with the lab certificate. */
+async function startTls(config: Config, app: FastifyInstance): Promise<TlsListener | null> {
+  const t = config.http.tls;
+  if (t) {
+    let cert: string, key: string;
+    try {
+      [cert, key] = [readFileSync(t.certFile, 'utf8'), readFileSync(t.keyFile, 'utf8')];
+    } catch (e) {
+      throw new Error(`http.tls: cannot read the certificate or key: ${(e as Error).message}`);
+    }
+    return listenTls(app, { host: t.host ?? config.host, port: t.port, cert, key, url: t.url });
+  }
+  return config.lab ? listenTls(app, { host: '127.0.0.1', port: 0, cert: LAB_SIMPUL_CERT, key: LAB_SIMPUL_KEY }) : null;
 }
 
 /** A named credential with its secret fields read; lab mode falls back to the simulators' own. */

@@ -12,6 +12,7 @@ import type { LabelService } from './labels/service.js';
 import type { RouterService } from './routeros/service.js';
 import type { SnmpService } from './snmp/service.js';
 import type { NotificationService } from './notifications/service.js';
+import type { TlsEndpoint } from './http/tls-listener.js';
 
 /**
  * Services modules offer the modules after them in MODULES (their read interfaces and change
@@ -63,6 +64,11 @@ export interface ModuleContext {
   provide<K extends keyof Provided>(name: K, service: Provided[K]): void;
   /** A service an earlier module (or the daemon) provided; undefined when none did. */
   use<K extends keyof Provided>(name: K): Provided[K] | undefined;
+  /**
+   * The HTTPS listener devices and agents fetch from (http.tls; lab mode's own), or null when not
+   * configured. Known once the server listens: read it in start() or later, not in the factory.
+   */
+  tls(): TlsEndpoint | null;
 }
 
 export interface SimpulModule {

@@ -43,6 +43,24 @@ export const ConfigSchema = Type.Object(
         trustProxy: Type.Boolean({ default: false }),
         /** The address people reach Simpul's pages at (behind the reverse proxy); mail links to it. */
         publicUrl: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+(/\\S*)?$', description: 'an http:// or https:// URL' })),
+        /**
+         * A second listener serving the same routes over HTTPS, for what devices and remote agents
+         * fetch from Simpul directly (routers' DNS adlists, agents). Lab mode serves it with a lab
+         * certificate for 127.0.0.1 on a free port when unset.
+         */
+        tls: Type.Optional(
+          Type.Object(
+            {
+              host: Type.Optional(Type.String({ minLength: 1, description: 'defaults to the HTTP host' })),
+              port: Type.Integer({ minimum: 0, maximum: 65535, default: 8443 }),
+              certFile: Type.String({ minLength: 1, description: 'PEM certificate chain' }),
+              keyFile: Type.String({ minLength: 1, description: 'PEM private key' }),
+              /** How devices and agents reach this listener (https://simpul.example.go.id:8443); defaults to https://host:port. */
+              url: Type.Optional(Type.String({ pattern: '^https://[^\\s/]+$', description: 'an https:// URL without a path' })),
+            },
+            { additionalProperties: false },
+          ),
+        ),
       },
       { additionalProperties: false, default: {} },
     ),
