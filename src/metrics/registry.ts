@@ -4,6 +4,17 @@ import { collectDefaultMetrics, Histogram, Registry, Counter, Gauge, type Metric
 // an imported name would reach Prometheus (and a terminal running curl) raw.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 export const safeLabelValue = (v: string): string => v.replace(CONTROL, '\uFFFD');
+/** A label value as it is written between the quotes of the exposition text: cleaned, then escaped as prom-client does. */
+export const exposedLabelValue = (v: string): string => safeLabelValue(v).replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+
+/**
+ * A metric family that writes its own exposition text (HELP, TYPE and samples, label values through
+ * exposedLabelValue), for families too large to rebuild through prom-client at every scrape.
+ */
+export interface TextMetric {
+  exposition(): Promise<string>;
+}
+const isTextMetric = (m: object): m is TextMetric => typeof (m as Partial<TextMetric>).exposition === 'function';
 
 type Labels = Record<string, string | number>;
 const cleanLabels = (labels: Labels | undefined): Labels | undefined => {
@@ -30,6 +41,7 @@ const format = (Registry.prototype as unknown as { getMetricsAsString(m: Formatt
 class SafeLabelRegistry extends Registry {
   // prom-client's metrics() and getSingleMetricAsString() both format each metric here.
   getMetricsAsString(metric: Formattable): Promise<string> {
+    if (isTextMetric(metric)) return metric.exposition();
     const read = async () => cleanMetric(await (metric.getForPromString ? metric.getForPromString() : metric.get()));
     return format.call(this, { get: read });
   }

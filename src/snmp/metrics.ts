@@ -1,10 +1,11 @@
 /**
  * Prometheus collectors for SNMP polling and backbone links. Values are read from the
- * poller at scrape time (collect callbacks), so series of a removed device or link vanish
- * with it instead of lingering as stale label sets.
+ * poller at scrape time (collect callbacks; the per-interface families in exposition.ts), so
+ * series of a removed device or link vanish with it instead of lingering as stale label sets.
  */
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { backboneHealth, currentPort, type BackboneLink } from './backbone.js';
+import { Counter, Gauge, Histogram, type Metric, type Registry } from 'prom-client';
+import { backboneHealth, type BackboneLink } from './backbone.js';
+import { InterfaceExposition } from './exposition.js';
 import type { Poller, SampleRejectReason } from './poller.js';
 import type { PollErrorReason } from './session.js';
 
@@ -33,9 +34,6 @@ const REJECT_REASONS = Object.keys({ above_speed: 0, wrong_type: 0 } satisfies R
 const byReason = (known: string[], counts: Record<string, number>): [string, number][] =>
   Object.entries({ ...Object.fromEntries(known.map((r) => [r, 0])), ...counts });
 
-/** `link` names the backbone link the interface is an end of ('' for other interfaces), so a link's ports can be selected. */
-const IF_LABELS = ['device', 'opd', 'interface', 'alias', 'link'] as const;
-
 export function registerSnmpMetrics(registry: Registry, poller: Poller, opts: SnmpMetricsOptions = {}): SnmpMetrics {
   const names: string[] = [];
   const reg = [registry];
@@ -44,93 +42,11 @@ export function registerSnmpMetrics(registry: Registry, poller: Poller, opts: Sn
     return m;
   };
 
-  /** Walk every interface of every device, with its labels. */
-  const eachInterface = (fn: (labels: Record<(typeof IF_LABELS)[number], string>, v: NonNullable<ReturnType<Poller['interfaces']>>[number]) => void): void => {
-    const linkOf = new Map<string, string>();
-    for (const l of opts.links?.() ?? []) {
-      for (const e of [l.a, l.b]) {
-        const itf = poller.findInterface(e.device, e.port);
-        if (itf) linkOf.set(`${e.device}\0${itf.ifIndex}`, l.id);
-      }
-    }
-    for (const dev of poller.devicesState()) {
-      for (const itf of poller.interfaces(dev.id) ?? []) {
-        // a port of a device that does not answer has no oper status (no sample), its totals stay
-        fn({ device: dev.id, opd: dev.opd ?? '', interface: itf.name, alias: itf.alias, link: linkOf.get(`${dev.id}\0${itf.ifIndex}`) ?? '' }, currentPort(itf, dev.state));
-      }
-    }
-  };
-
-  track('simpul_interface_receive_bytes_total', new Counter({
-    name: 'simpul_interface_receive_bytes_total',
-    help: 'Bytes received by the interface, accumulated from counter deltas (monotonic across counter wraps and device reboots)',
-    labelNames: IF_LABELS,
-    registers: reg,
-    collect() {
-      this.reset();
-      eachInterface((l, v) => this.inc(l, Number(v.totals.inOctets)));
-    },
-  }));
-  track('simpul_interface_transmit_bytes_total', new Counter({
-    name: 'simpul_interface_transmit_bytes_total',
-    help: 'Bytes transmitted by the interface, accumulated from counter deltas (monotonic across counter wraps and device reboots)',
-    labelNames: IF_LABELS,
-    registers: reg,
-    collect() {
-      this.reset();
-      eachInterface((l, v) => this.inc(l, Number(v.totals.outOctets)));
-    },
-  }));
-  track('simpul_interface_errors_total', new Counter({
-    name: 'simpul_interface_errors_total',
-    help: 'Interface errors (ifInErrors, ifOutErrors), accumulated from counter deltas',
-    labelNames: [...IF_LABELS, 'direction'] as const,
-    registers: reg,
-    collect() {
-      this.reset();
-      eachInterface((l, v) => {
-        this.inc({ ...l, direction: 'in' }, Number(v.totals.inErrors));
-        this.inc({ ...l, direction: 'out' }, Number(v.totals.outErrors));
-      });
-    },
-  }));
-  track('simpul_interface_discards_total', new Counter({
-    name: 'simpul_interface_discards_total',
-    help: 'Interface discards (ifInDiscards, ifOutDiscards), accumulated from counter deltas',
-    labelNames: [...IF_LABELS, 'direction'] as const,
-    registers: reg,
-    collect() {
-      this.reset();
-      eachInterface((l, v) => {
-        this.inc({ ...l, direction: 'in' }, Number(v.totals.inDiscards));
-        this.inc({ ...l, direction: 'out' }, Number(v.totals.outDiscards));
-      });
-    },
-  }));
-  track('simpul_interface_oper_up', new Gauge({
-    name: 'simpul_interface_oper_up',
-    help: '1 when ifOperStatus is up(1), else 0; no sample while the device does not answer (see simpul_device_up)',
-    labelNames: IF_LABELS,
-    registers: reg,
-    collect() {
-      this.reset();
-      eachInterface((l, v) => {
-        if (v.operStatus !== undefined) this.set(l, v.operUp ? 1 : 0);
-      });
-    },
-  }));
-  track('simpul_interface_speed_bits_per_second', new Gauge({
-    name: 'simpul_interface_speed_bits_per_second',
-    help: 'Interface speed (ifHighSpeed, else ifSpeed)',
-    labelNames: IF_LABELS,
-    registers: reg,
-    collect() {
-      this.reset();
-      eachInterface((l, v) => {
-        if (v.speedBps !== undefined) this.set(l, v.speedBps);
-      });
-    },
-  }));
+  // the per-interface families, written as text (exposition.ts); registered first, where they always were
+  for (const m of new InterfaceExposition(poller, opts.links).metrics()) {
+    registry.registerMetric(m as unknown as Metric);
+    names.push(m.name);
+  }
   track('simpul_device_up', new Gauge({
     name: 'simpul_device_up',
     help: '1 when the device answered its last SNMP poll (state up or degraded), else 0',
