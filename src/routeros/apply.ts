@@ -91,7 +91,11 @@ export async function applyPlan(conn: RouterConnection, steps: readonly PlanStep
     // so the entry at fault is named and the others still go
     const removes = steps.filter((s): s is Extract<PlanStep, { op: 'remove' }> => s.op === 'remove');
     const byMenu = new Map<MenuPath, (typeof removes)[number][]>();
-    for (const s of removes) byMenu.set(s.menu, [...(byMenu.get(s.menu) ?? []), s]);
+    for (const s of removes) {
+      const list = byMenu.get(s.menu);
+      if (list) list.push(s);
+      else byMenu.set(s.menu, [s]);
+    }
     const batches = [...byMenu.values()].flatMap((list) => chunks(list, opts.removeBatch ?? 100));
     await pipeline(batches, inFlight, async (batch) => {
       const first = batch[0] as (typeof batch)[number];

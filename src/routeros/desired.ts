@@ -325,6 +325,22 @@ export const MENU_SPECS: Readonly<Record<MenuPath, MenuSpec>> = {
 
 // ---- normalisation ------------------------------------------------------------------------------
 
+const same = (v: string) => v;
+const stripHostLength = (v: string) => (v.endsWith('/32') && isIPv4(v.slice(0, -3)) ? v.slice(0, -3) : v.endsWith('/128') && isIPv6(v.slice(0, -4)) ? v.slice(0, -4) : v);
+const addHostLength = (v: string) => (v.includes('/') ? v : `${v}/${isIPv4(v) ? 32 : 128}`);
+const routerDuration = (v: string) => {
+  const s = durationSeconds(v);
+  return s === undefined ? v : formatDuration(s);
+};
+
+/** How a field's value is normalised beyond yes/no, chosen once per menu and field. */
+function fieldNormalizer(menu: MenuPath, field: string): (v: string) => string {
+  if ((menu === '/ip/firewall/address-list' || menu === '/ipv6/firewall/address-list') && field === 'address') return stripHostLength;
+  if ((menu === '/ip/route' || menu === '/ipv6/route') && field === 'dst-address') return addHostLength;
+  if (field === 'ttl') return routerDuration;
+  return same;
+}
+
 /**
  * A value as RouterOS prints it back, so desired and actual compare equal: booleans as
  * true/false, /32 and /128 dropped in address lists, a bare route destination gets /32, durations in
@@ -333,25 +349,21 @@ export const MENU_SPECS: Readonly<Record<MenuPath, MenuSpec>> = {
 export function normalizeValue(menu: MenuPath, field: string, v: string): string {
   if (v === 'yes') return 'true';
   if (v === 'no') return 'false';
-  if ((menu === '/ip/firewall/address-list' || menu === '/ipv6/firewall/address-list') && field === 'address') {
-    if (v.endsWith('/32') && isIPv4(v.slice(0, -3))) return v.slice(0, -3);
-    if (v.endsWith('/128') && isIPv6(v.slice(0, -4))) return v.slice(0, -4);
-  }
-  if ((menu === '/ip/route' || menu === '/ipv6/route') && field === 'dst-address' && !v.includes('/')) return `${v}/${isIPv4(v) ? 32 : 128}`;
-  if (field === 'ttl') {
-    const s = durationSeconds(v);
-    if (s !== undefined) return formatDuration(s);
-  }
-  return v;
+  return fieldNormalizer(menu, field)(v);
 }
+
+/** Per menu, each managed field with its default and normaliser: entries are normalised by the
+ *  hundred thousand, so nothing is looked up per value. */
+const FIELD_NORMS = new Map(
+  Object.values(MENU_SPECS).map((spec) => [spec.path, Object.entries(spec.fields).map(([field, dflt]) => ({ field, dflt, norm: fieldNormalizer(spec.path, field) }))]),
+);
 
 /** Managed fields only, normalised, defaults filled in. */
 export function normalizeEntry(menu: MenuPath, e: Entry): Record<string, string> {
-  const spec = MENU_SPECS[menu];
   const out: Record<string, string> = {};
-  for (const [f, dflt] of Object.entries(spec.fields)) {
-    const v = e[f];
-    out[f] = v === undefined || v === '' ? dflt : normalizeValue(menu, f, v);
+  for (const { field, dflt, norm } of FIELD_NORMS.get(menu) ?? []) {
+    const v = e[field];
+    out[field] = v === undefined || v === '' ? dflt : v === 'yes' ? 'true' : v === 'no' ? 'false' : norm(v);
   }
   return out;
 }
@@ -362,18 +374,32 @@ export function isOwned(row: Entry): boolean {
 
 // ---- validation ---------------------------------------------------------------------------------
 
+/** A desired entry, validated and normalised once: its identity key and the values to compare and send. */
+export interface WantedEntry {
+  key: string;
+  want: Record<string, string>;
+}
+
 export function validateDesired(desired: DesiredState): ValidationIssue[] {
+  return prepareDesired(desired).issues;
+}
+
+/** Validates the desired state and normalises each entry once, per menu in desired order. */
+export function prepareDesired(desired: DesiredState): { issues: ValidationIssue[]; menus: Map<MenuPath, WantedEntry[]> } {
   const issues: ValidationIssue[] = [];
+  const menus = new Map<MenuPath, WantedEntry[]>();
   for (const [menu, entries] of Object.entries(desired.menus) as [MenuPath, readonly Entry[]][]) {
     const spec = MENU_SPECS[menu];
     if (!spec) {
       issues.push({ menu, index: -1, message: `menu ${menu} is not managed by Simpul` });
       continue;
     }
+    const wanted: WantedEntry[] = [];
     const seen = new Map<string, number>();
     entries.forEach((e, index) => {
       const add = (message: string, field?: string) => issues.push(field === undefined ? { menu, index, message } : { menu, index, field, message });
-      for (const [f, v] of Object.entries(e)) {
+      for (const f of Object.keys(e)) {
+        const v = e[f];
         if (!(f in spec.fields)) add(`unknown field ${f}`, f);
         else if (typeof v !== 'string') add('value must be a string', f);
         else if (/[\u0000-\u001f\u007f]/.test(v) || v.length > 1024) add('value has control characters or is too long', f);
@@ -386,14 +412,17 @@ export function validateDesired(desired: DesiredState): ValidationIssue[] {
       const whole = spec.complete?.(e);
       if (whole) add(whole);
       if (!(e.comment ?? '').startsWith(OWNER_PREFIX)) add(`comment must start with "${OWNER_PREFIX}"`, 'comment');
-      const key = spec.key(normalizeEntry(menu, e));
+      const want = normalizeEntry(menu, e);
+      const key = spec.key(want);
       const first = seen.get(key);
       if (first !== undefined) add(`duplicates entry ${first} (${key.replace('\u0000', ' ')})`);
       else seen.set(key, index);
+      wanted.push({ key, want });
     });
+    menus.set(menu, wanted);
   }
   for (const [menu, p] of Object.entries(desired.placement ?? {})) {
     if (p && p.at === 'before' && Object.keys(p.match).length === 0) issues.push({ menu: menu as MenuPath, index: -1, message: 'placement "before" needs at least one field to match' });
   }
-  return issues;
+  return { issues, menus };
 }

@@ -6,12 +6,13 @@ import {
   MENU_SPECS,
   normalizeEntry,
   normalizeValue,
-  validateDesired,
+  prepareDesired,
   type DesiredState,
   type Entry,
   type MenuPath,
   type OrderedMenu,
   type Placement,
+  type WantedEntry,
 } from './desired.js';
 
 /** Rows as `print` returns them, in router order, each with its `.id`. */
@@ -27,21 +28,22 @@ export type PlanStep =
   /** Move `target` just before `before`, or to the end of the list when `before` is absent. */
   | { op: 'move'; menu: MenuPath; key: string; target: EntryRef; before?: EntryRef; reason: string };
 
-const PHASE = { remove: 0, set: 1, add: 2, move: 3 } as const;
-
 /** The fields to send for an add: non-default values only, so the router keeps its defaults. */
 function addFields(menu: MenuPath, want: Record<string, string>): Record<string, string> {
-  const defaults = MENU_SPECS[menu].fields;
+  const { fields: defaults, required } = MENU_SPECS[menu];
   const out: Record<string, string> = {};
-  for (const [f, v] of Object.entries(want)) if (v !== '' && (v !== defaults[f] || MENU_SPECS[menu].required.includes(f))) out[f] = v;
+  for (const f in want) {
+    const v = want[f] as string;
+    if (v !== '' && (v !== defaults[f] || required.includes(f))) out[f] = v;
+  }
   return out;
 }
 
-function diff(menu: MenuPath, want: Record<string, string>, have: Record<string, string>): { set: Record<string, string>; unset: string[]; reasons: string[] } {
+function diff(fields: readonly string[], want: Record<string, string>, have: Record<string, string>): { set: Record<string, string>; unset: string[]; reasons: string[] } {
   const set: Record<string, string> = {};
   const unset: string[] = [];
   const reasons: string[] = [];
-  for (const f of Object.keys(MENU_SPECS[menu].fields)) {
+  for (const f of fields) {
     const w = want[f] ?? '';
     const h = have[f] ?? '';
     if (w === h) continue;
@@ -53,9 +55,7 @@ function diff(menu: MenuPath, want: Record<string, string>, have: Record<string,
 }
 
 /** A desired entry in desired order, with the owned row it matched, if any. */
-interface Wanted {
-  key: string;
-  want: Record<string, string>;
+interface Wanted extends WantedEntry {
   row?: Entry;
 }
 
@@ -64,42 +64,56 @@ interface Wanted {
  * before anything else when a desired value is malformed.
  */
 export function plan(desired: DesiredState, actual: ActualState): PlanStep[] {
-  const issues = validateDesired(desired);
+  const { issues, menus } = prepareDesired(desired);
   if (issues.length > 0) throw new InvalidDesiredStateError(issues);
-  const steps: PlanStep[] = [];
-  for (const [menu, entries] of Object.entries(desired.menus) as [MenuPath, readonly Entry[]][]) {
-    const spec = MENU_SPECS[menu];
-    const rows = actual[menu] ?? [];
-    const owned = new Map<string, Entry>();
-    for (const row of rows) {
-      if (!isOwned(row)) continue;
-      const key = spec.key(normalizeEntry(menu, row));
-      const first = owned.get(key);
-      if (first) steps.push({ op: 'remove', menu, id: row['.id'] ?? '', key, reason: `duplicate of ${first['.id']}` });
-      else owned.set(key, row);
-    }
-    const wanted: Wanted[] = [];
-    for (const e of entries) {
-      const want = normalizeEntry(menu, e);
-      const key = spec.key(want);
-      const row = owned.get(key);
-      owned.delete(key);
-      wanted.push(row ? { key, want, row } : { key, want });
-      if (!row) continue;
-      const d = diff(menu, want, normalizeEntry(menu, row));
-      if (d.reasons.length > 0) steps.push({ op: 'set', menu, id: row['.id'] ?? '', key, set: d.set, unset: d.unset, reason: d.reasons.join('; ') });
-    }
-    for (const [key, row] of owned) steps.push({ op: 'remove', menu, id: row['.id'] ?? '', key, reason: 'not in desired state' });
-    if (spec.ordered) {
-      steps.push(...placeOrdered(menu as OrderedMenu, rows, wanted, desired.placement?.[menu as OrderedMenu] ?? { at: 'top' }));
-    } else {
-      for (const w of wanted) if (!w.row) steps.push({ op: 'add', menu, key: w.key, fields: addFields(menu, w.want), reason: 'missing' });
-    }
-  }
-  return steps.sort((a, b) => PHASE[a.op] - PHASE[b.op]);
+  return byPhase(Array.from(menus, ([menu, wanted]) => planMenu(menu, wanted, actual[menu] ?? [], desired.placement)).flat());
 }
 
-type Slot = { kind: 'unmanaged'; id: string; row: Entry } | { kind: 'existing'; id: string; key: string } | { kind: 'new'; key: string };
+const PHASE = { remove: 0, set: 1, add: 2, move: 3 } as const;
+
+/** Steps in phase order, keeping their order within a phase (a stable bucket sort). */
+function byPhase(steps: Iterable<PlanStep>): PlanStep[] {
+  const phases: PlanStep[][] = [[], [], [], []];
+  for (const s of steps) phases[PHASE[s.op]]?.push(s);
+  return phases.flat();
+}
+
+/**
+ * The plan for one menu, from its validated desired entries and the rows the router holds:
+ * removes, then sets, then adds, then moves.
+ */
+export function planMenu(menu: MenuPath, entries: readonly WantedEntry[], rows: readonly Entry[], placement: DesiredState['placement'] = {}): PlanStep[] {
+  const spec = MENU_SPECS[menu];
+  const fields = Object.keys(spec.fields);
+  const steps: PlanStep[] = [];
+  const owned = new Map<string, { row: Entry; have: Record<string, string> }>();
+  for (const row of rows) {
+    if (!isOwned(row)) continue;
+    const have = normalizeEntry(menu, row);
+    const key = spec.key(have);
+    const first = owned.get(key);
+    if (first) steps.push({ op: 'remove', menu, id: row['.id'] ?? '', key, reason: `duplicate of ${first.row['.id']}` });
+    else owned.set(key, { row, have });
+  }
+  const wanted: Wanted[] = [];
+  for (const { key, want } of entries) {
+    const match = owned.get(key);
+    if (match) owned.delete(key);
+    if (spec.ordered) wanted.push(match ? { key, want, row: match.row } : { key, want });
+    if (!match) {
+      if (!spec.ordered) steps.push({ op: 'add', menu, key, fields: addFields(menu, want), reason: 'missing' });
+      continue;
+    }
+    if (fields.every((f) => want[f] === match.have[f])) continue;
+    const d = diff(fields, want, match.have);
+    steps.push({ op: 'set', menu, id: match.row['.id'] ?? '', key, set: d.set, unset: d.unset, reason: d.reasons.join('; ') });
+  }
+  for (const [key, { row }] of owned) steps.push({ op: 'remove', menu, id: row['.id'] ?? '', key, reason: 'not in desired state' });
+  if (spec.ordered) for (const s of placeOrdered(menu as OrderedMenu, rows, wanted, placement[menu as OrderedMenu] ?? { at: 'top' })) steps.push(s);
+  return byPhase(steps);
+}
+
+type Slot = { kind: 'unmanaged'; id: string; row: Entry } | { kind: 'existing'; id: string; key: string } | { kind: 'new'; key: string; want: Record<string, string> };
 
 const slotId = (s: Slot) => (s.kind === 'new' ? `new\u0000${s.key}` : s.id);
 const ref = (s: Slot): EntryRef => (s.kind === 'new' ? { added: s.key } : { id: s.id });
@@ -108,24 +122,44 @@ function matches(menu: MenuPath, row: Entry, match: Record<string, string>): boo
   return Object.entries(match).every(([f, v]) => normalizeValue(menu, f, row[f] || MENU_SPECS[menu].fields[f] || '') === normalizeValue(menu, f, v));
 }
 
-/** Indices of a maximum-weight strictly increasing subsequence of `seq`. O(n^2); chains are short. */
-function heaviestIncreasing(seq: number[], weight: number[]): Set<number> {
-  const best: number[] = [];
-  const prev: number[] = [];
+/**
+ * Indices of a maximum-weight strictly increasing subsequence of `seq` (weights positive). Among
+ * equally heavy choices it takes the earliest predecessor and the earliest end, as the textbook
+ * quadratic method does, so plans do not change with the method; a Fenwick tree of prefix maxima
+ * over the ranks of the values makes it O(n log n).
+ */
+export function heaviestIncreasing(seq: readonly number[], weight: readonly number[]): Set<number> {
+  const ranks = new Map([...new Set(seq)].sort((a, b) => a - b).map((v, i) => [v, i + 1]));
+  // per tree node: the heaviest subsequence ending at a value in its range, and where it ends
+  const treeBest = new Float64Array(ranks.size + 1);
+  const treeAt = new Int32Array(ranks.size + 1).fill(-1);
+  const best = new Float64Array(seq.length);
+  const prev = new Int32Array(seq.length);
   let top = -1;
   for (let i = 0; i < seq.length; i++) {
-    best[i] = weight[i] ?? 0;
-    prev[i] = -1;
-    for (let j = 0; j < i; j++) {
-      if ((seq[j] ?? 0) < (seq[i] ?? 0) && (best[j] ?? 0) + (weight[i] ?? 0) > (best[i] ?? 0)) {
-        best[i] = (best[j] ?? 0) + (weight[i] ?? 0);
-        prev[i] = j;
+    const r = ranks.get(seq[i] as number) as number;
+    let b = 0;
+    let at = -1;
+    for (let k = r - 1; k > 0; k -= k & -k) {
+      const t = treeAt[k] as number;
+      if (t >= 0 && (at < 0 || (treeBest[k] as number) > b || ((treeBest[k] as number) === b && t < at))) {
+        b = treeBest[k] as number;
+        at = t;
       }
     }
-    if (top < 0 || (best[i] ?? 0) > (best[top] ?? 0)) top = i;
+    best[i] = b + (weight[i] ?? 0);
+    prev[i] = at;
+    // indices only grow, so on a tie the earlier end already in the tree stays
+    for (let k = r; k <= ranks.size; k += k & -k) {
+      if ((treeAt[k] as number) < 0 || (best[i] as number) > (treeBest[k] as number)) {
+        treeBest[k] = best[i] as number;
+        treeAt[k] = i;
+      }
+    }
+    if (top < 0 || (best[i] as number) > (best[top] as number)) top = i;
   }
   const keep = new Set<number>();
-  for (let i = top; i >= 0; i = prev[i] ?? -1) keep.add(i);
+  for (let i = top; i >= 0; i = prev[i] as number) keep.add(i);
   return keep;
 }
 
@@ -153,7 +187,7 @@ function placeOrdered(menu: OrderedMenu, rows: readonly Entry[], wanted: Wanted[
       }
     }
     const unmanaged = current.filter((s): s is Extract<Slot, { kind: 'unmanaged' }> => s.kind === 'unmanaged');
-    const block: Slot[] = wanted.filter((w) => w.want.chain === chain).map((w) => (w.row ? { kind: 'existing', id: w.row['.id'] ?? '', key: w.key } : { kind: 'new', key: w.key }));
+    const block: Slot[] = wanted.filter((w) => w.want.chain === chain).map((w) => (w.row ? { kind: 'existing', id: w.row['.id'] ?? '', key: w.key } : { kind: 'new', key: w.key, want: w.want }));
     let anchor = placement.at === 'top' ? 0 : unmanaged.length;
     if (placement.at === 'before') {
       const i = unmanaged.findIndex((u) => matches(menu, u.row, placement.match));
@@ -161,21 +195,30 @@ function placeOrdered(menu: OrderedMenu, rows: readonly Entry[], wanted: Wanted[
     }
     const target: Slot[] = [...unmanaged.slice(0, anchor), ...block, ...unmanaged.slice(anchor)];
 
-    // adds, each before the first existing rule after it in the target order; simulate the result
-    const after = [...current];
+    // adds, each before the first existing rule after it in the target order
+    const nextExisting: (string | undefined)[] = [];
+    for (let i = target.length - 1, next: string | undefined; i >= 0; i--) {
+      const s = target[i] as Slot;
+      nextExisting[i] = next;
+      if (s.kind !== 'new') next = s.id;
+    }
+    const addedBefore = new Map<string | undefined, Slot[]>();
     target.forEach((s, i) => {
       if (s.kind !== 'new') return;
-      const next = target.slice(i + 1).find((t) => t.kind !== 'new');
-      const w = wanted.find((x) => x.key === s.key);
-      const fields = addFields(menu, w?.want ?? {});
-      if (next) {
-        steps.push({ op: 'add', menu, key: s.key, fields, placeBefore: next.id, reason: `missing from chain ${chain}` });
-        after.splice(after.findIndex((a) => slotId(a) === next.id), 0, s);
-      } else {
-        steps.push({ op: 'add', menu, key: s.key, fields, reason: `missing from chain ${chain}` });
-        after.push(s);
-      }
+      const next = nextExisting[i];
+      const fields = addFields(menu, s.want);
+      steps.push(next === undefined ? { op: 'add', menu, key: s.key, fields, reason: `missing from chain ${chain}` } : { op: 'add', menu, key: s.key, fields, placeBefore: next, reason: `missing from chain ${chain}` });
+      const group = addedBefore.get(next);
+      if (group) group.push(s);
+      else addedBefore.set(next, [s]);
     });
+    // the chain as it will be once they are added
+    const after: Slot[] = [];
+    for (const s of current) {
+      if (s.kind !== 'new') for (const a of addedBefore.get(s.id) ?? []) after.push(a);
+      after.push(s);
+    }
+    for (const a of addedBefore.get(undefined) ?? []) after.push(a);
 
     // moves: keep the heaviest in-order subsequence (unmanaged rules weigh more than all others)
     const position = new Map(target.map((s, i) => [slotId(s), i]));

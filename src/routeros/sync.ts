@@ -1,10 +1,11 @@
-// Reconcile one router: read what it holds, plan, apply, re-read to confirm.
-import { applyPlan, type ApplyOptions, type StepError } from './apply.js';
+// Reconcile one router, one menu at a time: read what the menu holds, plan, apply, re-read to
+// confirm, then let go of its rows, so memory follows the largest menu rather than the router.
+import { applyPlan, type ApplyOptions } from './apply.js';
 import type { RouterConnection } from './connection.js';
-import { InvalidDesiredStateError, MENU_SPECS, validateDesired, type DesiredState, type MenuPath } from './desired.js';
+import { InvalidDesiredStateError, MENU_SPECS, prepareDesired, type DesiredState, type Entry, type MenuPath, type WantedEntry } from './desired.js';
 import { toRouterError, type RouterErrorKind } from './errors.js';
 import type { Semaphore } from './limiter.js';
-import { plan, type ActualState, type PlanStep } from './plan.js';
+import { planMenu, type PlanStep } from './plan.js';
 
 export interface SyncOptions extends ApplyOptions {
   /** Plan only; nothing is written. */
@@ -37,16 +38,10 @@ export interface SyncResult {
   durationMs: number;
 }
 
-/** Reads the managed menus with `.proplist` limited to the fields the planner compares. */
-export async function readActual(conn: RouterConnection, menus: readonly MenuPath[]): Promise<ActualState> {
-  const out: ActualState = {};
-  await Promise.all(
-    menus.map(async (menu) => {
-      const props = ['.id', 'dynamic', ...Object.keys(MENU_SPECS[menu].fields)].join(',');
-      out[menu] = await conn.request([`${menu}/print`, `=.proplist=${props}`]);
-    }),
-  );
-  return out;
+/** Reads one managed menu with `.proplist` limited to the fields the planner compares. */
+export function readMenu(conn: RouterConnection, menu: MenuPath): Promise<Entry[]> {
+  const props = ['.id', 'dynamic', ...Object.keys(MENU_SPECS[menu].fields)].join(',');
+  return conn.request([`${menu}/print`, `=.proplist=${props}`]);
 }
 
 /** A failure of the connection itself, at a stage of the sync. */
@@ -63,39 +58,50 @@ function connectionError(err: unknown, op: SyncError['op']): SyncError {
  * router-side problem is in the result instead.
  */
 export async function syncRouter(conn: RouterConnection, desired: DesiredState, opts: SyncOptions = {}): Promise<SyncResult> {
-  const issues = validateDesired(desired);
+  const { issues, menus } = prepareDesired(desired);
   if (issues.length > 0) throw new InvalidDesiredStateError(issues);
   const release = await opts.limiter?.acquire();
   try {
     const started = Date.now();
-    const done = (result: SyncResult['result'], steps: PlanStep[], writes: number, errors: SyncError[]): SyncResult => ({ result, plan: steps, writes, errors, durationMs: Date.now() - started });
-    const menus = Object.keys(desired.menus) as MenuPath[];
-    let actual: ActualState;
-    try {
-      actual = await readActual(conn, menus);
-    } catch (e) {
-      return done('unreachable', [], 0, [connectionError(e, 'read')]);
-    }
-    const steps = plan(desired, actual);
-    if (opts.dryRun || steps.length === 0) return done('ok', steps, 0, []);
-
-    const applied = await applyPlan(conn, steps, opts);
-    const errors: SyncError[] = [...applied.errors];
-    if (applied.aborted) return done('unreachable', steps, applied.writes, [...errors, connectionError(applied.aborted, 'apply')]);
-    if (opts.confirm ?? true) {
-      let remaining: PlanStep[];
+    const steps: PlanStep[] = [];
+    const errors: SyncError[] = [];
+    let writes = 0;
+    const done = (result: SyncResult['result']): SyncResult => ({ result, plan: steps, writes, errors, durationMs: Date.now() - started });
+    /** Reads one menu and plans it; undefined when the read failed (the error is recorded). */
+    const readAndPlan = async (menu: MenuPath, wanted: readonly WantedEntry[], stage: 'read' | 'confirm'): Promise<PlanStep[] | undefined> => {
+      let rows: Entry[];
       try {
-        remaining = plan(desired, await readActual(conn, menus));
+        rows = await readMenu(conn, menu);
       } catch (e) {
-        return done('unreachable', steps, applied.writes, [...errors, connectionError(e, 'confirm')]);
+        errors.push(connectionError(e, stage));
+        return undefined;
       }
-      const failed = new Set(applied.errors.map((e) => `${e.menu}\u0000${e.key}`));
+      return planMenu(menu, wanted, rows, desired.placement);
+    };
+
+    for (const [menu, wanted] of menus) {
+      const menuSteps = await readAndPlan(menu, wanted, 'read');
+      if (!menuSteps) return done('unreachable');
+      for (const s of menuSteps) steps.push(s);
+      if (opts.dryRun || menuSteps.length === 0) continue;
+
+      const applied = await applyPlan(conn, menuSteps, opts);
+      writes += applied.writes;
+      for (const e of applied.errors) errors.push(e);
+      if (applied.aborted) {
+        errors.push(connectionError(applied.aborted, 'apply'));
+        return done('unreachable');
+      }
+      if (!(opts.confirm ?? true)) continue;
+      const remaining = await readAndPlan(menu, wanted, 'confirm');
+      if (!remaining) return done('unreachable');
+      const failed = new Set(applied.errors.map((e) => e.key));
       for (const s of remaining) {
-        if (failed.has(`${s.menu}\u0000${s.key}`)) continue;
-        errors.push({ op: 'confirm', menu: s.menu, key: s.key, kind: 'drift', message: `still differs after apply (${s.op}: ${s.reason})` });
+        if (failed.has(s.key)) continue;
+        errors.push({ op: 'confirm', menu, key: s.key, kind: 'drift', message: `still differs after apply (${s.op}: ${s.reason})` });
       }
     }
-    return done(errors.length > 0 ? 'degraded' : 'ok', steps, applied.writes, errors);
+    return done(errors.length > 0 ? 'degraded' : 'ok');
   } finally {
     release?.();
   }
