@@ -124,6 +124,19 @@ export const ConfigSchema = Type.Object(
         minPrefixLengthV6: Type.Integer({ minimum: 1, maximum: 128, default: 16 }),
         /** Longest unblock exception, in days from approval. */
         maxExceptionDays: Type.Integer({ minimum: 1, maximum: 3650, default: 365 }),
+        /** RouterOS 7.15+ routers fetch their OPD's names from Simpul (`/ip/dns/adlist`) instead of one static entry per name. */
+        adlist: Type.Object(
+          {
+            enabled: Type.Boolean({ default: false }),
+            /** Addresses or prefixes besides each router's management address that may fetch its list (a NAT in between). */
+            allowFrom: Type.Array(Type.String({ minLength: 2, maxLength: 43 }), { default: [] }),
+            /** How long after a reload a router may take to show names before it is degraded. */
+            reloadWaitSeconds: Type.Number({ minimum: 0.1, maximum: 600, default: 30 }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+        /** `use-application-dns.net` answered NXDOMAIN on every router, so Firefox leaves its DNS over HTTPS off. */
+        dohCanary: Type.Boolean({ default: true }),
       },
       { additionalProperties: false, default: {} },
     ),

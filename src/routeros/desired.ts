@@ -11,6 +11,7 @@ export type MenuPath =
   | '/ip/firewall/filter'
   | '/ip/firewall/nat'
   | '/ip/dns/static'
+  | '/ip/dns/adlist'
   | '/ip/route'
   | '/ipv6/route'
   | '/ipv6/firewall/address-list'
@@ -299,6 +300,20 @@ export const MENU_SPECS: Readonly<Record<MenuPath, MenuSpec>> = {
       return undefined;
     },
   },
+  // RouterOS 7.15+: a hosts-format list the router fetches from `url` itself
+  '/ip/dns/adlist': {
+    path: '/ip/dns/adlist',
+    ordered: false,
+    fields: { url: '', file: '', 'ssl-verify': 'true', disabled: 'false', comment: '' },
+    required: [],
+    key: (e) => (e.url ? `url ${e.url}` : `file ${e.file}`),
+    complete: (e) => (!e.url === !e.file ? 'give url or file, one of them' : undefined),
+    check: (f, v) => {
+      if (f === 'url') return /^https?:\/\/[^\s"]+$/.test(v) ? undefined : `"${v}" is not an http(s) URL`;
+      if (f === 'ssl-verify' || f === 'disabled') return BOOL(v);
+      return undefined;
+    },
+  },
   '/ipv6/route': {
     path: '/ipv6/route',
     ordered: false,
@@ -384,6 +399,8 @@ export function validateDesired(desired: DesiredState): ValidationIssue[] {
   return prepareDesired(desired).issues;
 }
 
+const issue = (menu: MenuPath, index: number, message: string, field?: string): ValidationIssue => (field === undefined ? { menu, index, message } : { menu, index, field, message });
+
 /** Validates the desired state and normalises each entry once, per menu in desired order. */
 export function prepareDesired(desired: DesiredState): { issues: ValidationIssue[]; menus: Map<MenuPath, WantedEntry[]> } {
   const issues: ValidationIssue[] = [];
@@ -396,29 +413,29 @@ export function prepareDesired(desired: DesiredState): { issues: ValidationIssue
     }
     const wanted: WantedEntry[] = [];
     const seen = new Map<string, number>();
-    entries.forEach((e, index) => {
-      const add = (message: string, field?: string) => issues.push(field === undefined ? { menu, index, message } : { menu, index, field, message });
+    for (let index = 0; index < entries.length; index++) {
+      const e = entries[index] as Entry;
       for (const f of Object.keys(e)) {
         const v = e[f];
-        if (!(f in spec.fields)) add(`unknown field ${f}`, f);
-        else if (typeof v !== 'string') add('value must be a string', f);
-        else if (/[\u0000-\u001f\u007f]/.test(v) || v.length > 1024) add('value has control characters or is too long', f);
+        if (!(f in spec.fields)) issues.push(issue(menu, index, `unknown field ${f}`, f));
+        else if (typeof v !== 'string') issues.push(issue(menu, index, 'value must be a string', f));
+        else if (/[\u0000-\u001f\u007f]/.test(v) || v.length > 1024) issues.push(issue(menu, index, 'value has control characters or is too long', f));
         else if (v !== '' && f !== 'comment') {
           const msg = spec.check?.(f, v, e);
-          if (msg) add(msg, f);
+          if (msg) issues.push(issue(menu, index, msg, f));
         }
       }
-      for (const f of spec.required) if (!e[f]) add(`${f} is required`, f);
+      for (const f of spec.required) if (!e[f]) issues.push(issue(menu, index, `${f} is required`, f));
       const whole = spec.complete?.(e);
-      if (whole) add(whole);
-      if (!(e.comment ?? '').startsWith(OWNER_PREFIX)) add(`comment must start with "${OWNER_PREFIX}"`, 'comment');
+      if (whole) issues.push(issue(menu, index, whole));
+      if (!(e.comment ?? '').startsWith(OWNER_PREFIX)) issues.push(issue(menu, index, `comment must start with "${OWNER_PREFIX}"`, 'comment'));
       const want = normalizeEntry(menu, e);
       const key = spec.key(want);
       const first = seen.get(key);
-      if (first !== undefined) add(`duplicates entry ${first} (${key.replace('\u0000', ' ')})`);
+      if (first !== undefined) issues.push(issue(menu, index, `duplicates entry ${first} (${key.replace('\u0000', ' ')})`));
       else seen.set(key, index);
       wanted.push({ key, want });
-    });
+    }
     menus.set(menu, wanted);
   }
   for (const [menu, p] of Object.entries(desired.placement ?? {})) {

@@ -179,6 +179,17 @@ export const MENUS: readonly MenuDef[] = [
     },
   },
   {
+    // RouterOS 7.15+: the router fetches a hosts-format list (url) or reads a file; the counters
+    // (name-count, match-count) are the simulator's runtime state, not settable fields
+    path: '/ip/dns/adlist',
+    ordered: false,
+    singleton: false,
+    writable: true,
+    fields: { url: '', file: '', 'ssl-verify': 'true', disabled: 'false', comment: '' },
+    required: [],
+    normalize: (f, v) => (f === 'ssl-verify' ? bool(f, v) : f === 'url' && !/^https?:\/\/\S+$/.test(v) ? invalid(f) : common(f, v)),
+  },
+  {
     path: '/ip/route',
     ordered: false,
     singleton: false,

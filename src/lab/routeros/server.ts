@@ -4,6 +4,8 @@ import tls from 'node:tls';
 import { encodeSentence, SentenceDecoder, WireError } from '../../routeros/wire.js';
 import { GARBAGE, HUGE_REPLY_BYTES, type Faults } from './faults.js';
 import { RouterState, type Rec, type Reply, type StateInit } from './state.js';
+import { SimAdlist } from './adlist.js';
+import { resolveName, SimDns } from './dns.js';
 
 export interface RouterSimOptions {
   /** Loopback only: the lab never listens on or contacts another address. */
@@ -18,6 +20,10 @@ export interface RouterSimOptions {
   emptyReplies?: boolean;
   state?: RouterState | StateInit;
   faults?: Faults;
+  /** Certificates (PEM) the router trusts when an adlist has ssl-verify=yes. */
+  trustedCa?: string;
+  /** Keep adlist names to answer DNS (default); false only counts them. */
+  keepAdlistNames?: boolean;
 }
 
 export interface SimStats {
@@ -65,6 +71,10 @@ function sentence(reply: Reply, tag: string | undefined): Buffer {
 
 export class RouterSim {
   readonly state: RouterState;
+  /** `/ip/dns/adlist`: the lists the router fetched. */
+  readonly adlist: SimAdlist;
+  /** The router's DNS service (UDP on 127.0.0.1, port `dns.port` once started). */
+  readonly dns: SimDns;
   faults: Faults;
   emptyReplies: boolean;
   readonly stats: SimStats = { connections: 0, logins: 0, sentences: 0, writes: 0 };
@@ -77,6 +87,8 @@ export class RouterSim {
     const host = opts.host ?? '127.0.0.1';
     if (host !== '127.0.0.1' && host !== '::1') throw new Error('the router simulator listens on loopback only');
     this.state = opts.state instanceof RouterState ? opts.state : new RouterState(opts.state);
+    this.adlist = new SimAdlist(this.state, { ...(opts.trustedCa ? { trustedCa: opts.trustedCa } : {}), keepNames: opts.keepAdlistNames ?? true });
+    this.dns = new SimDns((name, qtype) => resolveName(this.state, this.adlist, name, qtype));
     this.faults = opts.faults ?? {};
     this.emptyReplies = opts.emptyReplies ?? false;
     this.boundPort = opts.port ?? 0;
@@ -110,6 +122,7 @@ export class RouterSim {
     });
     this.boundPort = (server.address() as net.AddressInfo).port;
     this.server = server;
+    await this.dns.start();
   }
 
   /** Stops listening and cuts every open connection, as a router that goes down. */
@@ -118,6 +131,7 @@ export class RouterSim {
     this.server = undefined;
     for (const c of this.conns) c.socket.destroy();
     this.conns.clear();
+    await this.dns.stop();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 

@@ -1,6 +1,7 @@
 // Lab mode's routers: one simulated RouterOS per inventory router, answering on 127.0.0.1 with the
-// version the inventory names (7.18+ answers empty prints with `!empty`), API-SSL where the
-// inventory says tls, and the unmanaged configuration a router arrives with.
+// version and model the inventory names (7.18+ answers empty prints with `!empty`), API-SSL where
+// the inventory says tls, trusting Simpul's lab certificate, and the unmanaged configuration a
+// router arrives with.
 import type { Device, Inventory } from '../../inventory/model.js';
 import type { Endpoint } from '../../module.js';
 import type { LabOptions, LabSimulators, LabStarter } from '../lab.js';
@@ -8,6 +9,7 @@ import { RouterSim } from './server.js';
 import { labSecrets, RouterSshServer } from './ssh.js';
 import { labHostKey, labHostKeyDir } from './host-keys.js';
 import { LAB_ROUTER_CERT, LAB_ROUTER_KEY } from './lab-cert.js';
+import { LAB_SIMPUL_CERT } from '../lab-tls.js';
 
 export interface RouterLab extends LabSimulators {
   /** The simulator of each inventory router, by device id. */
@@ -49,7 +51,10 @@ export const startRouterLab = async (inventory: Inventory, credentials: { userna
         user: credentials.username,
         password: credentials.password,
         emptyReplies: answersEmpty(d.routeros.version),
-        state: { identity: d.id, interfaces: interfacesOf(d), ...(d.routeros.version ? { version: d.routeros.version } : {}) },
+        // /system/resource answers the inventory's version and model; tests may change them
+        state: { identity: d.id, interfaces: interfacesOf(d), board: d.model, ...(d.routeros.version ? { version: d.routeros.version } : {}) },
+        // the operator imports Simpul's certificate once (README); the lab routers come with it
+        trustedCa: LAB_SIMPUL_CERT,
         ...(d.routeros.tls ? { tls: { key: LAB_ROUTER_KEY, cert: LAB_ROUTER_CERT } } : {}),
       });
       seedUnmanaged(sim, d);

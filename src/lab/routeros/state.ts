@@ -41,12 +41,20 @@ export interface StateInit {
   identity?: string;
   interfaces?: string[];
   version?: string;
+  /** `/system/resource` board-name (the inventory model in lab mode). */
+  board?: string;
 }
+
+/** A successful write or command on a menu, for the parts of the router that act on it (adlist fetches). */
+export type StateListener = (path: string, verb: string, id: string | undefined) => void;
 
 export class RouterState {
   private readonly tables = new Map<string, Table>();
   private nextId = 1;
   readonly resource: Rec;
+  /** Read-only counters the router keeps per record (adlist name-count, match-count), by id. */
+  readonly runtime = new Map<string, Rec>();
+  private readonly listeners: StateListener[] = [];
 
   constructor(init: StateInit = {}) {
     for (const def of MENUS) this.tables.set(def.path, new Table(def));
@@ -57,13 +65,17 @@ export class RouterState {
       'free-memory': '812003328',
       'total-memory': '1073741824',
       'architecture-name': 'arm64',
-      'board-name': 'CCR2004-1G-12S+2XS',
+      'board-name': init.board ?? 'CCR2004-1G-12S+2XS',
       platform: 'MikroTik',
     };
     this.table('/system/identity').rows.set('*0', { '.id': '*0', name: init.identity ?? 'MikroTik' });
     for (const name of init.interfaces ?? ['ether1', 'ether2', 'ether3', 'ether4', 'sfp-sfpplus1', 'bridge-lan']) {
       this.insert('/interface', { name, type: name.startsWith('bridge') ? 'bridge' : 'ether' });
     }
+  }
+
+  onCommand(fn: StateListener): void {
+    this.listeners.push(fn);
   }
 
   private table(path: string): Table {
@@ -80,7 +92,7 @@ export class RouterState {
   list(path: string): Rec[] {
     const t = this.table(path);
     if (path === '/system/resource') return [{ ...this.resource }];
-    return [...t.rows.values()].map((r) => ({ ...r, ...t.def.computed?.(r) }));
+    return [...t.rows.values()].map((r) => ({ ...r, ...t.def.computed?.(r), ...this.runtime.get(r['.id'] ?? '') }));
   }
 
   get identity(): string {
@@ -124,6 +136,7 @@ export class RouterState {
       const key = t.uniqueKey(t.rows.get(id) ?? {});
       if (key !== undefined) t.index.delete(key);
       t.rows.delete(id);
+      this.runtime.delete(id);
     }
   }
 
@@ -169,6 +182,7 @@ export class RouterState {
     try {
       if (!def) fail('no such command prefix', 0);
       const replies = this.run(def as MenuDef, verb, attrs, queries);
+      if (verb !== 'print' && verb !== 'getall' && verb !== 'get') for (const l of this.listeners) l(path, verb, replies[0]?.attrs.ret ?? attrs['.id'] ?? attrs.numbers);
       // RouterOS 7.18+ answers an empty result with `!empty` before `!done`
       if (emptyReplies && (verb === 'print' || verb === 'getall') && replies.length === 1 && attrs['count-only'] === undefined) {
         replies.unshift({ type: '!empty', attrs: {} });
@@ -227,6 +241,10 @@ export class RouterState {
         this.remove(def.path, this.ids(t, attrs));
         return done();
       }
+      case 'reload':
+        // `/ip/dns/adlist/reload`: every list is fetched again (the listener does the fetching)
+        if (def.path !== '/ip/dns/adlist') break;
+        return done();
       case 'move': {
         if (!def.ordered) break;
         const moving = this.ids(t, attrs);
