@@ -90,8 +90,11 @@ const FAMILIES: Family[] = [
 /** Interfaces written between two yields to the event loop (a few milliseconds of work). */
 const CHUNK = 2000;
 
-/** An interface's escaped label text, kept while its labels stay the same. */
-interface LabelText {
+/** Each sample's slot in a port's caches, by family. */
+const FAMILY_SLOTS = FAMILIES.map((f, k) => f.series.map((ser, j) => ({ ser, pre: `\n${f.name}`, slot: 2 * k + j })));
+
+/** What is kept of an interface between scrapes, while its labels stay the same. */
+interface PortText {
   opd: string;
   name: string;
   alias: string;
@@ -100,16 +103,19 @@ interface LabelText {
   plain: string;
   in: string;
   out: string;
+  /** By slot: the value last written, and its line (rewritten only when the value moves). */
+  values: Array<number | undefined>;
+  lines: string[];
 }
 
-const labelText = (l: IfLabels): LabelText => {
+const portText = (l: IfLabels): PortText => {
   const body = IF_LABELS.map((k) => `${k}="${exposedLabelValue(l[k])}"`).join(',');
-  return { opd: l.opd, name: l.interface, alias: l.alias, link: l.link, plain: `{${body}} `, in: `{${body},direction="in"} `, out: `{${body},direction="out"} ` };
+  return { opd: l.opd, name: l.interface, alias: l.alias, link: l.link, plain: `{${body}} `, in: `{${body},direction="in"} `, out: `{${body},direction="out"} `, values: [], lines: [] };
 };
 
 export class InterfaceExposition {
   /** device -> ifIndex -> label text. */
-  private readonly labels = new Map<string, Map<number, LabelText>>();
+  private readonly ports = new Map<string, Map<number, PortText>>();
   private pending: Promise<string[]> | undefined;
 
   constructor(
@@ -176,65 +182,79 @@ export class InterfaceExposition {
 
   private async write(): Promise<string[]> {
     const linkOf = this.linkOf();
-    const parts: string[][] = FAMILIES.map(() => []);
+    // one string per family, grown by concatenation: V8 keeps it as a rope of the kept lines, so
+    // the text is copied once, when the registry joins the families into the response
     const acc = FAMILIES.map((f) => `# HELP ${f.name} ${f.help}\n# TYPE ${f.name} ${f.type}`);
-    const devices = this.source.devicesState();
     const live = new Set<string>();
     let written = 0;
-    for (const dev of devices) {
+    for (const dev of this.source.devicesState()) {
       const itfs = this.source.interfaces(dev.id);
       if (!itfs) continue;
       live.add(dev.id);
-      const known = this.labels.get(dev.id) ?? new Map<number, LabelText>();
-      this.labels.set(dev.id, known);
+      const known = this.ports.get(dev.id) ?? new Map<number, PortText>();
+      this.ports.set(dev.id, known);
       const opd = dev.opd ?? '';
-      const rows: Array<[LabelText, Port]> = [];
+      const rows: Array<[PortText, Port]> = [];
       const plains = new Set<string>();
       for (const itf of itfs) {
         const link = linkOf.get(`${dev.id}\0${itf.ifIndex}`) ?? '';
         let t = known.get(itf.ifIndex);
         if (!t || t.opd !== opd || t.name !== itf.name || t.alias !== itf.alias || t.link !== link) {
-          t = labelText({ device: dev.id, opd, interface: itf.name, alias: itf.alias, link });
+          t = portText({ device: dev.id, opd, interface: itf.name, alias: itf.alias, link });
           known.set(itf.ifIndex, t);
         }
         rows.push([t, currentPort(itf, dev.state)]);
         plains.add(t.plain);
       }
-      if (known.size > itfs.length) for (const i of known.keys()) if (!itfs.some((x) => x.ifIndex === i)) known.delete(i);
+      if (known.size > itfs.length) {
+        const present = new Set(itfs.map((x) => x.ifIndex));
+        for (const i of known.keys()) if (!present.has(i)) known.delete(i);
+      }
       // two interfaces with the same labels (agents repeat ifName) are one series, as prom-client makes them
-      const unique = plains.size === rows.length;
-      FAMILIES.forEach((f, k) => {
-        let s = acc[k] as string;
-        if (unique) {
-          for (const [t, p] of rows) {
-            for (const ser of f.series) {
-              const v = ser.value(p);
-              if (v !== undefined) s += `\n${f.name}${ser.direction ? t[ser.direction] : t.plain}${v}`;
-            }
-          }
-        } else {
-          const merged = new Map<string, number>();
-          for (const [t, p] of rows) {
-            for (const ser of f.series) {
-              const v = ser.value(p);
-              if (v === undefined) continue;
-              const key = ser.direction ? t[ser.direction] : t.plain;
-              merged.set(key, f.type === 'counter' ? (merged.get(key) ?? 0) + v : v);
-            }
-          }
-          for (const [key, v] of merged) s += `\n${f.name}${key}${v}`;
-        }
-        acc[k] = s;
-      });
+      if (plains.size === rows.length) this.writeRows(acc, rows);
+      else this.writeMerged(acc, rows);
       written += rows.length;
       if (written >= CHUNK) {
         written = 0;
-        acc.forEach((s, k) => parts[k]?.push(s));
-        acc.fill('');
         await yieldToLoop();
       }
     }
-    for (const id of this.labels.keys()) if (!live.has(id)) this.labels.delete(id);
-    return acc.map((s, k) => (parts[k] as string[]).join('') + s);
+    for (const id of this.ports.keys()) if (!live.has(id)) this.ports.delete(id);
+    return acc;
+  }
+
+  /** Family by family, interface by interface (prom-client's order); a line is rebuilt only when its value moved. */
+  private writeRows(acc: string[], rows: Array<[PortText, Port]>): void {
+    FAMILY_SLOTS.forEach((slots, k) => {
+      let s = acc[k] as string;
+      for (const [t, p] of rows) {
+        for (const { ser, pre, slot } of slots) {
+          const v = ser.value(p);
+          if (v === undefined) continue;
+          if (t.values[slot] !== v) {
+            t.values[slot] = v;
+            t.lines[slot] = pre + (ser.direction ? t[ser.direction] : t.plain) + v;
+          }
+          s += t.lines[slot] as string;
+        }
+      }
+      acc[k] = s;
+    });
+  }
+
+  /** Rows of which some share their labels: counters summed, the last gauge value kept. */
+  private writeMerged(acc: string[], rows: Array<[PortText, Port]>): void {
+    FAMILIES.forEach((f, k) => {
+      const merged = new Map<string, number>();
+      for (const [t, p] of rows) {
+        for (const ser of f.series) {
+          const v = ser.value(p);
+          if (v === undefined) continue;
+          const key = ser.direction ? t[ser.direction] : t.plain;
+          merged.set(key, f.type === 'counter' ? (merged.get(key) ?? 0) + v : v);
+        }
+      }
+      for (const [key, v] of merged) acc[k] += `\n${f.name}${key}${v}`;
+    });
   }
 }
