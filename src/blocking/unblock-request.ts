@@ -4,6 +4,8 @@ import type { RequestType } from '../requests/service.js';
 import { isAtOrUnder, judgeDomain, judgeIp, ipPrefix, type BlockValue } from './normalize.js';
 import { containsPrefix } from '../ipam/core/cidr.js';
 import type { BlockingService } from './service.js';
+import { Type } from '@sinclair/typebox';
+import { DateOrDateTime, TextLine, TextLines } from '../http/schemas.js';
 
 const DAY = 86_400_000;
 const zone = (b: BlockingService) => b.opts.timezone ?? DEFAULT_TIMEZONE;
@@ -35,9 +37,17 @@ function parseUntil(v: unknown, now: Date, maxDays: number, field: string, tz: s
 export function unblockRequest(blocking: BlockingService): RequestType {
   return {
     name: 'unblock',
+    fields: {
+      domain: Type.Optional(TextLine(300, 1, { description: 'the blocked site name (give this or address)' })),
+      address: Type.Optional(TextLine(64, 1, { description: 'the blocked IP address or prefix (give this or domain)' })),
+      justification: Type.Optional(TextLines(2000, 1, { description: 'required: why the duty needs the site' })),
+      duty: Type.Optional(TextLines(1000, 1, { description: 'required: the duty that needs the site' })),
+      until: Type.Optional(DateOrDateTime("required: when the exception ends; a plain date (2026-12-31) means the end of that day in the regency's zone")),
+    },
+    decision: {
+      until: Type.Optional(DateOrDateTime("a shorter end than asked (a plain date: the end of that day in the regency's zone)")),
+    },
     validate(body, opd, tx) {
-      for (const f of ['family', 'prefixLength', 'addresses', 'purpose'])
-        if (body[f] !== undefined) throw badRequest('VALIDATION_FAILED', `${f} does not belong in an unblock request`, f);
       if ((body.domain === undefined) === (body.address === undefined)) throw badRequest('TARGET_REQUIRED', 'give either domain (a site name) or address (an IP or prefix), not both', 'domain');
       const field = body.domain !== undefined ? 'domain' : 'address';
       const j = field === 'domain' ? judgeDomain(String(body.domain), { wildcard: false }) : judgeIp(String(body.address));
@@ -73,8 +83,6 @@ export function unblockRequest(blocking: BlockingService): RequestType {
       return { [field]: asked.value, justification: (body.justification as string).trim(), duty: (body.duty as string).trim(), until, blockedBy: closed.map((m) => ({ category: m.category, kind: m.kind, value: m.value })) };
     },
     approve(tx, req, decision) {
-      for (const f of ['poolId', 'prefix', 'strategy'])
-        if (decision[f] !== undefined) throw badRequest('VALIDATION_FAILED', `${f} does not belong in an unblock approval`, f);
       const b = req.body as { domain?: string; address?: string; until: string };
       const now = new Date(tx.now);
       let until = b.until;

@@ -5,7 +5,7 @@ import type { FastifySchemaCompiler } from 'fastify';
 // ajv-formats ships CommonJS with a default export.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
-const base: Options = { removeAdditional: false, useDefaults: true, allErrors: false, strict: false };
+const base: Options = { removeAdditional: false, useDefaults: true, allErrors: false, strict: false, discriminator: true };
 const bodyAjv = () => addFormats(new Ajv({ ...base, coerceTypes: false }));
 
 /**

@@ -4,6 +4,8 @@ import type { RequestType } from '../requests/service.js';
 import type { PoolRow } from './columns.js';
 import type { IpamService } from './service.js';
 import { prefixLengthForAddresses } from './core/size.js';
+import { Type } from '@sinclair/typebox';
+import { TextLine, TextLines } from '../http/schemas.js';
 
 /** An ip-block request is an office LAN: it is served from pools of these roles. */
 export const IP_BLOCK_POOL_ROLES: readonly string[] = ['opd-lan'];
@@ -17,6 +19,19 @@ export const IP_BLOCK_POOL_ROLES: readonly string[] = ['opd-lan'];
 export function ipBlockRequest(ipam: IpamService): RequestType {
   return {
     name: 'ip-block',
+    fields: {
+      family: Type.Optional(Type.Integer({ enum: [4, 6], description: 'IPv4 (default) or IPv6' })),
+      prefixLength: Type.Optional(Type.Integer({ minimum: 0, maximum: 128, description: 'the block size as a prefix length (give this or addresses)' })),
+      addresses: Type.Optional(Type.Integer({ description: 'how many addresses are needed; rounded up to a block (give this or prefixLength)' })),
+      purpose: Type.Optional(TextLines(500, 1, { description: 'required: what the block is for (a LAN, CCTV...)' })),
+      justification: Type.Optional(TextLines(2000, 1, { description: 'required: why the office needs it' })),
+    },
+    decision: {
+      poolId: Type.Optional(Type.Integer({ minimum: 1, description: 'serve from this pool (default: the first private opd-lan pool of the family with room)' })),
+      prefix: Type.Optional(TextLine(64, 1, { description: 'allocate exactly this prefix' })),
+      strategy: Type.Optional(Type.Union([Type.Literal('first-fit'), Type.Literal('best-fit')])),
+      overrideRole: Type.Optional(Type.Boolean({ description: 'noc-admin only: serve from poolId although its role is not opd-lan (kept in the steps and the audit log)' })),
+    },
     validate(body) {
       const family = body.family === undefined ? 4 : body.family;
       if (family !== 4 && family !== 6) throw badRequest('VALIDATION_FAILED', 'family must be 4 or 6', 'family');
@@ -28,8 +43,6 @@ export function ipBlockRequest(ipam: IpamService): RequestType {
       if (body.addresses !== undefined) prefixLengthForAddresses(body.addresses as number, family);
       for (const f of ['purpose', 'justification'] as const)
         if (typeof body[f] !== 'string' || !(body[f] as string).trim()) throw badRequest('VALIDATION_FAILED', `${f} is required: say what the block is for`, f);
-      for (const f of ['domain', 'address', 'duty', 'until'])
-        if (body[f] !== undefined) throw badRequest('VALIDATION_FAILED', `${f} does not belong in an ip-block request`, f);
       return { family, prefixLength: body.prefixLength, addresses: body.addresses, purpose: (body.purpose as string).trim(), justification: (body.justification as string).trim() };
     },
     approve(tx, req, decision) {

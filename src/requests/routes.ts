@@ -1,37 +1,29 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import type { RoutePlugin } from '../http/context.js';
-import { DateOrDateTime, problemReplies, TextLine, TextLines } from '../http/schemas.js';
+import { badRequest } from '../common/errors.js';
+import { problemReplies, TextLines } from '../http/schemas.js';
+import { DECISION_NOTE, type RequestType } from './service.js';
 
 const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
 
-/** Every field any request type takes; each type checks which it needs (with the field named). */
-const File = Type.Object(
-  {
-    type: Type.String({ maxLength: 32, description: 'ip-block, unblock' }),
-    opd: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{2,12}$', description: 'NOC only: the OPD filed for; an opd-admin files for its own' })),
-    family: Type.Optional(Type.Integer({ enum: [4, 6] })),
-    prefixLength: Type.Optional(Type.Integer({ minimum: 0, maximum: 128 })),
-    addresses: Type.Optional(Type.Integer()),
-    purpose: Type.Optional(TextLines(500)),
-    justification: Type.Optional(TextLines(2000)),
-    domain: Type.Optional(TextLine(300)),
-    address: Type.Optional(TextLine(64)),
-    duty: Type.Optional(TextLines(1000)),
-    until: Type.Optional(DateOrDateTime('unblock: when the exception ends; a plain date (2026-12-31) means the end of that day in the regency\'s zone')),
-  },
-  { additionalProperties: false },
-);
-const Approve = Type.Object(
-  {
-    poolId: Type.Optional(Type.Integer({ minimum: 1 })),
-    prefix: Type.Optional(TextLine(64)),
-    strategy: Type.Optional(Type.Union([Type.Literal('first-fit'), Type.Literal('best-fit')])),
-    overrideRole: Type.Optional(Type.Boolean({ description: 'ip-block, noc-admin only: serve from poolId although its role is not opd-lan (kept in the steps and the audit log)' })),
-    until: Type.Optional(DateOrDateTime('unblock: a shorter end than asked (a plain date: the end of that day in the regency\'s zone)')),
-    note: Type.Optional(TextLines(1000)),
-  },
-  { additionalProperties: false },
-);
+const Opd = Type.Optional(Type.String({ pattern: '^[A-Z0-9]{2,12}$', description: 'NOC only: the OPD filed for; an opd-admin files for its own' }));
+
+/** One body per registered type, told apart by `type` (OpenAPI shows each; Ajv checks only the one named). */
+function fileSchema(types: RequestType[]) {
+  return Type.Unsafe<{ type: string } & Record<string, unknown>>({
+    oneOf: types.map((t) => Type.Object({ type: Type.Literal(t.name), opd: Opd, ...t.fields }, { additionalProperties: false, title: t.name })),
+    discriminator: { propertyName: 'type' },
+  });
+}
+
+/** An approval's body: the fields of every type (each described by its type); the request's own type then refuses the others'. */
+function approveSchema(types: RequestType[]) {
+  const props: TProperties = { ...DECISION_NOTE };
+  for (const t of types)
+    for (const [k, v] of Object.entries(t.decision)) props[k] = props[k] ? props[k]! : { ...v, description: `${t.name}: ${v.description ?? ''}`.replace(/: $/, '') };
+  return Type.Object(props, { additionalProperties: false });
+}
+
 const Reject = Type.Object({ reason: TextLines(1000) }, { additionalProperties: false });
 const Query = Type.Object(
   {
@@ -62,8 +54,17 @@ const Request = Type.Object({
 
 export const requestRoutes: RoutePlugin = (app, s) => {
   const r = s.requests;
+  const types = r.registered();
+  const File = fileSchema(types);
+  const Approve = approveSchema(types);
   app.post<{ Body: Static<typeof File> }>('/requests', {
     schema: { tags: ['requests'], summary: 'File a request (an opd-admin, for its own OPD)', body: File, response: { 201: Request, ...problemReplies } },
+    // The type picks the schema: an unknown or missing one is answered before it, naming the types.
+    preValidation: async (req) => {
+      const type = (req.body as { type?: unknown } | null)?.type;
+      if (typeof type !== 'string' || !r.typeNames.includes(type))
+        throw badRequest(type === undefined ? 'VALIDATION_FAILED' : 'UNKNOWN_REQUEST_TYPE', `type must be one of ${r.typeNames.join(', ')}`, 'type');
+    },
     handler: async (req, reply) => reply.status(201).send(r.file(req.actor, req.body)),
   });
   app.get<{ Querystring: Static<typeof Query> }>('/requests', {
@@ -74,7 +75,7 @@ export const requestRoutes: RoutePlugin = (app, s) => {
     schema: { tags: ['requests'], summary: 'One request with every step taken', params: Id, response: { 200: Request, ...problemReplies } },
     handler: (req) => r.get(req.actor, req.params.id),
   });
-  app.post<{ Params: Static<typeof Id>; Body: Static<typeof Approve> }>('/requests/:id/approve', {
+  app.post<{ Params: Static<typeof Id>; Body: Record<string, unknown> }>('/requests/:id/approve', {
     schema: { tags: ['requests'], summary: 'Approve: does the work in the same transaction (409 if not pending)', params: Id, body: Approve, response: { 200: Request, ...problemReplies } },
     handler: (req) => r.approve(req.actor, req.params.id, req.body),
   });

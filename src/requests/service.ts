@@ -2,10 +2,22 @@ import type { Store, Tx } from '../store/store.js';
 import { badRequest, conflict, forbidden, notFound } from '../common/errors.js';
 import { canSeeOpd, requirePermission, seesAllOpds, type Actor } from '../auth/actor.js';
 import { transition, type RequestAction, type RequestState } from './state.js';
+import { Type, type TProperties } from '@sinclair/typebox';
+import type { ValidateFunction } from 'ajv';
+import { compileBodySchema } from '../http/validation.js';
+import { TextLines } from '../http/schemas.js';
 
-/** What a request type must say: how to check what the OPD asked, and what approval does. */
+/**
+ * What a request type must say: the fields it takes when filed and when approved (schemas the API
+ * documents and validates, and that filing from the pages goes through too), how to check what the
+ * OPD asked, and what approval does.
+ */
 export interface RequestType {
   name: string;
+  /** The fields a filing takes besides `type` and `opd`. */
+  fields: TProperties;
+  /** The fields an approval takes besides `note` (which every type takes). */
+  decision: TProperties;
   /** Normalizes and checks the filed body (without type and opd); throws 400 with the field. */
   validate(body: Record<string, unknown>, opd: string, tx: Tx): Record<string, unknown>;
   /** Does the work inside the approval's transaction; returns the result and the steps to show. */
@@ -57,14 +69,42 @@ interface Row {
  * Approval runs the type's work in the same transaction that marks the request approved, so a
  * request is never approved without its result, nor approved twice.
  */
+/** Every approval may carry a note; it is kept as the decision's reason. */
+export const DECISION_NOTE = { note: Type.Optional(TextLines(1000)) };
+
+const objectOf = (props: TProperties) => Type.Object(props, { additionalProperties: false });
+
+/** The first schema failure as a problem naming the field (the same words for the API and the pages). */
+function checkFields(check: ValidateFunction, body: Record<string, unknown>, what: string): void {
+  if (check(body)) return;
+  const e = check.errors![0]!;
+  const at = e.instancePath.replace(/^\//, '').replaceAll('/', '.');
+  if (e.keyword === 'additionalProperties') {
+    const f = String(e.params.additionalProperty);
+    throw badRequest('VALIDATION_FAILED', `${f} does not belong in ${what}`, f);
+  }
+  throw badRequest('VALIDATION_FAILED', `${at || 'the body'} ${e.message ?? 'is invalid'}`, at || undefined);
+}
+
+interface Registered {
+  type: RequestType;
+  checkFile: ValidateFunction;
+  checkDecision: ValidateFunction;
+}
+
 export class RequestService {
-  private readonly types = new Map<string, RequestType>();
+  private readonly types = new Map<string, Registered>();
   private readonly listeners: ((c: RequestChange) => void)[] = [];
 
   constructor(private readonly store: Store) {}
 
   register(t: RequestType): void {
-    this.types.set(t.name, t);
+    this.types.set(t.name, { type: t, checkFile: compileBodySchema(objectOf(t.fields)), checkDecision: compileBodySchema(objectOf({ ...t.decision, ...DECISION_NOTE })) });
+  }
+
+  /** The registered types, for the API's body schemas (at ready(), once every module registered its own). */
+  registered(): RequestType[] {
+    return [...this.types.values()].map((r) => r.type);
   }
 
   /**
@@ -83,8 +123,10 @@ export class RequestService {
   file(actor: Actor, input: Record<string, unknown>): RequestRecord {
     requirePermission(actor, 'write:opd');
     const { type: typeName, opd: asked, ...body } = input;
-    const type = this.types.get(String(typeName));
-    if (!type) throw badRequest('UNKNOWN_REQUEST_TYPE', `type must be one of ${this.typeNames.join(', ')}`, 'type');
+    const reg = this.types.get(String(typeName));
+    if (!reg) throw badRequest('UNKNOWN_REQUEST_TYPE', `type must be one of ${this.typeNames.join(', ')}`, 'type');
+    const type = reg.type;
+    checkFields(reg.checkFile, body, `an ${type.name} request`);
     let opd: string;
     if (actor.role === 'opd-admin') {
       if (asked !== undefined && asked !== actor.opd) throw forbidden(`you may file requests only for your own OPD (${actor.opd})`);
@@ -134,7 +176,8 @@ export class RequestService {
   approve(actor: Actor, id: number, decision: Record<string, unknown>): RequestRecord {
     requirePermission(actor, 'operate');
     return this.decide(actor, id, 'approve', (tx, rec) => {
-      const type = this.types.get(rec.type)!;
+      const { type, checkDecision } = this.types.get(rec.type)!;
+      checkFields(checkDecision, decision, `an ${type.name} approval`);
       const { result, steps } = type.approve(tx, rec, decision);
       tx.db.prepare('UPDATE requests SET result_json = ? WHERE id = ?').run(JSON.stringify(result), id);
       for (const s of steps) this.step(tx, id, 'work', s);
