@@ -34,6 +34,8 @@ export interface PollTarget {
   intervalMs?: number;
   /** Read LLDP-MIB neighbors (default true). */
   lldp?: boolean;
+  /** The remote site agent that polls this device (the controller does not read it itself). */
+  agent?: string;
 }
 
 export type PollErrorReason =
