@@ -9,8 +9,26 @@ export interface DesiredContributor {
   /** Short stable name, e.g. `routes`, `nat`, `blocking`. Entries' comments start `simpul:<name>`. */
   name: string;
   /** What this contributor wants on one router (any role: core, edge, OPD). Pure, fast, no I/O
-   *  beyond reading the store. Return `{ menus: {} }` for a router it has nothing for. */
+   *  beyond reading the store. Return `{ menus: {} }` for a router it has nothing for. The device's
+   *  `model` and `routeros.version` are what the router itself reported, once it has been read. */
   desired(router: Device, inventory: Inventory): DesiredState;
+  /** Explanations for the router's notes (what was left out, which form was chosen). */
+  notes?(routerId: string): string[];
+  /** After a successful apply: commands that are not entries (e.g. `/ip/dns/adlist/reload`) and
+   *  counters read back. The only place a contributor talks to a router, through the reconciler. */
+  afterApply?(router: Device, session: RouterSession): Promise<AfterApply | undefined>;
+}
+
+/** One router's API, for a contributor's after-apply step. */
+export interface RouterSession {
+  request(words: readonly string[]): Promise<Record<string, string>[]>;
+}
+
+export interface AfterApply {
+  /** The router holds its entries but does not do what they are for: it is degraded with this reason. */
+  degraded?: string;
+  /** How the router blocks names: its own adlist (names counted by the router) or static entries. */
+  dns?: { mode: 'adlist' | 'static'; names: number | null };
 }
 
 export class ContributionConflict extends Error {
@@ -33,6 +51,23 @@ export class DesiredRegistry {
 
   names(): string[] {
     return this.contributors.map((c) => c.name);
+  }
+
+  /** Every contributor's notes for one router, after its desired state was computed. */
+  notes(routerId: string): string[] {
+    return this.contributors.flatMap((c) => c.notes?.(routerId) ?? []);
+  }
+
+  /** Runs each contributor's after-apply step; a step that throws is a degraded reason. */
+  async afterApply(router: Device, session: RouterSession): Promise<AfterApply> {
+    const out: AfterApply = {};
+    for (const c of this.contributors) {
+      if (!c.afterApply) continue;
+      const r = await c.afterApply(router, session).catch((e: unknown) => ({ degraded: `${c.name}: ${(e as Error).message}` }) as AfterApply);
+      if (r?.degraded) out.degraded = out.degraded ? `${out.degraded}; ${r.degraded}` : r.degraded;
+      if (r?.dns) out.dns = r.dns;
+    }
+    return out;
   }
 
   /** A contributor's data changed (an allocation, an approved exception...): resync these routers. */

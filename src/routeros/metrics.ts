@@ -57,6 +57,26 @@ export function registerRouterMetrics(registry: Registry, reconciler: Reconciler
       for (const r of reconciler.list()) for (const [result, n] of Object.entries(r.syncs)) this.inc({ router: r.id, result }, n);
     },
   });
+  new Gauge({
+    name: 'simpul_router_inventory_mismatch',
+    help: 'The router reports a different value than the inventory for this field (version, model): 1 while it does',
+    labelNames: ['router', 'field'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const r of reconciler.list()) for (const m of r.inventoryMismatch) this.set({ router: r.id, field: m.field }, 1);
+    },
+  });
+  new Gauge({
+    name: 'simpul_router_dns_names',
+    help: 'Blocked names the router holds in its adlists, as the router counts them (adlist mode only)',
+    labelNames: ['router'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const r of reconciler.list()) if (r.dns?.mode === 'adlist' && r.dns.names !== null) this.set({ router: r.id }, r.dns.names);
+    },
+  });
   const duration = new Histogram({
     name: 'simpul_routeros_sync_duration_seconds',
     help: 'Time one router sync took (read, plan, apply, confirm)',

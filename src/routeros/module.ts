@@ -33,6 +33,7 @@ export const routerosModule: ModuleFactory = (ctx) => {
       if (result !== 'refused') metrics?.observe(ms);
     },
     onApplied: (status, result) => svc?.auditBackground(status, result),
+    onMismatch: (router, mismatch) => ctx.log.warn({ router, mismatch }, 'the router reports a different version or model than the inventory; the router is believed'),
     log: ctx.log,
   });
   svc = new RouterService(ctx.store, reconciler);

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { Device, Inventory } from '../inventory/model.js';
 import type { DeviceService, Endpoint } from '../module.js';
 import { RouterConnection, type RouterEndpoint } from './connection.js';
-import type { ChangedRouters, DesiredRegistry } from './contributors.js';
+import type { AfterApply, ChangedRouters, DesiredRegistry } from './contributors.js';
 import type { DesiredState, Entry, MenuPath } from './desired.js';
 import { RouterError, type RouterErrorKind } from './errors.js';
 import { Semaphore } from './limiter.js';
@@ -37,10 +37,25 @@ export interface ReconcilerDeps {
   onSync?(routerId: string, result: SyncOutcome, durationMs: number): void;
   /** Called after a background apply that wrote something (the audit log). */
   onApplied?(status: RouterStatus, result: SyncResult): void;
+  /** The router reported a version or model other than the inventory's (log line; metrics read the status). */
+  onMismatch?(routerId: string, mismatch: InventoryMismatch[]): void;
   log?: { info(o: object, m: string): void; warn(o: object, m: string): void };
   /** Retry delays when a router is unreachable. */
   backoff?: { initialMs: number; maxMs: number };
   debounceMs?: number;
+}
+
+/** A field where the inventory disagrees with what the router says of itself (`/system/resource`). */
+export interface InventoryMismatch {
+  field: 'version' | 'model';
+  inventory: string;
+  router: string;
+}
+
+/** What the router says it is, read at each (re)connection: this, not the inventory, decides forms and limits. */
+export interface RouterSystem {
+  version: string | null;
+  board: string | null;
 }
 
 /** How one sync attempt ended: the sync's own result, or the desired state refused before any I/O. */
@@ -65,6 +80,11 @@ export interface RouterStatus {
   notes: string[];
   syncs: Record<SyncOutcome, number>;
   nextRetryAt: string | null;
+  /** Read from the router at its last connection; null until then. */
+  system: RouterSystem | null;
+  inventoryMismatch: InventoryMismatch[];
+  /** How it blocks names, from the last apply (adlist: the router's own name count). */
+  dns: AfterApply['dns'] | null;
 }
 
 /** A router-side failure for the HTTP layer, or a desired state a contributor refused. */
@@ -94,6 +114,8 @@ interface Slot {
   chain: Promise<unknown>;
   /** A background sync is queued and not started yet (coalesces triggers). */
   queued: 'apply' | 'check' | null;
+  /** `/system/resource` must be read (again) before the next desired state: a new connection. */
+  systemStale: boolean;
 }
 
 type Mode = 'apply' | 'check';
@@ -107,6 +129,25 @@ export function desiredHash(d: DesiredState): string {
 }
 
 const count = (d: DesiredState) => Object.values(d.menus).reduce((n, es) => n + (es?.length ?? 0), 0);
+
+/** `7.18.2 (stable)` -> `7.18.2`. */
+export function parseVersion(v: string | undefined): string | null {
+  return /^\d+(\.\d+){0,2}/.exec(v ?? '')?.[0] ?? null;
+}
+
+/** The device as the router describes itself: its read model and version replace the inventory's. */
+function withSystem(d: Device, sys: RouterSystem | null): Device {
+  if (!sys || !d.routeros) return d;
+  return { ...d, model: sys.board ?? d.model, routeros: { ...d.routeros, ...(sys.version ? { version: sys.version } : {}) } };
+}
+
+export function mismatches(d: Device, sys: RouterSystem): InventoryMismatch[] {
+  const out: InventoryMismatch[] = [];
+  const inv = d.routeros?.version;
+  if (inv && sys.version && inv !== sys.version) out.push({ field: 'version', inventory: inv, router: sys.version });
+  if (sys.board && d.model !== sys.board) out.push({ field: 'model', inventory: d.model, router: sys.board });
+  return out;
+}
 
 function summarize(errors: SyncError[]): string {
   const first = errors[0];
@@ -175,10 +216,14 @@ export class Reconciler {
       notes: [],
       syncs: { ok: 0, degraded: 0, unreachable: 0, refused: 0 },
       nextRetryAt: null,
+      system: null,
+      inventoryMismatch: [],
+      dns: null,
     };
-    const slot: Slot = { device, fingerprint, conn: null, status, appliedHash: null, desiredHash: null, failures: 0, retryTimer: undefined, chain: Promise.resolve(), queued: null };
+    const slot: Slot = { device, fingerprint, conn: null, status, appliedHash: null, desiredHash: null, failures: 0, retryTimer: undefined, chain: Promise.resolve(), queued: null, systemStale: true };
     try {
       slot.conn = this.connect(device);
+      slot.conn?.on('up', () => (slot.systemStale = true));
       if (!slot.conn) status.reason = 'no endpoint for this router (no simulator in lab mode, or no routeros section)';
     } catch (e) {
       status.state = 'degraded';
@@ -258,15 +303,33 @@ export class Reconciler {
     }
   }
 
+  /**
+   * Reads `/system/resource` once per connection: the version decides the forms contributors use,
+   * the board name the model limits. A failed read leaves the last one (the sync reports the error).
+   */
+  private async readSystem(s: Slot): Promise<void> {
+    if (!s.systemStale || !s.conn) return;
+    const rows = await s.conn.request(['/system/resource/print', '=.proplist=version,board-name']).catch(() => null);
+    const row = rows?.[0];
+    if (!row) return;
+    s.systemStale = false;
+    const sys: RouterSystem = { version: parseVersion(row.version), board: row['board-name'] || null };
+    const found = mismatches(s.device, sys);
+    if (JSON.stringify(found) !== JSON.stringify(s.status.inventoryMismatch) && found.length) this.deps.onMismatch?.(s.device.id, found);
+    s.status.system = sys;
+    s.status.inventoryMismatch = found;
+  }
+
   /** The merged desired state, or null (router degraded, nothing pushed) when a contributor refuses. */
   private computeDesired(s: Slot): DesiredState | null {
-    s.status.notes = this.deps.notes?.(s.device.id) ?? [];
     try {
-      const d = this.deps.desired.desiredFor(s.device, this.deps.inventory());
+      const d = this.deps.desired.desiredFor(withSystem(s.device, s.status.system), this.deps.inventory());
+      s.status.notes = [...(this.deps.notes?.(s.device.id) ?? []), ...this.deps.desired.notes(s.device.id)];
       s.desiredHash = desiredHash(d);
       s.status.entriesManaged = count(d);
       return d;
     } catch (e) {
+      s.status.notes = [...(this.deps.notes?.(s.device.id) ?? []), ...this.deps.desired.notes(s.device.id)];
       s.desiredHash = null;
       s.status.state = 'degraded';
       s.status.reason = `desired state refused: ${(e as Error).message}`;
@@ -318,6 +381,7 @@ export class Reconciler {
    */
   private async run(s: Slot, mode: Mode): Promise<{ result: SyncResult; desired: DesiredState } | null> {
     const st = s.status;
+    await this.readSystem(s);
     const d = this.computeDesired(s);
     if (!d) {
       st.syncs.refused++;
@@ -371,11 +435,13 @@ export class Reconciler {
     }
     if (r.result === 'ok') {
       s.appliedHash = hash;
-      st.state = 'in-sync';
-      st.reason = null;
       st.drift = 0;
       st.pendingApply = false;
       st.lastSuccessAt = st.lastSyncAt;
+      const after = await this.deps.desired.afterApply(withSystem(s.device, st.system), conn);
+      st.dns = after.dns ?? null;
+      st.state = after.degraded ? 'degraded' : 'in-sync';
+      st.reason = after.degraded ?? null;
     } else {
       st.state = 'degraded';
       st.reason = summarize(r.errors);
@@ -392,6 +458,7 @@ export class Reconciler {
   async plan(id: string): Promise<{ status: RouterStatus; steps: PlanStep[] }> {
     const s = this.slot(id);
     return this.exclusive(s, async () => {
+      await this.readSystem(s);
       const d = this.computeDesired(s);
       let r: { result: SyncResult } | null = null;
       if (d && s.conn) {

@@ -2,7 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { RoutePlugin } from '../http/context.js';
 import { problemReplies } from '../http/schemas.js';
-import { errorOut, stepOut, type RouterService } from './service.js';
+import { errorOut, redactSecrets, stepOut, type RouterService } from './service.js';
 
 const Params = Type.Object({ id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }) }, { additionalProperties: false });
 const Nullable = (t: ReturnType<typeof Type.String>) => Type.Union([t, Type.Null()]);
@@ -43,14 +43,24 @@ const StepError = Type.Object({
   category: Type.Optional(Type.Integer()),
   message: Type.String(),
 });
+const Dns = Type.Union([
+  Type.Object(
+    { mode: Type.String({ description: 'adlist: the router fetches its list from Simpul (RouterOS 7.15+); static: one DNS entry per name' }), names: Type.Union([Type.Integer(), Type.Null()], { description: "names the router's adlists hold, as it counts them" }) },
+    { description: 'how the router blocks names, from its last apply' },
+  ),
+  Type.Null(),
+]);
 const RouterDetail = Type.Object({
   ...RouterSummary,
+  system: Type.Union([Type.Object({ version: Nullable(Type.String()), board: Nullable(Type.String()) }, { description: 'what the router reported in /system/resource at its last connection' }), Type.Null()]),
+  inventoryMismatch: Type.Array(Type.Object({ field: Type.String(), inventory: Type.String(), router: Type.String() }), { description: 'fields where the inventory disagrees with the router; the router is believed' }),
+  dns: Dns,
   lastPlan: Type.Array(Step),
   errors: Type.Array(StepError),
   notes: Type.Array(Type.String()),
   syncs: Type.Object({ ok: Type.Integer(), degraded: Type.Integer(), unreachable: Type.Integer(), refused: Type.Integer() }),
 });
-const PlanOut = Type.Object({ router: Type.String(), state: Type.String(), steps: Type.Array(Step), notes: Type.Array(Type.String()) });
+const PlanOut = Type.Object({ router: Type.String(), state: Type.String(), steps: Type.Array(Step), notes: Type.Array(Type.String()), dns: Dns });
 const ApplyOut = Type.Object({
   router: Type.String(),
   result: Type.String({ description: 'ok, degraded, unreachable, refused, failed' }),
@@ -73,7 +83,7 @@ export function routerRoutes(svc: RouterService): RoutePlugin {
       schema: { tags: ['routers'], summary: 'One router: state, last plan, errors per entry, notes', params: Params, response: { 200: RouterDetail, ...problemReplies } },
       handler: (req) => {
         const r = svc.get(req.actor, req.params.id);
-        return { ...r, lastPlan: r.lastPlan.map(stepOut), errors: r.errors.map(errorOut) };
+        return { ...r, reason: r.reason && redactSecrets(r.reason), lastPlan: r.lastPlan.map(stepOut), errors: r.errors.map(errorOut) };
       },
     });
     app.get<{ Params: Static<typeof Params> }>('/routers/:id/plan', {

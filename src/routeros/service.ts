@@ -22,14 +22,18 @@ export interface StepOut {
   before?: string;
 }
 
-const refText = (r: EntryRef) => ('id' in r ? r.id : `new ${r.added.replaceAll('\u0000', ' ')}`);
+/** A router's adlist URL carries its capability secret: plans, errors and the audit log show it masked. */
+export const redactSecrets = (text: string): string => text.replace(/(\/adlist\/[^/\s]+\/)[^/\s.]+\.txt/g, '$1[secret].txt');
+const redactFields = (f: Record<string, string>): Record<string, string> => (f.url ? { ...f, url: redactSecrets(f.url) } : f);
+
+const refText = (r: EntryRef) => redactSecrets('id' in r ? r.id : `new ${r.added.replaceAll('\u0000', ' ')}`);
 
 export function stepOut(s: PlanStep): StepOut {
-  const o: StepOut = { op: s.op, menu: s.menu, key: s.key.replaceAll('\u0000', ' '), reason: s.reason };
+  const o: StepOut = { op: s.op, menu: s.menu, key: redactSecrets(s.key.replaceAll('\u0000', ' ')), reason: redactSecrets(s.reason) };
   if (s.op === 'remove') o.id = s.id;
-  if (s.op === 'set') Object.assign(o, { id: s.id, set: s.set, unset: s.unset });
+  if (s.op === 'set') Object.assign(o, { id: s.id, set: redactFields(s.set), unset: s.unset });
   if (s.op === 'add') {
-    o.fields = s.fields;
+    o.fields = redactFields(s.fields);
     if (s.placeBefore) o.placeBefore = s.placeBefore;
   }
   if (s.op === 'move') {
@@ -39,7 +43,7 @@ export function stepOut(s: PlanStep): StepOut {
   return o;
 }
 
-export const errorOut = (e: SyncError) => ({ ...e, key: e.key?.replaceAll('\u0000', ' ') });
+export const errorOut = (e: SyncError) => ({ ...e, key: e.key === undefined ? undefined : redactSecrets(e.key.replaceAll('\u0000', ' ')), message: redactSecrets(e.message) });
 
 /** Plans in the audit log: whole when small, else the first steps and counts per operation. */
 const AUDIT_STEPS = 100;
@@ -91,11 +95,11 @@ export class RouterService {
     return r;
   }
 
-  async plan(actor: Actor, id: string): Promise<{ router: string; state: string; steps: StepOut[]; notes: string[] }> {
+  async plan(actor: Actor, id: string): Promise<{ router: string; state: string; steps: StepOut[]; notes: string[]; dns: RouterStatus['dns'] }> {
     this.get(actor, id);
     try {
       const p = await this.reconciler.plan(id);
-      return { router: id, state: p.status.state, steps: p.steps.map(stepOut), notes: p.status.notes };
+      return { router: id, state: p.status.state, steps: p.steps.map(stepOut), notes: p.status.notes, dns: p.status.dns };
     } catch (e) {
       if (e instanceof RouterUnavailable) throw routerProblem(e);
       throw e;
