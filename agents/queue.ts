@@ -54,7 +54,7 @@ export class BatchQueue {
 
   constructor(
     file: string,
-    private readonly bounds: QueueBounds,
+    private bounds: QueueBounds,
   ) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -100,6 +100,11 @@ export class BatchQueue {
       if (this.get('dropped_from') === 0) this.q.set.run(first.batch, 'dropped_from');
       this.q.set.run(first.batch, 'dropped_to');
     }
+  }
+
+  /** New bounds apply from the next append. */
+  setBounds(bounds: QueueBounds): void {
+    this.bounds = bounds;
   }
 
   /** The oldest queued batches, in order. */
