@@ -381,8 +381,12 @@ export class Reconciler {
    */
   private async run(s: Slot, mode: Mode): Promise<{ result: SyncResult; desired: DesiredState } | null> {
     const st = s.status;
-    await this.readSystem(s);
-    const d = this.computeDesired(s);
+    // a desired state refused on what is known already is never sent: the router is not contacted
+    let d = this.computeDesired(s);
+    if (d && s.systemStale) {
+      await this.readSystem(s);
+      d = this.computeDesired(s);
+    }
     if (!d) {
       st.syncs.refused++;
       this.deps.onSync?.(s.device.id, 'refused', 0);
@@ -458,7 +462,7 @@ export class Reconciler {
   async plan(id: string): Promise<{ status: RouterStatus; steps: PlanStep[] }> {
     const s = this.slot(id);
     return this.exclusive(s, async () => {
-      await this.readSystem(s);
+      if (this.computeDesired(s)) await this.readSystem(s);
       const d = this.computeDesired(s);
       let r: { result: SyncResult } | null = null;
       if (d && s.conn) {
