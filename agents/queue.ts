@@ -125,6 +125,43 @@ export class BatchQueue {
     })();
   }
 
+  /** Replace a batch's polls (some Simpul will never take), counting the samples left out as dropped. */
+  replacePolls(batch: number, polls: unknown[], droppedSamples: number): void {
+    const json = JSON.stringify(polls);
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE batches SET polls = ?, bytes = ?, samples = samples - ? WHERE batch = ?').run(json, Buffer.byteLength(json), droppedSamples, batch);
+      this.q.set.run(this.get('dropped_samples') + droppedSamples, 'dropped_samples');
+    })();
+  }
+
+  /**
+   * Simpul expects batch `from` but this queue's oldest is later: the ones between are gone (lost
+   * with an old queue file, or Simpul started over at a new enrollment). Declare them dropped.
+   */
+  declareMissing(from: number, to: number): void {
+    this.db.transaction(() => {
+      this.q.set.run(from, 'dropped_from');
+      this.q.set.run(to, 'dropped_to');
+    })();
+  }
+
+  /**
+   * Simpul acknowledged a number this queue never made: the queue file is newer than what Simpul
+   * holds of this agent (it was deleted or restored). Its batches move past `acked`, or Simpul
+   * would take them for batches it has and throw them away.
+   */
+  renumberAfter(acked: number): void {
+    this.db.transaction(() => {
+      const shift = acked + 1 - (this.q.first.get()?.batch ?? this.get('next_batch'));
+      // every new number is above every old one: no collision while the rows move
+      this.db.prepare('UPDATE batches SET batch = batch + ?').run(shift);
+      this.q.set.run(this.get('next_batch') + shift, 'next_batch');
+      this.q.set.run(acked, 'acked');
+      this.q.set.run(0, 'dropped_from');
+      this.q.set.run(0, 'dropped_to');
+    })();
+  }
+
   status(): QueueStatus {
     const t = this.q.totals.get() ?? { n: 0, bytes: 0 };
     const s: QueueStatus = {

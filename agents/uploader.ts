@@ -55,13 +55,29 @@ export class Uploader {
       }
       if (reply.configVersion !== undefined) this.opts.onConfigVersion(reply.configVersion);
       if (reply.status === 200) {
-        this.queue.ack((reply.body as { acked: number }).acked);
+        const { acked } = reply.body as { acked: number };
+        if (acked >= this.queue.status().nextBatch) {
+          this.opts.log('warn', `Simpul holds batches up to ${acked}, past any this queue made: its batches are renumbered after it`, { oldest: batch.batch });
+          this.queue.renumberAfter(acked);
+          continue;
+        }
+        this.queue.ack(acked);
         if (this.failures > 0) this.opts.log('info', 'uploads resumed', { failedAttempts: this.failures, backlogBatches: this.queue.status().backlogBatches });
         this.failures = 0;
         continue;
       }
+      const expected = (reply.body as { code?: string; expected?: number } | undefined)?.expected;
+      if (reply.status === 409 && typeof expected === 'number' && expected < batch.batch) {
+        this.opts.log('warn', `Simpul expects batch ${expected}; batches ${expected} to ${batch.batch - 1} are not here: declared dropped`);
+        this.queue.declareMissing(expected, batch.batch - 1);
+        continue;
+      }
+      if (reply.status === 403 && (reply.body as { code?: string } | undefined)?.code === 'AGENT_DEVICE_NOT_ASSIGNED') {
+        this.dropUnassigned(batch, (reply.body as { field?: string }).field);
+        continue;
+      }
       if (reply.status === 401 || reply.status === 403) throw new AgentRefusedError(`Simpul refused this agent (${describeReply(reply)}): revoked, or its secret is wrong; enroll it again`);
-      // 409 (a gap Simpul cannot accept), 4xx or 5xx: keep the batch, log, retry later
+      // another 4xx or a 5xx: keep the batch, log, retry later
       await this.failed(`batch ${batch.batch} not accepted: ${describeReply(reply)}`);
     }
   }
@@ -69,6 +85,17 @@ export class Uploader {
   stop(): void {
     this.stopped = true;
     this.wake?.();
+  }
+
+  /** A device moved off this agent in the inventory: its queued polls will never be taken, the rest of the batch will. */
+  private dropUnassigned(batch: QueuedBatch, field: string | undefined): void {
+    const polls = JSON.parse(batch.pollsJson) as Array<{ deviceId: string; interfaces?: unknown[] }>;
+    const deviceId = polls[Number(/^polls\/(\d+)\//.exec(field ?? '')?.[1] ?? -1)]?.deviceId;
+    if (deviceId === undefined) throw new Error(`Simpul refused a device of batch ${batch.batch} without naming it (${field})`);
+    const kept = polls.filter((p) => p.deviceId !== deviceId);
+    const dropped = polls.filter((p) => p.deviceId === deviceId).reduce((n, p) => n + (p.interfaces?.length ?? 0), 0);
+    this.opts.log('warn', `device ${deviceId} is no longer polled by this agent: its polls in batch ${batch.batch} dropped`, { samples: dropped });
+    this.queue.replacePolls(batch.batch, kept, dropped);
   }
 
   /** The request body, with the stored polls spliced in as they are (no parse and re-encode). */
