@@ -383,6 +383,23 @@ export function normalizeEntry(menu: MenuPath, e: Entry): Record<string, string>
   return out;
 }
 
+/**
+ * Makes equal values of a field one string across entries: comments, lists and TTLs repeat by the
+ * thousand in a block list, and the plans kept after a sync hold them. Up to 256 values per
+ * field, so the tables stay small where every value differs (names, addresses).
+ */
+function shareValues(menu: MenuPath, want: Record<string, string>, shared: Map<string, Map<string, string>>): void {
+  for (const { field, dflt } of FIELD_NORMS.get(menu) ?? []) {
+    const v = want[field] as string;
+    if (v === dflt) continue;
+    let values = shared.get(field);
+    if (!values) shared.set(field, (values = new Map()));
+    const same = values.get(v);
+    if (same !== undefined) want[field] = same;
+    else if (values.size < 256) values.set(v, v);
+  }
+}
+
 export function isOwned(row: Entry): boolean {
   return (row.comment ?? '').startsWith(OWNER_PREFIX) && row.dynamic !== 'true';
 }
@@ -413,6 +430,7 @@ export function prepareDesired(desired: DesiredState): { issues: ValidationIssue
     }
     const wanted: WantedEntry[] = [];
     const seen = new Map<string, number>();
+    const shared = new Map<string, Map<string, string>>();
     for (let index = 0; index < entries.length; index++) {
       const e = entries[index] as Entry;
       for (const f of Object.keys(e)) {
@@ -430,6 +448,7 @@ export function prepareDesired(desired: DesiredState): { issues: ValidationIssue
       if (whole) issues.push(issue(menu, index, whole));
       if (!(e.comment ?? '').startsWith(OWNER_PREFIX)) issues.push(issue(menu, index, `comment must start with "${OWNER_PREFIX}"`, 'comment'));
       const want = normalizeEntry(menu, e);
+      shareValues(menu, want, shared);
       const key = spec.key(want);
       const first = seen.get(key);
       if (first !== undefined) issues.push(issue(menu, index, `duplicates entry ${first} (${key.replace('\u0000', ' ')})`));

@@ -54,6 +54,11 @@ function diff(fields: readonly string[], want: Record<string, string>, have: Rec
   return { set, unset, reasons };
 }
 
+function sameFields(fields: readonly string[], a: Record<string, string>, b: Record<string, string>): boolean {
+  for (const f of fields) if (a[f] !== b[f]) return false;
+  return true;
+}
+
 /** A desired entry in desired order, with the owned row it matched, if any. */
 interface Wanted extends WantedEntry {
   row?: Entry;
@@ -104,7 +109,7 @@ export function planMenu(menu: MenuPath, entries: readonly WantedEntry[], rows: 
       if (!spec.ordered) steps.push({ op: 'add', menu, key, fields: addFields(menu, want), reason: 'missing' });
       continue;
     }
-    if (fields.every((f) => want[f] === match.have[f])) continue;
+    if (sameFields(fields, want, match.have)) continue;
     const d = diff(fields, want, match.have);
     steps.push({ op: 'set', menu, id: match.row['.id'] ?? '', key, set: d.set, unset: d.unset, reason: d.reasons.join('; ') });
   }

@@ -60,6 +60,8 @@ function connectionError(err: unknown, op: SyncError['op']): SyncError {
 export async function syncRouter(conn: RouterConnection, desired: DesiredState, opts: SyncOptions = {}): Promise<SyncResult> {
   const { issues, menus } = prepareDesired(desired);
   if (issues.length > 0) throw new InvalidDesiredStateError(issues);
+  // from here on only the prepared entries are used: the caller's copy may be collected
+  const placement = desired.placement;
   const release = await opts.limiter?.acquire();
   try {
     const started = Date.now();
@@ -76,10 +78,11 @@ export async function syncRouter(conn: RouterConnection, desired: DesiredState, 
         errors.push(connectionError(e, stage));
         return undefined;
       }
-      return planMenu(menu, wanted, rows, desired.placement);
+      return planMenu(menu, wanted, rows, placement);
     };
 
     for (const [menu, wanted] of menus) {
+      menus.delete(menu); // held by `wanted` until this menu is done, then let go
       const menuSteps = await readAndPlan(menu, wanted, 'read');
       if (!menuSteps) return done('unreachable');
       for (const s of menuSteps) steps.push(s);
