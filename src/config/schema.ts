@@ -152,6 +152,14 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /** Remote site agents (inventory `agents:`): how much an agent keeps while the controller is out of reach. */
+    agents: Type.Object(
+      {
+        queueMaxAgeSeconds: Type.Integer({ minimum: 60, maximum: 30 * 86400, default: 7 * 86400 }),
+        queueMaxBytes: Type.Integer({ minimum: 1048576, maximum: 64 * 1073741824, default: 256 * 1048576 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     /** Cable label grammar; absent = the default (OPD.SPACE.DEVICE:PORT/OPD.SPACE.DEVICE:PORT). Checked at start. */
     labels: Type.Object(
       {

@@ -93,6 +93,8 @@ export async function buildHttp(s: Services, opts: HttpOptions): Promise<{ app: 
   void app.register(
     async (api) => {
       api.addHook('onRequest', async (req) => {
+        // routes that authenticate their caller themselves (remote site agents: src/agents/routes.ts)
+        if (req.routeOptions.config?.public) return;
         const h = req.headers.authorization;
         if (!h) throw new AppError(401, 'TOKEN_MISSING', 'send an API token as "Authorization: Bearer <token>"');
         const m = /^Bearer ([A-Za-z0-9_\-.~+/=]{16,512})$/.exec(h);

@@ -1,5 +1,5 @@
 import { formatAddress, parseAddress } from '../ipam/core/cidr.js';
-import type { Device, InventoryProblem, Link, Opd, Site, SourceRef } from './model.js';
+import type { Agent, Device, InventoryProblem, Link, Opd, Site, SourceRef } from './model.js';
 import { DEVICE_SERVICES, servicePort } from './endpoints.js';
 
 export interface At<T> {
@@ -14,8 +14,9 @@ export interface Located {
   sites: At<Site>[];
   devices: At<Device>[];
   links: At<Link>[];
+  agents: At<Agent>[];
   /** Ids written in the inventory whose objects failed the schema (reported there): known, not loaded. */
-  invalid: { opds: Set<string>; sites: Set<string>; devices: Set<string> };
+  invalid: { opds: Set<string>; sites: Set<string>; devices: Set<string>; agents: Set<string> };
   where(src: { file: string }, path: (string | number)[]): SourceRef;
 }
 
@@ -62,6 +63,16 @@ export function checkInventory(inv: Located): InventoryProblem[] {
   const sites = unique(inv.sites, (s) => s.id, 'id', 'site id');
   const devices = unique(inv.devices, (d) => d.id, 'id', 'device id');
   unique(inv.links, (l) => l.id, 'id', 'link id');
+  const agents = unique(inv.agents, (a) => a.id, 'id', 'agent id');
+  for (const d of inv.devices) {
+    const id = d.value.agent;
+    if (id === undefined) continue;
+    const a = agents.get(id);
+    if (!a) {
+      if (!inv.invalid.agents.has(id)) report(d, ['agent'], `unknown agent '${id}'; the agents of this OPD are defined under agents: in its file`);
+    } else if (a.value.opd !== d.value.opd) report(d, ['agent'], `agent '${id}' belongs to ${a.value.opd}, not ${d.value.opd}: an office's agent polls only that office's devices`);
+    else if (!d.value.snmp) report(d, ['agent'], 'an agent polls a device over SNMP: give the device an snmp: section too');
+  }
   // Several devices may sit behind one address (NAT, VPN) with forwarded ports: what must be unique
   // is each service's address and port (TCP for the RouterOS API and SSH, UDP for SNMP), every
   // spelling of an address counting as the same one. One message per pair of devices.

@@ -4,7 +4,7 @@ import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { Value } from '@sinclair/typebox/value';
 import type { TSchema, Static } from '@sinclair/typebox';
 import { ValueErrorType } from '@sinclair/typebox/errors';
-import { BackboneFile, DeviceSchema, LinkSchema, OpdFile, OpdSchema, RegencyFile, SiteSchema, type Inventory, type InventoryProblem } from './model.js';
+import { AgentSchema, BackboneFile, DeviceSchema, LinkSchema, OpdFile, OpdSchema, RegencyFile, SiteSchema, type Inventory, type InventoryProblem } from './model.js';
 import { checkInventory, type Located } from './check.js';
 
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
@@ -112,7 +112,8 @@ export function loadInventory(dir: string): LoadResult {
     sites: [],
     devices: [],
     links: [],
-    invalid: { opds: new Set(), sites: new Set(), devices: new Set() },
+    agents: [],
+    invalid: { opds: new Set(), sites: new Set(), devices: new Set(), agents: new Set() },
     where: (f, path) => ({ file: f.file, line: lineOf(f as ParsedFile, path) }),
   };
   let regency: Inventory['regency'] | null = null;
@@ -147,6 +148,10 @@ export function loadInventory(dir: string): LoadResult {
       if (code && Value.Check(DeviceSchema, d)) located.devices.push({ value: { ...d, opd: code }, src: p, path: ['devices', i] });
       else if (Value.Check(DeviceSchema.properties.id, d.id)) located.invalid.devices.add(d.id as string);
     });
+    items(raw.agents).forEach((a, i) => {
+      if (code && Value.Check(AgentSchema, a)) located.agents.push({ value: { ...a, opd: code }, src: p, path: ['agents', i] });
+      else if (Value.Check(AgentSchema.properties.id, a.id)) located.invalid.agents.add(a.id as string);
+    });
   }
   if (!opdFiles.length) problems.push({ file: rel(opdDir(dir)), line: 0, path: '', message: 'no OPD files: put one YAML file per OPD in opds/' });
 
@@ -173,6 +178,7 @@ export function loadInventory(dir: string): LoadResult {
       sites: located.sites.map((o) => o.value),
       devices: located.devices.map((o) => o.value),
       links: located.links.map((o) => o.value),
+      agents: located.agents.map((o) => o.value),
     },
     problems,
     files,

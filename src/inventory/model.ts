@@ -62,6 +62,8 @@ export const DeviceSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** The remote site agent of this OPD that polls the device (SNMP); absent: the controller polls it. */
+    agent: Type.Optional(Id),
     snmp: Type.Optional(
       Type.Object(
         {
@@ -82,11 +84,22 @@ export const OpdSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** A remote site agent: a small program at the office that polls its devices and reports to Simpul. */
+export const AgentSchema = Type.Object(
+  {
+    id: Id,
+    description: Type.Optional(Type.String({ maxLength: 200 })),
+    pollIntervalSeconds: Type.Optional(Type.Integer({ minimum: 5, maximum: 3600 })),
+  },
+  { additionalProperties: false },
+);
+
 export const OpdFile = Type.Object(
   {
     opd: OpdSchema,
     sites: Type.Array(SiteSchema, { minItems: 1 }),
     devices: Type.Array(DeviceSchema, { default: [] }),
+    agents: Type.Optional(Type.Array(AgentSchema, { maxItems: 64 })),
   },
   { additionalProperties: false },
 );
@@ -108,6 +121,7 @@ export const BackboneFile = Type.Object({ links: Type.Array(LinkSchema) }, { add
 export type Site = Static<typeof SiteSchema> & { opd: string };
 export type Device = Static<typeof DeviceSchema> & { opd: string };
 export type Link = Static<typeof LinkSchema>;
+export type Agent = Static<typeof AgentSchema> & { opd: string };
 export interface Opd {
   code: string;
   name: string;
@@ -127,6 +141,8 @@ export interface Inventory {
   sites: Site[];
   devices: Device[];
   links: Link[];
+  /** Remote site agents, from the OPD files' `agents:` (absent: none). */
+  agents?: Agent[];
 }
 
 export interface InventoryProblem extends SourceRef {

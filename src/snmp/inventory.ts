@@ -1,5 +1,6 @@
 /**
- * What SNMP polling derives from the inventory (pure): one poll target per device with `snmp:`,
+ * What SNMP polling derives from the inventory (pure): one poll target per device with `snmp:`
+ * (marked with its `agent` when a remote site agent polls it, not the controller),
  * and the backbone links with the OPD each one serves. The daemon's endpoint and credential
  * resolvers are passed in, so lab mode and production differ only there.
  */
@@ -77,6 +78,7 @@ export function pollPlan(inv: Inventory, input: PlanInput): PollPlan {
       retries: input.defaults.retries,
       maxRepetitions: input.defaults.maxRepetitions,
       intervalMs: (d.snmp.intervalSeconds ?? input.defaults.intervalSeconds) * 1000,
+      ...(d.agent !== undefined ? { agent: d.agent } : {}),
     });
   }
   return { targets, skipped };

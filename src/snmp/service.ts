@@ -110,6 +110,11 @@ export class SnmpService {
 
   constructor(private readonly deps: SnmpServiceDeps) {}
 
+  /** The poller, for the records remote site agents upload (src/agents): they land in the same state. */
+  get poller(): Poller {
+    return this.deps.poller;
+  }
+
   /** A new inventory (start, reload) and the devices of it that are not polled. */
   update(inv: Inventory, links: BackboneLink[], skipped: Map<string, string>): void {
     this.devices = new Map(inv.devices.map((d) => [d.id, d]));
@@ -196,7 +201,7 @@ export class SnmpService {
       version: d.snmp?.version ?? '',
       polled: v !== undefined,
       state: v?.state ?? 'not_polled',
-      reason: v ? (v.reason ?? null) : (this.skipped.get(d.id) ?? 'not polled'),
+      reason: v ? (v.reason ?? (v.agent !== undefined ? `polled by agent ${v.agent}` : null)) : (this.skipped.get(d.id) ?? 'not polled'),
       sysName: v?.sysName ?? null,
       uptimeSeconds: v?.uptimeTicks === undefined ? null : v.uptimeTicks / 100,
       lastPollAt: iso(v?.lastPollAt),

@@ -12,6 +12,7 @@ import { accounts } from './013_accounts.js';
 import { notifications } from './014_notifications.js';
 import { requestNames } from './015_request_names.js';
 import { dbBackups } from './016_db_backups.js';
+import { agents } from './017_agents.js';
 import { adlist } from './018_adlist.js';
 
 export interface Migration {
@@ -36,5 +37,6 @@ export const MIGRATIONS: readonly Migration[] = [
   notifications,
   requestNames,
   dbBackups,
+  agents,
   adlist,
 ];
