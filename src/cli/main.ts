@@ -5,6 +5,7 @@ import { ipamImport } from './ipam.js';
 import { diagramsUpload, labelsValidate } from './labels.js';
 import { routersApply, routersList, routersPlan } from './routers.js';
 import { blocklistImport } from './blocklist.js';
+import { agentEnroll, agentList, agentRevoke } from './agents.js';
 import { userCreate, userDisable, userEnable, userList, userResetPassword, userUnlock } from './users.js';
 import { backupCreate, backupList, backupRestore, backupTest } from './db-backup.js';
 import { auditVerify, inventoryCheck, inventorySync, tokenCreate, tokenList, tokenRevoke } from './admin.js';
@@ -117,5 +118,10 @@ const routers = program.command('routers').description('MikroTik routers and the
 routers.command('list').description('every router with its sync state').option('--json', 'print JSON').action(routersList);
 routers.command('plan [id]').description('read the router(s) now and show what an apply would change; writes nothing').option('--json', 'print JSON').action(routersPlan);
 routers.command('apply [id]').description('apply the desired state now (one router, or all); exit 1 if any is not ok').option('--json', 'print JSON').action(routersApply);
+
+const agent = program.command('agent').description('remote site agents (inventory agents:), through the running daemon (SIMPUL_URL, SIMPUL_TOKEN of a noc-admin)');
+agent.command('enroll <id>').description('print a one-time enrollment code for the agent (valid 24 h)').action(agentEnroll);
+agent.command('revoke <id>').description('revoke the agent: its next request is refused').action(agentRevoke);
+agent.command('list').description('every agent: enrolled, last seen, backlog, dropped samples, devices').option('--json', 'print JSON').action(agentList);
 
 await program.parseAsync();
