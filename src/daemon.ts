@@ -36,6 +36,7 @@ import { ensureLabAccounts, type LabLogin } from './lab/accounts.js';
 import { readSecret } from './config/load.js';
 import { SECRET_FIELDS } from './config/schema.js';
 import type { Device, Inventory } from './inventory/model.js';
+import type { Actor } from './auth/actor.js';
 import { AppError } from './common/errors.js';
 import { requestRoutes } from './requests/routes.js';
 import { DesiredRegistry } from './routeros/contributors.js';
@@ -59,10 +60,10 @@ export function openStore(config: Config, clock: Clock = systemClock): Store {
 }
 
 /** Loads the inventory from disk and syncs the store to it; throws with every problem when invalid. */
-export function reloadInventory(store: Store, dir: string): SyncReport & { inventory: Inventory } {
+export function reloadInventory(store: Store, dir: string, actor?: Actor): SyncReport & { inventory: Inventory } {
   const { inventory, problems } = loadInventory(dir);
   if (!inventory) throw new InventoryInvalid(problems);
-  return { ...syncInventory(store, inventory), inventory };
+  return { ...syncInventory(store, inventory, actor), inventory };
 }
 
 /** Production endpoints: the device's management address and the service's port. */
@@ -121,6 +122,9 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     requests,
     // Pages and other late readers reach the modules' services here, once the modules have started.
     use: (name) => provided.get(name) as never,
+    reloadInventory: () => {
+      throw new Error('the inventory is reloaded once the daemon has started');
+    },
     readiness: new Map<string, () => string | null>([
       ['store', () => (store.db.prepare('SELECT 1 AS ok').get() ? null : 'the database does not answer')],
       ['inventory', () => (inventoryLoaded ? null : 'the inventory is not loaded')],
@@ -147,9 +151,10 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
 
   let current: Inventory | null = null;
   const inventoryListeners: ((inv: Inventory) => void)[] = [];
-  const reload = (): SyncReport | null => {
+  /** Loads the inventory and syncs the store to it (as `actor`); throws InventoryInvalid, keeping the previous one. */
+  const reloadNow = (actor?: Actor): SyncReport => {
     try {
-      const { inventory, ...report } = reloadInventory(store, config.inventory);
+      const { inventory, ...report } = reloadInventory(store, config.inventory, actor);
       current = inventory;
       inventoryLoaded = true;
       inv.reloads.inc({ result: 'ok' });
@@ -160,8 +165,26 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     } catch (e) {
       inv.reloads.inc({ result: 'error' });
       app.log.error(e instanceof InventoryInvalid ? { problems: e.problems } : { err: e }, 'inventory not loaded; keeping the previous one');
+      throw e;
+    }
+  };
+  /** SIGHUP's reload: a bad inventory is logged and the previous one kept (at start it stops the daemon). */
+  const reload = (): SyncReport | null => {
+    try {
+      return reloadNow();
+    } catch (e) {
       if (!inventoryLoaded) throw e;
       return null;
+    }
+  };
+  services.reloadInventory = (actor) => {
+    try {
+      return reloadNow(actor);
+    } catch (e) {
+      if (!(e instanceof InventoryInvalid)) throw e;
+      throw new AppError(422, 'INVENTORY_INVALID', `the inventory in ${config.inventory} has ${e.problems.length} problem(s); the previous one stays loaded. First: ${formatProblems(e.problems.slice(0, 1)).trim()}`, undefined, {
+        problems: e.problems.slice(0, 100),
+      });
     }
   };
   let lab: Lab | null = null;
@@ -197,6 +220,8 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       const m = await make(ctx);
       modules.push(m);
       if (m.routes) routes.push(m.routes);
+      const pub = m.publicRoutes;
+      if (pub) void app.register(async (root) => pub(root, services));
       for (const [k, check] of m.readiness ?? []) services.readiness.set(`${m.name}.${k}`, check);
     }
   }

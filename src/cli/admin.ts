@@ -1,6 +1,8 @@
 import { userInfo } from 'node:os';
 import { loadInventory } from '../inventory/load.js';
-import { formatProblems, openStore, reloadInventory, InventoryInvalid } from '../daemon.js';
+import { formatProblems, openStore, InventoryInvalid } from '../daemon.js';
+import type { InventoryProblem } from '../inventory/model.js';
+import { apiRequest } from './api-client.js';
 import { TokenService } from '../auth/tokens.js';
 import { AuditService } from '../audit/service.js';
 import { AppError } from '../common/errors.js';
@@ -38,11 +40,13 @@ export function inventoryCheck(dir: string | undefined, opts: { config?: string 
   );
 }
 
-export function inventorySync(opts: { config?: string }): void {
-  withStore(opts, (store, cfg) => {
-    const r = reloadInventory(store, cfg.inventory);
-    process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-  });
+/** `simpul inventory sync`: the running daemon loads its inventory now (as on SIGHUP), so every module hears it. */
+export async function inventorySync(): Promise<void> {
+  const r = await apiRequest('/api/v1/inventory/reload', { method: 'POST' });
+  const body = r.body as { code?: string; detail?: string; problems?: InventoryProblem[] };
+  if (r.status === 422 && body.problems) fail(`inventory is invalid; the daemon keeps the previous one:\n${formatProblems(body.problems)}`);
+  if (r.status !== 200) fail(body?.detail ? `${body.code}: ${body.detail}` : `the daemon answered ${r.status}`);
+  process.stdout.write(JSON.stringify(body, null, 2) + '\n');
 }
 
 export function tokenCreate(opts: { config?: string; role: string; opd?: string; name?: string; expiresIn?: string }): void {

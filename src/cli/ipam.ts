@@ -1,15 +1,21 @@
 import { readFileSync, statSync } from 'node:fs';
-import { userInfo } from 'node:os';
-import { openStore } from '../daemon.js';
-import { IpamService } from '../ipam/service.js';
-import { importIpam } from '../ipam/import.js';
-import { AppError } from '../common/errors.js';
-import { configOrExit, fail } from './serve.js';
-import { existingDataDir } from './data-dir.js';
+import { fail } from './serve.js';
+import { apiRequest } from './api-client.js';
 
-/** `simpul ipam import FILE [--dry-run]`: straight into the store (a running daemon sees it at once). */
-export function ipamImport(file: string, opts: { config?: string; dryRun?: boolean; format?: string }): void {
-  const cfg = configOrExit(opts);
+interface ImportAnswer {
+  dryRun: boolean;
+  counts: { pools: number; prefixes: number; addresses: number };
+  errors: { line: number; field?: string; code: string; message: string }[];
+  errorsNotListed: number;
+  code?: string;
+  detail?: string;
+}
+
+/**
+ * `simpul ipam import FILE [--dry-run]`: sent to the running daemon's import (SIMPUL_URL,
+ * SIMPUL_TOKEN), so its routers hear of the new blocks at once; every wrong line as FILE:LINE.
+ */
+export async function ipamImport(file: string, opts: { dryRun?: boolean; format?: string }): Promise<void> {
   let text: string;
   try {
     if (statSync(file).size > 32 * 1024 * 1024) fail(`${file} is larger than 32 MiB; split it`);
@@ -17,23 +23,16 @@ export function ipamImport(file: string, opts: { config?: string; dryRun?: boole
   } catch (e) {
     fail(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const format = (opts.format ?? (/\.ya?ml$/i.test(file) ? 'yaml' : 'csv')) as 'csv' | 'yaml';
-  cfg.dataDir = existingDataDir(cfg);
-  const store = openStore(cfg);
-  try {
-    const ipam = new IpamService(store, { quarantineDays: cfg.ipam.quarantineDays });
-    const r = importIpam(store, ipam, { id: `cli:${userInfo().username}`, role: 'noc-admin', opd: null }, text, { format, dryRun: !!opts.dryRun });
-    for (const e of r.errors) process.stderr.write(`${file}:${e.line}: ${e.code}${e.field ? ` (${e.field})` : ''}: ${e.message}\n`);
-    const what = `${r.counts.pools} pools, ${r.counts.prefixes} prefixes, ${r.counts.addresses} addresses`;
-    if (r.errorsNotListed) process.stderr.write(`... and ${r.errorsNotListed} more\n`);
-    if (r.errors.length) {
-      process.stderr.write(`${r.errors.length + r.errorsNotListed} problem(s); nothing imported\n`);
-      process.exitCode = 1;
-    } else process.stdout.write(r.dryRun ? `dry run OK: would import ${what}\n` : `imported ${what}\n`);
-  } catch (e) {
-    if (e instanceof AppError) fail(`${e.code}: ${e.detail}`);
-    throw e;
-  } finally {
-    store.db.close();
-  }
+  const format = opts.format ?? (/\.ya?ml$/i.test(file) ? 'yaml' : 'csv');
+  const q = new URLSearchParams({ format, ...(opts.dryRun ? { dryRun: 'true' } : {}) });
+  const r = await apiRequest(`/api/v1/ipam/import?${q}`, { method: 'POST', headers: { 'content-type': format === 'yaml' ? 'application/yaml' : 'text/csv' }, body: text });
+  const body = r.body as ImportAnswer;
+  if (r.status !== 200 && r.status !== 422) fail(body?.detail ? `${body.code}: ${body.detail}` : `the daemon answered ${r.status}`);
+  for (const e of body.errors) process.stderr.write(`${file}:${e.line}: ${e.code}${e.field ? ` (${e.field})` : ''}: ${e.message}\n`);
+  if (body.errorsNotListed) process.stderr.write(`... and ${body.errorsNotListed} more\n`);
+  const what = `${body.counts.pools} pools, ${body.counts.prefixes} prefixes, ${body.counts.addresses} addresses`;
+  if (body.errors.length) {
+    process.stderr.write(`${body.errors.length + body.errorsNotListed} problem(s); nothing imported\n`);
+    process.exitCode = 1;
+  } else process.stdout.write(body.dryRun ? `dry run OK: would import ${what}\n` : `imported ${what}\n`);
 }

@@ -18,7 +18,7 @@ withConfig(program.command('lab').description('run the daemon in lab mode: examp
 
 const inventory = program.command('inventory').description('the regency inventory (OPDs, sites, devices, links)');
 withConfig(inventory.command('check [dir]').description('validate the inventory; every problem with file and line; exit 1 if any')).action(inventoryCheck);
-withConfig(inventory.command('sync').description('load the inventory into the store now (the daemon does this at start and on SIGHUP)')).action(inventorySync);
+inventory.command('sync').description('the running daemon loads its inventory now, as on SIGHUP (SIMPUL_URL, SIMPUL_TOKEN of a noc-admin)').action(inventorySync);
 
 const token = program.command('token').description('API tokens');
 withConfig(
@@ -57,13 +57,12 @@ withConfig(
 ).action(userResetPassword);
 
 const ipam = program.command('ipam').description('the IP numbering authority');
-withConfig(
-  ipam
-    .command('import <file>')
-    .description('import pools, allocations and addresses from CSV or YAML; every wrong line reported; all or nothing')
-    .option('--dry-run', 'check every line, write nothing')
-    .option('--format <format>', 'csv or yaml (default from the file name)'),
-).action(ipamImport);
+ipam
+  .command('import <file>')
+  .description('import pools, allocations and addresses from CSV or YAML through the running daemon (SIMPUL_URL, SIMPUL_TOKEN); every wrong line reported; all or nothing')
+  .option('--dry-run', 'check every line, write nothing')
+  .option('--format <format>', 'csv or yaml (default from the file name)')
+  .action(ipamImport);
 
 const blocklist = program.command('blocklist').description('site block lists, sent to the running daemon (SIMPUL_URL, SIMPUL_TOKEN)');
 blocklist

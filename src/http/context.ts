@@ -1,3 +1,4 @@
+import type { SyncReport } from '../inventory/sync.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Actor } from '../auth/actor.js';
@@ -27,6 +28,8 @@ export interface Services {
   requests: RequestService;
   /** A module's service (see Provided in src/module.ts); undefined before modules start or when its module does not run. */
   use<K extends keyof Provided>(name: K): Provided[K] | undefined;
+  /** Loads the inventory from disk now and syncs the store (SIGHUP's reload, as `actor`); 422 INVENTORY_INVALID keeps the previous one. */
+  reloadInventory(actor: Actor): SyncReport;
   /** Named readiness checks: /readyz answers 503 naming each one that fails. */
   readiness: Map<string, () => string | null>;
 }

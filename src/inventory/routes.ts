@@ -2,6 +2,10 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { RoutePlugin } from '../http/context.js';
 import { DeviceOut, LinkOut, OpdDetail, OpdSummary, problemReplies } from '../http/schemas.js';
 import { DeviceRoles } from './model.js';
+import { requirePermission } from '../auth/actor.js';
+
+const Counts = Type.Object({ added: Type.Integer(), changed: Type.Integer(), removed: Type.Integer() });
+const SyncReportOut = Type.Object({ opds: Counts, sites: Counts, devices: Counts, links: Counts });
 
 const CodeParam = Type.Object({ code: Type.String({ pattern: '^[A-Z0-9]{2,12}$' }) }, { additionalProperties: false });
 const IdParam = Type.Object({ id: Type.String({ maxLength: 63 }) }, { additionalProperties: false });
@@ -26,6 +30,18 @@ export const inventoryRoutes: RoutePlugin = (app, s) => {
   app.get<{ Params: Static<typeof IdParam> }>('/devices/:id', {
     schema: { tags: ['inventory'], summary: 'One device', params: IdParam, response: { 200: DeviceOut, ...problemReplies } },
     handler: (req) => s.inventory.getDevice(req.actor, req.params.id),
+  });
+  app.post('/inventory/reload', {
+    schema: {
+      tags: ['inventory'],
+      summary: 'Load the inventory files now and sync the store (as SIGHUP does; noc-admin)',
+      description: 'Every module hears the new inventory at once (pollers, routers, agents). An invalid inventory is 422 INVENTORY_INVALID with each problem (file, line, path, message); the previous one stays loaded.',
+      response: { 200: SyncReportOut, ...problemReplies },
+    },
+    handler: (req) => {
+      requirePermission(req.actor, 'admin');
+      return s.reloadInventory(req.actor);
+    },
   });
   app.get('/links', {
     schema: { tags: ['inventory'], summary: 'Backbone links with contracted capacity', response: { 200: Type.Array(LinkOut), ...problemReplies } },

@@ -1,6 +1,6 @@
 import type { Store } from '../store/store.js';
 import { canonicalJson } from '../common/canonical-json.js';
-import { systemActor } from '../auth/actor.js';
+import { systemActor, type Actor } from '../auth/actor.js';
 import { AppError } from '../common/errors.js';
 import type { Inventory } from './model.js';
 
@@ -68,8 +68,8 @@ const KEY_COLUMN = { opds: 'code', sites: 'id', devices: 'id', links: 'id' } as 
  * hold at every step; an object still in use elsewhere (an OPD with tokens, say) stops the whole
  * sync with a message saying what holds it.
  */
-export function syncInventory(store: Store, inv: Inventory): SyncReport {
-  return store.write(systemActor('inventory'), (tx) => {
+export function syncInventory(store: Store, inv: Inventory, actor: Actor = systemActor('inventory')): SyncReport {
+  return store.write(actor, (tx) => {
     const report = {} as SyncReport;
     const existing = {} as Record<keyof typeof tables, Map<string, string>>;
     for (const t of Object.values(tables)) {

@@ -13,6 +13,21 @@ export function simpul(args: string[], env: Record<string, string> = {}, cwd = R
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * The real `simpul` command run asynchronously, for commands that talk to a daemon living in the
+ * test's own process (a synchronous spawn would block the daemon from answering).
+ */
+export function simpulAsync(args: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd, env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (c) => (stdout += c));
+    p.stderr.on('data', (c) => (stderr += c));
+    p.on('exit', (status) => resolve({ status: status ?? -1, stdout, stderr }));
+  });
+}
+
 /** Starts `simpul <args>` as a daemon process and resolves once it prints its URL. */
 export async function simpulDaemon(args: string[], env: Record<string, string>, cwd = ROOT): Promise<{ proc: ChildProcess; url: string; output: () => string; stop: () => Promise<void> }> {
   const proc = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ADMIN, ROOT, startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
+import { ADMIN, startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
+import { simpulAsync } from '../../helpers/cli.js';
 
 let d: TestDaemon;
 beforeAll(async () => {
@@ -10,20 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => d.stop());
 
-/** The real CLI, run asynchronously: the daemon answering it lives in this process. */
-function simpul(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, SIMPUL_URL: d.url, SIMPUL_TOKEN: ADMIN },
-    });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c) => (stdout += c));
-    p.stderr.on('data', (c) => (stderr += c));
-    p.on('exit', (status) => resolve({ status: status ?? -1, stdout, stderr }));
-  });
-}
+const simpul = (args: string[]) => simpulAsync(args, { SIMPUL_URL: d.url, SIMPUL_TOKEN: ADMIN });
 
 describe('simpul blocklist import', () => {
   it('streams a file, prints invalid lines as FILE:LINE, and a dry run changes nothing', async () => {

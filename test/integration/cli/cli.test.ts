@@ -31,7 +31,7 @@ describe('simpul CLI', () => {
   });
 
   it('a config error stops the command with the key named', () => {
-    const r = simpul(['inventory', 'sync'], { SIMPUL_PORT: 'http' });
+    const r = simpul(['inventory', 'check'], { SIMPUL_PORT: 'http' });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("SIMPUL_PORT: must be a whole number, got 'http'");
   });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
-import { simpul } from '../../helpers/cli.js';
+import { ADMIN, startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
+import { simpulAsync as simpul } from '../../helpers/cli.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 let d: TestDaemon;
@@ -45,7 +45,7 @@ describe('IPAM import applies the API\'s own rules', () => {
 
     const file = join(d.dir, 'bad-name.csv');
     writeFileSync(file, `${HEADER}pool,10.60.0.0/24,,"${BAD_NAME}",,,private,opd-lan,,,,\n`);
-    const cli = simpul(['ipam', 'import', file], { SIMPUL_DATA_DIR: join(d.dir, 'data'), SIMPUL_INVENTORY: join(d.dir, 'none') });
+    const cli = await simpul(['ipam', 'import', file], { SIMPUL_URL: d.url, SIMPUL_TOKEN: ADMIN });
     expect(cli.status).toBe(1);
     expect(cli.stderr).toContain(`${file}:2: VALIDATION_FAILED (pool)`);
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
-import { simpul } from '../../helpers/cli.js';
+import { ADMIN, startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
+import { simpulAsync as simpul } from '../../helpers/cli.js';
 
 let d: TestDaemon;
 beforeAll(async () => {
@@ -101,17 +101,17 @@ banana,,,,,,,,,,,
     expect((await upload(huge, 'text/csv')).status).toBe(413);
   });
 
-  it('simpul ipam import runs the same checks from the shell', () => {
+  it('simpul ipam import runs the same checks from the shell, through the daemon', async () => {
     const file = join(d.dir, 'sheet.csv');
     writeFileSync(file, 'kind,prefix,opd,purpose\nprefix,10.40.9.0/24,DPUPR,LAN\nprefix,10.40.9.0/33,DPUPR,LAN\n');
-    const env = { SIMPUL_DATA_DIR: join(d.dir, 'data'), SIMPUL_INVENTORY: join(d.dir, 'none') };
-    const bad = simpul(['ipam', 'import', file], env);
+    const env = { SIMPUL_URL: d.url, SIMPUL_TOKEN: ADMIN };
+    const bad = await simpul(['ipam', 'import', file], env);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain(`${file}:3: CIDR_LENGTH_OUT_OF_RANGE (prefix)`);
     writeFileSync(file, 'kind,prefix,opd,purpose\nprefix,10.40.9.0/24,DPUPR,LAN\n');
-    const dry = simpul(['ipam', 'import', file, '--dry-run'], env);
+    const dry = await simpul(['ipam', 'import', file, '--dry-run'], env);
     expect(dry.stdout).toContain('dry run OK: would import 0 pools, 1 prefixes, 0 addresses');
-    const real = simpul(['ipam', 'import', file], env);
+    const real = await simpul(['ipam', 'import', file], env);
     expect(real.status).toBe(0);
     expect(d.services.ipam.listPrefixes({ id: 't', role: 'viewer', opd: null }, { opd: 'DPUPR' }).map((p) => p.cidr)).toContain('10.40.9.0/24');
   });
