@@ -74,6 +74,8 @@ export interface ModuleContext {
 export interface SimpulModule {
   name: string;
   routes?: RoutePlugin;
+  /** Routes outside /api/v1 without token authentication (what devices fetch; they authorise themselves). */
+  publicRoutes?: RoutePlugin;
   readiness?: [string, () => string | null][];
   /** Starts background work (reconcilers, pollers) once the HTTP server listens. */
   start?(): Promise<void>;

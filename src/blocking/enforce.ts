@@ -89,6 +89,18 @@ export function hasIpv6Menus(rosVersion: string | undefined): boolean {
   return v !== undefined && atLeast(v, 7, 0);
 }
 
+/** RouterOS 7.15 added `/ip/dns/adlist`: the router fetches a hosts file and answers its names itself. */
+export function supportsAdlist(rosVersion: string | undefined): boolean {
+  const v = version(rosVersion);
+  return v !== undefined && atLeast(v, 7, 15);
+}
+
+/** RouterOS 6.47 added record types to static DNS entries, NXDOMAIN among them. */
+export function supportsNxdomain(rosVersion: string | undefined): boolean {
+  const v = version(rosVersion);
+  return v !== undefined && atLeast(v, 6, 47);
+}
+
 /** RouterOS DNS regexp matching a name and every name below it. */
 export function subdomainRegexp(name: string): string {
   return `(^|\\.)${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;

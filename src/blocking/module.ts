@@ -6,7 +6,12 @@ import { BlockingService } from './service.js';
 import { blockingRoutes } from './routes.js';
 import { unblockRequest } from './unblock-request.js';
 import { registerBlockingMetrics } from './metrics.js';
-import { blockingContributor } from './contributor.js';
+import { blockingContributor, isOpdRouter } from './contributor.js';
+import { dohCanaryContributor } from './doh-canary.js';
+import { AdlistFiles } from './adlist-files.js';
+import { AdlistSecrets } from './adlist-secrets.js';
+import { adlistApiRoutes, adlistPublicRoutes, type AdlistServing } from './adlist-routes.js';
+import { join } from 'node:path';
 import type { ChangedOpds } from './effective.js';
 import { periodic } from '../common/periodic.js';
 import type { ProtectedRange } from './normalize.js';
@@ -54,7 +59,39 @@ export const blockingModule: ModuleFactory = (ctx) => {
   ctx.provide('blocking', svc);
   ctx.services.requests.register(unblockRequest(svc));
   const pools = () => ctx.store.db.prepare('SELECT cidr FROM ipam_pools').pluck().all() as string[];
-  ctx.desired.register(blockingContributor(svc, { config: ctx.config, clock: ctx.clock, protectedPrefixes: pools }));
+  // router-fetched lists: a hosts file per OPD and version, each router's URL secret, what each router received
+  const files = new AdlistFiles(join(ctx.config.dataDir, 'adlist'), (opd) => svc.effective(opd, ctx.clock.now()));
+  const secrets = new AdlistSecrets(ctx.store);
+  const served = new Map<string, string>();
+  const contributor = blockingContributor(svc, {
+    config: ctx.config,
+    clock: ctx.clock,
+    protectedPrefixes: pools,
+    adlist: {
+      url: (id) => {
+        const tls = ctx.tls();
+        return cfg.adlist.enabled && tls ? `${tls.url}/adlist/${id}/${secrets.secretFor(id)}.txt` : null;
+      },
+      version: (opd) => files.version(opd),
+      served: (id) => served.get(id),
+      reloadWaitMs: cfg.adlist.reloadWaitSeconds * 1000,
+    },
+  });
+  ctx.desired.register(contributor);
+  ctx.desired.register(dohCanaryContributor(() => cfg.dohCanary));
+  const serving: AdlistServing = {
+    files,
+    secrets,
+    allowFrom: cfg.adlist.allowFrom,
+    router: (id) => {
+      const d = ctx.inventory().devices.find((x) => x.id === id);
+      if (!d || !isOpdRouter(d)) return null;
+      // lab mode: the router's requests come from its simulator on 127.0.0.1
+      return { opd: d.opd, address: ctx.endpoint(d, 'routeros')?.host ?? d.mgmt, adlist: contributor.report(id)?.mode === 'adlist' };
+    },
+    served: (id, version) => void served.set(id, version),
+    revoked: (id) => ctx.desired.changed([id]),
+  };
   svc.onChange((opds) => ctx.desired.changed(routerIdsOf(ctx.inventory(), opds)));
   registerBlockingMetrics(ctx.registry, svc);
   const sweep = periodic(ctx.log, 'exception expiry sweep', cfg.expirySweepSeconds, () => {
@@ -63,7 +100,11 @@ export const blockingModule: ModuleFactory = (ctx) => {
   });
   return {
     name: 'blocking',
-    routes: blockingRoutes(svc, { maxImportBytes: cfg.maxImportBytes, maxLineBytes: cfg.maxLineBytes, regencyDomain: () => ctx.inventory().regency.domain }),
+    routes: async (app, services) => {
+      await blockingRoutes(svc, { maxImportBytes: cfg.maxImportBytes, maxLineBytes: cfg.maxLineBytes, regencyDomain: () => ctx.inventory().regency.domain })(app, services);
+      await adlistApiRoutes(serving)(app, services);
+    },
+    publicRoutes: adlistPublicRoutes(serving),
     async start() {
       sweep.start();
     },

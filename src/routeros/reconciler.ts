@@ -223,7 +223,9 @@ export class Reconciler {
     const slot: Slot = { device, fingerprint, conn: null, status, appliedHash: null, desiredHash: null, failures: 0, retryTimer: undefined, chain: Promise.resolve(), queued: null, systemStale: true };
     try {
       slot.conn = this.connect(device);
+      // a new connection may be a router upgraded or replaced: read it again
       slot.conn?.on('up', () => (slot.systemStale = true));
+      slot.conn?.on('down', () => (slot.systemStale = true));
       if (!slot.conn) status.reason = 'no endpoint for this router (no simulator in lab mode, or no routeros section)';
     } catch (e) {
       status.state = 'degraded';

@@ -1,4 +1,4 @@
-// The simulated router's `/ip/dns/adlist` (RouterOS 7.15+): on add, set and reload it fetches each
+// The simulated router's `/ip/dns/adlist` (RouterOS 7.15+): on add, reload and a new url it fetches each
 // list's URL (HTTPS verified against the certificates it trusts when ssl-verify=yes), keeps the
 // names and the counters RouterOS shows (name-count, match-count), and answers lookups. A failed
 // fetch keeps what the list held before, as the router does. Loopback URLs only.
@@ -26,11 +26,14 @@ export class SimAdlist {
 
   constructor(
     private readonly state: RouterState,
-    private readonly opts: SimAdlistOptions = {},
+    /** Tests change `trustedCa` to make a router distrust Simpul. */
+    readonly opts: SimAdlistOptions = {},
   ) {
-    state.onCommand((path, verb, id) => {
+    state.onCommand((path, verb, id, attrs) => {
       if (path !== ADLIST) return;
       if (verb === 'remove') return this.forgetRemoved();
+      // a new comment is not a new list: only a reload fetches again
+      if (verb === 'set' && !['url', 'file', 'ssl-verify', 'disabled'].some((f) => f in attrs)) return;
       const ids = verb === 'reload' || !id ? this.ids() : id.split(',');
       for (const i of ids) this.load(i);
     });

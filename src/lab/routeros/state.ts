@@ -46,7 +46,7 @@ export interface StateInit {
 }
 
 /** A successful write or command on a menu, for the parts of the router that act on it (adlist fetches). */
-export type StateListener = (path: string, verb: string, id: string | undefined) => void;
+export type StateListener = (path: string, verb: string, id: string | undefined, attrs: Rec) => void;
 
 export class RouterState {
   private readonly tables = new Map<string, Table>();
@@ -182,7 +182,7 @@ export class RouterState {
     try {
       if (!def) fail('no such command prefix', 0);
       const replies = this.run(def as MenuDef, verb, attrs, queries);
-      if (verb !== 'print' && verb !== 'getall' && verb !== 'get') for (const l of this.listeners) l(path, verb, replies[0]?.attrs.ret ?? attrs['.id'] ?? attrs.numbers);
+      if (verb !== 'print' && verb !== 'getall' && verb !== 'get') for (const l of this.listeners) l(path, verb, replies[0]?.attrs.ret ?? attrs['.id'] ?? attrs.numbers, attrs);
       // RouterOS 7.18+ answers an empty result with `!empty` before `!done`
       if (emptyReplies && (verb === 'print' || verb === 'getall') && replies.length === 1 && attrs['count-only'] === undefined) {
         replies.unshift({ type: '!empty', attrs: {} });
