@@ -1,61 +1,53 @@
 /**
- * Streaming list import. Lines are judged as they arrive and land in a staging table in batches,
- * yielding to the event loop between batches so the server keeps answering; names a wildcard of
- * the same file covers are marked redundant in one ordered pass. The accepted names are then written
- * as a new generation of the source, in small batches, invisible to readers (block_entries_live
- * shows the source's live generation only; rows that stay keep their original added time); one
- * short transaction points the source at the new generation, and the old one is deleted in small
- * batches afterwards. No step holds the database (and so the event loop) for long, and readers see
- * the whole old list or the whole new one. A dry run counts against the live generation and stops.
+ * Streaming list import that keeps the server answering. The upload goes, chunk by chunk, to the
+ * import thread, which judges every line, refuses what may not be blocked and leaves out repeats
+ * and names a wildcard of the same list covers (list-judge.ts). The main thread then only reads
+ * the kept values back a page at a time, already sorted and as JSON, and lets SQLite do the rest
+ * in steps of about STEP_MS: count the source's live entries, compare, and write the new
+ * generation invisible to readers (block_entries_live shows a source's live generation only;
+ * entries that stay keep their original added time), then one short transaction points the
+ * source at it, and the old generation is deleted in steps afterwards. Readers see the whole old
+ * list or the whole new one; an import cancelled or failing before the swap deletes what it wrote.
+ * A list identical to the live one writes nothing but its check (the source's counts, the audit
+ * entry). A dry run compares and stops.
  */
-import { randomUUID } from 'node:crypto';
 import { setImmediate as yieldNow } from 'node:timers/promises';
 import { requirePermission, type Actor } from '../auth/actor.js';
-import { badRequest, conflict, MAX_LISTED_ERRORS } from '../common/errors.js';
-import { readLines } from './line-reader.js';
-import { CsvList, parseListLine, type ListFormat } from './list-formats.js';
-import { revKey, unsafeReason, type BlockValue } from './normalize.js';
+import { AppError, badRequest, conflict } from '../common/errors.js';
+import { tooLarge } from './line-reader.js';
+import { JudgingSession } from './import-thread.js';
+import type { ImportProblem, JudgeSummary } from './list-judge.js';
+import type { ListFormat } from './list-formats.js';
+import type { EntryKind } from './normalize.js';
 import { MANUAL_SOURCE, SOURCE_PATTERN, type BlockingService } from './service.js';
+
+export type { ImportProblem } from './list-judge.js';
 
 export interface ImportLimits {
   maxBytes: number;
   maxLineBytes: number;
   /** Invalid lines listed in the report; the rest are only counted. */
   maxReported?: number;
-  /** Staged rows per transaction. */
-  batchRows?: number;
 }
 
-export interface ImportProblem {
-  line: number;
-  code: string;
-  reason: string;
-}
-
-export interface ImportReport {
+export interface ImportReport extends JudgeSummary {
   category: string;
   source: string;
   format: ListFormat;
   dryRun: boolean;
   applied: boolean;
-  lines: number;
-  /** Distinct values kept (after duplicates and redundant names are left out). */
-  accepted: number;
+  /** False when the source already held exactly these entries (nothing was, or would be, rewritten). */
+  changed: boolean;
   added: number;
   removed: number;
   unchanged: number;
-  duplicates: number;
-  redundant: number;
-  invalid: number;
-  /** Valid values refused because blocking them would cut the intranet off. */
-  refused: number;
-  errors: ImportProblem[];
-  /** Invalid or refused lines beyond the listed ones. */
-  errorsNotListed: number;
-  redundantExamples: ImportProblem[];
 }
 
+type Db = BlockingService['store']['db'];
+
 const busy = new Set<string>();
+
+const cancelled = () => badRequest('IMPORT_CANCELLED', 'the upload stopped before the import finished; nothing was changed');
 
 export async function importList(
   svc: BlockingService,
@@ -64,6 +56,8 @@ export async function importList(
   input: { source: string; format: ListFormat; dryRun: boolean },
   body: AsyncIterable<Buffer | string>,
   limits: ImportLimits,
+  /** Aborted when the client goes away: the import stops and changes nothing. */
+  signal?: AbortSignal,
 ): Promise<ImportReport> {
   requirePermission(actor, 'operate');
   svc.requireCategory(category);
@@ -74,94 +68,70 @@ export async function importList(
   if (busy.has(lock)) throw conflict('IMPORT_RUNNING', `an import of ${category} source ${source} is already running; wait for it to finish`);
   busy.add(lock);
   const db = svc.store.db;
-  const importId = randomUUID();
-  const maxReported = limits.maxReported ?? MAX_LISTED_ERRORS;
-  const batchRows = limits.batchRows ?? ENTRY_ROWS;
-  const r: ImportReport = {
-    category, source, format, dryRun, applied: false, lines: 0, accepted: 0, added: 0, removed: 0, unchanged: 0,
-    duplicates: 0, redundant: 0, invalid: 0, refused: 0, errors: [], errorsNotListed: 0, redundantExamples: [],
+  const check = () => {
+    if (signal?.aborted) throw cancelled();
   };
-  const problem = (line: number, code: string, reason: string) => {
-    if (r.errors.length < maxReported) r.errors.push({ line, code, reason });
-    else r.errorsNotListed++;
-  };
-  const insert = db.prepare('INSERT OR IGNORE INTO block_staging (import_id, kind, value, rev, line) VALUES (?, ?, ?, ?, ?)');
-  let rows: [BlockValue, number][] = [];
+  const judging = new JudgingSession({ format, safety: svc.safety(), maxLineBytes: limits.maxLineBytes, maxReported: limits.maxReported });
+  const pace = new Pace();
   /** The generation this import writes, once it starts writing entries. */
   let gen: number | null = null;
-  const flush = db.transaction((batch: [BlockValue, number][]) => {
-    for (const [v, line] of batch) {
-      const rev = v.kind === 'domain' ? revKey(v.value) : v.kind === 'wildcard' ? revKey(v.value).slice(0, -1) : null;
-      if (!insert.run(importId, v.kind, v.value, rev, line).changes) r.duplicates++;
-    }
-  });
+  let applied = false;
   try {
-    const safety = svc.safety();
-    const csv = format === 'csv' ? new CsvList() : null;
-    for await (const batch of readLines(body, { maxBytes: limits.maxBytes, maxLineBytes: limits.maxLineBytes })) {
-      for (const l of batch) {
-        r.lines = l.n;
-        if (l.text === null) {
-          r.invalid++;
-          problem(l.n, l.error!.code, l.error!.reason);
-          continue;
-        }
-        const res = csv ? csv.line(l.text) : parseListLine(l.text, format as Exclude<ListFormat, 'csv'>);
-        if (res.kind === 'skip') continue;
-        if (res.kind === 'invalid') {
-          r.invalid++;
-          problem(l.n, res.code, res.reason);
-          continue;
-        }
-        for (const v of res.values) {
-          const unsafe = unsafeReason(v, safety);
-          if (unsafe) {
-            r.refused++;
-            problem(l.n, unsafe.code, unsafe.reason);
-          } else rows.push([v, l.n]);
-        }
+    let total = 0;
+    try {
+      for await (const c of body) {
+        check();
+        const chunk = typeof c === 'string' ? Buffer.from(c) : c;
+        total += chunk.length;
+        if (total > limits.maxBytes) throw tooLarge(limits.maxBytes);
+        await judging.push(chunk);
       }
-      if (rows.length >= batchRows) {
-        flush(rows);
-        rows = [];
-        await yieldNow();
-      }
+    } catch (e) {
+      // The body broke off (the client went away): not a server fault.
+      throw e instanceof AppError ? e : cancelled();
     }
-    flush(rows);
-    rows = [];
-    await markRedundant(db, importId, r, maxReported);
-    const live = (db.prepare('SELECT generation FROM block_sources WHERE category = ? AND name = ?').pluck().get(category, source) as number | undefined) ?? 0;
-    const liveRow = db.prepare('SELECT added_at, added_by FROM block_entries WHERE category = ? AND kind = ? AND value = ? AND source = ? AND generation = ?');
-    const liveCount = () => db.prepare('SELECT count(*) FROM block_entries WHERE category = ? AND source = ? AND generation = ?').pluck().get(category, source, live) as number;
-    if (dryRun) {
-      await walkStaged(db, importId, (chunk) => {
-        r.accepted += chunk.length;
-        for (const x of chunk) if (liveRow.get(category, x.kind, x.value, source, live)) r.unchanged++;
-      });
-      r.removed = liveCount() - r.unchanged;
+    const summary = await judging.end();
+    check();
+    const r: ImportReport = { category, source, format, dryRun, applied: false, changed: true, ...summary, added: 0, removed: 0, unchanged: 0 };
+    const sourceRow = db.prepare('SELECT generation FROM block_sources WHERE category = ? AND name = ?').pluck().get(category, source) as number | undefined;
+    const live = sourceRow ?? 0;
+    const liveCount = await countGeneration(db, category, source, live);
+    const matching = db.prepare(
+      'SELECT count(*) FROM json_each(@values) j CROSS JOIN block_entries o ON o.category = @cat AND o.kind = @kind AND o.value = j.value AND o.source = @src AND o.generation = @live',
+    ).pluck();
+    const args = { cat: category, src: source, live };
+    const counted = () => {
+      r.removed = liveCount - r.unchanged;
       r.added = r.accepted - r.unchanged;
-      return r;
+      r.changed = sourceRow === undefined || r.added > 0 || r.removed > 0;
+    };
+    // Compare first when the counts leave the answer open (same size: maybe the same list).
+    if (dryRun || (sourceRow !== undefined && r.accepted === liveCount)) {
+      await walkKept(judging, pace, check, (kind, values) => void (r.unchanged += matching.get({ ...args, kind, values }) as number));
+      counted();
+      if (dryRun) return r;
     }
-    // Above every generation of the source, live or left behind by a crash.
-    const top = (db.prepare('SELECT max(generation) FROM block_entries WHERE category = ? AND source = ?').pluck().get(category, source) as number | null) ?? 0;
-    gen = Math.max(top, live) + 1;
-    const now = svc.opts.clock.now().toISOString();
-    const ins = db.prepare('INSERT INTO block_entries (category, kind, value, source, generation, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    const write = db.transaction((chunk: StagedRow[], g: number) => {
-      for (const x of chunk) {
-        const was = liveRow.get(category, x.kind, x.value, source, live) as { added_at: string; added_by: string } | undefined;
-        if (was) r.unchanged++;
-        ins.run(category, x.kind, x.value, source, g, was?.added_at ?? now, was?.added_by ?? actor.id);
-      }
-    });
-    await walkStaged(db, importId, (chunk) => {
-      r.accepted += chunk.length;
-      write(chunk, gen!);
-    });
-    r.added = r.accepted - r.unchanged;
-    r.removed = liveCount() - r.unchanged;
+    if (r.changed) {
+      // Above every generation of the source, live or left behind by a crash.
+      const top = (db.prepare('SELECT max(generation) FROM block_entries WHERE category = ? AND source = ?').pluck().get(category, source) as number | null) ?? 0;
+      gen = Math.max(top, live) + 1;
+      const now = svc.opts.clock.now().toISOString();
+      const insert = db.prepare(
+        `INSERT INTO block_entries (category, kind, value, source, generation, added_at, added_by)
+         SELECT @cat, @kind, j.value, @src, @gen, coalesce(o.added_at, @now), coalesce(o.added_by, @by) FROM json_each(@values) j
+         LEFT JOIN block_entries o ON o.category = @cat AND o.kind = @kind AND o.value = j.value AND o.source = @src AND o.generation = @live`,
+      );
+      const write = db.transaction((kind: EntryKind, values: string) => {
+        r.unchanged += matching.get({ ...args, kind, values }) as number;
+        insert.run({ ...args, kind, values, gen, now, by: actor.id });
+      });
+      r.unchanged = 0;
+      await walkKept(judging, pace, check, write);
+      counted();
+    }
+    check();
     svc.store.write(actor, (tx) => {
-      const args = { cat: category, src: source, gen, now: tx.now, by: actor.id };
+      const row = { cat: category, src: source, gen: gen ?? live, now: tx.now, by: actor.id, format, lines: r.lines, accepted: r.accepted, invalid: r.invalid, duplicates: r.duplicates, redundant: r.redundant, refused: r.refused };
       tx.db
         .prepare(
           `INSERT INTO block_sources (category, name, format, imported_at, imported_by, lines, accepted, invalid, duplicates, redundant, refused, generation)
@@ -170,90 +140,89 @@ export async function importList(
              lines = excluded.lines, accepted = excluded.accepted, invalid = excluded.invalid, duplicates = excluded.duplicates,
              redundant = excluded.redundant, refused = excluded.refused, generation = excluded.generation`,
         )
-        .run({ ...args, format, lines: r.lines, accepted: r.accepted, invalid: r.invalid, duplicates: r.duplicates, redundant: r.redundant, refused: r.refused });
+        .run(row);
       tx.audit({
         action: 'blocklist.import',
         objectType: 'block_source',
         objectId: `${category}/${source}`,
-        after: { format, lines: r.lines, accepted: r.accepted, added: r.added, removed: r.removed, duplicates: r.duplicates, redundant: r.redundant, invalid: r.invalid, refused: r.refused },
+        after: { format, lines: r.lines, accepted: r.accepted, added: r.added, removed: r.removed, duplicates: r.duplicates, redundant: r.redundant, invalid: r.invalid, refused: r.refused, changed: r.changed },
       });
       if (r.added || r.removed) svc.markChanged('all', true);
     });
-    r.applied = true;
+    applied = r.applied = true;
     return r;
   } finally {
+    judging.close();
     // The lock stays until the cleanup is done, so a next import never races it for a generation number.
     try {
-      if (gen !== null) await dropGenerations(db, category, source, gen, r.applied ? 'older' : 'this');
-      await clearStaging(db, importId);
+      if (gen !== null) await dropGeneration(db, pace, category, source, gen, applied ? 'older' : 'this');
     } finally {
       busy.delete(lock);
     }
   }
 }
 
-/**
- * In reversed-label order the names a wildcard covers follow it: one pass, page by page. A
- * wildcard's key drops the trailing space, so it sorts just before the same exact name.
- */
-async function markRedundant(db: BlockingService['store']['db'], importId: string, r: ImportReport, maxReported: number): Promise<void> {
-  const page = db.prepare('SELECT kind, value, rev, line FROM block_staging WHERE import_id = ? AND rev IS NOT NULL AND rev > ? ORDER BY rev LIMIT 10000');
-  const mark = db.prepare('UPDATE block_staging SET redundant = 1 WHERE import_id = ? AND kind = ? AND value = ?');
-  let cover: { rev: string; value: string; line: number } | null = null;
-  let after = '';
-  for (;;) {
-    const rows = page.all(importId, after) as { kind: string; value: string; rev: string; line: number }[];
-    if (!rows.length) return;
-    const hits: { kind: string; value: string }[] = [];
-    for (const x of rows) {
-      if (cover && x.rev.startsWith(cover.rev)) {
-        hits.push(x);
-        r.redundant++;
-        if (r.redundantExamples.length < maxReported)
-          r.redundantExamples.push({ line: x.line, code: 'REDUNDANT', reason: `${x.kind === 'wildcard' ? '*.' : ''}${x.value} is covered by *.${cover.value} (line ${cover.line})` });
-        continue;
-      }
-      cover = x.kind === 'wildcard' ? { rev: `${x.rev} `, value: x.value, line: x.line } : null;
-    }
-    db.transaction(() => {
-      for (const h of hits) mark.run(importId, h.kind, h.value);
-    })();
-    after = rows[rows.length - 1]!.rev;
-    await yieldNow();
+/** Each synchronous database step aims at this long, so requests keep being answered between steps. */
+const STEP_MS = 10;
+
+/** Rows per step, following how fast the last steps went (the machine's load changes). */
+class Pace {
+  rows = 2000;
+
+  took(rows: number, ms: number): void {
+    const fit = (rows * STEP_MS) / Math.max(ms, 0.5);
+    this.rows = Math.round(Math.min(20_000, Math.max(200, (this.rows + fit) / 2)));
+  }
+
+  timed<T>(fn: () => T): T {
+    const t = performance.now();
+    const out = fn();
+    this.took(this.rows, performance.now() - t);
+    return out;
   }
 }
 
-interface StagedRow {
-  kind: string;
-  value: string;
+/** The kept values in store order, a page of one kind per step. The next page is asked for while this one is written. */
+async function walkKept(judging: JudgingSession, pace: Pace, check: () => void, step: (kind: EntryKind, values: string) => void): Promise<void> {
+  let from = 0;
+  let next = judging.page(from, pace.rows);
+  try {
+    for (;;) {
+      const p = await next;
+      if (!p.kind) return;
+      check();
+      from += p.n;
+      next = judging.page(from, pace.rows);
+      const t = performance.now();
+      step(p.kind, p.values);
+      pace.took(p.n, performance.now() - t);
+      // The reply may already be queued: let waiting requests run before the next step either way.
+      await yieldNow();
+    }
+  } finally {
+    next.catch(() => {});
+  }
 }
 
-/** Rows per transaction when writing or deleting entries: each stays well under 100 ms. */
-const ENTRY_ROWS = 2000;
-
-/** The kept (non-redundant) staged rows in key order, a chunk at a time, yielding between chunks. */
-async function walkStaged(db: BlockingService['store']['db'], importId: string, fn: (chunk: StagedRow[]) => void): Promise<void> {
-  const page = db.prepare('SELECT kind, value FROM block_staging WHERE import_id = ? AND redundant = 0 AND (kind, value) > (?, ?) ORDER BY kind, value LIMIT ?');
-  let after: StagedRow = { kind: '', value: '' };
-  for (;;) {
-    const chunk = page.all(importId, after.kind, after.value, ENTRY_ROWS) as StagedRow[];
-    if (!chunk.length) return;
-    fn(chunk);
-    after = chunk[chunk.length - 1]!;
+/** Entries of one generation of a source, counted a range of ids per step. */
+async function countGeneration(db: Db, category: string, source: string, gen: number): Promise<number> {
+  const step = db.prepare(
+    'SELECT count(*) AS n, max(id) AS last FROM (SELECT id FROM block_entries WHERE category = ? AND source = ? AND generation = ? AND id > ? ORDER BY id LIMIT 50000)',
+  );
+  let n = 0;
+  for (let after = 0; ; ) {
+    const x = step.get(category, source, gen, after) as { n: number; last: number | null };
+    if (!x.n) return n;
+    n += x.n;
+    after = x.last!;
     await yieldNow();
   }
 }
 
 /** After a swap, the generations before it; after a failure, the one this import was writing. */
-async function dropGenerations(db: BlockingService['store']['db'], category: string, source: string, gen: number, which: 'older' | 'this'): Promise<void> {
-  const chunk = db.prepare(
-    `DELETE FROM block_entries WHERE id IN (SELECT id FROM block_entries WHERE category = ? AND source = ? AND generation ${which === 'older' ? '<' : '='} ? LIMIT ${ENTRY_ROWS})`,
+async function dropGeneration(db: Db, pace: Pace, category: string, source: string, gen: number, which: 'older' | 'this'): Promise<void> {
+  const step = db.prepare(
+    `DELETE FROM block_entries WHERE id IN (SELECT id FROM block_entries WHERE category = ? AND source = ? AND generation ${which === 'older' ? '<' : '='} ? LIMIT ?)`,
   );
-  while (chunk.run(category, source, gen).changes) await yieldNow();
-}
-
-/** Staging rows go in chunks so a big cleanup does not stall the server. */
-async function clearStaging(db: BlockingService['store']['db'], importId: string): Promise<void> {
-  const chunk = db.prepare('DELETE FROM block_staging WHERE import_id = ? AND (kind, value) IN (SELECT kind, value FROM block_staging WHERE import_id = ? LIMIT 20000)');
-  while (chunk.run(importId, importId).changes) await yieldNow();
+  while (pace.timed(() => step.run(category, source, gen, pace.rows).changes)) await yieldNow();
 }

@@ -62,6 +62,7 @@ const ImportReport = Type.Object({
   format: Type.String(),
   dryRun: Type.Boolean(),
   applied: Type.Boolean(),
+  changed: Type.Boolean({ description: 'false when the source already held exactly these entries: nothing was (or, dry run, would be) rewritten' }),
   lines: Type.Integer(),
   accepted: Type.Integer(),
   added: Type.Integer(),
@@ -215,8 +216,11 @@ function routes(app: FastifyInstance, svc: BlockingService, o: BlockingRouteOpti
         throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the list file as text/plain, text/csv or application/octet-stream, or as a form (multipart/form-data) with one file field');
       const type = file ? (/\.csv$/i.test(file.filename) ? 'text/csv' : file.mimetype) : (req.headers['content-type'] ?? '');
       const format: ListFormat = req.query.format ?? (/text\/csv/.test(type) ? 'csv' : 'auto');
+      // The client going away cancels the import: it stops and changes nothing.
+      const gone = new AbortController();
+      reply.raw.once('close', () => reply.raw.writableFinished || gone.abort());
       try {
-        return await importList(svc, req.actor, req.params.category, { source: req.query.source, format, dryRun: req.query.dryRun ?? false }, body, { maxBytes: o.maxImportBytes, maxLineBytes: o.maxLineBytes });
+        return await importList(svc, req.actor, req.params.category, { source: req.query.source, format, dryRun: req.query.dryRun ?? false }, body, { maxBytes: o.maxImportBytes, maxLineBytes: o.maxLineBytes }, gone.signal);
       } catch (e) {
         // Stopped mid-body (too large, bad source...): drain nothing more and do not reuse the connection.
         if (file) abandonBody(req, reply);
