@@ -66,6 +66,8 @@ export interface AgentServiceDeps {
   agents(): Agent[];
   /** The poll targets the inventory gives an agent, credentials resolved. */
   targets(agentId: string): PollTarget[];
+  /** The inventory's devices that name the agent (a device whose credentials do not resolve has no target, but is listed). */
+  devices(agentId: string): string[];
   defaultPollIntervalSeconds: number;
   queue: { maxAgeSeconds: number; maxBytes: number };
 }
@@ -245,7 +247,7 @@ export class AgentService {
       opd: a.opd,
       description: a.description ?? null,
       pollIntervalSeconds: interval,
-      devices: this.deps.targets(a.id).map((t) => t.id),
+      devices: this.deps.devices(a.id),
       enrolled: !!r?.secret_hash,
       enrolledAt: r?.enrolled_at ?? null,
       revokedAt: r?.revoked_at ?? null,
