@@ -367,10 +367,10 @@ export function normalizeValue(menu: MenuPath, field: string, v: string): string
   return fieldNormalizer(menu, field)(v);
 }
 
-/** Per menu, each managed field with its default and normaliser: entries are normalised by the
- *  hundred thousand, so nothing is looked up per value. */
+/** Per menu, each managed field with its default, whether it is required, and its normaliser:
+ *  entries are normalised by the hundred thousand, so nothing is looked up per value. */
 const FIELD_NORMS = new Map(
-  Object.values(MENU_SPECS).map((spec) => [spec.path, Object.entries(spec.fields).map(([field, dflt]) => ({ field, dflt, norm: fieldNormalizer(spec.path, field) }))]),
+  Object.values(MENU_SPECS).map((spec) => [spec.path, Object.entries(spec.fields).map(([field, dflt]) => ({ field, dflt, required: spec.required.includes(field), norm: fieldNormalizer(spec.path, field) }))]),
 );
 
 /** Managed fields only, normalised, defaults filled in. */
@@ -384,20 +384,26 @@ export function normalizeEntry(menu: MenuPath, e: Entry): Record<string, string>
 }
 
 /**
- * Makes equal values of a field one string across entries: comments, lists and TTLs repeat by the
- * thousand in a block list, and the plans kept after a sync hold them. Up to 256 values per
- * field, so the tables stay small where every value differs (names, addresses).
+ * The values an add sends: non-default ones, and required fields whatever their value. Equal
+ * values of a field become one string across entries: comments, lists and TTLs repeat by the
+ * thousand in a block list, and the plans kept after a sync hold them. Up to 256 values per field,
+ * so the tables stay small where every value differs (names, addresses).
  */
-function shareValues(menu: MenuPath, want: Record<string, string>, shared: Map<string, Map<string, string>>): void {
-  for (const { field, dflt } of FIELD_NORMS.get(menu) ?? []) {
-    const v = want[field] as string;
-    if (v === dflt) continue;
+function withoutDefaults(menu: MenuPath, full: Record<string, string>, shared: Map<string, Map<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const { field, dflt, required } of FIELD_NORMS.get(menu) ?? []) {
+    const v = full[field] as string;
+    if (v === '' || (v === dflt && !required)) continue;
     let values = shared.get(field);
     if (!values) shared.set(field, (values = new Map()));
     const same = values.get(v);
-    if (same !== undefined) want[field] = same;
-    else if (values.size < 256) values.set(v, v);
+    if (same !== undefined) out[field] = same;
+    else {
+      if (values.size < 256) values.set(v, v);
+      out[field] = v;
+    }
   }
+  return out;
 }
 
 export function isOwned(row: Entry): boolean {
@@ -406,9 +412,12 @@ export function isOwned(row: Entry): boolean {
 
 // ---- validation ---------------------------------------------------------------------------------
 
-/** A desired entry, validated and normalised once: its identity key and the values to compare and send. */
+/** A desired entry, validated and normalised once. */
 export interface WantedEntry {
+  /** Identity within its menu. */
   key: string;
+  /** Normalised values other than the defaults (plus required fields): what an add sends, and
+   *  with the defaults, what the router must hold. */
   want: Record<string, string>;
 }
 
@@ -447,9 +456,9 @@ export function prepareDesired(desired: DesiredState): { issues: ValidationIssue
       const whole = spec.complete?.(e);
       if (whole) issues.push(issue(menu, index, whole));
       if (!(e.comment ?? '').startsWith(OWNER_PREFIX)) issues.push(issue(menu, index, `comment must start with "${OWNER_PREFIX}"`, 'comment'));
-      const want = normalizeEntry(menu, e);
-      shareValues(menu, want, shared);
-      const key = spec.key(want);
+      const full = normalizeEntry(menu, e);
+      const key = spec.key(full);
+      const want = withoutDefaults(menu, full, shared);
       const first = seen.get(key);
       if (first !== undefined) issues.push(issue(menu, index, `duplicates entry ${first} (${key.replace('\u0000', ' ')})`));
       else seen.set(key, index);

@@ -28,23 +28,18 @@ export type PlanStep =
   /** Move `target` just before `before`, or to the end of the list when `before` is absent. */
   | { op: 'move'; menu: MenuPath; key: string; target: EntryRef; before?: EntryRef; reason: string };
 
-/** The fields to send for an add: non-default values only, so the router keeps its defaults. */
-function addFields(menu: MenuPath, want: Record<string, string>): Record<string, string> {
-  const { fields: defaults, required } = MENU_SPECS[menu];
-  const out: Record<string, string> = {};
-  for (const f in want) {
-    const v = want[f] as string;
-    if (v !== '' && (v !== defaults[f] || required.includes(f))) out[f] = v;
-  }
-  return out;
+/** `want` holds non-default values only (see WantedEntry); `have` is a whole normalised row. */
+function sameFields(defaults: Readonly<Record<string, string>>, want: Record<string, string>, have: Record<string, string>): boolean {
+  for (const f in defaults) if ((want[f] ?? defaults[f]) !== have[f]) return false;
+  return true;
 }
 
-function diff(fields: readonly string[], want: Record<string, string>, have: Record<string, string>): { set: Record<string, string>; unset: string[]; reasons: string[] } {
+function diff(defaults: Readonly<Record<string, string>>, want: Record<string, string>, have: Record<string, string>): { set: Record<string, string>; unset: string[]; reasons: string[] } {
   const set: Record<string, string> = {};
   const unset: string[] = [];
   const reasons: string[] = [];
-  for (const f of fields) {
-    const w = want[f] ?? '';
+  for (const f in defaults) {
+    const w = want[f] ?? defaults[f] ?? '';
     const h = have[f] ?? '';
     if (w === h) continue;
     reasons.push(`${f} is ${h === '' ? 'unset' : JSON.stringify(h)}, want ${w === '' ? 'unset' : JSON.stringify(w)}`);
@@ -52,11 +47,6 @@ function diff(fields: readonly string[], want: Record<string, string>, have: Rec
     else set[f] = w;
   }
   return { set, unset, reasons };
-}
-
-function sameFields(fields: readonly string[], a: Record<string, string>, b: Record<string, string>): boolean {
-  for (const f of fields) if (a[f] !== b[f]) return false;
-  return true;
 }
 
 /** A desired entry in desired order, with the owned row it matched, if any. */
@@ -89,7 +79,6 @@ function byPhase(steps: Iterable<PlanStep>): PlanStep[] {
  */
 export function planMenu(menu: MenuPath, entries: readonly WantedEntry[], rows: readonly Entry[], placement: DesiredState['placement'] = {}): PlanStep[] {
   const spec = MENU_SPECS[menu];
-  const fields = Object.keys(spec.fields);
   const steps: PlanStep[] = [];
   const owned = new Map<string, { row: Entry; have: Record<string, string> }>();
   for (const row of rows) {
@@ -106,11 +95,11 @@ export function planMenu(menu: MenuPath, entries: readonly WantedEntry[], rows: 
     if (match) owned.delete(key);
     if (spec.ordered) wanted.push(match ? { key, want, row: match.row } : { key, want });
     if (!match) {
-      if (!spec.ordered) steps.push({ op: 'add', menu, key, fields: addFields(menu, want), reason: 'missing' });
+      if (!spec.ordered) steps.push({ op: 'add', menu, key, fields: want, reason: 'missing' });
       continue;
     }
-    if (sameFields(fields, want, match.have)) continue;
-    const d = diff(fields, want, match.have);
+    if (sameFields(spec.fields, want, match.have)) continue;
+    const d = diff(spec.fields, want, match.have);
     steps.push({ op: 'set', menu, id: match.row['.id'] ?? '', key, set: d.set, unset: d.unset, reason: d.reasons.join('; ') });
   }
   for (const [key, { row }] of owned) steps.push({ op: 'remove', menu, id: row['.id'] ?? '', key, reason: 'not in desired state' });
@@ -211,7 +200,7 @@ function placeOrdered(menu: OrderedMenu, rows: readonly Entry[], wanted: Wanted[
     target.forEach((s, i) => {
       if (s.kind !== 'new') return;
       const next = nextExisting[i];
-      const fields = addFields(menu, s.want);
+      const fields = s.want;
       steps.push(next === undefined ? { op: 'add', menu, key: s.key, fields, reason: `missing from chain ${chain}` } : { op: 'add', menu, key: s.key, fields, placeBefore: next, reason: `missing from chain ${chain}` });
       const group = addedBefore.get(next);
       if (group) group.push(s);
