@@ -1,7 +1,8 @@
-// The hosts files routers fetch (RouterOS 7.15+ `/ip/dns/adlist`): one file per OPD and list
-// version, written once into the data directory and streamed to every router that asks. The
-// version is a hash of the names, so its ETag names exactly the body; a router downloading while
-// the list changes keeps reading its own file (replaced files are unlinked, never rewritten).
+// The hosts files routers fetch (RouterOS 7.15+ `/ip/dns/adlist`): one file per list version,
+// written once into the data directory and streamed to every router that asks (OPDs with the same
+// list share it). The version is a hash of the names, so its ETag names exactly the body; a router
+// downloading while the list changes keeps reading its own file (files no OPD uses any more are
+// unlinked, never rewritten).
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -51,25 +52,28 @@ export class AdlistFiles {
       this.known.set(domains, k);
     }
     const have = this.current.get(opd);
-    if (have?.version === k.version && existsSync(have.path)) return have;
-    const built = this.build(opd, k.version, k.names);
-    this.current.set(opd, built);
-    if (have && have.path !== built.path) unlinkSync(have.path);
-    return built;
+    if (have?.version === k.version) return have;
+    const path = this.build(k.version, k.names);
+    const now = { opd, version: k.version, names: k.names.length, path };
+    this.current.set(opd, now);
+    if (have && ![...this.current.values()].some((v) => v.path === have.path)) unlinkSync(have.path);
+    return now;
   }
 
-  private build(opd: string, version: string, names: readonly string[]): AdlistVersion {
-    const path = join(this.dir, `${opd}-${version}.hosts`);
+  /** The file of this version, written unless another OPD's list already has it. */
+  private build(version: string, names: readonly string[]): string {
+    const path = join(this.dir, `${version}.hosts`);
+    if (existsSync(path)) return path;
     const tmp = `${path}.tmp`;
     const fd = openSync(tmp, 'w', 0o600);
     try {
-      writeSync(fd, `# Simpul block list for ${opd}, version ${version}: ${names.length} names\n`);
+      writeSync(fd, `# Simpul block list, version ${version}: ${names.length} names\n`);
       const CHUNK = 10_000;
       for (let i = 0; i < names.length; i += CHUNK) writeSync(fd, names.slice(i, i + CHUNK).map((n) => `0.0.0.0 ${n}\n`).join(''));
     } finally {
       closeSync(fd);
     }
     renameSync(tmp, path);
-    return { opd, version, names: names.length, path };
+    return path;
   }
 }

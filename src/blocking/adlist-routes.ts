@@ -8,7 +8,7 @@ import type { RoutePlugin } from '../http/context.js';
 import { problemReplies } from '../http/schemas.js';
 import { AppError, notFound } from '../common/errors.js';
 import { containsPrefix, makePrefix, parseAddress, parsePrefix, type Prefix } from '../ipam/core/cidr.js';
-import type { Actor } from '../auth/actor.js';
+import { requirePermission, type Actor } from '../auth/actor.js';
 import type { AdlistFiles } from './adlist-files.js';
 import type { AdlistSecrets } from './adlist-secrets.js';
 
@@ -104,6 +104,7 @@ export function adlistApiRoutes(s: AdlistServing): RoutePlugin {
       },
       handler: (req) => {
         const actor: Actor = req.actor;
+        requirePermission(actor, 'operate');
         if (!s.router(req.params.id)) throw notFound('router', req.params.id);
         const out = s.secrets.revoke(actor, req.params.id);
         s.revoked(req.params.id);

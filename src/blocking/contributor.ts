@@ -135,16 +135,21 @@ export function blockingContributor(service: BlockSource, opts: BlockingContribu
 async function afterApply(router: Device, session: RouterSession, report: BlockingReport | undefined, adlist: AdlistSource | undefined): Promise<AfterApply | undefined> {
   if (!report || !isOpdRouter(router)) return undefined;
   if (report.mode === 'static' || !adlist || !report.listVersion) return { dns: { mode: 'static', names: report.names } };
-  const want = report.listVersion;
-  const count = async () => Number((await session.request([`${ADLIST}/print`, `?comment=${OWNER} adlist ${want}`]))[0]?.['name-count'] ?? 0);
-  if (adlist.served(router.id) !== want) await session.request([`${ADLIST}/reload`]);
-  const deadline = Date.now() + adlist.reloadWaitMs;
+  // the URL always serves the newest version: the router must hold that one (a newer one than this
+  // desired state names means another sync is on its way, not a failure)
+  const want = adlist.version(router.opd).version;
+  const count = async () => Number((await session.request([`${ADLIST}/print`, `?comment=${OWNER} adlist ${report.listVersion}`]))[0]?.['name-count'] ?? 0);
   let names = await count();
-  // an empty list is held once it was served; otherwise the router's own count says it loaded
-  const loaded = () => adlist.served(router.id) === want && (names > 0 || report.names === 0);
-  while (!loaded() && Date.now() < deadline) {
-    await sleep(100);
-    names = await count();
+  // held: Simpul served this router the version whole, and the router counts its names (an
+  // entry re-added by hand holds nothing until it fetches again, whatever was served before)
+  const loaded = () => adlist.served(router.id) === want && (names > 0 || adlist.version(router.opd).names === 0);
+  if (!loaded()) {
+    await session.request([`${ADLIST}/reload`]);
+    const deadline = Date.now() + adlist.reloadWaitMs;
+    do {
+      await sleep(100);
+      names = await count();
+    } while (!loaded() && Date.now() < deadline);
   }
   if (loaded()) return { dns: { mode: 'adlist', names } };
   const reason =
