@@ -55,8 +55,9 @@ LAB_STARTERS.splice(0, LAB_STARTERS.length, async (inv, cred) => {
 });
 const config = loadConfig({
   env: { SIMPUL_ADMIN_TOKEN: TOKEN },
-  defaults: { host: '127.0.0.1', port: 0, dataDir: join(dir, 'data'), inventory: join(ROOT, 'inventory'), log: { level: 'warn' }, lab: true, blocking: { maxImportBytes: 2147483647, adlist: { enabled: true, reloadWaitSeconds: 120 } } },
+  defaults: { host: '127.0.0.1', port: 0, dataDir: join(dir, 'data'), inventory: join(ROOT, 'inventory'), log: { level: 'error' }, blocking: { maxImportBytes: 2147483647, adlist: { enabled: true, reloadWaitSeconds: 120 } } },
 });
+config.lab = true;
 const d = await startDaemon(config);
 const api = (path: string, init: RequestInit = {}) => fetch(d.url + path, { ...init, headers: { authorization: `Bearer ${TOKEN}`, ...(init.headers ?? {}) } });
 const opdRouters = [...sims.keys()].filter((id) => !id.startsWith('diskominfo-'));
