@@ -8,8 +8,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { agentPaths, type AgentConfig as ServerConfig, type EnrollReply } from '../src/agents/protocol.js';
-import { pollToWire } from '../src/agents/protocol.js';
+import { agentPaths, MAX_BATCH_BYTES, pollToWire, type AgentConfig as ServerConfig, type DevicePollWire, type EnrollReply } from '../src/agents/protocol.js';
 import type { DevicePoll } from '../src/snmp/reader.js';
 import { backoffMs } from './backoff.js';
 import { describeReply, SimpulClient } from './client.js';
@@ -26,8 +25,31 @@ export type Log = (level: 'info' | 'warn' | 'error', msg: string, fields?: Recor
 /** One JSON line per event on stdout (the journal under systemd); never a secret. */
 export const jsonLog: Log = (level, msg, fields = {}) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })}\n`);
 
-/** Interface samples in a cycle's polls: what the queue counts when it drops. */
-export const sampleCount = (polls: DevicePoll[]): number => polls.reduce((n, p) => n + (p.interfaces?.length ?? 0), 0);
+/** A batch stays well under what Simpul accepts in one request (a site with hundreds of switches makes several). */
+const BATCH_BYTES = MAX_BATCH_BYTES / 2;
+
+/** Queue one poll cycle as one batch, or several when it is large; returns their numbers. */
+export function queueCycle(queue: BatchQueue, polls: DevicePoll[], at: Date): number[] {
+  const batches: number[] = [];
+  let chunk: DevicePollWire[] = [];
+  let bytes = 0;
+  const flush = () => {
+    if (chunk.length === 0) return;
+    // interface samples: what the queue counts when it has to drop the batch
+    batches.push(queue.append(chunk, chunk.reduce((n, p) => n + (p.interfaces?.length ?? 0), 0), at));
+    chunk = [];
+    bytes = 0;
+  };
+  for (const p of polls) {
+    const w = pollToWire(p);
+    const size = JSON.stringify(w).length;
+    if (bytes + size > BATCH_BYTES) flush();
+    chunk.push(w);
+    bytes += size;
+  }
+  flush();
+  return batches;
+}
 
 /** Trade the one-time code for the agent's secret and keep it (0600). */
 export async function enroll(config: AgentConfig, code: string): Promise<void> {
@@ -78,8 +100,7 @@ export function runAgent(config: AgentConfig, log: Log = jsonLog): RunningAgent 
   let fetching: Promise<void> | undefined;
 
   const loop = new PollLoop((polls, at) => {
-    const batch = queue.append(polls.map(pollToWire), sampleCount(polls), at);
-    if (config.logLevel === 'debug') log('info', 'batch queued', { batch, polls: polls.length });
+    for (const batch of queueCycle(queue, polls, at)) if (config.logLevel === 'debug') log('info', 'batch queued', { batch });
     uploader.notify();
   });
 

@@ -19,14 +19,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { enroll, sampleCount } from '../agents/agent.js';
+import { enroll, queueCycle } from '../agents/agent.js';
 import { SimpulClient } from '../agents/client.js';
 import type { AgentConfig } from '../agents/config.js';
 import { authHeader, readIdentity } from '../agents/identity.js';
 import { PollLoop } from '../agents/poll-loop.js';
 import { BatchQueue } from '../agents/queue.js';
 import { Uploader } from '../agents/uploader.js';
-import { pollToWire } from '../src/agents/protocol.js';
 import type { Clock } from '../src/common/clock.js';
 import type { Device } from '../src/inventory/model.js';
 import { LAB_SIMPUL_CERT, LAB_SIMPUL_KEY } from '../src/lab/lab-tls.js';
@@ -165,7 +164,7 @@ try {
       const { code } = (await (await api(`/api/v1/agents/${id}/enrollment-code`, { method: 'POST' })).json()) as { code: string };
       await enroll(config, code);
       const queue = new BatchQueue(join(config.dataDir, 'queue.db'), { maxAgeSeconds: 7 * 86_400, maxBytes: 512 * 1024 * 1024 });
-      const loop = new PollLoop((polls, at) => void queue.append(polls.map(pollToWire), sampleCount(polls), at), { clock });
+      const loop = new PollLoop((polls, at) => void queueCycle(queue, polls, at), { clock });
       loop.setTargets(targets.filter((t) => t.id.startsWith(`opd${pad(a)}-`)), 60);
       return { id, config, queue, loop };
     }),

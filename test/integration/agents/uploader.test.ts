@@ -7,14 +7,13 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enroll, sampleCount } from '../../../agents/agent.js';
+import { enroll, queueCycle } from '../../../agents/agent.js';
 import { SimpulClient } from '../../../agents/client.js';
 import type { AgentConfig } from '../../../agents/config.js';
 import { authHeader, readIdentity } from '../../../agents/identity.js';
 import { PollLoop } from '../../../agents/poll-loop.js';
 import { BatchQueue } from '../../../agents/queue.js';
 import { AgentRefusedError, Uploader } from '../../../agents/uploader.js';
-import { pollToWire } from '../../../src/agents/protocol.js';
 import { LAB_SIMPUL_CERT, LAB_SIMPUL_KEY } from '../../../src/lab/lab-tls.js';
 import { SimulatedSwitch } from '../../../src/lab/snmp/switch.js';
 import { startTestDaemon, tempDir, type TestDaemon } from '../../helpers/daemon.js';
@@ -101,7 +100,7 @@ devices:
     const config = reply.body as { targets: Parameters<PollLoop['setTargets']>[0] };
     // room for two polls of a 48-port switch: a third pushes the oldest out
     queue = new BatchQueue(join(tmp.dir, 'agent', 'queue.db'), { maxAgeSeconds: 3600, maxBytes: 45_000 });
-    loop = new PollLoop((polls, at) => void queue.append(polls.map(pollToWire), sampleCount(polls), at));
+    loop = new PollLoop((polls, at) => void queueCycle(queue, polls, at));
     loop.setTargets(config.targets, 60);
   });
 

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BatchQueue } from '../../../agents/queue.js';
 import { readIdentity, writeIdentity } from '../../../agents/identity.js';
+import { queueCycle } from '../../../agents/agent.js';
+import { MAX_BATCH_BYTES } from '../../../src/agents/protocol.js';
+import type { DevicePoll } from '../../../src/snmp/reader.js';
 import { tempDir } from '../../helpers/daemon.js';
 
 const T0 = new Date('2026-01-01T00:00:00Z');
@@ -67,6 +70,31 @@ describe('the agent batch queue (a real SQLite file)', () => {
     expect(s.droppedBatches).toEqual([1, first - 1]);
     expect(s.droppedSamples).toBe((first - 1) * 2);
     queue.close();
+  });
+});
+
+describe('a poll cycle queued', () => {
+  it('is one batch, or several under what Simpul accepts in one request when the site is large', () => {
+    const t = tempDir('simpul-agent-cycle-');
+    const queue = new BatchQueue(join(t.dir, 'queue.db'), { maxAgeSeconds: 3600, maxBytes: 1 << 30 });
+    const poll = (i: number): DevicePoll => ({
+      deviceId: `sw${i}`,
+      wallMs: T0.getTime(),
+      durationSeconds: 0.1,
+      state: 'up',
+      errors: [],
+      interfaces: Array.from({ length: 2000 }, (_, k) => ({ ifIndex: k + 1, name: `port-${k}-${'x'.repeat(200)}`, descr: '', alias: '', wrongType: false })),
+    });
+    expect(queueCycle(queue, [poll(0), poll(1)], T0)).toEqual([1]);
+    const numbers = queueCycle(queue, Array.from({ length: 20 }, (_, i) => poll(i)), T0);
+    expect(numbers.length).toBeGreaterThan(1);
+    const batches = queue.oldest(100).slice(1);
+    expect(batches.map((b) => b.batch)).toEqual(numbers);
+    expect(batches.every((b) => Buffer.byteLength(b.pollsJson) < MAX_BATCH_BYTES / 2)).toBe(true);
+    expect(batches.flatMap((b) => (JSON.parse(b.pollsJson) as Array<{ deviceId: string }>).map((p) => p.deviceId))).toEqual(Array.from({ length: 20 }, (_, i) => `sw${i}`));
+    expect(batches.reduce((n, b) => n + b.samples, 0)).toBe(20 * 2000);
+    queue.close();
+    t.cleanup();
   });
 });
 
