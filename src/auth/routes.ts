@@ -2,12 +2,13 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { RoutePlugin } from '../http/context.js';
 import { problemReplies, TextLine, TokenOut } from '../http/schemas.js';
 import { ROLES } from './actor.js';
+import { OpdCode } from '../inventory/model.js';
 
 const CreateBody = Type.Object(
   {
     name: TextLine(100, 1, { description: 'who or what holds the token, e.g. "Budi (NOC)"' }),
     role: Type.Union(ROLES.map((r) => Type.Literal(r))),
-    opd: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{2,12}$', description: 'required for opd-admin' })),
+    opd: Type.Optional(OpdCode({ description: 'required for opd-admin' })),
     expiresInDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 3650, description: '0 = never; default from config' })),
   },
   { additionalProperties: false },

@@ -1,16 +1,16 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { RoutePlugin } from '../http/context.js';
-import { problemReplies } from '../http/schemas.js';
+import { problemReplies, Nullable } from '../http/schemas.js';
 import { requirePermission, ROLES } from './actor.js';
 import { PASSWORD_MAX, PASSWORD_MIN } from './passwords.js';
 import { USERNAME_PATTERN } from './users.js';
+import { OpdCode } from '../inventory/model.js';
 
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
 const Lang = Type.Union([Type.Literal('id'), Type.Literal('en')]);
 const DisplayName = Type.String({ minLength: 1, maxLength: 100, pattern: '^[^\\u0000-\\u001f\\u007f]+$' });
 const Email = Type.String({ maxLength: 254, format: 'email' });
-const OpdCode = Type.String({ pattern: '^[A-Z0-9]{2,12}$', description: 'required for opd-admin' });
+const Opd = OpdCode({ description: 'required for opd-admin' });
 const Password = Type.String({ minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX });
 
 const UserOut = Type.Object({
@@ -41,7 +41,7 @@ const CreateBody = Type.Object(
     displayName: DisplayName,
     email: Type.Optional(Nullable(Email)),
     role: RoleSchema,
-    opd: Type.Optional(OpdCode),
+    opd: Type.Optional(Opd),
     language: Type.Optional(Lang),
     password: Type.Optional({ ...Password, description: 'absent: one is generated and returned once' }),
   },
@@ -52,14 +52,14 @@ const PatchBody = Type.Object(
     displayName: Type.Optional(DisplayName),
     email: Type.Optional(Nullable(Email)),
     role: Type.Optional(RoleSchema),
-    opd: Type.Optional(Nullable(OpdCode)),
+    opd: Type.Optional(Nullable(Opd)),
     language: Type.Optional(Lang),
   },
   { additionalProperties: false, minProperties: 1 },
 );
 const ResetBody = Type.Object({ password: Type.Optional(Password) }, { additionalProperties: false });
 const Params = Type.Object({ username: Type.String({ pattern: USERNAME_PATTERN }) }, { additionalProperties: false });
-const ListQuery = Type.Object({ role: Type.Optional(RoleSchema), opd: Type.Optional(OpdCode) }, { additionalProperties: false });
+const ListQuery = Type.Object({ role: Type.Optional(RoleSchema), opd: Type.Optional(Opd) }, { additionalProperties: false });
 
 type P = { Params: Static<typeof Params> };
 

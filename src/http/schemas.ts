@@ -1,4 +1,4 @@
-import { Type, type StringOptions } from '@sinclair/typebox';
+import { Type, type StringOptions, type TSchema } from '@sinclair/typebox';
 import { DeviceSchema, LinkSchema, OpdKinds, SiteSchema } from '../inventory/model.js';
 import { TEXT_LINE_PATTERN, TEXT_LINES_PATTERN } from '../common/text.js';
 
@@ -8,6 +8,9 @@ export const TextLine = (maxLength: number, minLength = 1, options: StringOption
 export const TextLines = (maxLength: number, minLength = 1, options: StringOptions = {}) => Type.String({ ...options, minLength, maxLength, pattern: TEXT_LINES_PATTERN });
 
 /** An end date: a date-time, or a plain date meaning the end of that day in the regency's zone. */
+/** A value or null (a field that is always present in a reply, empty when unknown). */
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
 export const DateOrDateTime = (description: string) =>
   Type.Unsafe<string>({ type: 'string', maxLength: 64, anyOf: [{ format: 'date' }, { format: 'date-time' }], description });
 

@@ -1,6 +1,11 @@
-import { Type, type Static, type TLiteral, type TUnion } from '@sinclair/typebox';
+import { Type, type Static, type StringOptions, type TLiteral, type TUnion } from '@sinclair/typebox';
 
-const Code = Type.String({ pattern: '^[A-Z0-9]{2,12}$', description: '2-12 capital letters or digits, e.g. DINKES' });
+/** An OPD's code, 2-12 capital letters or digits (DINKES): the one definition schemas, file names and labels use. */
+export const OPD_CODE = '[A-Z0-9]{2,12}';
+export const OPD_CODE_RE = new RegExp(`^${OPD_CODE}$`);
+export const OpdCode = (options: StringOptions = {}) => Type.String({ description: '2-12 capital letters or digits, e.g. DINKES', ...options, pattern: `^${OPD_CODE}$` });
+
+const Code = OpdCode();
 const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'lowercase letters, digits and dashes, e.g. dinkes-sw01' });
 const CredentialName = Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$', description: 'a name under credentials: in the config' });
 

@@ -3,14 +3,15 @@ import type { RoutePlugin } from '../http/context.js';
 import { DeviceOut, LinkOut, OpdDetail, OpdSummary, problemReplies } from '../http/schemas.js';
 import { DeviceRoles } from './model.js';
 import { requirePermission } from '../auth/actor.js';
+import { OpdCode } from './model.js';
 
 const Counts = Type.Object({ added: Type.Integer(), changed: Type.Integer(), removed: Type.Integer() });
 const SyncReportOut = Type.Object({ opds: Counts, sites: Counts, devices: Counts, links: Counts });
 
-const CodeParam = Type.Object({ code: Type.String({ pattern: '^[A-Z0-9]{2,12}$' }) }, { additionalProperties: false });
+const CodeParam = Type.Object({ code: OpdCode() }, { additionalProperties: false });
 const IdParam = Type.Object({ id: Type.String({ maxLength: 63 }) }, { additionalProperties: false });
 const DeviceQuery = Type.Object(
-  { opd: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{2,12}$' })), role: Type.Optional(Type.Union(DeviceRoles.map((r) => Type.Literal(r)))) },
+  { opd: Type.Optional(OpdCode()), role: Type.Optional(Type.Union(DeviceRoles.map((r) => Type.Literal(r)))) },
   { additionalProperties: false },
 );
 

@@ -1,12 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { RoutePlugin } from '../http/context.js';
-import { problemReplies, TextLine } from '../http/schemas.js';
+import { problemReplies, TextLine, Nullable } from '../http/schemas.js';
 import { Allocate, Assign, CreatePool, PatchAddress, PatchPool, PatchPrefix } from './schemas.js';
 import { importIpam } from './import.js';
 import { badRequest } from '../common/errors.js';
+import { OpdCode } from '../inventory/model.js';
 
 const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
 const Utilization = Type.Object({
   total: Type.String(),
@@ -66,7 +66,7 @@ const Address = Type.Object({
 const PrefixQuery = Type.Object(
   {
     pool: Type.Optional(Type.Integer({ minimum: 1 })),
-    opd: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{2,12}$' })),
+    opd: Type.Optional(OpdCode()),
     parent: Type.Optional(Type.Integer({ minimum: 1 })),
     state: Type.Optional(Type.Union([Type.Literal('allocated'), Type.Literal('quarantined'), Type.Literal('released')])),
     after: Type.Optional(Type.Integer({ minimum: 0, description: 'page: prefixes with id above this' })),

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { POOL_ROLES } from './service.js';
 import { TextLine, TextLines } from '../http/schemas.js';
+import { OpdCode } from '../inventory/model.js';
 
 // The bodies of the IPAM write routes. The importer checks its rows against these same schemas
 // (compiled by the same validator), so a spreadsheet cannot bring in what the API would refuse.
@@ -23,7 +24,7 @@ export const CreatePool = Type.Object(
 );
 export const Allocate = Type.Object(
   {
-    opd: Type.String({ pattern: '^[A-Z0-9]{2,12}$' }),
+    opd: OpdCode(),
     purpose: TextLines(200),
     prefixLength: Type.Optional(Type.Integer({ minimum: 0, maximum: 128 })),
     addresses: Type.Optional(Type.Union([Type.Integer(), Type.String({ pattern: '^-?[0-9]{1,40}$' })], { description: 'a number, or a decimal string for IPv6 sizes' })),

@@ -5,6 +5,7 @@
  * config data, which `compileGrammar` checks before use.
  */
 import { BilingualError, msg, type Message, type MessageCode } from './messages.js';
+import { OPD_CODE } from '../inventory/model.js';
 
 export interface GrammarPartConfig {
   /** Part name; `device` and `port` are required, `opd` and `space` are understood when present. */
@@ -85,7 +86,7 @@ export const DEFAULT_GRAMMAR_CONFIG: GrammarConfig = {
   parts: [
     {
       name: 'opd',
-      pattern: '[A-Z0-9]{2,12}',
+      pattern: OPD_CODE,
       after: '.',
       title: { id: 'kode OPD', en: 'OPD code' },
       rule: {

@@ -8,8 +8,9 @@ import { problemReplies } from '../http/schemas.js';
 import { labelView, LabelsOut } from '../topology/schemas.js';
 import { bilingualErrors, langOf } from './http-errors.js';
 import { labelsFromText, MAX_LABELS, type LabelService } from './service.js';
+import { OpdCode as opdCode } from '../inventory/model.js';
 
-const OpdCode = Type.String({ pattern: '^[A-Z0-9]{2,12}$' });
+const OpdCode = opdCode();
 const JsonBody = Type.Object(
   {
     labels: Type.Array(Type.String({ maxLength: 1024 }), { maxItems: MAX_LABELS }),

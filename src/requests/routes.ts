@@ -3,10 +3,11 @@ import type { RoutePlugin } from '../http/context.js';
 import { badRequest } from '../common/errors.js';
 import { problemReplies, TextLines } from '../http/schemas.js';
 import { DECISION_NOTE, type RequestType } from './service.js';
+import { OpdCode } from '../inventory/model.js';
 
 const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
 
-const Opd = Type.Optional(Type.String({ pattern: '^[A-Z0-9]{2,12}$', description: 'NOC only: the OPD filed for; an opd-admin files for its own' }));
+const Opd = Type.Optional(OpdCode({ description: 'NOC only: the OPD filed for; an opd-admin files for its own' }));
 
 /** One body per registered type, told apart by `type` (OpenAPI shows each; Ajv checks only the one named). */
 function fileSchema(types: RequestType[]) {
@@ -29,7 +30,7 @@ const Query = Type.Object(
   {
     state: Type.Optional(Type.Union(['pending', 'approved', 'rejected', 'cancelled'].map((s) => Type.Literal(s)))),
     type: Type.Optional(Type.String({ maxLength: 32 })),
-    opd: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{2,12}$' })),
+    opd: Type.Optional(OpdCode()),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     offset: Type.Optional(Type.Integer({ minimum: 0, description: 'skip this many (newest first), to page' })),
   },

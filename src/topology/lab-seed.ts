@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemActor } from '../auth/actor.js';
 import type { TopologyService } from './service.js';
+import { OPD_CODE } from '../inventory/model.js';
 
 export interface SeedResult {
   diagrams: string[];
@@ -19,13 +20,13 @@ export function seedLabDiagrams(svc: TopologyService, dir: string, opds: Readonl
   const files = readdirSync(dir).sort();
   // Diagrams first: a survey is checked against the OPD's diagram.
   for (const f of files) {
-    const m = /^([A-Z0-9]{2,12})\.(drawio|drawio\.svg|ya?ml)$/.exec(f);
+    const m = new RegExp(`^(${OPD_CODE})\\.(drawio|drawio\\.svg|ya?ml)$`).exec(f);
     if (!m || !opds.has(m[1]!) || svc.hasDiagram(m[1]!)) continue;
     svc.upload(actor, m[1]!, readFileSync(join(dir, f)), f);
     out.diagrams.push(f);
   }
   for (const f of files) {
-    const m = /^([A-Z0-9]{2,12})-survey\.csv$/.exec(f);
+    const m = new RegExp(`^(${OPD_CODE})-survey\\.csv$`).exec(f);
     if (!m || !opds.has(m[1]!) || svc.hasSurvey(m[1]!)) continue;
     svc.uploadSurvey(actor, m[1]!, readFileSync(join(dir, f)), f);
     out.surveys.push(f);

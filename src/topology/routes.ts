@@ -25,25 +25,26 @@ import {
   VersionDetailOut,
   VersionOut,
 } from './schemas.js';
+import { OpdCode } from '../inventory/model.js';
 
-const Code = Type.Object({ code: Type.String({ pattern: '^[A-Z0-9]{2,12}$' }) }, { additionalProperties: false });
+const Code = Type.Object({ code: OpdCode() }, { additionalProperties: false });
 const VersionParam = Type.Object(
-  { code: Type.String({ pattern: '^[A-Z0-9]{2,12}$' }), version: Type.String({ pattern: '^[1-9][0-9]{0,8}(\\.svg)?$', description: 'a version number; N.svg for the picture' }) },
+  { code: OpdCode(), version: Type.String({ pattern: '^[1-9][0-9]{0,8}(\\.svg)?$', description: 'a version number; N.svg for the picture' }) },
   { additionalProperties: false },
 );
 const VersionInt = Type.Object(
-  { code: Type.String({ pattern: '^[A-Z0-9]{2,12}$' }), version: Type.Integer({ minimum: 1, maximum: 999_999_999 }) },
+  { code: OpdCode(), version: Type.Integer({ minimum: 1, maximum: 999_999_999 }) },
   { additionalProperties: false },
 );
 const DiffParam = Type.Object(
   {
-    code: Type.String({ pattern: '^[A-Z0-9]{2,12}$' }),
+    code: OpdCode(),
     version: Type.Integer({ minimum: 1, maximum: 999_999_999 }),
     other: Type.Integer({ minimum: 1, maximum: 999_999_999 }),
   },
   { additionalProperties: false },
 );
-const SurveyParam = Type.Object({ code: Type.String({ pattern: '^[A-Z0-9]{2,12}$' }), id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
+const SurveyParam = Type.Object({ code: OpdCode(), id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
 const UploadQuery = Type.Object({ filename: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) }, { additionalProperties: false });
 
 const DIAGRAM_TYPES = new Set([

@@ -8,11 +8,10 @@ import type { LabelCheck } from '../labels/validate.js';
 import type { CableReport, SurveyProblem } from '../labels/survey.js';
 import type { Finding } from './model.js';
 import type { ValidationReport } from './validate.js';
+import { Nullable } from '../http/schemas.js';
 
 const Str = Type.String();
 const Opt = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Optional(t);
-const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer> | ReturnType<typeof Type.Number>>(t: T) =>
-  Type.Union([t, Type.Null()]);
 export const Messages = Type.Object({ id: Str, en: Str });
 const Counts = Type.Object({ error: Type.Integer(), warning: Type.Integer(), info: Type.Integer() });
 

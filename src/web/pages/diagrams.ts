@@ -12,9 +12,10 @@ import { formErrors } from '../../topology/routes.js';
 import type { TopologyService } from '../../topology/service.js';
 import { namesOf } from '../people.js';
 import { changeRows, findingRows } from './diagram-words.js';
+import { OpdCode } from '../../inventory/model.js';
 
-const OpdParam = Type.Object({ opd: Type.String({ pattern: '^[A-Z0-9]{2,12}$' }) });
-const VersionParam = Type.Object({ opd: Type.String({ pattern: '^[A-Z0-9]{2,12}$' }), version: Type.Integer({ minimum: 1, maximum: 999_999_999 }) });
+const OpdParam = Type.Object({ opd: OpdCode() });
+const VersionParam = Type.Object({ opd: OpdCode(), version: Type.Integer({ minimum: 1, maximum: 999_999_999 }) });
 const VersionQuery = Type.Object({ compare: Type.Optional(Type.Integer({ minimum: 1, maximum: 999_999_999 })), done: Type.Optional(Type.String({ maxLength: 20 })) });
 const OfficeQuery = Type.Object({ done: Type.Optional(Type.String({ maxLength: 20 })) });
 type VParams = Static<typeof VersionParam>;

@@ -12,8 +12,9 @@ import { cleanText } from '../../topology/model.js';
 import { formErrors } from '../../topology/routes.js';
 import { formValidator } from '../forms.js';
 import { topologyOf, uploadProblem } from './diagrams.js';
+import { OPD_CODE } from '../../inventory/model.js';
 
-const OPD = '^[A-Z0-9]{2,12}$';
+const OPD = `^${OPD_CODE}$`;
 const CheckForm = Type.Object(
   {
     labels: Type.String({ minLength: 1, maxLength: 1_000_000, 'x-error': 'diagrams:labels.errors.empty' }),

@@ -10,6 +10,7 @@ import { formValidator, type FieldErrors } from '../forms.js';
 import type { Translate } from '../../i18n/i18n.js';
 import { doneOf, mayOperate, moduleService, nocActor } from './noc-access.js';
 import { exceptionPages } from './noc-exceptions.js';
+import { OPD_CODE_RE } from '../../inventory/model.js';
 
 const EntryForm = Type.Object({ value: Type.String({ minLength: 1, maxLength: 300 }) }, { additionalProperties: false });
 const checkEntry = formValidator(EntryForm);
@@ -91,7 +92,7 @@ export async function blocklistPages(app: FastifyInstance, s: Services): Promise
     const actor = nocActor(req);
     const raw = (req.body as Record<string, unknown> | undefined)?.excluded;
     const list = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((x): x is string => typeof x === 'string');
-    if (list.length > 1000 || list.some((x) => !/^[A-Z0-9]{2,12}$/.test(x))) throw new AppError(400, 'BAD_OPD', 'an excluded office is not a known office code');
+    if (list.length > 1000 || list.some((x) => !OPD_CODE_RE.test(x))) throw new AppError(400, 'BAD_OPD', 'an excluded office is not a known office code');
     svc().setExclusions(actor, req.params.category, list);
     return reply.redirect(`/noc/blocklists/${encodeURIComponent(req.params.category)}?done=policySaved`, 303);
   });

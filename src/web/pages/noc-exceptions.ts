@@ -7,6 +7,7 @@ import type { Services } from '../../http/context.js';
 import { EXCEPTION_STATES, type ExceptionFilter } from '../../blocking/service.js';
 import { formValidator } from '../forms.js';
 import { doneOf, mayOperate, moduleService, nocActor } from './noc-access.js';
+import { OPD_CODE_RE } from '../../inventory/model.js';
 
 const RevokeForm = Type.Object(
   { reason: Type.String({ minLength: 1, maxLength: 1000, pattern: TEXT_LINES_PATTERN, 'x-error': 'ops:exceptions.errors.reason' }) },
@@ -21,7 +22,7 @@ function filterOf(q: Record<string, unknown>, tz: string): Omit<ExceptionFilter,
   const state = str('state') ?? 'active';
   if (state !== 'all' && !(EXCEPTION_STATES as readonly string[]).includes(state)) throw new AppError(400, 'BAD_STATE', 'state is active, expired, revoked or all');
   const opd = str('opd');
-  if (opd !== undefined && !/^[A-Z0-9]{2,12}$/.test(opd)) throw new AppError(400, 'BAD_OPD', 'opd is an office code such as DINKES');
+  if (opd !== undefined && !OPD_CODE_RE.test(opd)) throw new AppError(400, 'BAD_OPD', 'opd is an office code such as DINKES');
   const after = str('after');
   if (after !== undefined && !/^\d{1,12}$/.test(after)) throw new AppError(400, 'BAD_PAGE', 'after is a number');
   // "ending by" a day: up to the end of that day in the regency's zone, inclusive

@@ -7,6 +7,7 @@ import type { Services } from '../../http/context.js';
 import { IP_BLOCK_POOL_ROLES } from '../../ipam/ip-block-request.js';
 import { formValidator, type FieldErrors } from '../forms.js';
 import { idParam, requestView, serviceErrors, TYPES } from './request-view.js';
+import { OpdCode } from '../../inventory/model.js';
 
 const ApproveForm = Type.Object(
   {
@@ -21,7 +22,7 @@ const RejectForm = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 
 const QueueQuery = Type.Object(
   {
     type: Type.Optional(Type.Union(TYPES.map((x) => Type.Literal(x)))),
-    opd: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{2,12}$' })),
+    opd: Type.Optional(OpdCode()),
   },
   { additionalProperties: false },
 );

@@ -10,9 +10,10 @@ import { LANGS } from '../../i18n/i18n.js';
 import { formValidator, type FieldErrors } from '../forms.js';
 import { nocActor } from './noc-access.js';
 import { nocDone } from './noc-paging.js';
+import { OpdCode } from '../../inventory/model.js';
 
 const Role = Type.Union(ROLES.map((r) => Type.Literal(r)));
-const Opd = Type.Optional(Type.String({ pattern: '^[A-Z0-9]{2,12}$' }));
+const Opd = Type.Optional(OpdCode());
 const UserForm = Type.Object(
   {
     username: Type.String({ pattern: USERNAME_PATTERN, 'x-error': 'noc:users.errors.username' }),

@@ -6,12 +6,13 @@ import { formValidator } from '../forms.js';
 import { idParam, PAGE_SIZE, requestView, STATES, TYPES } from './request-view.js';
 import { requestFormPages } from './request-forms.js';
 import { nocRequestPages } from './noc-requests.js';
+import { OpdCode } from '../../inventory/model.js';
 
 const ListQuery = Type.Object(
   {
     state: Type.Optional(Type.Union(STATES.map((x) => Type.Literal(x)))),
     type: Type.Optional(Type.Union(TYPES.map((x) => Type.Literal(x)))),
-    opd: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{2,12}$' })),
+    opd: Type.Optional(OpdCode()),
     page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
     ok: Type.Optional(Type.String({ maxLength: 40 })),
   },
