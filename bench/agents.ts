@@ -7,9 +7,9 @@
  *   npx tsx bench/agents.ts [--agents 50] [--switches 10] [--cycles 60] [--rounds 3] [--interval 10]
  *
  * The daemon is `simpul serve` in a child process (its CPU from /proc/<pid>/stat); the switches
- * (Simpul's lab fleet, src/lab/snmp/fleet.ts) and the agents (Simpul's agent parts: DeviceReader
- * poll loop, SQLite queue, uploader over HTTPS with the lab certificate) run in this process, on
- * 127.0.0.1. The daemon's idle CPU (measured for 3 s first) is taken out of both figures. The
+ * (Simpul's lab fleet, src/lab/snmp/fleet.ts) in two more, and the agents (Simpul's agent parts:
+ * DeviceReader poll loop, SQLite queue, uploader over HTTPS with the lab certificate) in this
+ * one, all on 127.0.0.1. The daemon's idle CPU (measured for 3 s first) is taken out of both figures. The
  * switches and the agents' poll reads share one clock that jumps 60 s per backlog
  * cycle, so counters and uptimes move as they would in an hour; every poll is dated in the past.
  */
@@ -18,6 +18,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { enroll, queueCycle } from '../agents/agent.js';
 import { SimpulClient } from '../agents/client.js';
@@ -30,9 +31,11 @@ import type { Clock } from '../src/common/clock.js';
 import type { Device } from '../src/inventory/model.js';
 import { LAB_SIMPUL_CERT, LAB_SIMPUL_KEY } from '../src/lab/lab-tls.js';
 import { SnmpLab } from '../src/lab/snmp/fleet.js';
+import type { PollTarget } from '../src/snmp/session.js';
 import { freeTcpPort } from '../test/interop/peers.js';
 
-const { values: args } = parseArgs({
+const { values: args, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
     agents: { type: 'string', default: '50' },
     switches: { type: 'string', default: '10' },
@@ -104,15 +107,63 @@ async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs:
   }
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'simpul-bench-agents-'));
-const clock = new SteppedClock();
 const devices = Array.from({ length: A * S }, (_, i) => {
   const a = Math.floor(i / S);
   return { id: deviceId(a, i % S), opd: `OPD${pad(a)}`, name: `Switch ${i}`, vendor: 'Cisco', model: 'C1000-48T-4G-L', ports: PORTS, snmp: { version: '2c', credentials: 'snmp-bench' } } as Device;
 });
+
+/** One JSON line at a time from a child's stdout. */
+function lineReader(input: NodeJS.ReadableStream): () => Promise<string> {
+  const queue: string[] = [];
+  const waiting: Array<(l: string) => void> = [];
+  createInterface({ input }).on('line', (l) => (waiting.length ? waiting.shift()!(l) : queue.push(l)));
+  return () => (queue.length ? Promise.resolve(queue.shift()!) : new Promise((r) => waiting.push(r)));
+}
+
+/** Child mode (`sims <from> <to>`): serve a slice of the switches on the stepped clock; `step` on stdin moves it 60 s. */
+if (positionals[0] === 'sims') {
+  const clock = new SteppedClock();
+  const lab = await SnmpLab.start({ devices: devices.slice(Number(positionals[1]), Number(positionals[2])), links: [] }, { clock, community: COMMUNITY });
+  process.stdout.write(`${JSON.stringify(lab.targets())}\n`);
+  createInterface({ input: process.stdin })
+    .on('line', () => {
+      clock.offsetMs += 60_000;
+      process.stdout.write('ok\n');
+    })
+    .on('close', () => void lab.close().then(() => process.exit(0)));
+  await new Promise(() => undefined);
+}
+
+/** The switches in two child processes (their CPU is neither the daemon's nor the agents'), on clocks stepped together. */
+async function startSims(): Promise<{ targets: PollTarget[]; step(): Promise<void>; stop(): Promise<void> }> {
+  const cut = Math.ceil(devices.length / 2);
+  const children = [
+    [0, cut],
+    [cut, devices.length],
+  ]
+    .filter(([from, to]) => (to as number) > (from as number))
+    .map(([from, to]) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, 'sims', String(from), String(to), ...process.argv.slice(2)], { stdio: ['pipe', 'pipe', 'inherit'] });
+      return { child, next: lineReader(child.stdout) };
+    });
+  const targets = (await Promise.all(children.map(async (c) => JSON.parse(await c.next()) as PollTarget[]))).flat();
+  return {
+    targets,
+    async step() {
+      for (const c of children) c.child.stdin.write('step\n');
+      await Promise.all(children.map((c) => c.next()));
+    },
+    async stop() {
+      await Promise.all(children.map((c) => new Promise((r) => (c.child.once('exit', r), c.child.stdin.end()))));
+    },
+  };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'simpul-bench-agents-'));
+const clock = new SteppedClock();
 console.log(`bench/agents: ${A} agents x ${S} switches x ${PORTS} ports, backlog ${CYCLES} cycles of 60 s; central polling every ${INTERVAL} s for ${ROUNDS} rounds`);
-const lab = await SnmpLab.start({ devices, links: [] }, { clock, community: COMMUNITY });
-const targets = lab.targets();
+const sims = await startSims();
+const targets = sims.targets;
 const simPorts = new Map(targets.map((t) => [t.id, t.port as number]));
 
 // the daemon: inventory, config, HTTPS with the lab certificate on 127.0.0.1
@@ -172,6 +223,7 @@ try {
   const tb = performance.now();
   for (let c = 0; c < CYCLES; c++) {
     clock.offsetMs += 60_000;
+    await sims.step();
     await Promise.all(agents.map((g) => g.loop.cycle()));
   }
   const backlogBytes = agents.reduce((n, g) => n + g.queue.status().backlogBytes, 0);
@@ -237,6 +289,6 @@ try {
 } finally {
   daemon.kill('SIGTERM');
   await new Promise((r) => daemon.once('exit', r));
-  await lab.close();
+  await sims.stop();
   rmSync(dir, { recursive: true, force: true });
 }
