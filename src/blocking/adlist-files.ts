@@ -30,7 +30,7 @@ export function listVersion(names: readonly string[]): string {
 
 export class AdlistFiles {
   /** Per domains array (the service hands out the same array while a list is unchanged): its version. */
-  private readonly known = new WeakMap<readonly EffectiveDomain[], { version: string; names: string[] }>();
+  private readonly known = new WeakMap<readonly EffectiveDomain[], { version: string; count: number }>();
   private readonly current = new Map<string, AdlistVersion>();
 
   constructor(
@@ -48,22 +48,23 @@ export class AdlistFiles {
     let k = this.known.get(domains);
     if (!k) {
       const names = hostsNames(domains);
-      k = { version: listVersion(names), names };
+      k = { version: listVersion(names), count: names.length };
       this.known.set(domains, k);
     }
     const have = this.current.get(opd);
     if (have?.version === k.version) return have;
-    const path = this.build(k.version, k.names);
-    const now = { opd, version: k.version, names: k.names.length, path };
+    const path = this.build(k.version, () => hostsNames(domains));
+    const now = { opd, version: k.version, names: k.count, path };
     this.current.set(opd, now);
     if (have && ![...this.current.values()].some((v) => v.path === have.path)) unlinkSync(have.path);
     return now;
   }
 
   /** The file of this version, written unless another OPD's list already has it. */
-  private build(version: string, names: readonly string[]): string {
+  private build(version: string, list: () => readonly string[]): string {
     const path = join(this.dir, `${version}.hosts`);
     if (existsSync(path)) return path;
+    const names = list();
     const tmp = `${path}.tmp`;
     const fd = openSync(tmp, 'w', 0o600);
     try {

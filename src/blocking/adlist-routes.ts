@@ -3,6 +3,7 @@
 // management address (or blocking.adlist.allowFrom), with an ETag naming the list version; and
 // the NOC's revocation of a router's URL in the API.
 import { fstatSync, openSync, createReadStream } from 'node:fs';
+import type { TLSSocket } from 'node:tls';
 import { Type, type Static } from '@sinclair/typebox';
 import type { RoutePlugin } from '../http/context.js';
 import { problemReplies } from '../http/schemas.js';
@@ -67,6 +68,8 @@ export function adlistPublicRoutes(s: AdlistServing): RoutePlugin {
       schema: { tags: ['blocking'], summary: "A router's block list as a hosts file (RouterOS /ip/dns/adlist); the URL is the router's capability", params: Params, security: [], response: { ...problemReplies } },
       handler: async (req, reply) => {
         const { router: id, file } = req.params;
+        // the secret travels in the URL: never over plain HTTP
+        if (!(req.raw.socket as TLSSocket).encrypted) throw new AppError(403, 'ADLIST_TLS_ONLY', "block lists are served over Simpul's HTTPS listener (http.tls) only");
         const r = s.router(id);
         // an unknown router and a wrong or revoked secret look the same
         if (!r || !s.secrets.verify(id, file.slice(0, -'.txt'.length))) throw new AppError(404, 'ADLIST_NOT_FOUND', 'no block list at this address (the secret is wrong or was revoked)');

@@ -165,6 +165,9 @@ describe('router-fetched lists (RouterOS 7.15+ adlist)', () => {
     const wrong = await fetchList(url.replace(/\/[^/]+\.txt$/, '/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.txt'));
     expect(wrong.statusCode).toBe(404);
     expect(await bodyOf(wrong)).not.toContain('judi');
+    const plain = await fetch(url.replace(d.tlsUrl as string, d.url));
+    expect(plain.status).toBe(403);
+    expect(await plain.text()).not.toContain('judi');
     const other = await fetchList(url, { from: '127.0.0.2' });
     expect(other.statusCode).toBe(403);
     expect(JSON.parse(await bodyOf(other))).toMatchObject({ code: 'ADLIST_ADDRESS_REFUSED' });
