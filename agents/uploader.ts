@@ -61,6 +61,11 @@ export class Uploader {
           this.queue.renumberAfter(acked);
           continue;
         }
+        if (acked < batch.batch) {
+          // never happens with Simpul's ingest; without this the same batch would be sent in a tight loop
+          await this.failed(`batch ${batch.batch} answered with acked ${acked}`);
+          continue;
+        }
         this.queue.ack(acked);
         if (this.failures > 0) this.opts.log('info', 'uploads resumed', { failedAttempts: this.failures, backlogBatches: this.queue.status().backlogBatches });
         this.failures = 0;
@@ -76,7 +81,7 @@ export class Uploader {
         this.dropUnassigned(batch, (reply.body as { field?: string }).field);
         continue;
       }
-      if (reply.status === 401 || reply.status === 403) throw new AgentRefusedError(`Simpul refused this agent (${describeReply(reply)}): revoked, or its secret is wrong; enroll it again`);
+      if (reply.status === 401) throw new AgentRefusedError(`Simpul refused this agent (${describeReply(reply)}): revoked, or its secret is wrong; enroll it again`);
       // another 4xx or a 5xx: keep the batch, log, retry later
       await this.failed(`batch ${batch.batch} not accepted: ${describeReply(reply)}`);
     }

@@ -4,7 +4,7 @@
  * declared and counted on both sides, a new enrollment and a recreated queue file lose no poll,
  * and a revoked agent stops.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enroll, queueCycle } from '../../../agents/agent.js';
@@ -30,6 +30,7 @@ describe('the agent uploader against a real daemon', () => {
   let queue: BatchQueue;
   const warnings: string[] = [];
   const versions = new Set<string>();
+  let opdFile: string;
 
   const agentConfig = (): AgentConfig => ({ server: daemon.tlsUrl as string, ca: LAB_SIMPUL_CERT, agentId: AGENT, dataDir: join(tmp.dir, 'agent') }) as AgentConfig;
   const enrollAgain = async () => {
@@ -73,8 +74,9 @@ describe('the agent uploader against a real daemon', () => {
     mkdirSync(join(inv, 'opds'), { recursive: true });
     writeFileSync(join(inv, 'regency.yaml'), 'regency: { name: "Kabupaten Uji", province: "Kalimantan Barat" }\n');
     writeFileSync(join(inv, 'backbone.yaml'), 'links: []\n');
+    opdFile = join(inv, 'opds', 'DINKES.yaml');
     writeFileSync(
-      join(inv, 'opds', 'DINKES.yaml'),
+      opdFile,
       `opd: { code: DINKES, name: "Dinas Kesehatan", kind: dinas }
 sites: [{ id: dinkes-hq, name: "Kantor", address: "Jl. Uji 1", floors: 1 }]
 agents: [{ id: ${AGENT} }]
@@ -143,6 +145,17 @@ devices:
     await drain();
     expect((await server()).lastBatch).toBe(8);
     expect(await applied()).toBe(before + 2);
+  });
+
+  it('drops only the polls of a device moved off the agent, counted, and Simpul takes the rest of the batch', async () => {
+    await cycles(1);
+    writeFileSync(opdFile, readFileSync(opdFile, 'utf8').replace(` agent: ${AGENT},`, ''));
+    daemon.reload();
+    const dropped = queue.status().droppedSamples;
+    await drain();
+    expect(warnings.some((w) => w.includes(`device ${DEVICE} is no longer polled by this agent`))).toBe(true);
+    expect(queue.status().droppedSamples).toBe(dropped + 48);
+    expect((await server()).lastBatch).toBe(9);
   });
 
   it('stops with AgentRefusedError once revoked, keeping its batch', async () => {
