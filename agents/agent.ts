@@ -117,7 +117,7 @@ export function runAgent(config: AgentConfig, log: Log = jsonLog): RunningAgent 
     for (let attempt = 0; !stopped; attempt++) {
       try {
         const reply = await client.request('GET', agentPaths(identity.agentId).config, { auth });
-        if (reply.status === 401 || reply.status === 403) throw new AgentRefusedError(`Simpul refused this agent (${describeReply(reply)}): revoked, or its secret is wrong; enroll it again`);
+        if (reply.status === 401) throw new AgentRefusedError(`Simpul refused this agent (${describeReply(reply)}): revoked, or its secret is wrong; enroll it again`);
         if (stopped) return;
         if (reply.status === 200) {
           const c = reply.body as ServerConfig;
