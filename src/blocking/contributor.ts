@@ -97,7 +97,7 @@ export function blockingContributor(service: BlockSource, opts: BlockingContribu
       if (!cfg.enforce) {
         // enforcement switched off: whatever an earlier push left is removed
         reports.delete(router.id);
-        const v4 = { '/ip/dns/static': [], '/ip/firewall/address-list': [], '/ip/firewall/filter': [] };
+        const v4 = { '/ip/dns/static': [], '/ip/firewall/address-list': [], '/ip/firewall/filter': [], ...(supportsAdlist(router.routeros?.version) ? { [ADLIST]: [] } : {}) };
         return { menus: hasIpv6Menus(router.routeros?.version) ? { ...v4, '/ipv6/firewall/address-list': [], '/ipv6/firewall/filter': [] } : v4 };
       }
       const full = service.effective(router.opd, opts.clock.now());
