@@ -87,7 +87,7 @@ export function blockingContributor(service: BlockSource, opts: BlockingContribu
       return [
         r.mode === 'adlist'
           ? `DNS blocking: adlist, the router fetches its ${r.names} names from Simpul (version ${r.listVersion}); wildcards stay static entries`
-          : `DNS blocking: static entries, one per name (adlist needs RouterOS 7.15+, blocking.adlist.enabled and Simpul's HTTPS listener)`,
+          : `DNS blocking: static entries, one per name (adlist needs RouterOS 7.15+, blocking.adlist.enabled and the HTTPS listener of Simpul)`,
       ];
     },
     afterApply: (router, session) => afterApply(router, session, reports.get(router.id), opts.adlist),
@@ -154,7 +154,7 @@ async function afterApply(router: Device, session: RouterSession, report: Blocki
   if (loaded()) return { dns: { mode: 'adlist', names } };
   const reason =
     names === 0
-      ? `its adlist holds no names after a reload: the router cannot fetch its list from Simpul (check its route and DNS to Simpul's HTTPS address, and that it trusts Simpul's certificate)`
+      ? `its adlist holds no names after a reload: the router cannot fetch its list from Simpul (check its route and DNS to the HTTPS address of Simpul, and that it trusts the certificate of Simpul)`
       : `its adlist still holds an older list (${names} names): it did not fetch version ${want} from Simpul after a reload`;
   return { degraded: `${router.id}: ${reason}`, dns: { mode: 'adlist', names } };
 }
