@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { Config } from './config/schema.js';
 import { openDb, type Db } from './store/db.js';
 import { Store } from './store/store.js';
@@ -13,6 +13,7 @@ import { SessionService } from './auth/sessions.js';
 import { userRoutes } from './auth/user-routes.js';
 import { webPages } from './web/plugin.js';
 import { AuditService } from './audit/service.js';
+import { registerAuditMetrics } from './audit/metrics.js';
 import { InventoryService } from './inventory/service.js';
 import { loadInventory } from './inventory/load.js';
 import { syncInventory, type SyncReport } from './inventory/sync.js';
@@ -28,6 +29,7 @@ import { ipamRoutes } from './ipam/routes.js';
 import { registerIpamMetrics } from './ipam/metrics.js';
 import { ipBlockRequest } from './ipam/ip-block-request.js';
 import { RequestService } from './requests/service.js';
+import { registerRequestMetrics } from './requests/metrics.js';
 import { MODULES } from './modules.js';
 import type { DeviceService, Endpoint, ModuleContext, ModuleFactory, SimpulModule } from './module.js';
 import { startLab, LAB_CREDENTIALS, type Lab } from './lab/lab.js';
@@ -106,7 +108,8 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
   const ipam = new IpamService(store, { quarantineDays: config.ipam.quarantineDays });
   const requests = new RequestService(store);
   requests.register(ipBlockRequest(ipam));
-  registerIpamMetrics(registry, ipam, store);
+  registerIpamMetrics(registry, ipam);
+  registerRequestMetrics(registry, requests);
 
   const sessions = new SessionService(store, config.auth.session);
   const services: Services = {
@@ -130,14 +133,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
       ['inventory', () => (inventoryLoaded ? null : 'the inventory is not loaded')],
     ]),
   };
-  new Gauge({
-    name: 'simpul_audit_entries',
-    help: 'Entries in the audit log (a drop means entries were deleted)',
-    registers: [registry],
-    collect() {
-      this.set(store.db.prepare('SELECT count(*) FROM audit_log').pluck().get() as number);
-    },
-  });
+  registerAuditMetrics(registry, services.audit);
   const countObjects = () => {
     for (const t of ['opds', 'sites', 'devices', 'links'])
       inv.objects.set({ kind: t }, store.db.prepare(`SELECT count(*) FROM ${t}`).pluck().get() as number);

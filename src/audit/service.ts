@@ -29,6 +29,11 @@ export interface AuditEntry {
 export class AuditService {
   constructor(private readonly store: Store) {}
 
+  /** Entries in the log (the metrics: a drop means entries were deleted). */
+  count(): number {
+    return this.store.db.prepare('SELECT count(*) FROM audit_log').pluck().get() as number;
+  }
+
   /** Newest first. An opd-admin sees only entries about its own OPD. */
   list(actor: Actor, q: AuditQuery): AuditEntry[] {
     requirePermission(actor, 'read');

@@ -3,6 +3,7 @@ import type { Store } from '../store/store.js';
 import { CONTROL_CHARACTERS_DETAIL, controlCharacterAt } from '../common/text.js';
 import { AppError, badRequest, notFound } from '../common/errors.js';
 import { requirePermission, ROLES, type Actor, type Role } from './actor.js';
+import { hasOpd } from '../inventory/read.js';
 
 export interface TokenInfo {
   id: string;
@@ -78,7 +79,7 @@ export class TokenService {
     const secret = PREFIX + randomBytes(32).toString('base64url');
     const id = 'tok_' + randomBytes(6).toString('hex');
     return this.store.write(actor, (tx) => {
-      if (opd && !tx.db.prepare('SELECT 1 FROM opds WHERE code = ?').get(opd))
+      if (opd && !hasOpd(tx.db, opd))
         throw badRequest('UNKNOWN_OPD', `OPD '${opd}' is not in the inventory`, 'opd');
       const expires = days > 0 ? new Date(Date.parse(tx.now) + days * 86_400_000).toISOString() : null;
       tx.db

@@ -6,6 +6,7 @@ import { requirePermission, ROLES, systemActor, type Actor, type Role } from './
 import { userActorId, type UserDirectory, type UserInfo } from './user-directory.js';
 import { dummyHash, generatePassword, hashPassword, needsRehash, passwordProblem, verifyPassword, PASSWORD_MAX } from './passwords.js';
 import type { SessionMeta, SessionService } from './sessions.js';
+import { hasOpd } from '../inventory/read.js';
 
 /** An account as a noc-admin sees it: UserInfo plus its login state. Never the password hash. */
 export interface AccountInfo extends UserInfo {
@@ -127,7 +128,7 @@ export class UserService implements UserDirectory {
     if (f.language !== undefined && !isLang(f.language)) throw badRequest('INVALID_LANGUAGE', "language must be 'id' or 'en'", 'language');
     if (role === 'opd-admin' && !opd) throw badRequest('OPD_REQUIRED', 'an opd-admin account must name its OPD (opd: CODE)', 'opd');
     if (role !== 'opd-admin' && opd) throw badRequest('OPD_NOT_ALLOWED', `only opd-admin accounts are bound to an OPD; drop opd for role ${role}`, 'opd');
-    if (opd && !tx.db.prepare('SELECT 1 FROM opds WHERE code = ?').get(opd)) throw badRequest('UNKNOWN_OPD', `OPD '${String(opd).slice(0, 20)}' is not in the inventory`, 'opd');
+    if (opd && !hasOpd(tx.db, opd)) throw badRequest('UNKNOWN_OPD', `OPD '${String(opd).slice(0, 20)}' is not in the inventory`, 'opd');
   }
 
   private static checkRole(role: unknown): Role {

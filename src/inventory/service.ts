@@ -3,6 +3,7 @@ import type { Store } from '../store/store.js';
 import { notFound } from '../common/errors.js';
 import { canSeeOpd, requirePermission, seesAllOpds, type Actor } from '../auth/actor.js';
 import type { Device, Link, Opd, Site } from './model.js';
+import { hasOpd } from './read.js';
 
 export interface OpdSummary extends Opd {
   sites: number;
@@ -91,6 +92,6 @@ export class InventoryService {
   }
 
   opdExists(code: string): boolean {
-    return !!this.stmt('SELECT 1 FROM opds WHERE code = ?').get(code);
+    return hasOpd(this.store.db, code);
   }
 }

@@ -7,6 +7,7 @@ import { toHex, type PoolRow, type PrefixRow } from './columns.js';
 import { isImportKind, parseImportCsv, parseImportYaml, type ImportRow } from './import-parse.js';
 import type { AllocateRequest, AssignAddress, CreatePool as CreatePoolBody, IpamService } from './service.js';
 import { Allocate, Assign, CreatePool } from './schemas.js';
+import { hasOpd } from '../inventory/read.js';
 
 export interface ImportProblem {
   line: number;
@@ -120,7 +121,7 @@ export function importIpam(store: Store, ipam: IpamService, actor: Actor, text: 
             report.counts.pools++;
           } else if (row.kind === 'prefix') {
             const p = prefix!;
-            if (!one('SELECT 1 FROM opds WHERE code = ?', f.opd)) throw badRequest('UNKNOWN_OPD', `OPD '${f.opd}' is not in the inventory`, 'opd');
+            if (!hasOpd(tx.db, f.opd ?? '')) throw badRequest('UNKNOWN_OPD', `OPD '${f.opd}' is not in the inventory`, 'opd');
             const lo = toHex(p.family, p.network);
             const hi = toHex(p.family, blockLast(p.family, p));
             const same = one<PrefixRow>("SELECT * FROM ipam_prefixes WHERE family = ? AND network = ? AND length = ? AND state = 'allocated'", p.family, lo, p.length);

@@ -1,9 +1,8 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { IpamService } from './service.js';
-import type { Store } from '../store/store.js';
 
-/** IPAM and request gauges, read at scrape time from the in-memory indexes (never a table scan). */
-export function registerIpamMetrics(registry: Registry, ipam: IpamService, store: Store): void {
+/** IPAM gauges, read at scrape time from the in-memory indexes (never a table scan). */
+export function registerIpamMetrics(registry: Registry, ipam: IpamService): void {
   new Gauge({
     name: 'simpul_ipam_pool_addresses',
     help: 'Addresses in each pool by state (allocated, quarantined, reserved, free)',
@@ -23,17 +22,6 @@ export function registerIpamMetrics(registry: Registry, ipam: IpamService, store
     collect() {
       this.reset();
       for (const { pool, family, u } of ipam.poolGauges()) this.set({ pool, family: String(family) }, u.approx.usedRatio);
-    },
-  });
-  new Gauge({
-    name: 'simpul_requests',
-    help: 'Requests by type and state',
-    labelNames: ['type', 'state'] as const,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const r of store.db.prepare('SELECT type, state, count(*) AS n FROM requests GROUP BY type, state').all() as { type: string; state: string; n: number }[])
-        this.set({ type: r.type, state: r.state }, r.n);
     },
   });
 }

@@ -11,6 +11,7 @@ import { OPD_V6_LENGTH, LAN_V6_LENGTH } from './core/plan-v6.js';
 import { fromHex, toHex, type AddressRow, type PoolRow, type PrefixRow } from './columns.js';
 import { IpamMirror } from './mirror.js';
 import { addressOut, poolOut, prefixOut, utilizationOut, type AddressOut, type PoolOut, type PrefixOut } from './views.js';
+import { hasOpd } from '../inventory/read.js';
 
 export const POOL_ROLES = ['opd-lan', 'backbone-p2p', 'loopback', 'dc-server', 'public-service'] as const;
 
@@ -198,7 +199,7 @@ export class IpamService {
   allocateIn(tx: Tx, where: { pool: PoolRow; parent: PrefixRow | null }, req: AllocateRequest): { prefix: PrefixOut; created: boolean } {
     this.mirror.sync();
     const { pool } = where;
-    if (!this.q('SELECT 1 FROM opds WHERE code = ?').get(req.opd)) throw badRequest('UNKNOWN_OPD', `OPD '${req.opd}' is not in the inventory`, 'opd');
+    if (!hasOpd(this.store.db, req.opd)) throw badRequest('UNKNOWN_OPD', `OPD '${req.opd}' is not in the inventory`, 'opd');
     const fingerprint = createHash('sha256').update(JSON.stringify([pool.id, where.parent?.id ?? null, req.opd, req.purpose, req.prefixLength ?? null, String(req.addresses ?? ''), req.prefix ?? null, req.strategy ?? null])).digest('hex');
     if (req.idempotencyKey) {
       const seen = tx.db.prepare('SELECT fingerprint, prefix_id FROM ipam_idempotency WHERE key = ?').get(req.idempotencyKey) as { fingerprint: string; prefix_id: number } | undefined;

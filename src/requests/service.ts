@@ -6,6 +6,7 @@ import { Type, type TProperties } from '@sinclair/typebox';
 import type { ValidateFunction } from 'ajv';
 import { compileBodySchema } from '../http/validation.js';
 import { TextLines } from '../http/schemas.js';
+import { hasOpd } from '../inventory/read.js';
 
 /**
  * What a request type must say: the fields it takes when filed and when approved (schemas the API
@@ -136,7 +137,7 @@ export class RequestService {
       opd = asked;
     }
     return this.store.write(actor, (tx) => {
-      if (!tx.db.prepare('SELECT 1 FROM opds WHERE code = ?').get(opd)) throw badRequest('UNKNOWN_OPD', `OPD '${opd}' is not in the inventory`, 'opd');
+      if (!hasOpd(tx.db, opd)) throw badRequest('UNKNOWN_OPD', `OPD '${opd}' is not in the inventory`, 'opd');
       const normalized = type.validate(body, opd, tx);
       const id = tx.db
         .prepare("INSERT INTO requests (type, opd, state, body_json, created_at, created_by, created_by_name) VALUES (?, ?, 'pending', ?, ?, ?, ?)")
@@ -147,6 +148,18 @@ export class RequestService {
       for (const l of this.listeners) l({ kind: 'filed', request: rec });
       return rec;
     });
+  }
+
+  /** How many requests there are of each type and state (the metrics). */
+  counts(): { type: string; state: string; n: number }[] {
+    return this.store.db.prepare('SELECT type, state, count(*) AS n FROM requests GROUP BY type, state').all() as { type: string; state: string; n: number }[];
+  }
+
+  /** A pending request of this type for this OPD whose body field holds this value, if any (to refuse asking twice). */
+  pendingWith(db: Tx['db'], type: string, opd: string, field: string, value: string): number | undefined {
+    return db.prepare("SELECT id FROM requests WHERE type = ? AND opd = ? AND state = 'pending' AND json_extract(body_json, ?) = ?").pluck().get(type, opd, `$.${field}`, value) as
+      | number
+      | undefined;
   }
 
   /** Newest first; `offset` pages (a page asks one more than it shows to know whether a next exists). */
