@@ -37,6 +37,8 @@ export const agentsModule: ModuleFactory = (ctx) => {
     defaultPollIntervalSeconds: ctx.config.snmp.intervalSeconds,
     queue: { maxAgeSeconds: ctx.config.agents.queueMaxAgeSeconds, maxBytes: ctx.config.agents.queueMaxBytes },
   });
+  service.recordConfigs();
+  ctx.onInventory(() => service.recordConfigs());
   const metrics = registerAgentMetrics(ctx.registry, () => service.list(systemActor('metrics')));
   return {
     name: 'agents',

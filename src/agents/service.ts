@@ -3,7 +3,7 @@
  * (SHA-256 only), their config (the devices the inventory gives them) and the batches of poll
  * records they upload, folded into the same Poller state as central polls.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { canSeeOpd, requirePermission, systemActor, type Actor } from '../auth/actor.js';
 import { canonicalJson } from '../common/canonical-json.js';
 import type { Clock } from '../common/clock.js';
@@ -26,6 +26,7 @@ interface AgentRow {
   hostname: string | null;
   agent_version: string | null;
   address: string | null;
+  config_version: string | null;
   last_seen_at: string | null;
   last_batch: number;
   backlog_batches: number;
@@ -163,7 +164,23 @@ export class AgentService {
       targets: this.deps.targets(agent.id),
       queue: { ...this.deps.queue },
     };
-    return { configVersion: sha256(canonicalJson(body)).slice(0, 16), ...body };
+    // keyed: the config holds SNMP secrets, and a plain hash of them could be guessed offline
+    return { configVersion: createHmac('sha256', this.deps.store.key).update(canonicalJson(body)).digest('hex').slice(0, 16), ...body };
+  }
+
+  /** After a start or an inventory reload: every agent whose config changed gets an audit entry saying what it polls now. */
+  recordConfigs(): void {
+    const changed = this.deps.agents().flatMap((a) => {
+      const c = this.config(a);
+      return this.row(a.id)?.config_version === c.configVersion ? [] : [{ a, c }];
+    });
+    if (!changed.length) return;
+    this.deps.store.write(systemActor('inventory'), (tx) => {
+      for (const { a, c } of changed) {
+        tx.db.prepare('INSERT INTO agents (id, opd, config_version) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET opd = excluded.opd, config_version = excluded.config_version').run(a.id, a.opd, c.configVersion);
+        tx.audit({ action: 'agent.config', objectType: 'agent', objectId: a.id, opd: a.opd, after: { devices: c.targets.map((t) => t.id), pollIntervalSeconds: c.pollIntervalSeconds, queue: c.queue } });
+      }
+    });
   }
 
   /**

@@ -3,7 +3,8 @@ import type { Migration } from './index.js';
 /**
  * Remote site agents (src/agents). The agents themselves are declared in the inventory; a row here
  * is what the controller knows of one: its secret's SHA-256 once enrolled, when it was revoked,
- * and what it last reported (last batch acknowledged, backlog, samples it dropped). Enrollment
+ * the version of the config it was last given (a change is audited), and what it last reported
+ * (last batch acknowledged, backlog, samples it dropped). Enrollment
  * codes are one-time and stored hashed; a used or expired code stays so a replay is told apart.
  */
 export const agents: Migration = {
@@ -19,6 +20,7 @@ CREATE TABLE agents (
   hostname TEXT,
   agent_version TEXT,
   address TEXT,
+  config_version TEXT,
   last_seen_at TEXT,
   last_batch INTEGER NOT NULL DEFAULT 0,
   backlog_batches INTEGER NOT NULL DEFAULT 0,

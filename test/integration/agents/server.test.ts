@@ -80,7 +80,9 @@ describe('remote site agents, the controller side', () => {
     expect(view.body).toMatchObject({ id: AGENT, opd: 'DINKES', enrolled: true, hostname: 'pc-dinkes', devices: ['dinkes-sw01'], lastBatch: 0 });
     expect(JSON.stringify((await call('/api/v1/agents')).body)).not.toContain(secret);
     const audit = (await call('/api/v1/audit?objectType=agent')).body as unknown as Json[];
-    expect(audit.map((e) => e.action).sort()).toEqual(['agent.enroll', 'agent.enrollment_code', 'agent.enrollment_code']);
+    expect(audit.map((e) => e.action).sort()).toEqual(['agent.config', 'agent.enroll', 'agent.enrollment_code', 'agent.enrollment_code']);
+    // what the agent polls, recorded when the inventory gave it its devices
+    expect(audit.find((e) => e.action === 'agent.config')!.after).toMatchObject({ devices: ['dinkes-sw01'], pollIntervalSeconds: 30 });
     expect(JSON.stringify(audit)).not.toContain(first);
   });
 
