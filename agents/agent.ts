@@ -8,12 +8,12 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { agentPaths, MAX_BATCH_BYTES, pollToWire, type AgentConfig as ServerConfig, type DevicePollWire, type EnrollReply } from '../src/agents/protocol.js';
+import { agentAuthorization, agentPaths, MAX_BATCH_BYTES, pollToWire, type AgentConfig as ServerConfig, type DevicePollWire, type EnrollReply } from '../src/agents/protocol.js';
 import type { DevicePoll } from '../src/snmp/reader.js';
 import { backoffMs } from './backoff.js';
 import { describeReply, SimpulClient } from './client.js';
 import type { AgentConfig } from './config.js';
-import { authHeader, readIdentity, writeIdentity } from './identity.js';
+import { readIdentity, writeIdentity } from './identity.js';
 import { PollLoop } from './poll-loop.js';
 import { BatchQueue } from './queue.js';
 import { AgentRefusedError, Uploader } from './uploader.js';
@@ -90,7 +90,7 @@ export interface RunningAgent {
 export function runAgent(config: AgentConfig, log: Log = jsonLog): RunningAgent {
   const identity = readIdentity(config.dataDir);
   if (!identity) throw new Error(`not enrolled: run 'simpul-agent enroll --config FILE --code CODE' first (no ${config.dataDir}/identity.json)`);
-  const auth = authHeader(identity);
+  const auth = agentAuthorization(identity.agentId, identity.secret);
   const client = new SimpulClient(config.server, config.ca);
   const localBounds = config.queue;
   const queue = new BatchQueue(join(config.dataDir, 'queue.db'), localBounds);

@@ -4,22 +4,13 @@
  * drains over one connection. The agent only ever connects out.
  */
 import https from 'node:https';
+import { CONFIG_VERSION_HEADER } from '../src/agents/protocol.js';
 
 export interface Reply {
   status: number;
   /** Simpul-Config-Version of the reply, when it carries one. */
   configVersion?: string;
   body: unknown;
-}
-
-export class AgentApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export class SimpulClient {
@@ -55,7 +46,7 @@ export class SimpulClient {
           } catch {
             // not JSON: kept as text for the error message
           }
-          const v = res.headers['simpul-config-version'];
+          const v = res.headers[CONFIG_VERSION_HEADER.toLowerCase()];
           const reply: Reply = { status: res.statusCode ?? 0, body: parsed };
           if (typeof v === 'string') reply.configVersion = v;
           resolve(reply);

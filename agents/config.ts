@@ -8,6 +8,7 @@ import { resolve, dirname } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
+import { AgentId } from '../src/agents/protocol.js';
 
 export const AgentConfigSchema = Type.Object(
   {
@@ -16,7 +17,7 @@ export const AgentConfigSchema = Type.Object(
     /** PEM file of the CA (or the self-signed certificate) Simpul's certificate is checked against. */
     caFile: Type.String({ minLength: 1 }),
     /** The id the NOC declared in the inventory (`agents:` in the OPD file). */
-    agentId: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }),
+    agentId: AgentId,
     dataDir: Type.String({ minLength: 1, default: '/var/lib/simpul-agent' }),
     queue: Type.Object(
       {

@@ -33,6 +33,3 @@ export function writeIdentity(dataDir: string, id: Identity): void {
   chmodSync(tmp, 0o600);
   renameSync(tmp, identityPath(dataDir));
 }
-
-/** The Authorization header value: `Agent <agentId>.<secret>`. */
-export const authHeader = (id: Identity): string => `Agent ${id.agentId}.${id.secret}`;

@@ -23,10 +23,11 @@ import { parseArgs } from 'node:util';
 import { enroll, queueCycle } from '../agents/agent.js';
 import { SimpulClient } from '../agents/client.js';
 import type { AgentConfig } from '../agents/config.js';
-import { authHeader, readIdentity } from '../agents/identity.js';
+import { readIdentity } from '../agents/identity.js';
 import { PollLoop } from '../agents/poll-loop.js';
 import { BatchQueue } from '../agents/queue.js';
 import { Uploader } from '../agents/uploader.js';
+import { agentAuthorization } from '../src/agents/protocol.js';
 import type { Clock } from '../src/common/clock.js';
 import type { Device } from '../src/inventory/model.js';
 import { LAB_SIMPUL_CERT, LAB_SIMPUL_KEY } from '../src/lab/lab-tls.js';
@@ -246,7 +247,7 @@ try {
     const client = new SimpulClient(server, LAB_SIMPUL_CERT);
     const u = new Uploader(client, g.queue, {
       agentId: g.id,
-      authorization: authHeader(identity),
+      authorization: agentAuthorization(identity.agentId, identity.secret),
       agentVersion: 'bench',
       retryMaxMs: 1000,
       onConfigVersion: () => undefined,

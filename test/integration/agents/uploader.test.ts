@@ -10,10 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enroll, queueCycle } from '../../../agents/agent.js';
 import { SimpulClient } from '../../../agents/client.js';
 import type { AgentConfig } from '../../../agents/config.js';
-import { authHeader, readIdentity } from '../../../agents/identity.js';
+import { readIdentity, type Identity } from '../../../agents/identity.js';
 import { PollLoop } from '../../../agents/poll-loop.js';
 import { BatchQueue } from '../../../agents/queue.js';
 import { AgentRefusedError, Uploader } from '../../../agents/uploader.js';
+import { agentAuthorization } from '../../../src/agents/protocol.js';
 import { LAB_SIMPUL_CERT, LAB_SIMPUL_KEY } from '../../../src/lab/lab-tls.js';
 import { SimulatedSwitch } from '../../../src/lab/snmp/switch.js';
 import { startTestDaemon, tempDir, type TestDaemon } from '../../helpers/daemon.js';
@@ -21,6 +22,7 @@ import { waitFor } from '../../interop/peers.js';
 
 const AGENT = 'test-agent';
 const DEVICE = 'test-sw01';
+const auth = (id: Identity) => agentAuthorization(id.agentId, id.secret);
 
 describe('the agent uploader against a real daemon', () => {
   const tmp = tempDir('simpul-agent-upload-');
@@ -44,7 +46,7 @@ describe('the agent uploader against a real daemon', () => {
     const client = new SimpulClient(daemon.tlsUrl as string, LAB_SIMPUL_CERT);
     const u = new Uploader(client, queue, {
       agentId: AGENT,
-      authorization: authHeader(id!),
+      authorization: auth(id!),
       agentVersion: 'test',
       retryMaxMs: 200,
       onConfigVersion: (v) => versions.add(v),
@@ -97,7 +99,7 @@ devices:
     const { code } = (await (await daemon.api(`/api/v1/agents/${AGENT}/enrollment-code`, { method: 'POST' })).json()) as { code: string };
     await enroll(agentConfig(), code);
     const client = new SimpulClient(daemon.tlsUrl as string, LAB_SIMPUL_CERT);
-    const reply = await client.request('GET', `/api/v1/agents/${AGENT}/config`, { auth: authHeader(readIdentity(join(tmp.dir, 'agent'))!) });
+    const reply = await client.request('GET', `/api/v1/agents/${AGENT}/config`, { auth: auth(readIdentity(join(tmp.dir, 'agent'))!) });
     client.close();
     const config = reply.body as { targets: Parameters<PollLoop['setTargets']>[0] };
     // room for two polls of a 48-port switch: a third pushes the oldest out
