@@ -121,10 +121,13 @@ export async function importList(
          SELECT @cat, @kind, j.value, @src, @gen, coalesce(o.added_at, @now), coalesce(o.added_by, @by) FROM json_each(@values) j
          LEFT JOIN block_entries o ON o.category = @cat AND o.kind = @kind AND o.value = j.value AND o.source = @src AND o.generation = @live`,
       );
-      const write = db.transaction((kind: EntryKind, values: string) => {
-        r.unchanged += matching.get({ ...args, kind, values }) as number;
-        insert.run({ ...args, kind, values, gen, now, by: actor.id });
-      });
+      const write = unsynced(
+        db,
+        db.transaction((kind: EntryKind, values: string) => {
+          if (liveCount) r.unchanged += matching.get({ ...args, kind, values }) as number;
+          insert.run({ ...args, kind, values, gen, now, by: actor.id });
+        }),
+      );
       r.unchanged = 0;
       await walkKept(judging, pace, check, write);
       counted();
@@ -160,6 +163,25 @@ export async function importList(
       busy.delete(lock);
     }
   }
+}
+
+/**
+ * Runs a write step without waiting for the disk (synchronous = NORMAL), then restores the
+ * connection's setting before anything else can run. For rows no reader sees yet (a generation
+ * before its swap, one after it): the swap's own commit, made with the daemon's setting, syncs
+ * the log with them, and a crash before it leaves only rows the next import deletes. Without
+ * this, each step's sync costs more than its rows, and the steps must stay short.
+ */
+function unsynced<A extends unknown[], T>(db: Db, fn: (...a: A) => T): (...a: A) => T {
+  const setting = db.pragma('synchronous', { simple: true }) as number;
+  return (...a) => {
+    db.pragma('synchronous = NORMAL');
+    try {
+      return fn(...a);
+    } finally {
+      db.pragma(`synchronous = ${setting}`);
+    }
+  };
 }
 
 /** Each synchronous database step aims at this long, so requests keep being answered between steps. */
@@ -224,5 +246,6 @@ async function dropGeneration(db: Db, pace: Pace, category: string, source: stri
   const step = db.prepare(
     `DELETE FROM block_entries WHERE id IN (SELECT id FROM block_entries WHERE category = ? AND source = ? AND generation ${which === 'older' ? '<' : '='} ? LIMIT ?)`,
   );
-  while (pace.timed(() => step.run(category, source, gen, pace.rows).changes)) await yieldNow();
+  const drop = unsynced(db, () => step.run(category, source, gen, pace.rows).changes);
+  while (pace.timed(drop)) await yieldNow();
 }

@@ -41,8 +41,9 @@ export interface JudgeOptions {
 }
 
 export class ListJudge {
-  /** Per kind, each value's first line. */
-  private readonly seen = new Map<EntryKind, Map<string, number>>(KIND_ORDER.map((k) => [k, new Map()]));
+  /** Per kind, the values as they came, repeats included, and the line of each. Sorted at the end, which also finds the repeats: cheaper than a Map per value. */
+  private readonly values = new Map<EntryKind, string[]>(KIND_ORDER.map((k) => [k, []]));
+  private readonly lineOf = new Map<EntryKind, number[]>(KIND_ORDER.map((k) => [k, []]));
   private readonly csv: CsvList | null;
   private readonly maxReported: number;
   private readonly s: JudgeSummary = { lines: 0, accepted: 0, duplicates: 0, redundant: 0, invalid: 0, refused: 0, errors: [], errorsNotListed: 0, redundantExamples: [] };
@@ -73,22 +74,26 @@ export class ListJudge {
         this.problem(n, unsafe.code, unsafe.reason);
         continue;
       }
-      const m = this.seen.get(v.kind)!;
-      if (m.has(v.value)) s.duplicates++;
-      else m.set(v.value, n);
+      this.values.get(v.kind)!.push(v.value);
+      this.lineOf.get(v.kind)!.push(n);
     }
   };
 
   /** After the last line: the summary, and the kept values of each kind, sorted. */
   finish(): { summary: JudgeSummary; kept: Map<EntryKind, string[]> } {
-    this.leaveOutRedundant();
     const kept = new Map<EntryKind, string[]>();
     for (const k of KIND_ORDER) {
       // Values are ASCII (punycode, canonical IPs): code-unit order is the store's byte order.
-      const values = [...this.seen.get(k)!.keys()].sort();
-      this.seen.get(k)!.clear();
-      kept.set(k, values);
-      this.s.accepted += values.length;
+      const all = this.values.get(k)!;
+      const distinct = withoutRepeats(all.slice().sort());
+      this.s.duplicates += all.length - distinct.length;
+      kept.set(k, distinct);
+    }
+    this.leaveOutRedundant(kept);
+    for (const k of KIND_ORDER) {
+      this.s.accepted += kept.get(k)!.length;
+      this.values.set(k, []);
+      this.lineOf.set(k, []);
     }
     return { summary: this.s, kept };
   }
@@ -101,36 +106,56 @@ export class ListJudge {
   /**
    * A name is redundant when a wildcard of the list covers it (a wildcard covers its own name too);
    * its cover is the topmost such wildcard. Examples are listed in reversed-label order, so the
-   * names under one wildcard come together.
+   * names under one wildcard come together, each with its first line and its cover's.
    */
-  private leaveOutRedundant(): void {
-    const wild = this.seen.get('wildcard')!;
+  private leaveOutRedundant(kept: Map<EntryKind, string[]>): void {
+    const wild = new Set(kept.get('wildcard'));
     if (!wild.size) return;
-    const hits: { key: string; kind: EntryKind; value: string; line: number; cover: string }[] = [];
+    const hits: { key: string; kind: 'domain' | 'wildcard'; value: string; cover: string }[] = [];
     for (const kind of ['domain', 'wildcard'] as const) {
-      const m = this.seen.get(kind)!;
-      for (const [value, line] of m) {
+      const covered = new Set<string>();
+      for (const value of kept.get(kind)!) {
         const cover = topCover(wild, value, kind === 'domain');
-        if (cover !== undefined) hits.push({ key: kind === 'domain' ? revKey(value) : revKey(value).slice(0, -1), kind, value, line, cover });
+        if (cover === undefined) continue;
+        covered.add(value);
+        hits.push({ key: kind === 'domain' ? revKey(value) : revKey(value).slice(0, -1), kind, value, cover });
       }
+      if (covered.size) kept.set(kind, kept.get(kind)!.filter((v) => !covered.has(v)));
     }
-    hits.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    for (const h of hits) {
-      this.s.redundant++;
-      if (this.s.redundantExamples.length < this.maxReported)
-        this.s.redundantExamples.push({
-          line: h.line,
-          code: 'REDUNDANT',
-          reason: `${h.kind === 'wildcard' ? '*.' : ''}${h.value} is covered by *.${h.cover} (line ${wild.get(h.cover)})`,
-        });
+    this.s.redundant = hits.length;
+    const listed = hits.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).slice(0, this.maxReported);
+    const line = this.firstLines(listed.flatMap((h) => [[h.kind, h.value] as const, ['wildcard', h.cover] as const]));
+    this.s.redundantExamples = listed.map((h) => ({
+      line: line(h.kind, h.value),
+      code: 'REDUNDANT',
+      reason: `${h.kind === 'wildcard' ? '*.' : ''}${h.value} is covered by *.${h.cover} (line ${line('wildcard', h.cover)})`,
+    }));
+  }
+
+  /** The first line of each of a few values, found by one pass over those kinds' values as they came. */
+  private firstLines(wanted: (readonly [EntryKind, string])[]): (kind: EntryKind, value: string) => number {
+    const found = new Map<string, number>();
+    for (const kind of new Set(wanted.map(([k]) => k))) {
+      const want = new Set(wanted.filter(([k]) => k === kind).map(([, v]) => v));
+      const values = this.values.get(kind)!;
+      const lines = this.lineOf.get(kind)!;
+      for (let i = 0; i < values.length && want.size; i++)
+        if (want.delete(values[i]!)) found.set(`${kind} ${values[i]}`, lines[i]!);
     }
-    // Only now: a covered wildcard still had to be seen while looking for covers.
-    for (const h of hits) this.seen.get(h.kind)!.delete(h.value);
+    return (kind, value) => found.get(`${kind} ${value}`)!;
   }
 }
 
+/** A sorted array without its repeats, in place. */
+function withoutRepeats(sorted: string[]): string[] {
+  let n = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[n++] = sorted[i]!;
+  sorted.length = n;
+  return sorted;
+}
+
 /** The topmost wildcard in `wild` above `name` (or equal to it, when `self`). */
-function topCover(wild: Map<string, number>, name: string, self: boolean): string | undefined {
+function topCover(wild: Set<string>, name: string, self: boolean): string | undefined {
   for (let dot = name.lastIndexOf('.'); dot !== -1; dot = name.lastIndexOf('.', dot - 1)) {
     const parent = name.slice(dot + 1);
     if (wild.has(parent)) return parent;

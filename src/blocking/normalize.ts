@@ -53,7 +53,8 @@ export function judgeDomain(input: string, opts: { wildcard?: boolean } = {}): J
   }
   if (s.endsWith('.')) s = s.slice(0, -1);
   if (!s) return bad('WILDCARD_TOO_BROAD', `${show(input.trim())} would block every name on the internet`);
-  if (isIP(s) || isIP(s.replace(/^\[|\]$/g, '')) || /^[0-9.]+\/\d+$/.test(s) || /^[0-9a-f:.]+\/\d+$/i.test(s))
+  // Only something with ':' or '/', or made of digits, dots and brackets, can be an address or prefix: most names skip the costly checks.
+  if ((/[:/]/.test(s) || /^[\d.[\]]+$/.test(s)) && (isIP(s) || isIP(s.replace(/^\[|\]$/g, '')) || /^[0-9.]+\/\d+$/.test(s) || /^[0-9a-f:.]+\/\d+$/i.test(s)))
     return bad('IP_NOT_DOMAIN', `${show(s)} is an IP address or prefix where a domain name belongs`);
   if (s.includes('*')) return bad('BAD_WILDCARD', `${show(input.trim())}: '*' is allowed only as the whole first label, as in *.example.com`);
   let ascii = s.toLowerCase();
