@@ -21,6 +21,7 @@ import { diffGraphs, type GraphDiff } from './diff.js';
 import { DiagramError, type DiagramLimits, type Severity, type TopologyGraph } from './model.js';
 import { parseDiagram } from './upload.js';
 import { checkSubmission, reportForOffice, validateDiagram, type DiagramContext, type LldpNeighbor, type ValidationReport } from './validate.js';
+import { neighborsOf } from '../snmp/lldp-read.js';
 
 export interface TopologyOptions {
   limits: DiagramLimits;
@@ -206,12 +207,7 @@ export class TopologyService {
     const owner = new Map(inv.devices.map((d) => [d.id.toLowerCase(), d.opd]));
     for (const n of graph.nodes) if (n.deviceId && (owner.get(n.deviceId.toLowerCase()) ?? opd) === opd) ids.add(n.deviceId.toLowerCase());
     if (ids.size === 0) return undefined;
-    const rows = this.store.db
-      .prepare(
-        `SELECT device_id, local_port, remote_chassis, remote_sys_name, remote_port FROM lldp_neighbors
-         WHERE lower(device_id) IN (SELECT value FROM json_each(?)) ORDER BY device_id, local_port`,
-      )
-      .all(JSON.stringify([...ids])) as { device_id: string; local_port: string; remote_chassis: string; remote_sys_name: string | null; remote_port: string }[];
+    const rows = neighborsOf(this.store.db, ids);
     if (rows.length === 0) return undefined;
     const nodeDevice = new Map(graph.nodes.map((n) => [n.id, n.deviceId?.toLowerCase()]));
     const drawn = (dev: string, port: string) =>
@@ -221,16 +217,10 @@ export class TopologyService {
     const backbone = (dev: string, port: string) =>
       inv.links.some((l) => [l.a, l.b].some((e) => e.device.toLowerCase() === dev && samePort(e.port, port)));
     const out: LldpNeighbor[] = [];
-    for (const r of rows) {
-      const dev = r.device_id.toLowerCase();
-      if (backbone(dev, r.local_port) && !drawn(dev, r.local_port)) continue;
-      out.push({
-        deviceId: r.device_id,
-        localPort: r.local_port,
-        remoteChassis: r.remote_chassis,
-        ...(r.remote_sys_name ? { remoteSysName: r.remote_sys_name } : {}),
-        remotePort: r.remote_port,
-      });
+    for (const { remoteSysName, ...r } of rows) {
+      const dev = r.deviceId.toLowerCase();
+      if (backbone(dev, r.localPort) && !drawn(dev, r.localPort)) continue;
+      out.push({ ...r, ...(remoteSysName ? { remoteSysName } : {}) });
     }
     return out.length > 0 ? out : undefined;
   }
