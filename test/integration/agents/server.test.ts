@@ -6,14 +6,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startDaemon, type Daemon } from '../../../src/daemon.js';
 import { agentAuthorization, agentPaths, pollToWire, CONFIG_VERSION_HEADER, type AgentConfig } from '../../../src/agents/protocol.js';
 import { DeviceReader, type DevicePoll } from '../../../src/snmp/reader.js';
-import { ADMIN, copyInventory, tempDir, testConfig } from '../../helpers/daemon.js';
+import { SimulatedSwitch } from '../../../src/lab/snmp/switch.js';
+import { ADMIN, copyInventory, loopbackOnly, tempDir, testConfig } from '../../helpers/daemon.js';
 
-// The daemon in lab mode; DINKES has an agent that polls dinkes-sw01. The test plays the agent:
-// it enrolls, fetches its config and reads the lab switch with the same reader the agent runs.
+// A daemon over the example inventory where DINKES has an agent that polls dinkes-sw01, a lab
+// switch on 127.0.0.1 (no other device is reached). The test plays the agent: it enrolls, fetches
+// its config and reads the switch with the same reader the agent runs.
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const AGENT = 'dinkes-agent';
 const paths = agentPaths(AGENT);
 let d: Daemon;
+let sim: SimulatedSwitch;
 let cleanup: () => void;
 let offsetMs = 0;
 let secret = '';
@@ -44,16 +47,28 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 beforeAll(async () => {
   const t = tempDir();
   cleanup = t.cleanup;
+  sim = await SimulatedSwitch.start({
+    name: 'dinkes-sw01',
+    community: 'agent-test',
+    ports: [
+      { ifIndex: 1, name: 'Gi0/1', alias: 'uplink', speedMbps: 1000, inBps: 40e6, outBps: 8e6 },
+      { ifIndex: 2, name: 'Gi0/2', speedMbps: 1000, inBps: 1e6, outBps: 1e6 },
+    ],
+  });
   const inv = copyInventory(t.dir);
   const file = join(inv, 'opds', 'DINKES.yaml');
-  const yaml = readFileSync(file, 'utf8').replace('    mgmt: 10.255.10.2\n', `    mgmt: 10.255.10.2\n    agent: ${AGENT}\n`);
+  const yaml = readFileSync(file, 'utf8').replace(
+    /(    mgmt: )10\.255\.10\.2\n((?:    .*\n)*?)    snmp: \{ version: "2c", credentials: snmp-opd \}\n/,
+    `$1127.0.0.1\n$2    snmp: { version: "2c", credentials: snmp-opd, port: ${sim.port} }\n    agent: ${AGENT}\n`,
+  );
   writeFileSync(file, `${yaml}\nagents:\n  - id: ${AGENT}\n    description: "office agent"\n    pollIntervalSeconds: 30\n`);
-  const config = testConfig(t.dir, { inventory: inv, log: { level: 'warn' }, snmp: { intervalSeconds: 3600 } });
-  config.lab = true;
-  d = await startDaemon(config, { logStream: new PassThrough(), clock: { now: () => new Date(Date.now() + offsetMs) } });
+  writeFileSync(join(t.dir, 'community'), 'agent-test');
+  const config = testConfig(t.dir, { inventory: inv, log: { level: 'warn' }, credentials: { 'snmp-opd': { community: { file: join(t.dir, 'community') } } } });
+  d = await startDaemon(config, { endpoint: loopbackOnly, logStream: new PassThrough(), clock: { now: () => new Date(Date.now() + offsetMs) } });
 }, 30_000);
 afterAll(async () => {
   await d?.close();
+  await sim?.close();
   cleanup?.();
 });
 
@@ -93,7 +108,7 @@ describe('remote site agents, the controller side', () => {
     expect(r.status).toBe(200);
     const cfg = r.body as AgentConfig;
     expect(cfg.targets.map((t) => t.id)).toEqual(['dinkes-sw01']);
-    expect(cfg.targets[0]).toMatchObject({ host: '127.0.0.1', agent: AGENT, credentials: { version: '2c' } });
+    expect(cfg.targets[0]).toMatchObject({ host: '127.0.0.1', port: sim.port, agent: AGENT, credentials: { version: '2c', community: 'agent-test' } });
     expect(cfg.pollIntervalSeconds).toBe(30);
     expect(r.headers.get(CONFIG_VERSION_HEADER)).toBe(cfg.configVersion);
     // the controller does not poll the device itself
@@ -157,6 +172,17 @@ describe('remote site agents, the controller side', () => {
     expect(sample(metrics, 'simpul_interface_receive_bytes_total', { device: 'dinkes-sw01', interface: view.name })).toBe(Number(view.receiveBytesTotal));
     expect((await call(`/api/v1/agents/${AGENT}`)).body).toMatchObject({ lastBatch: 4, droppedSamples: 7, up: true });
   }, 20_000);
+
+  it("shows an OPD admin its own office's agents only, and lets only a NOC admin enroll or revoke", async () => {
+    const token = async (opd: string) => (await call('/api/v1/tokens', { json: { name: `admin-${opd}`, role: 'opd-admin', opd } })).body.token as string;
+    const dinkes = `Bearer ${await token('DINKES')}`;
+    const bappeda = `Bearer ${await token('BAPPEDA')}`;
+    expect((await call('/api/v1/agents', { auth: dinkes })).body.map((a: Json) => a.id)).toEqual([AGENT]);
+    expect((await call('/api/v1/agents', { auth: bappeda })).body).toEqual([]);
+    expect((await call(`/api/v1/agents/${AGENT}`, { auth: bappeda })).status).toBe(404);
+    expect((await call(`/api/v1/agents/${AGENT}/enrollment-code`, { method: 'POST', auth: dinkes })).status).toBe(403);
+    expect((await call(`/api/v1/agents/${AGENT}/revoke`, { method: 'POST', auth: dinkes })).status).toBe(403);
+  });
 
   it('refuses a revoked agent at its next request', async () => {
     const r = await call(`/api/v1/agents/${AGENT}/revoke`, { method: 'POST' });
