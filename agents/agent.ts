@@ -99,19 +99,6 @@ export function runAgent(config: AgentConfig, log: Log = jsonLog): RunningAgent 
   const stopping = new AbortController();
   let fetching: Promise<void> | undefined;
 
-  const loop = new PollLoop((polls, at) => {
-    for (const batch of queueCycle(queue, polls, at)) if (config.logLevel === 'debug') log('info', 'batch queued', { batch });
-    uploader.notify();
-  });
-
-  const apply = (c: ServerConfig) => {
-    current = c;
-    // the site's own bounds are its disk; the NOC's may ask for less
-    queue.setBounds({ maxAgeSeconds: Math.min(localBounds.maxAgeSeconds, c.queue.maxAgeSeconds), maxBytes: Math.min(localBounds.maxBytes, c.queue.maxBytes) });
-    loop.setTargets(c.targets, c.pollIntervalSeconds);
-    loop.start();
-  };
-
   /** Fetch the config until it arrives (backoff while unreachable); a refusal ends the agent. */
   const fetchConfig = async (): Promise<void> => {
     for (let attempt = 0; !stopped; attempt++) {
@@ -154,6 +141,19 @@ export function runAgent(config: AgentConfig, log: Log = jsonLog): RunningAgent 
       if (v !== current?.configVersion) refetch();
     },
   });
+
+  const loop = new PollLoop((polls, at) => {
+    for (const batch of queueCycle(queue, polls, at)) if (config.logLevel === 'debug') log('info', 'batch queued', { batch });
+    uploader.notify();
+  });
+
+  const apply = (c: ServerConfig) => {
+    current = c;
+    // the site's own bounds are its disk; the NOC's may ask for less
+    queue.setBounds({ maxAgeSeconds: Math.min(localBounds.maxAgeSeconds, c.queue.maxAgeSeconds), maxBytes: Math.min(localBounds.maxBytes, c.queue.maxBytes) });
+    loop.setTargets(c.targets, c.pollIntervalSeconds);
+    loop.start();
+  };
 
   const cached = readServerConfig(config.dataDir);
   if (cached) apply(cached);
