@@ -617,6 +617,11 @@ export class IpamService {
     return { pools: this.listPools(actor), opds };
   }
 
+  /** Whether any pool exists yet (lab mode seeds an empty store only). */
+  hasPools(): boolean {
+    return !!this.q('SELECT 1 FROM ipam_pools LIMIT 1').get();
+  }
+
   /** Pool figures for the Prometheus collector: read from the mirror, never a table scan. */
   poolGauges(): { pool: string; family: Family; u: Utilization }[] {
     this.mirror.sync();

@@ -12,7 +12,7 @@ import { projectRoot } from '../common/paths.js';
  * operator uses for a spreadsheet.
  */
 export function seedLabIpam(store: Store, ipam: IpamService): ImportReport | null {
-  if (store.db.prepare('SELECT 1 FROM ipam_pools LIMIT 1').get()) return null;
+  if (ipam.hasPools()) return null;
   const text = readFileSync(join(projectRoot(), 'deploy/lab/ipam.csv'), 'utf8');
   const report = importIpam(store, ipam, systemActor('lab'), text, { format: 'csv', dryRun: false });
   if (report.errors.length) throw new Error(`lab IPAM seed is invalid: ${JSON.stringify(report.errors.slice(0, 3))}`);
