@@ -15,6 +15,9 @@ declare -A PEERS=(
   [prometheus]=/usr/bin/promtool
   [chromium]=/usr/bin/chromium
   [openssh-server]=/usr/sbin/sshd
+  # the agent test (agent-netns.test.ts): its network namespace and the daemon's test certificate
+  [iproute2]=/sbin/ip
+  [openssl]=/usr/bin/openssl
 )
 # Not ssh: the policy-rc.d below keeps a fresh openssh-server from starting, and a host's own sshd
 # (someone's way in) is never ours to stop. The tests start a private sshd on a high loopback port.
