@@ -65,6 +65,8 @@ const notModified = (header: string | undefined, etag: string): boolean =>
 export function adlistPublicRoutes(s: AdlistServing): RoutePlugin {
   return (app) => {
     app.get<{ Params: Static<typeof Params> }>('/adlist/:router/:file', {
+      // request lines carry the secret: not logged (fastify logs requests at info)
+      logLevel: 'warn',
       schema: { tags: ['blocking'], summary: "A router's block list as a hosts file (RouterOS /ip/dns/adlist); the URL is the router's capability", params: Params, security: [], response: { ...problemReplies } },
       handler: async (req, reply) => {
         const { router: id, file } = req.params;

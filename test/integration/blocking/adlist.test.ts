@@ -27,6 +27,7 @@ let cleanup: () => void;
 const saved = [...LAB_STARTERS];
 const clock = new ManualClock(new Date('2026-11-23T02:00:00Z'));
 let operator: string, dinkes: string;
+let logs = '';
 
 async function call(method: string, path: string, token: string = ADMIN, json?: unknown, text?: string): Promise<{ status: number; body: Json }> {
   const headers: Record<string, string> = { authorization: `Bearer ${token}` };
@@ -79,9 +80,12 @@ beforeAll(async () => {
   LAB_STARTERS.splice(0, LAB_STARTERS.length, async (inv, cred) => (lab = await startRouterLab(inv, cred)));
   const t = tempDir();
   cleanup = t.cleanup;
-  const config = testConfig(t.dir, { log: { level: 'warn' }, blocking: { expirySweepSeconds: 1, adlist: { enabled: true, reloadWaitSeconds: 1 } } });
+  // info: request lines are logged, and must never show a router's secret
+  const config = testConfig(t.dir, { log: { level: 'info' }, blocking: { expirySweepSeconds: 1, adlist: { enabled: true, reloadWaitSeconds: 1 } } });
   config.lab = true;
-  d = await startDaemon(config, { logStream: new PassThrough(), clock });
+  const logStream = new PassThrough();
+  logStream.on('data', (c) => (logs += c.toString()));
+  d = await startDaemon(config, { logStream, clock });
   operator = (await call('POST', '/api/v1/tokens', ADMIN, { name: 'op', role: 'noc-operator' })).body.token as string;
   dinkes = (await call('POST', '/api/v1/tokens', ADMIN, { name: 'dinkes', role: 'opd-admin', opd: 'DINKES' })).body.token as string;
   const imported = await call('POST', '/api/v1/blocklists/judi/import?source=national', operator, undefined, `${NAMES.join('\n')}\n*.gacor.example\n`);
@@ -115,7 +119,8 @@ describe('router-fetched lists (RouterOS 7.15+ adlist)', () => {
     // the secret is the router's capability: never in the API or the audit log
     const secret = /\/([^/]+)\.txt$/.exec(urlOf('dinkes-rtr01'))?.[1] as string;
     const audit = await call('GET', '/api/v1/audit?objectType=router&objectId=dinkes-rtr01');
-    for (const body of [detail, plan, audit.body]) expect(JSON.stringify(body)).not.toContain(secret);
+    for (const body of [detail, plan, audit.body, logs]) expect(JSON.stringify(body)).not.toContain(secret);
+    expect(logs).toContain('"url":"/api/v1/routers/dinkes-rtr01/plan"');
   });
 
   it('an exception approved for one OPD leaves that OPD\'s list only, the router reloads, and expiry brings it back', async () => {
