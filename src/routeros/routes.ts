@@ -77,7 +77,7 @@ export function routerRoutes(svc: RouterService): RoutePlugin {
   return (app) => {
     app.get('/routers', {
       schema: { tags: ['routers'], summary: 'Managed MikroTik routers and their sync state', response: { 200: Type.Array(Type.Object(RouterSummary)), ...problemReplies } },
-      handler: (req) => svc.list(req.actor),
+      handler: (req) => svc.list(req.actor).map((r) => ({ ...r, reason: r.reason && redactSecrets(r.reason) })),
     });
     app.get<{ Params: Static<typeof Params> }>('/routers/:id', {
       schema: { tags: ['routers'], summary: 'One router: state, last plan, errors per entry, notes', params: Params, response: { 200: RouterDetail, ...problemReplies } },
