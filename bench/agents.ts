@@ -264,8 +264,9 @@ try {
     await x.running;
   }
   const applied = (await metric('simpul_snmp_poll_duration_seconds_count')) - polls0;
+  const rejected = await metric('simpul_snmp_rejected_samples_total');
   const samples = A * S * CYCLES * PORTS;
-  console.log(`backlog drain: ${drainS.toFixed(1)} s wall, daemon ${drainCpu.toFixed(2)} CPU-s (net of idle) for ${samples} interface samples (${applied} of ${A * S * CYCLES} polls applied)`);
+  console.log(`backlog drain: ${drainS.toFixed(1)} s wall, daemon ${drainCpu.toFixed(2)} CPU-s (net of idle) for ${samples} interface samples (${applied} of ${A * S * CYCLES} polls applied, ${rejected} samples rejected)`);
   console.log(`  agent ingest: ${((drainCpu / samples) * 1e6).toFixed(1)} CPU-ms per 1,000 interface samples`);
   for (const g of agents) {
     await g.loop.stop();
