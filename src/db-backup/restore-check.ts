@@ -4,11 +4,12 @@
  * build's migrations, the audit chain under the audit key, and Simpul's invariants.
  */
 import Database from 'better-sqlite3';
-import { verifyChain, type AuditFields } from '../audit/chain.js';
+import { verifyChain } from '../audit/chain.js';
 import { MIGRATIONS } from '../store/migrations/index.js';
-import { checkInvariants } from './invariants.js';
+import { ipamRestoreChecks } from '../ipam/restore-checks.js';
 import { compareManifest, type Failure, type Manifest } from './manifest.js';
 import { describeDb } from './snapshot.js';
+import { auditEntries } from '../audit/read.js';
 
 const MAX_LISTED = 20;
 
@@ -41,10 +42,10 @@ export function checkRestoredCopy(file: string, manifest: Manifest, parts: Recor
     if (observed.schemaVersion > codeLevel)
       failures.push({ reason: 'schema-newer-than-code', detail: `the copy is at schema ${observed.schemaVersion}; this build knows up to ${codeLevel}: restore with the Simpul version in the manifest (${manifest.simpulVersion})` });
 
-    const chain = verifyChain(auditKey, db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<AuditFields & { hash: string }>);
+    const chain = verifyChain(auditKey, auditEntries(db));
     if (chain.broken) failures.push({ reason: 'audit-chain', detail: `audit entry ${chain.broken.seq}: ${chain.broken.reason} (or the audit key is not the one this backup was written with)` });
 
-    failures.push(...checkInvariants(db));
+    failures.push(...ipamRestoreChecks(db));
     return { failures: failures.slice(0, MAX_LISTED), recoveryPoint: observed.sentinel?.writtenAt ?? null, auditEntries: chain.entries };
   } finally {
     db.close();

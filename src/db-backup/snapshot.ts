@@ -7,6 +7,7 @@
 import Database from 'better-sqlite3';
 import type { Db } from '../store/db.js';
 import type { Observed } from './manifest.js';
+import { auditHead } from '../audit/read.js';
 
 /** Pages copied per step: small steps keep the event loop (and /healthz) answering. */
 const PAGES_PER_STEP = 256;
@@ -28,7 +29,7 @@ export function describeDb(db: Db): Omit<Observed, 'parts'> {
   for (const t of tables) rowCounts[t] = db.prepare(`SELECT count(*) FROM "${t.replaceAll('"', '""')}"`).pluck().get() as number;
   const has = (t: string) => tables.includes(t);
   const schemaVersion = has('schema_migrations') ? ((db.prepare('SELECT max(version) FROM schema_migrations').pluck().get() as number | null) ?? 0) : 0;
-  const auditHead = has('audit_log') ? ((db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined) ?? null) : null;
+  const head = has('audit_log') ? auditHead(db) : null;
   const s = has('db_backup_sentinel') ? (db.prepare('SELECT backup_id, written_at FROM db_backup_sentinel WHERE id = 1').get() as { backup_id: string; written_at: string } | undefined) : undefined;
-  return { schemaVersion, rowCounts, auditHead, sentinel: s ? { backupId: s.backup_id, writtenAt: s.written_at } : null };
+  return { schemaVersion, rowCounts, auditHead: head, sentinel: s ? { backupId: s.backup_id, writtenAt: s.written_at } : null };
 }

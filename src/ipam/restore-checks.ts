@@ -1,11 +1,17 @@
 /**
- * Simpul's own invariants, checked on a restored copy: a backup that passes integrity_check but
- * holds two owners for one address is no authority to restore. The checks are pure over rows; the
- * reader runs small read-only SQL against the restored file (an offline copy, not the live store,
- * so no domain's write path is bypassed).
+ * What must hold in IPAM on a restored copy of the database (the DRC backup's restore test asks):
+ * a backup that passes integrity_check but holds two owners for one address is no authority to
+ * restore. The checks are pure over rows; the reader runs small read-only SQL against the restored
+ * file (an offline copy, not the live store, so no write path is bypassed).
  */
 import type { Db } from '../store/db.js';
-import type { Failure } from './manifest.js';
+import { approvedResults } from '../requests/read.js';
+
+/** One broken invariant, as the restore test reports it. */
+export interface Failure {
+  reason: string;
+  detail: string;
+}
 
 export interface LivePrefix {
   id: number;
@@ -61,19 +67,13 @@ export function approvedWithoutAllocation(approved: readonly ApprovedBlock[], pr
     .map((r) => ({ reason: 'approved-request-without-allocation', detail: `approved ip-block request #${r.requestId} names prefix ${r.prefixId ?? '(none)'}, which is not in the copy` }));
 }
 
-/** All invariant failures of a restored database (opened read-only). */
-export function checkInvariants(db: Db): Failure[] {
+/** Every IPAM invariant failure of a restored database (opened read-only). */
+export function ipamRestoreChecks(db: Db): Failure[] {
   const live = db.prepare("SELECT id, pool_id, parent_id, cidr, network, last FROM ipam_prefixes WHERE state <> 'released'").all() as LivePrefix[];
   const addrs = db.prepare("SELECT id, family, value, address FROM ipam_addresses WHERE state <> 'released'").all() as LiveAddress[];
-  const approved = (db.prepare("SELECT id, result_json FROM requests WHERE type = 'ip-block' AND state = 'approved'").all() as { id: number; result_json: string | null }[]).map((r) => {
-    let prefixId: number | null = null;
-    try {
-      const id = (JSON.parse(r.result_json ?? 'null') as { prefix?: { id?: unknown } } | null)?.prefix?.id;
-      if (typeof id === 'number') prefixId = id;
-    } catch {
-      // an unreadable result is reported as naming no prefix
-    }
-    return { requestId: r.id, prefixId };
+  const approved = approvedResults(db, 'ip-block').map(({ requestId, result }) => {
+    const id = (result as { prefix?: { id?: unknown } } | null)?.prefix?.id;
+    return { requestId, prefixId: typeof id === 'number' ? id : null };
   });
   const ids = new Set(db.prepare('SELECT id FROM ipam_prefixes').pluck().all() as number[]);
   return [...overlappingPrefixes(live), ...addressesWithTwoOwners(addrs), ...approvedWithoutAllocation(approved, ids)];

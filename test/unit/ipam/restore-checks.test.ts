@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressesWithTwoOwners, approvedWithoutAllocation, overlappingPrefixes } from '../../../src/db-backup/invariants.js';
+import { addressesWithTwoOwners, approvedWithoutAllocation, overlappingPrefixes } from '../../../src/ipam/restore-checks.js';
 
 const p = (id: number, parent: number | null, cidr: string, network: string, last: string) => ({ id, pool_id: 1, parent_id: parent, cidr, network, last });
 
