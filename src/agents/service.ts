@@ -129,16 +129,17 @@ export class AgentService {
   /** Refuses the agent from its next request on; pending codes die with it. */
   revoke(actor: Actor, id: string): AgentOut {
     requirePermission(actor, 'admin');
+    // an agent no longer in the inventory is refused at its next request anyway (AGENT_UNKNOWN)
     const agent = this.declared(id);
-    const row = this.row(id);
-    if (!row && !agent) throw notFound('agent', id);
+    if (!agent) throw notFound('agent', id);
     this.deps.store.write(actor, (tx) => {
-      tx.db.prepare('INSERT INTO agents (id, opd) VALUES (?, ?) ON CONFLICT (id) DO NOTHING').run(id, agent?.opd ?? row?.opd);
+      const before = tx.db.prepare('SELECT secret_hash FROM agents WHERE id = ?').get(id) as { secret_hash: string | null } | undefined;
+      tx.db.prepare('INSERT INTO agents (id, opd) VALUES (?, ?) ON CONFLICT (id) DO NOTHING').run(id, agent.opd);
       tx.db.prepare('UPDATE agents SET secret_hash = NULL, revoked_at = ? WHERE id = ?').run(tx.now, id);
       tx.db.prepare('UPDATE agent_enrollment_codes SET expires_at = ? WHERE agent_id = ? AND used_at IS NULL AND expires_at > ?').run(tx.now, id, tx.now);
-      tx.audit({ action: 'agent.revoke', objectType: 'agent', objectId: id, opd: agent?.opd ?? row?.opd ?? null, before: { enrolled: !!row?.secret_hash } });
+      tx.audit({ action: 'agent.revoke', objectType: 'agent', objectId: id, opd: agent.opd, before: { enrolled: !!before?.secret_hash } });
     });
-    return agent ? this.out(agent) : this.get(actor, id);
+    return this.out(agent);
   }
 
   /**

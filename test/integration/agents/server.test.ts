@@ -7,6 +7,7 @@ import { startDaemon, type Daemon } from '../../../src/daemon.js';
 import { agentAuthorization, agentPaths, pollToWire, CONFIG_VERSION_HEADER, type AgentConfig } from '../../../src/agents/protocol.js';
 import { DeviceReader, type DevicePoll } from '../../../src/snmp/reader.js';
 import { SimulatedSwitch } from '../../../src/lab/snmp/switch.js';
+import { simpulAsync } from '../../helpers/cli.js';
 import { ADMIN, copyInventory, loopbackOnly, tempDir, testConfig } from '../../helpers/daemon.js';
 
 // A daemon over the example inventory where DINKES has an agent that polls dinkes-sw01, a lab
@@ -74,7 +75,10 @@ afterAll(async () => {
 
 describe('remote site agents, the controller side', () => {
   it('enrolls once with a one-time code; a used or expired code is refused and changes nothing', async () => {
-    const first = await code();
+    const cli = await simpulAsync(['agent', 'enroll', AGENT], { SIMPUL_URL: d.url, SIMPUL_TOKEN: ADMIN });
+    expect(cli.status, cli.stderr).toBe(0);
+    const first = /\n([A-Za-z0-9_-]{24})\n$/.exec(cli.stdout)?.[1] as string;
+    expect(first).toBeTruthy();
     const ok = await call(paths.enroll, { auth: null, json: { code: first, hostname: 'pc-dinkes', agentVersion: '0.1.0' } });
     expect(ok.status).toBe(200);
     expect(ok.body.agentId).toBe(AGENT);
@@ -185,9 +189,10 @@ describe('remote site agents, the controller side', () => {
   });
 
   it('refuses a revoked agent at its next request', async () => {
-    const r = await call(`/api/v1/agents/${AGENT}/revoke`, { method: 'POST' });
-    expect(r.body).toMatchObject({ enrolled: false });
-    expect(r.body.revokedAt).toBeTruthy();
+    const env = { SIMPUL_URL: d.url, SIMPUL_TOKEN: ADMIN };
+    expect((await call(`/api/v1/agents/${AGENT}/revoke`, { method: 'POST' })).status).toBe(200);
+    expect((await simpulAsync(['agent', 'list'], env)).stdout).toMatch(new RegExp(`^${AGENT} +DINKES +revoked `, 'm'));
+    expect((await call(`/api/v1/agents/${AGENT}`)).body).toMatchObject({ enrolled: false, revokedAt: expect.any(String) });
     const next = await call(paths.config, { auth: asAgent() });
     expect([next.status, next.body.code]).toEqual([401, 'AGENT_REVOKED']);
     expect((await batch(5, [])).status).toBe(401);
