@@ -71,24 +71,28 @@ export async function importList(
   const check = () => {
     if (signal?.aborted) throw cancelled();
   };
-  const judging = new JudgingSession({ format, safety: svc.safety(), maxLineBytes: limits.maxLineBytes, maxReported: limits.maxReported });
   const pace = new Pace();
+  let judging: JudgingSession | undefined;
   /** The generation this import writes, once it starts writing entries. */
   let gen: number | null = null;
   let applied = false;
   try {
+    judging = new JudgingSession({ format, safety: svc.safety(), maxLineBytes: limits.maxLineBytes, maxReported: limits.maxReported });
     let total = 0;
+    let reading = true;
     try {
       for await (const c of body) {
+        reading = false;
         check();
         const chunk = typeof c === 'string' ? Buffer.from(c) : c;
         total += chunk.length;
         if (total > limits.maxBytes) throw tooLarge(limits.maxBytes);
         await judging.push(chunk);
+        reading = true;
       }
     } catch (e) {
       // The body broke off (the client went away): not a server fault.
-      throw e instanceof AppError ? e : cancelled();
+      throw reading && !(e instanceof AppError) ? cancelled() : e;
     }
     const summary = await judging.end();
     check();
@@ -155,7 +159,7 @@ export async function importList(
     applied = r.applied = true;
     return r;
   } finally {
-    judging.close();
+    judging?.close();
     // The lock stays until the cleanup is done, so a next import never races it for a generation number.
     try {
       if (gen !== null) await dropGeneration(db, pace, category, source, gen, applied ? 'older' : 'this');
@@ -187,13 +191,13 @@ function unsynced<A extends unknown[], T>(db: Db, fn: (...a: A) => T): (...a: A)
 /** Each synchronous database step aims at this long, so requests keep being answered between steps. */
 const STEP_MS = 10;
 
-/** Rows per step, following how fast the last steps went (the machine's load changes). */
+/** Rows per step, following how fast the last steps went (the machine's load changes); never so few that round trips to the import thread dominate. */
 class Pace {
   rows = 2000;
 
   took(rows: number, ms: number): void {
     const fit = (rows * STEP_MS) / Math.max(ms, 0.5);
-    this.rows = Math.round(Math.min(20_000, Math.max(200, (this.rows + fit) / 2)));
+    this.rows = Math.round(Math.min(20_000, Math.max(1000, (this.rows + fit) / 2)));
   }
 
   timed<T>(fn: () => T): T {
