@@ -42,7 +42,13 @@ const Ticks = Int(0, TICKS_MOD - 1);
 const EpochMs = Int(0, 8.64e15);
 /** An unsigned counter as a decimal string (up to 2^64 - 1; the range is checked on decode). */
 const Counter = Type.String({ pattern: '^(0|[1-9][0-9]{0,19})$' });
-const POLL_ERRORS: readonly PollErrorReason[] = ['timeout', 'error_status', 'too_big', 'invalid_response', 'request_failed', 'non_increasing_oid', 'no_progress', 'table_too_large', 'no_such_object', 'wrong_type', 'deadline', 'closed'];
+// every reason, or an agent's record with a new one would be refused for good (the compiler keeps the list whole)
+const POLL_ERRORS = Object.keys({
+  timeout: 0, error_status: 0, too_big: 0, invalid_response: 0, request_failed: 0, non_increasing_oid: 0,
+  no_progress: 0, table_too_large: 0, no_such_object: 0, wrong_type: 0, deadline: 0, closed: 0,
+} satisfies Record<PollErrorReason, 0>) as PollErrorReason[];
+/** Lengths and counts the controller accepts; the encoder keeps a device's odd answers inside them. */
+const MAX = { name: 255, chassis: 512, reason: 2048, errors: 16, interfaces: 4096, neighbors: 1024 } as const;
 
 // ---- enrollment ----
 
@@ -105,7 +111,7 @@ const TicksByCounter = Type.Object(
 );
 const ReadingWire = Type.Object(
   {
-    identity: Line(255),
+    identity: Line(MAX.name),
     discontinuityTime: Type.Optional(Ticks),
     speedBps: Type.Optional(Type.Number({ minimum: 0, maximum: 1e15 })),
     octetBits: Type.Union([Type.Literal(32), Type.Literal(64)]),
@@ -122,9 +128,9 @@ const ReadingWire = Type.Object(
 const InterfaceWire = Type.Object(
   {
     ifIndex: Int(1, 2 ** 31 - 1),
-    name: Line(255),
-    descr: Line(255),
-    alias: Line(255),
+    name: Line(MAX.name),
+    descr: Line(MAX.name),
+    alias: Line(MAX.name),
     operStatus: Type.Optional(Int(-(2 ** 31), 2 ** 31 - 1)),
     adminStatus: Type.Optional(Int(-(2 ** 31), 2 ** 31 - 1)),
     speedBps: Type.Optional(Type.Number({ minimum: 0, maximum: 1e15 })),
@@ -137,15 +143,15 @@ const NeighborWire = Type.Object(
   {
     localPortNum: Int(0, 2 ** 31 - 1),
     ifIndex: Type.Optional(Int(0, 2 ** 31 - 1)),
-    ifName: Type.Optional(Line(255)),
+    ifName: Type.Optional(Line(MAX.name)),
     remIndex: Int(0, 2 ** 31 - 1),
     timeMark: Ticks,
     chassisIdSubtype: Int(0, 255),
-    chassisId: Line(512),
+    chassisId: Line(MAX.chassis),
     portIdSubtype: Int(0, 255),
-    portId: Line(512),
-    portDesc: Type.Optional(Line(255)),
-    sysName: Type.Optional(Line(255)),
+    portId: Line(MAX.chassis),
+    portDesc: Type.Optional(Line(MAX.name)),
+    sysName: Type.Optional(Line(MAX.name)),
   },
   { additionalProperties: false },
 );
@@ -155,13 +161,13 @@ export const DevicePollWire = Type.Object(
     wallMs: EpochMs,
     durationSeconds: Type.Number({ minimum: 0, maximum: 86_400 }),
     state: Type.Union([Type.Literal('up'), Type.Literal('degraded'), Type.Literal('down')]),
-    reason: Type.Optional(Line(2048)),
-    errors: Type.Array(Type.Union(POLL_ERRORS.map((e) => Type.Literal(e))), { maxItems: 16 }),
-    sysName: Type.Optional(Line(255)),
+    reason: Type.Optional(Line(MAX.reason)),
+    errors: Type.Array(Type.Union(POLL_ERRORS.map((e) => Type.Literal(e))), { maxItems: MAX.errors }),
+    sysName: Type.Optional(Line(MAX.name)),
     time: Type.Optional(Type.Object({ uptimeTicks: Ticks, wallMs: EpochMs }, { additionalProperties: false })),
     hasIfXTable: Type.Optional(Type.Boolean()),
-    interfaces: Type.Optional(Type.Array(InterfaceWire, { maxItems: 4096 })),
-    neighbors: Type.Optional(Type.Array(NeighborWire, { maxItems: 1024 })),
+    interfaces: Type.Optional(Type.Array(InterfaceWire, { maxItems: MAX.interfaces })),
+    neighbors: Type.Optional(Type.Array(NeighborWire, { maxItems: MAX.neighbors })),
   },
   { additionalProperties: false },
 );
@@ -187,9 +193,9 @@ export type BatchAck = Static<typeof BatchAck>;
 
 // ---- codec ----
 
-/** Control characters would make the controller refuse the whole batch: a device's odd bytes become U+FFFD. */
-const clean = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f]/gu, '\ufffd');
-const cleanOpt = (s: string | undefined): string | undefined => (s === undefined ? undefined : clean(s));
+/** The controller refuses control characters and over-long text: a device's odd bytes become U+FFFD, long text is cut. */
+const clean = (s: string, max: number = MAX.name): string => s.replace(/[\u0000-\u001f\u007f-\u009f]/gu, '\ufffd').slice(0, max);
+const cleanOpt = (s: string | undefined, max: number = MAX.name): string | undefined => (s === undefined ? undefined : clean(s, max));
 
 /** Drop undefined fields so the JSON is what the schema describes. */
 function defined<T extends object>(o: T): T {
@@ -214,19 +220,19 @@ function readingToWire(r: InterfaceReading): Static<typeof ReadingWire> {
   });
 }
 
-/** A poll as JSON; counters as decimal strings, control characters in device-supplied text replaced. */
+/** A poll as JSON: counters as decimal strings, device-supplied text and lists kept within what the controller accepts. */
 export function pollToWire(p: DevicePoll): DevicePollWire {
   return defined({
     deviceId: p.deviceId,
     wallMs: p.wallMs,
     durationSeconds: p.durationSeconds,
     state: p.state,
-    reason: cleanOpt(p.reason),
-    errors: p.errors.slice(0, 16),
+    reason: cleanOpt(p.reason, MAX.reason),
+    errors: p.errors.slice(0, MAX.errors),
     sysName: cleanOpt(p.sysName),
     time: p.time ? { ...p.time } : undefined,
     hasIfXTable: p.hasIfXTable,
-    interfaces: p.interfaces?.map((i) =>
+    interfaces: p.interfaces?.slice(0, MAX.interfaces).map((i) =>
       defined({
         ifIndex: i.ifIndex,
         name: clean(i.name),
@@ -239,7 +245,9 @@ export function pollToWire(p: DevicePoll): DevicePollWire {
         reading: i.reading ? readingToWire(i.reading) : undefined,
       }),
     ),
-    neighbors: p.neighbors?.map((n) => defined({ ...n, ifName: cleanOpt(n.ifName), chassisId: clean(n.chassisId), portId: clean(n.portId), portDesc: cleanOpt(n.portDesc), sysName: cleanOpt(n.sysName) })),
+    neighbors: p.neighbors
+      ?.slice(0, MAX.neighbors)
+      .map((n) => defined({ ...n, ifName: cleanOpt(n.ifName), chassisId: clean(n.chassisId, MAX.chassis), portId: clean(n.portId, MAX.chassis), portDesc: cleanOpt(n.portDesc), sysName: cleanOpt(n.sysName) })),
   });
 }
 

@@ -44,12 +44,16 @@ describe('the agent wire codec', () => {
     expect(back.neighbors).toEqual(poll.neighbors);
   });
 
-  it('replaces control characters a device sent, so the controller does not refuse the batch', () => {
+  it('replaces control characters a device sent and cuts over-long text, so the controller does not refuse the batch', () => {
     const wire = pollToWire(poll);
     expect(wire.sysName).toBe('sw01\ufffd');
     expect(wire.interfaces?.[0]?.alias).toBe('uplink\ufffd[31m');
     // the controller refuses them when they arrive anyway
     expect(Value.Check(DevicePollWire, { ...wire, sysName: 'a\u0000b' })).toBe(false);
+    // and text longer than it accepts is cut, so one odd device cannot block the agent's queue
+    const long = pollToWire({ ...poll, sysName: 'x'.repeat(300), reason: 'y'.repeat(5000) });
+    expect(Value.Check(DevicePollWire, long)).toBe(true);
+    expect([long.sysName?.length, long.reason?.length]).toEqual([255, 2048]);
   });
 
   it('refuses a counter wider than its width, naming the field', () => {
