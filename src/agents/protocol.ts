@@ -274,19 +274,19 @@ export function pollFromWire(w: DevicePollWire, at = 'polls'): DevicePoll {
     const out: InterfacePoll = { ifIndex: i.ifIndex, name: i.name, descr: i.descr, alias: i.alias, operStatus: i.operStatus, adminStatus: i.adminStatus, speedBps: i.speedBps, wrongType: i.wrongType };
     const r = i.reading;
     if (r) {
-      const f = `${at}/interfaces/${k}/reading`;
+      const f = `${at}.interfaces.${k}.reading`;
       out.reading = {
         ifIndex: i.ifIndex,
         identity: r.identity,
         discontinuityTime: r.discontinuityTime,
         speedBps: r.speedBps,
         octetBits: r.octetBits,
-        inOctets: counter(r.inOctets, r.octetBits, `${f}/inOctets`) as bigint,
-        outOctets: counter(r.outOctets, r.octetBits, `${f}/outOctets`) as bigint,
-        inErrors: counter(r.inErrors, 32, `${f}/inErrors`),
-        outErrors: counter(r.outErrors, 32, `${f}/outErrors`),
-        inDiscards: counter(r.inDiscards, 32, `${f}/inDiscards`),
-        outDiscards: counter(r.outDiscards, 32, `${f}/outDiscards`),
+        inOctets: counter(r.inOctets, r.octetBits, `${f}.inOctets`) as bigint,
+        outOctets: counter(r.outOctets, r.octetBits, `${f}.outOctets`) as bigint,
+        inErrors: counter(r.inErrors, 32, `${f}.inErrors`),
+        outErrors: counter(r.outErrors, 32, `${f}.outErrors`),
+        inDiscards: counter(r.inDiscards, 32, `${f}.inDiscards`),
+        outDiscards: counter(r.outDiscards, 32, `${f}.outDiscards`),
         ticks: r.ticks ? { ...r.ticks } : undefined,
       };
     }

@@ -189,6 +189,9 @@ export class AgentService {
    * poller, oldest first. Nothing is stored or applied when any part of the batch is refused.
    */
   ingest(agent: Agent, batch: AgentBatch, address: string): Ingested {
+    // a replay is acknowledged whatever changed since (its device moved, say): it was stored once
+    const acked = this.row(agent.id)?.last_batch ?? 0;
+    if (batch.batch <= acked) return { acked, stored: false, applied: 0 };
     const now = this.deps.clock.now().getTime();
     const ahead = (ms: number, field: string) => {
       if (ms > now + MAX_CLOCK_AHEAD_MS)
@@ -197,11 +200,11 @@ export class AgentService {
     ahead(Date.parse(batch.createdAt), 'createdAt');
     const assigned = new Set(this.deps.targets(agent.id).map((t) => t.id));
     const polls = batch.polls.map((w, i) => {
-      if (!assigned.has(w.deviceId)) throw new AppError(403, 'AGENT_DEVICE_NOT_ASSIGNED', `device '${w.deviceId}' is not polled by agent '${agent.id}' in the inventory; nothing of this batch was stored`, `polls/${i}/deviceId`);
-      ahead(w.wallMs, `polls/${i}/wallMs`);
-      if (w.time) ahead(w.time.wallMs, `polls/${i}/time/wallMs`);
+      if (!assigned.has(w.deviceId)) throw new AppError(403, 'AGENT_DEVICE_NOT_ASSIGNED', `device '${w.deviceId}' is not polled by agent '${agent.id}' in the inventory; nothing of this batch was stored`, `polls.${i}.deviceId`);
+      ahead(w.wallMs, `polls.${i}.wallMs`);
+      if (w.time) ahead(w.time.wallMs, `polls.${i}.time.wallMs`);
       try {
-        return pollFromWire(w, `polls/${i}`);
+        return pollFromWire(w, `polls.${i}`);
       } catch (e) {
         if (e instanceof ProtocolError) throw badRequest('AGENT_POLL_INVALID', e.message, e.field);
         throw e;
@@ -212,7 +215,7 @@ export class AgentService {
     const stored = this.deps.store.write(systemActor(`agent:${agent.id}`), (tx) => {
       const row = tx.db.prepare('SELECT last_batch FROM agents WHERE id = ?').get(agent.id) as { last_batch: number } | undefined;
       const last = row?.last_batch ?? 0;
-      if (batch.batch <= last) return { acked: last, stored: false };
+      if (batch.batch <= last) return { acked: last, stored: false }; // the same batch, sent twice at once
       const expected = last + 1;
       const gap = batch.droppedBatches;
       if (batch.batch > expected && !(gap && gap[0] === expected && gap[1] === batch.batch - 1)) {

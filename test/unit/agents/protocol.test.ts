@@ -64,7 +64,7 @@ describe('the agent wire codec', () => {
       pollFromWire({ ...wire, interfaces: [{ ...wire.interfaces![0]!, reading: { ...r, inErrors: '4294967296' } }] });
       expect.unreachable();
     } catch (e) {
-      expect((e as ProtocolError).field).toBe('polls/interfaces/0/reading/inErrors');
+      expect((e as ProtocolError).field).toBe('polls.interfaces.0.reading.inErrors');
     }
   });
 });
