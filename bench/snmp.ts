@@ -2,6 +2,7 @@
  * SNMP polling cost, equal work: Simpul's Poller vs Debian's prometheus-snmp-exporter.
  *
  *   npx tsx bench/snmp.ts [--runs 5] [--agents sim,snmpsim,v3] [sizes...]     (default 100 500 1000)
+ *   CPU_PROF=/tmp/prof npx tsx bench/snmp.ts --runs 1 --agents sim 50          (profile Simpul's side)
  *
  * Both sides read the same columns every cycle, names included (ifName, ifAlias, ifDescr: Simpul
  * with namesMaxAgeMs 0, no LLDP), at concurrency 32, max-repetitions 25, and both are scraped over
@@ -90,7 +91,9 @@ async function measure(pid: number, cycle: () => Promise<Omit<Cycle, 'cpu'>>): P
 // ---- Simpul: a child process with the Poller and the daemon's registry, served over HTTP ----
 
 async function runSimpul(targets: Target[]): Promise<SideRun> {
-  const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, 'simpul'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // CPU_PROF=<dir>: a V8 CPU profile of the Simpul process per run, to see where its CPU goes
+  const prof = process.env.CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', import.meta.filename, 'simpul'], { stdio: ['pipe', 'pipe', 'inherit'] });
   try {
     child.stdin.write(`${JSON.stringify(targets)}\n`);
     const base = await new Promise<string>((resolve, reject) => {

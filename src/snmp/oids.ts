@@ -74,15 +74,23 @@ export const col = (entry: string, column: number): string => `${entry}.${column
 /** Numeric arcs of a dotted OID. */
 export const arcs = (oid: string): number[] => oid.split('.').map(Number);
 
-/** Lexicographic OID comparison by arcs. */
+/**
+ * Lexicographic OID comparison by arcs. Runs for every varbind of every table read, so it walks
+ * the two strings arc by arc instead of splitting them into arrays.
+ */
 export function compareOids(a: string, b: string): number {
-  const x = arcs(a);
-  const y = arcs(b);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = (x[i] ?? 0) - (y[i] ?? 0);
-    if (d !== 0) return d;
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    if (i >= a.length || j >= b.length) return (i >= a.length ? 0 : 1) - (j >= b.length ? 0 : 1);
+    let x = 0;
+    let y = 0;
+    for (; i < a.length && a.charCodeAt(i) !== 46; i++) x = x * 10 + a.charCodeAt(i) - 48;
+    for (; j < b.length && b.charCodeAt(j) !== 46; j++) y = y * 10 + b.charCodeAt(j) - 48;
+    if (x !== y) return x - y;
+    i++;
+    j++;
   }
-  return x.length - y.length;
 }
 
 /** The index part of `oid` below `prefix`, or undefined when `oid` is not under it. */
