@@ -149,6 +149,8 @@ describe('remote site agents, the controller side', () => {
     expect(big.status).toBe(413);
     const gap = await batch(3, [p3]);
     expect([gap.status, gap.body.code, gap.body.expected]).toEqual([409, 'AGENT_BATCH_GAP', 2]);
+    // refusals after authentication carry the config version too
+    expect(gap.headers.get(CONFIG_VERSION_HEADER)).toMatch(/^[0-9a-f]{16}$/);
 
     // a backlog of two polls in one batch, listed newest first: applied in the order they were read
     expect((await batch(2, [p3, p2], { backlogBatches: 5 })).body).toMatchObject({ acked: 2 });
