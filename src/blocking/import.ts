@@ -120,10 +120,14 @@ export async function importList(
       const top = (db.prepare('SELECT max(generation) FROM block_entries WHERE category = ? AND source = ?').pluck().get(category, source) as number | null) ?? 0;
       gen = Math.max(top, live) + 1;
       const now = svc.opts.clock.now().toISOString();
+      // Entries that stay keep when and by whom they were first added; with nothing live there is nothing to look up.
       const insert = db.prepare(
-        `INSERT INTO block_entries (category, kind, value, source, generation, added_at, added_by)
-         SELECT @cat, @kind, j.value, @src, @gen, coalesce(o.added_at, @now), coalesce(o.added_by, @by) FROM json_each(@values) j
-         LEFT JOIN block_entries o ON o.category = @cat AND o.kind = @kind AND o.value = j.value AND o.source = @src AND o.generation = @live`,
+        liveCount
+          ? `INSERT INTO block_entries (category, kind, value, source, generation, added_at, added_by)
+             SELECT @cat, @kind, j.value, @src, @gen, coalesce(o.added_at, @now), coalesce(o.added_by, @by) FROM json_each(@values) j
+             LEFT JOIN block_entries o ON o.category = @cat AND o.kind = @kind AND o.value = j.value AND o.source = @src AND o.generation = @live`
+          : `INSERT INTO block_entries (category, kind, value, source, generation, added_at, added_by)
+             SELECT @cat, @kind, j.value, @src, @gen, @now, @by FROM json_each(@values) j`,
       );
       const write = unsynced(
         db,
