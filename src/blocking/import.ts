@@ -109,9 +109,14 @@ export async function importList(
       r.added = r.accepted - r.unchanged;
       r.changed = sourceRow === undefined || r.added > 0 || r.removed > 0;
     };
-    // Compare first when the counts leave the answer open (same size: maybe the same list).
+    // Compare first when the counts leave the answer open (same size: maybe the same list); an
+    // import stops comparing at the first difference, a dry run counts them all.
     if (dryRun || (sourceRow !== undefined && r.accepted === liveCount)) {
-      await walkKept(judging, pace, check, (kind, values) => void (r.unchanged += matching.get({ ...args, kind, values }) as number));
+      await walkKept(judging, pace, check, (kind, values, n) => {
+        const same = matching.get({ ...args, kind, values }) as number;
+        r.unchanged += same;
+        return dryRun || same === n;
+      });
       counted();
       if (dryRun) return r;
     }
@@ -212,8 +217,11 @@ class Pace {
   }
 }
 
-/** The kept values in store order, a page of one kind per step. The next page is asked for while this one is written. */
-async function walkKept(judging: JudgingSession, pace: Pace, check: () => void, step: (kind: EntryKind, values: string) => void): Promise<void> {
+/**
+ * The kept values in store order, a page of one kind per step (`values`: a JSON array of `n`),
+ * until the step returns false. The next page is asked for while this one is written.
+ */
+async function walkKept(judging: JudgingSession, pace: Pace, check: () => void, step: (kind: EntryKind, values: string, n: number) => boolean | void): Promise<void> {
   let from = 0;
   let next = judging.page(from, pace.rows);
   try {
@@ -224,8 +232,13 @@ async function walkKept(judging: JudgingSession, pace: Pace, check: () => void, 
       from += p.n;
       next = judging.page(from, pace.rows);
       const t = performance.now();
-      step(p.kind, p.values);
+      const more = step(p.kind, p.values, p.n);
       pace.took(p.n, performance.now() - t);
+      if (more === false) {
+        // The page asked for ahead is answered before the next walk asks for its own.
+        await next;
+        return;
+      }
       // The reply may already be queued: let waiting requests run before the next step either way.
       await yieldNow();
     }
