@@ -182,14 +182,9 @@ export class InterfaceExposition {
 
   private async write(): Promise<string[]> {
     const linkOf = this.linkOf();
-    // each chunk's lines are joined into one flat string, and a family is the concatenation of its
-    // chunks: the registry's final join then copies a few large pieces, not a rope of 400,000 lines
-    const text = FAMILIES.map((f) => `# HELP ${f.name} ${f.help}\n# TYPE ${f.name} ${f.type}`);
-    const acc: string[][] = FAMILIES.map(() => []);
-    const flush = () => acc.forEach((lines, k) => {
-      text[k] += lines.join('');
-      lines.length = 0;
-    });
+    // one string per family, grown by concatenation: V8 keeps it as a rope of the kept lines, so
+    // the text is copied once, when the registry joins the families into the response
+    const acc = FAMILIES.map((f) => `# HELP ${f.name} ${f.help}\n# TYPE ${f.name} ${f.type}`);
     const live = new Set<string>();
     let written = 0;
     for (const dev of this.source.devicesState()) {
@@ -221,19 +216,17 @@ export class InterfaceExposition {
       written += rows.length;
       if (written >= CHUNK) {
         written = 0;
-        flush();
         await yieldToLoop();
       }
     }
-    flush();
     for (const id of this.ports.keys()) if (!live.has(id)) this.ports.delete(id);
-    return text;
+    return acc;
   }
 
   /** Family by family, interface by interface (prom-client's order); a line is rebuilt only when its value moved. */
-  private writeRows(acc: string[][], rows: Array<[PortText, Port]>): void {
+  private writeRows(acc: string[], rows: Array<[PortText, Port]>): void {
     FAMILY_SLOTS.forEach((slots, k) => {
-      const out = acc[k] as string[];
+      let s = acc[k] as string;
       for (const [t, p] of rows) {
         for (const { ser, pre, slot } of slots) {
           const v = ser.value(p);
@@ -242,14 +235,15 @@ export class InterfaceExposition {
             t.values[slot] = v;
             t.lines[slot] = pre + (ser.direction ? t[ser.direction] : t.plain) + v;
           }
-          out.push(t.lines[slot] as string);
+          s += t.lines[slot] as string;
         }
       }
+      acc[k] = s;
     });
   }
 
   /** Rows of which some share their labels: counters summed, the last gauge value kept. */
-  private writeMerged(acc: string[][], rows: Array<[PortText, Port]>): void {
+  private writeMerged(acc: string[], rows: Array<[PortText, Port]>): void {
     FAMILIES.forEach((f, k) => {
       const merged = new Map<string, number>();
       for (const [t, p] of rows) {
@@ -260,7 +254,7 @@ export class InterfaceExposition {
           merged.set(key, f.type === 'counter' ? (merged.get(key) ?? 0) + v : v);
         }
       }
-      for (const [key, v] of merged) acc[k]?.push(`\n${f.name}${key}${v}`);
+      for (const [key, v] of merged) acc[k] += `\n${f.name}${key}${v}`;
     });
   }
 }
