@@ -19,7 +19,6 @@ export interface AgentsOptions {
 
 export interface Agents {
   ports: number[];
-  pid: number;
   stop(): Promise<void>;
 }
 
@@ -33,7 +32,6 @@ export async function startAgents(opts: AgentsOptions): Promise<Agents> {
   });
   return {
     ports,
-    pid: child.pid as number,
     stop: () =>
       new Promise<void>((resolve) => {
         child.removeAllListeners('exit');
