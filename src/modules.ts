@@ -1,4 +1,5 @@
 import type { ModuleFactory } from './module.js';
+import { ipamModule } from './ipam/module.js';
 import { snmpModule } from './snmp/module.js';
 import { agentsModule } from './agents/module.js';
 import { topologyModule } from './topology/module.js';
@@ -9,4 +10,4 @@ import { notificationsModule } from './notifications/module.js';
 import { dbBackupModule } from './db-backup/module.js';
 
 /** The domain modules the daemon runs, in start order. Each domain adds its one line here. */
-export const MODULES: ModuleFactory[] = [topologyModule, blockingModule, snmpModule, agentsModule, backupModule, routerosModule, notificationsModule, dbBackupModule];
+export const MODULES: ModuleFactory[] = [ipamModule, topologyModule, blockingModule, snmpModule, agentsModule, backupModule, routerosModule, notificationsModule, dbBackupModule];

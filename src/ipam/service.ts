@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
-import type { Store, Tx } from '../store/store.js';
+import type { Change, Store, Tx } from '../store/store.js';
 import { AppError, badRequest, conflict, notFound } from '../common/errors.js';
 import { canSeeOpd, requirePermission, seesAllOpds, type Actor } from '../auth/actor.js';
 import { blockLast, containsPrefix, formatAddress, makePrefix, parseAddress, parsePrefix, type Family, type Prefix } from './core/cidr.js';
@@ -615,6 +615,17 @@ export class IpamService {
     }
     opds.sort((a, b) => a.opd.localeCompare(b.opd) || a.family - b.family);
     return { pools: this.listPools(actor), opds };
+  }
+
+  /**
+   * IPAM's change events: after each commit that changed pools, prefixes or addresses, with what
+   * changed (the audit actions, `ipam.prefix.allocate`...), so readers resync only what it concerns.
+   */
+  onChange(fn: (changes: readonly Change[]) => void): void {
+    this.store.onCommit((all) => {
+      const mine = all.filter((c) => c.action.startsWith('ipam.'));
+      if (mine.length) fn(mine);
+    });
   }
 
   /** Whether any pool exists yet (lab mode seeds an empty store only). */

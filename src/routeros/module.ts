@@ -1,23 +1,15 @@
-// The RouterOS module: contributors `routes` and `nat` from IPAM, the reconciler over every
-// inventory router, the HTTP API and the metrics.
+// The RouterOS module: the reconciler over every inventory router (pushing what the contributors,
+// IPAM's routes and NAT, site blocking..., want on each), the HTTP API and the metrics.
 import type { ModuleFactory } from '../module.js';
 import { LAB_ROUTER_CERT } from '../lab/routeros/lab-cert.js';
-import { ipamRoutes } from './ipam-routes.js';
-import { ipamNat } from './nat.js';
 import { Reconciler } from './reconciler.js';
 import { registerRouterMetrics } from './metrics.js';
 import { routerRoutes } from './routes.js';
 import { RouterService } from './service.js';
-import { coreRouter, edgeRouter } from './roles.js';
 import { readFileSync } from 'node:fs';
 
 export const routerosModule: ModuleFactory = (ctx) => {
   const cfg = ctx.config.routeros;
-  const roles = { ...(cfg.coreRouter ? { coreRouter: cfg.coreRouter } : {}), ...(cfg.edgeRouter ? { edgeRouter: cfg.edgeRouter } : {}) };
-  const routes = ipamRoutes(ctx.store, roles);
-  const nat = ipamNat(ctx.store, roles);
-  ctx.desired.register(routes);
-  ctx.desired.register(nat);
   let metrics: { observe(ms: number): void } | undefined;
   let svc: RouterService | undefined;
   const reconciler = new Reconciler({
@@ -28,7 +20,6 @@ export const routerosModule: ModuleFactory = (ctx) => {
     desired: ctx.desired,
     // API-SSL: a credential may carry the router's certificate (caFile); lab routers use the lab's
     tlsFor: (_d, cred) => (cred.caFile ? { ca: readFileSync(cred.caFile) } : ctx.config.lab ? { ca: LAB_ROUTER_CERT } : true),
-    notes: (id) => [...routes.notes(id), ...nat.notes(id)],
     onSync: (_id, result, ms) => {
       if (result !== 'refused') metrics?.observe(ms);
     },
@@ -39,12 +30,6 @@ export const routerosModule: ModuleFactory = (ctx) => {
   svc = new RouterService(ctx.store, reconciler);
   ctx.provide('routeros', svc);
   metrics = registerRouterMetrics(ctx.registry, reconciler);
-  // an allocation, release or address assignment may move a route or a NAT rule
-  ctx.store.onCommit(() => {
-    const inv = ctx.inventory();
-    const ids = [coreRouter(inv, roles), edgeRouter(inv, roles)].filter((x): x is string => x !== null);
-    if (ids.length) ctx.desired.changed(ids);
-  });
   ctx.onInventory((inv) => reconciler.setInventory(inv));
   return {
     name: 'routeros',

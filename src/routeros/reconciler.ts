@@ -31,8 +31,6 @@ export interface ReconcilerDeps {
   desired: DesiredRegistry;
   /** TLS options for an API-SSL router (e.g. its CA); `true` verifies against the system CAs. */
   tlsFor?(device: Device, credential: Record<string, string>): RouterEndpoint['tls'];
-  /** Explanations of what a contributor left out for this router (e.g. an OPD without a backbone address). */
-  notes?(routerId: string): string[];
   /** Called after every sync attempt (metrics). */
   onSync?(routerId: string, result: SyncOutcome, durationMs: number): void;
   /** Called after a background apply that wrote something (the audit log). */
@@ -326,12 +324,12 @@ export class Reconciler {
   private computeDesired(s: Slot): DesiredState | null {
     try {
       const d = this.deps.desired.desiredFor(withSystem(s.device, s.status.system), this.deps.inventory());
-      s.status.notes = [...(this.deps.notes?.(s.device.id) ?? []), ...this.deps.desired.notes(s.device.id)];
+      s.status.notes = this.deps.desired.notes(s.device.id);
       s.desiredHash = desiredHash(d);
       s.status.entriesManaged = count(d);
       return d;
     } catch (e) {
-      s.status.notes = [...(this.deps.notes?.(s.device.id) ?? []), ...this.deps.desired.notes(s.device.id)];
+      s.status.notes = this.deps.desired.notes(s.device.id);
       s.desiredHash = null;
       s.status.state = 'degraded';
       s.status.reason = `desired state refused: ${(e as Error).message}`;
@@ -475,7 +473,7 @@ export class Reconciler {
         }
       }
       this.throwIfFailed(s, r);
-      return { status: s.status, steps: r?.result.plan ?? [] };
+      return { status: { ...s.status }, steps: r?.result.plan ?? [] };
     });
   }
 
@@ -485,7 +483,8 @@ export class Reconciler {
     return this.exclusive(s, async () => {
       const r = await this.run(s, 'apply');
       this.throwIfFailed(s, r);
-      return { status: s.status, result: (r as { result: SyncResult }).result };
+      // a copy: a sync queued behind this one may start before the answer is written
+      return { status: { ...s.status }, result: (r as { result: SyncResult }).result };
     });
   }
 

@@ -7,6 +7,12 @@ export interface RoleOverrides {
   edgeRouter?: string;
 }
 
+/** The roles named in the config (routeros.coreRouter, routeros.edgeRouter), else found from the inventory. */
+export const roleOverrides = (cfg: RoleOverrides): RoleOverrides => ({
+  ...(cfg.coreRouter ? { coreRouter: cfg.coreRouter } : {}),
+  ...(cfg.edgeRouter ? { edgeRouter: cfg.edgeRouter } : {}),
+});
+
 const routers = (inv: Inventory) => inv.devices.filter((d) => d.role === 'router' && d.routeros !== undefined);
 
 /** The router with the most backbone links to routers of other OPDs. */

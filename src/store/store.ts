@@ -21,6 +21,9 @@ export interface Tx {
   audit(entry: AuditInput): void;
 }
 
+/** What a committed transaction changed, as its audit entries say: the change events domains publish. */
+export type Change = Pick<AuditInput, 'action' | 'objectType' | 'objectId' | 'opd'>;
+type CommitListener = (changes: readonly Change[]) => void;
 type Listener = () => void;
 
 /**
@@ -29,7 +32,9 @@ type Listener = () => void;
  * appended in that same transaction: no change without its trail, no trail without its change.
  */
 export class Store {
-  private committed: Listener[] = [];
+  private committed: CommitListener[] = [];
+  /** The audit entries of the transaction under way, handed to the commit listeners. */
+  private changes: Change[] = [];
   private rolledBack: Listener[] = [];
   private current: Tx | null = null;
   private commits = 0;
@@ -50,6 +55,7 @@ export class Store {
       return fn(this.current);
     });
     let out: T;
+    this.changes = [];
     try {
       out = run.immediate();
     } catch (e) {
@@ -59,12 +65,14 @@ export class Store {
       this.current = null;
     }
     this.commits++;
-    for (const l of this.committed) l();
+    const changes = this.changes;
+    this.changes = [];
+    for (const l of this.committed) l(changes);
     return out;
   }
 
-  /** Called after every committed write (metrics, caches, reconcilers wake up). */
-  onCommit(l: Listener): void {
+  /** Called after every committed write with what it changed (metrics, caches, reconcilers wake up). */
+  onCommit(l: CommitListener): void {
     this.committed.push(l);
   }
 
@@ -74,6 +82,7 @@ export class Store {
   }
 
   private append(actor: Actor, at: string, e: AuditInput): void {
+    this.changes.push({ action: e.action, objectType: e.objectType, objectId: e.objectId, opd: e.opd ?? null });
     const head = this.db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
     const row: AuditFields = {
       seq: (head?.seq ?? 0) + 1,

@@ -197,6 +197,20 @@ describe('routers in the daemon (lab mode)', () => {
     expect(apply.stdout).toMatch(/^dinkes-rtr01\s+ok\s+0\s+0\s+in-sync/m);
   });
 
+  it('IPAM announces its changes: an allocation resyncs the core only; a commit of another domain resyncs no router', async () => {
+    const syncs = async (router: string) => {
+      const text = (await get('/metrics')).body as unknown as string;
+      return Number(new RegExp(`^simpul_routeros_sync_total\\{router="${router}",result="ok"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+    };
+    const [core0, edge0] = [await syncs('diskominfo-core01'), await syncs('diskominfo-edge01')];
+    expect((await call('POST', '/api/v1/tokens', ADMIN, { name: 'quiet', role: 'viewer' })).status).toBe(201);
+    const lan = ((await get('/api/v1/pools')).body as unknown as Json[]).find((p) => p.name === 'lan-v4');
+    const alloc = await call('POST', `/api/v1/pools/${lan?.id}/allocations`, ADMIN, { opd: 'BAPPEDA', purpose: 'VLAN rapat', prefixLength: 26 });
+    await expect.poll(() => routes().some((r) => r['dst-address'] === alloc.body.cidr), { timeout: 5000 }).toBe(true);
+    await expect.poll(() => syncs('diskominfo-core01'), { timeout: 5000 }).toBeGreaterThan(core0);
+    expect(await syncs('diskominfo-edge01')).toBe(edge0);
+  });
+
   it('a block imported with `simpul ipam import` reaches the core\'s routes at once, not at the next drift check', { timeout: 60_000 }, async () => {
     const file = join(dir, 'blocks.csv');
     writeFileSync(file, 'kind,prefix,opd,purpose\nprefix,10.20.77.0/24,DINKES,LAN gedung C\n');

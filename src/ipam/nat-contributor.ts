@@ -3,9 +3,9 @@
 // src-nat (its outgoing traffic leaves from that public address). Released addresses lose both.
 import type { Store } from '../store/store.js';
 import type { Inventory } from '../inventory/model.js';
-import type { DesiredContributor } from './contributors.js';
-import type { Entry } from './desired.js';
-import { edgeRouter, type RoleOverrides } from './roles.js';
+import type { DesiredContributor } from '../routeros/contributors.js';
+import type { Entry } from '../routeros/desired.js';
+import { edgeRouter, type RoleOverrides } from '../routeros/roles.js';
 
 export const NAT = 'nat';
 
@@ -15,11 +15,7 @@ interface AddrRow {
   hostname: string | null;
 }
 
-export interface NatContributor extends DesiredContributor {
-  notes(routerId: string): string[];
-}
-
-export function ipamNat(store: Store, roles: RoleOverrides = {}): NatContributor {
+export function natContributor(store: Store, roles: RoleOverrides = {}): DesiredContributor {
   const notes = new Map<string, string[]>();
   const publics = store.db.prepare(
     `SELECT a.address, a.device, a.hostname FROM ipam_addresses a JOIN ipam_prefixes p ON p.id = a.prefix_id JOIN ipam_pools pl ON pl.id = p.pool_id

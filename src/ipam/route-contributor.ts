@@ -4,9 +4,9 @@
 // lose their route.
 import type { Store } from '../store/store.js';
 import type { Inventory } from '../inventory/model.js';
-import type { DesiredContributor } from './contributors.js';
-import type { Entry } from './desired.js';
-import { coreRouter, type RoleOverrides } from './roles.js';
+import type { DesiredContributor } from '../routeros/contributors.js';
+import type { Entry } from '../routeros/desired.js';
+import { coreRouter, type RoleOverrides } from '../routeros/roles.js';
 
 export const ROUTES = 'routes';
 
@@ -76,12 +76,7 @@ function farEnd(rows: LinkRow[], core: string): string | null {
   return null;
 }
 
-export interface RoutesContributor extends DesiredContributor {
-  /** Why some prefixes have no route (e.g. an OPD without a backbone address), per router. */
-  notes(routerId: string): string[];
-}
-
-export function ipamRoutes(store: Store, roles: RoleOverrides = {}): RoutesContributor {
+export function routeContributor(store: Store, roles: RoleOverrides = {}): DesiredContributor {
   const notes = new Map<string, string[]>();
   const lans = store.db.prepare(
     `SELECT p.cidr, p.opd, p.family FROM ipam_prefixes p JOIN ipam_pools pl ON pl.id = p.pool_id
