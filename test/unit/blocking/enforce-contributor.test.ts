@@ -74,7 +74,7 @@ describe('blocking contributor', () => {
   it('enforce off: empties what an earlier push left', () => {
     const c = blockingContributor(fakeService(new Date(0)), { config: { blocking: { enforce: false } }, clock: new ManualClock() });
     expect(c.desired(dinkes, inv)).toEqual({
-      menus: { '/ip/dns/static': [], '/ip/firewall/address-list': [], '/ip/firewall/filter': [], '/ipv6/firewall/address-list': [], '/ipv6/firewall/filter': [] },
+      menus: { '/ip/dns/adlist': [], '/ip/dns/static': [], '/ip/firewall/address-list': [], '/ip/firewall/filter': [], '/ipv6/firewall/address-list': [], '/ipv6/firewall/filter': [] },
     });
   });
 
