@@ -95,7 +95,7 @@ export class Uploader {
   /** A device moved off this agent in the inventory: its queued polls will never be taken, the rest of the batch will. */
   private dropUnassigned(batch: QueuedBatch, field: string | undefined): void {
     const polls = JSON.parse(batch.pollsJson) as Array<{ deviceId: string; interfaces?: unknown[] }>;
-    const deviceId = polls[Number(/^polls\/(\d+)\//.exec(field ?? '')?.[1] ?? -1)]?.deviceId;
+    const deviceId = polls[Number(/^polls[./](\d+)[./]/.exec(field ?? '')?.[1] ?? -1)]?.deviceId;
     if (deviceId === undefined) throw new Error(`Simpul refused a device of batch ${batch.batch} without naming it (${field})`);
     const kept = polls.filter((p) => p.deviceId !== deviceId);
     const dropped = polls.filter((p) => p.deviceId === deviceId).reduce((n, p) => n + (p.interfaces?.length ?? 0), 0);
