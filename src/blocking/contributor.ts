@@ -3,6 +3,7 @@
 import type { Clock } from '../common/clock.js';
 import type { Device, Inventory } from '../inventory/model.js';
 import type { DesiredContributor, RouterSession, AfterApply } from '../routeros/contributors.js';
+import { isManagedRouter, nocOpd, roleOverrides, type RoleOverrides } from '../routeros/roles.js';
 import { enforceBlocklist, hasIpv6Menus, supportsAdlist, OWNER, type EffectiveBlocklist, type EnforcePlan } from './enforce.js';
 
 /** The `blocking` config keys this contributor reads. */
@@ -17,7 +18,6 @@ export interface BlockingEnforceConfig {
 const DEFAULTS: BlockingEnforceConfig = { enforce: true, dropForeignDns: true, sniRules: false, listName: 'simpul-block', modelLimits: { default: 20000 } };
 
 /** The OPD that runs the intranet: its routers are never filtered. */
-export const NOC_OPD = 'DISKOMINFO';
 
 /** Where the lists come from: BlockingService, whose `safety()` (IPAM pools, routers' addresses,
  *  loopback: what imports refuse) is applied again here, in case a pool was added after an import. */
@@ -39,7 +39,7 @@ export interface AdlistSource {
 }
 
 export interface BlockingContributorOptions {
-  config: { blocking?: Partial<BlockingEnforceConfig> };
+  config: { blocking?: Partial<BlockingEnforceConfig>; routeros?: RoleOverrides };
   clock: Clock;
   /** Extra ranges that must stay reachable (IPAM backbone, management and data-center pools). */
   protectedPrefixes?: () => readonly string[];
@@ -63,21 +63,23 @@ export interface BlockingContributor extends DesiredContributor {
 const ADLIST = '/ip/dns/adlist';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** True for the routers blocking is enforced on: OPD routers the RouterOS module manages. */
-export function isOpdRouter(d: Device): boolean {
-  return d.role === 'router' && d.routeros !== undefined && d.opd !== NOC_OPD;
+/** True for the routers blocking is enforced on: the managed routers of every office but the NOC's. */
+export function isOpdRouter(d: Device, inv: Inventory, roles: RoleOverrides = {}): boolean {
+  return isManagedRouter(d) && d.opd !== nocOpd(inv, roles);
 }
 
 /**
  * Management addresses Diskominfo reaches the routers by: every router's, and every device of
  * the NOC's own OPD. Blocking them would cut the NOC off.
  */
-export function inventoryProtected(inv: Inventory): string[] {
-  return inv.devices.filter((d) => d.role === 'router' || d.opd === NOC_OPD).map((d) => d.mgmt);
+export function inventoryProtected(inv: Inventory, roles: RoleOverrides = {}): string[] {
+  const noc = nocOpd(inv, roles);
+  return inv.devices.filter((d) => d.role === 'router' || d.opd === noc).map((d) => d.mgmt);
 }
 
 export function blockingContributor(service: BlockSource, opts: BlockingContributorOptions): BlockingContributor {
   const reports = new Map<string, BlockingReport>();
+  const roles = roleOverrides(opts.config.routeros ?? {});
   return {
     name: 'blocking',
     report: (id) => reports.get(id),
@@ -92,7 +94,10 @@ export function blockingContributor(service: BlockSource, opts: BlockingContribu
     },
     afterApply: (router, session) => afterApply(router, session, reports.get(router.id), opts.adlist),
     desired(router, inventory) {
-      if (!isOpdRouter(router)) return { menus: {} };
+      if (!isOpdRouter(router, inventory, roles)) {
+        reports.delete(router.id);
+        return { menus: {} };
+      }
       const cfg = { ...DEFAULTS, ...opts.config.blocking };
       if (!cfg.enforce) {
         // enforcement switched off: whatever an earlier push left is removed
@@ -112,7 +117,7 @@ export function blockingContributor(service: BlockSource, opts: BlockingContribu
         dropForeignDns: cfg.dropForeignDns,
         sniRules: cfg.sniRules,
         modelLimits: cfg.modelLimits,
-        protectedPrefixes: [...inventoryProtected(inventory), ...(service.safety?.().protected.map((p) => p.prefix.text) ?? []), ...(opts.protectedPrefixes?.() ?? [])],
+        protectedPrefixes: [...inventoryProtected(inventory, roles), ...(service.safety?.().protected.map((p) => p.prefix.text) ?? []), ...(opts.protectedPrefixes?.() ?? [])],
       });
       if (url && hosts) {
         desired.menus[ADLIST] = [{ url, 'ssl-verify': 'yes', comment: `${OWNER} adlist ${hosts.version}` }];
@@ -133,7 +138,7 @@ export function blockingContributor(service: BlockSource, opts: BlockingContribu
  * A router that still shows none cannot reach Simpul: degraded, with where to look.
  */
 async function afterApply(router: Device, session: RouterSession, report: BlockingReport | undefined, adlist: AdlistSource | undefined): Promise<AfterApply | undefined> {
-  if (!report || !isOpdRouter(router)) return undefined;
+  if (!report) return undefined; // only OPD routers have a report
   if (report.mode === 'static' || !adlist || !report.listVersion) return { dns: { mode: 'static', names: report.names } };
   // the URL always serves the newest version: the router must hold that one (a newer one than this
   // desired state names means another sync is on its way, not a failure)

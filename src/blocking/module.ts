@@ -7,6 +7,7 @@ import { blockingRoutes } from './routes.js';
 import { unblockRequest } from './unblock-request.js';
 import { registerBlockingMetrics } from './metrics.js';
 import { blockingContributor, isOpdRouter } from './contributor.js';
+import { roleOverrides } from '../routeros/roles.js';
 import { dohCanaryContributor } from './doh-canary.js';
 import { AdlistFiles } from './adlist-files.js';
 import { AdlistSecrets } from './adlist-secrets.js';
@@ -57,7 +58,7 @@ export const blockingModule: ModuleFactory = (ctx) => {
   const cfg = ctx.config.blocking;
   const svc = createBlockingService(ctx);
   ctx.provide('blocking', svc);
-  ctx.services.requests.register(unblockRequest(svc));
+  ctx.services.requests.register(unblockRequest(svc, ctx.services.requests));
   const pools = () => ctx.store.db.prepare('SELECT cidr FROM ipam_pools').pluck().all() as string[];
   // router-fetched lists: a hosts file per OPD and version, each router's URL secret, what each router received
   const files = new AdlistFiles(join(ctx.config.dataDir, 'adlist'), (opd) => svc.effective(opd, ctx.clock.now()));
@@ -85,7 +86,7 @@ export const blockingModule: ModuleFactory = (ctx) => {
     allowFrom: cfg.adlist.allowFrom,
     router: (id) => {
       const d = ctx.inventory().devices.find((x) => x.id === id);
-      if (!d || !isOpdRouter(d)) return null;
+      if (!d || !isOpdRouter(d, ctx.inventory(), roleOverrides(ctx.config.routeros))) return null;
       // lab mode: the router's requests come from its simulator on 127.0.0.1
       return { opd: d.opd, address: ctx.endpoint(d, 'routeros')?.host ?? d.mgmt, adlist: contributor.report(id)?.mode === 'adlist' };
     },

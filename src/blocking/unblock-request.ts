@@ -1,6 +1,6 @@
 import { AppError, badRequest, conflict } from '../common/errors.js';
 import { DEFAULT_TIMEZONE, endOfDay, isPlainDate } from '../common/time.js';
-import type { RequestType } from '../requests/service.js';
+import type { RequestService, RequestType } from '../requests/service.js';
 import { isAtOrUnder, judgeDomain, judgeIp, ipPrefix, type BlockValue } from './normalize.js';
 import { containsPrefix } from '../ipam/core/cidr.js';
 import type { BlockingService } from './service.js';
@@ -34,7 +34,7 @@ function parseUntil(v: unknown, now: Date, maxDays: number, field: string, tz: s
  * An OPD asks to reach a blocked site for its duties. Filing checks the site is blocked for that OPD
  * by entries an exception can open; approval creates the exception (possibly ending sooner).
  */
-export function unblockRequest(blocking: BlockingService): RequestType {
+export function unblockRequest(blocking: BlockingService, requests: Pick<RequestService, 'pendingWith'>): RequestType {
   return {
     name: 'unblock',
     fields: {
@@ -75,10 +75,7 @@ export function unblockRequest(blocking: BlockingService): RequestType {
           { blockedBy: { category: m.category, kind: m.kind, value: m.value } },
         );
       }
-      const dup = tx.db
-        .prepare("SELECT id FROM requests WHERE type = 'unblock' AND opd = ? AND state = 'pending' AND json_extract(body_json, ?) = ?")
-        .pluck()
-        .get(opd, `$.${field}`, asked.value) as number | undefined;
+      const dup = requests.pendingWith(tx.db, 'unblock', opd, field, asked.value);
       if (dup) throw conflict('REQUEST_PENDING', `request ${dup} for ${asked.value} is already pending for ${opd}`, { requestId: dup });
       return { [field]: asked.value, justification: (body.justification as string).trim(), duty: (body.duty as string).trim(), until, blockedBy: closed.map((m) => ({ category: m.category, kind: m.kind, value: m.value })) };
     },

@@ -220,6 +220,7 @@ export class RouterConnection extends EventEmitter {
         this.lost(api, err);
       }, timeoutMs);
       this.pending.add(entry);
+      this.corkForTick(api);
       api.write([...words]).then(
         (rows) => {
           if (!this.pending.delete(entry)) return;
@@ -234,6 +235,17 @@ export class RouterConnection extends EventEmitter {
         },
       );
     });
+  }
+
+  /**
+   * node-routeros writes each word of a sentence to the socket on its own; corked until the end of
+   * the tick, the sentences issued in one tick (a plan's batch of writes) leave in one syscall.
+   */
+  private corkForTick(api: RouterOSAPI): void {
+    const socket = (api as unknown as { connector?: { socket?: import('node:net').Socket } }).connector?.socket;
+    if (!socket || socket.writableCorked > 0) return;
+    socket.cork();
+    process.nextTick(() => socket.uncork());
   }
 
   /** Closes for good: no more reconnects; in-flight requests fail. */

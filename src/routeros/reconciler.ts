@@ -9,6 +9,7 @@ import type { AfterApply, ChangedRouters, DesiredRegistry } from './contributors
 import type { DesiredState, Entry, MenuPath } from './desired.js';
 import { RouterError, type RouterErrorKind } from './errors.js';
 import { Semaphore } from './limiter.js';
+import { isManagedRouter } from './roles.js';
 import type { PlanStep } from './plan.js';
 import { syncRouter, type SyncError, type SyncResult } from './sync.js';
 
@@ -118,7 +119,6 @@ interface Slot {
 
 type Mode = 'apply' | 'check';
 
-export const isManagedRouter = (d: Device): boolean => d.role === 'router' && d.routeros !== undefined;
 
 /** Stable hash of a desired state: key order inside entries does not matter, entry order does. */
 export function desiredHash(d: DesiredState): string {

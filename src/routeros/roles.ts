@@ -1,6 +1,6 @@
 // Which inventory routers play the regency-wide roles: the core (the far end of the backbone links
 // to the OPD routers) and the internet edge (the NOC's other router). Config may name them.
-import type { Inventory } from '../inventory/model.js';
+import type { Device, Inventory } from '../inventory/model.js';
 
 export interface RoleOverrides {
   coreRouter?: string;
@@ -13,7 +13,10 @@ export const roleOverrides = (cfg: RoleOverrides): RoleOverrides => ({
   ...(cfg.edgeRouter ? { edgeRouter: cfg.edgeRouter } : {}),
 });
 
-const routers = (inv: Inventory) => inv.devices.filter((d) => d.role === 'router' && d.routeros !== undefined);
+/** A router Simpul manages over the RouterOS API (the one "is this a router" test). */
+export const isManagedRouter = (d: Device): boolean => d.role === 'router' && d.routeros !== undefined;
+
+const routers = (inv: Inventory) => inv.devices.filter(isManagedRouter);
 
 /** The router with the most backbone links to routers of other OPDs. */
 export function coreRouter(inv: Inventory, o: RoleOverrides = {}): string | null {
@@ -40,4 +43,10 @@ export function edgeRouter(inv: Inventory, o: RoleOverrides = {}): string | null
   const linked = new Set(inv.links.flatMap((l) => (l.a.device === core ? [l.b.device] : l.b.device === core ? [l.a.device] : [])));
   const candidates = routers(inv).filter((d) => d.id !== core && d.opd === opd && linked.has(d.id)).map((d) => d.id).sort();
   return candidates[0] ?? null;
+}
+
+/** The NOC's own office (Diskominfo's): the core router's OPD; null while the inventory has no core. */
+export function nocOpd(inv: Inventory, o: RoleOverrides = {}): string | null {
+  const core = coreRouter(inv, o);
+  return (core && inv.devices.find((d) => d.id === core)?.opd) || null;
 }

@@ -31,7 +31,7 @@ beforeAll(async () => {
   reloadInventory(store, cfg.inventory);
   svc = new BlockingService(store, { clock, minPrefixLength: { 4: 8, 6: 16 }, maxExceptionDays: 365 });
   requests = new RequestService(store);
-  requests.register(unblockRequest(svc));
+  requests.register(unblockRequest(svc, requests));
   svc.onChange((o) => heard.push(o));
   await importList(svc, noc, 'judi', { source: 'feed', format: 'auto', dryRun: false }, lines('judi.example\n*.slot.example\n'), { maxBytes: 1e6, maxLineBytes: 1000 });
 });

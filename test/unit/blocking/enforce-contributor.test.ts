@@ -13,7 +13,8 @@ const disdik = dev('disdik-rtr01', 'DISDIK', '10.255.11.1', { routeros: { creden
 const core = dev('diskominfo-core01', 'DISKOMINFO', '10.255.0.1');
 const sw = dev('dinkes-sw01', 'DINKES', '10.255.10.2', { role: 'switch' });
 const bare = dev('dishub-rtr01', 'DISHUB', '10.255.12.1', { routeros: undefined });
-const inv = { regency: { name: 'Kabupaten Contoh', province: 'Contoh', domain: 'pemda.example' }, opds: [], sites: [], devices: [dinkes, disdik, core, sw, bare], links: [] } as unknown as Inventory;
+const link = (a: Device, b: Device) => ({ a: { device: a.id, port: 'ether1' }, b: { device: b.id, port: 'ether1' } });
+const inv = { regency: { name: 'Kabupaten Contoh', province: 'Contoh', domain: 'pemda.example' }, opds: [], sites: [], devices: [dinkes, disdik, core, sw, bare], links: [link(core, dinkes), link(core, disdik)] } as unknown as Inventory;
 
 /** Stands in for BlockingService.effective: one exception for DINKES until a given time. */
 function fakeService(until: Date) {
@@ -38,7 +39,7 @@ const names = (d: ReturnType<ReturnType<typeof blockingContributor>['desired']>)
 
 describe('blocking contributor', () => {
   it('contributes to OPD routers only', () => {
-    expect([dinkes, disdik, core, sw, bare].map(isOpdRouter)).toEqual([true, true, false, false, false]);
+    expect([dinkes, disdik, core, sw, bare].map((d) => isOpdRouter(d, inv))).toEqual([true, true, false, false, false]);
     const c = blockingContributor(fakeService(new Date(0)), { config: {}, clock: new ManualClock() });
     for (const d of [core, sw, bare]) expect(c.desired(d, inv)).toEqual({ menus: {} });
   });
