@@ -1,71 +1,35 @@
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Config } from './config/schema.js';
+import { readSecret } from './config/load.js';
+import { SECRET_FIELDS } from './config/schema.js';
 import { openDb, type Db } from './store/db.js';
 import { Store } from './store/store.js';
 import { loadAuditKey } from './audit/key.js';
 import { systemClock, type Clock } from './common/clock.js';
-import { createRegistry, inventoryMetrics } from './metrics/registry.js';
-import { TokenService } from './auth/tokens.js';
-import { UserService } from './auth/users.js';
-import { SessionService } from './auth/sessions.js';
-import { userRoutes } from './auth/user-routes.js';
+import { AppError } from './common/errors.js';
+import { createRegistry } from './metrics/registry.js';
 import { webPages } from './web/plugin.js';
-import { AuditService } from './audit/service.js';
-import { registerAuditMetrics } from './audit/metrics.js';
-import { InventoryService } from './inventory/service.js';
-import { loadInventory } from './inventory/load.js';
-import { syncInventory, type SyncReport } from './inventory/sync.js';
 import { servicePort } from './inventory/endpoints.js';
-import type { InventoryProblem } from './inventory/model.js';
+import type { Device } from './inventory/model.js';
+import type { SyncReport } from './inventory/sync.js';
 import { buildHttp, loggerOptions } from './http/app.js';
 import type { RoutePlugin, Services } from './http/context.js';
-import { inventoryRoutes } from './inventory/routes.js';
-import { tokenRoutes } from './auth/routes.js';
-import { auditRoutes } from './audit/routes.js';
-import { IpamService } from './ipam/service.js';
-import { ipamRoutes } from './ipam/routes.js';
-import { registerIpamMetrics } from './ipam/metrics.js';
-import { ipBlockRequest } from './ipam/ip-block-request.js';
-import { RequestService } from './requests/service.js';
-import { registerRequestMetrics } from './requests/metrics.js';
-import { MODULES } from './modules.js';
-import type { DeviceService, Endpoint, ModuleContext, ModuleFactory, SimpulModule } from './module.js';
-import { startLab, LAB_CREDENTIALS, type Lab } from './lab/lab.js';
-import { seedLabIpam } from './lab/seed.js';
-import { ensureLabAccounts, type LabLogin } from './lab/accounts.js';
-import { readSecret } from './config/load.js';
-import { SECRET_FIELDS } from './config/schema.js';
-import type { Device, Inventory } from './inventory/model.js';
-import type { Actor } from './auth/actor.js';
-import { AppError } from './common/errors.js';
-import { requestRoutes } from './requests/routes.js';
-import { DesiredRegistry } from './routeros/contributors.js';
-import { readFileSync } from 'node:fs';
 import { listenTls, type TlsListener } from './http/tls-listener.js';
+import { CORE_MODULES, LAB_MODULE, MODULES } from './modules.js';
+import { orderModules } from './module-order.js';
+import type { DeviceService, Endpoint, ModuleContext, ModuleDefinition, Provided, SimpulModule } from './module.js';
+import { LAB_CREDENTIALS } from './lab/lab.js';
+import type { LabLogin } from './lab/accounts.js';
 import { LAB_SIMPUL_CERT, LAB_SIMPUL_KEY } from './lab/lab-tls.js';
-
-export class InventoryInvalid extends Error {
-  constructor(readonly problems: InventoryProblem[]) {
-    super(`inventory has ${problems.length} problem(s):\n${formatProblems(problems)}`);
-  }
-}
-
-export const formatProblems = (ps: InventoryProblem[]) =>
-  ps.map((p) => `  ${p.file}:${p.line}${p.path ? ` (${p.path})` : ''}: ${p.message}`).join('\n');
+import { DesiredRegistry } from './routeros/contributors.js';
 
 /** Opens the store with its audit key: the same for the daemon and the CLI. */
 export function openStore(config: Config, clock: Clock = systemClock): Store {
   const db: Db = openDb(config.dataDir);
   return new Store(db, clock, loadAuditKey(config.audit.keyFile ?? join(config.dataDir, 'audit.key')));
-}
-
-/** Loads the inventory from disk and syncs the store to it; throws with every problem when invalid. */
-export function reloadInventory(store: Store, dir: string, actor?: Actor): SyncReport & { inventory: Inventory } {
-  const { inventory, problems } = loadInventory(dir);
-  if (!inventory) throw new InventoryInvalid(problems);
-  return { ...syncInventory(store, inventory, actor), inventory };
 }
 
 /** Production endpoints: the device's management address and the service's port. */
@@ -80,8 +44,8 @@ export interface DaemonOptions {
   logStream?: NodeJS.WritableStream;
   /** Extra route plugins (later domains register here). */
   routes?: RoutePlugin[];
-  /** The domain modules to run; all of MODULES by default (a benchmark of one domain runs fewer). */
-  modules?: readonly ModuleFactory[];
+  /** The domain modules to run besides the core (and lab); all of MODULES by default (a benchmark of one domain runs fewer). */
+  modules?: readonly ModuleDefinition[];
   /** Where devices are reached outside lab mode; tests pass a guard that only allows loopback. */
   endpoint?: (device: Device, service: DeviceService) => Endpoint | null;
 }
@@ -98,123 +62,95 @@ export interface Daemon {
   close(): Promise<void>;
 }
 
-/** The daemon: store, inventory, services, HTTP. Signals are the CLI's business, not this one's. */
+/**
+ * The daemon: the store, the modules (every domain: core, lab in lab mode, then the others, in the
+ * order their requirements give), HTTP. Signals are the CLI's business, not this one's.
+ */
 export async function startDaemon(config: Config, opts: DaemonOptions = {}): Promise<Daemon> {
   const store = openStore(config, opts.clock);
   const registry: Registry = createRegistry();
-  const inv = inventoryMetrics(registry);
-  let inventoryLoaded = false;
-
-  const ipam = new IpamService(store, { quarantineDays: config.ipam.quarantineDays });
-  const requests = new RequestService(store);
-  requests.register(ipBlockRequest(ipam));
-  registerIpamMetrics(registry, ipam);
-  registerRequestMetrics(registry, requests);
-
-  const sessions = new SessionService(store, config.auth.session);
+  const provided = new Map<keyof Provided, unknown>();
+  const need = <K extends keyof Provided>(name: K): Provided[K] => {
+    const s = provided.get(name);
+    if (s === undefined) throw new Error(`no module provides '${name}'`);
+    return s as Provided[K];
+  };
   const services: Services = {
     config,
     store,
     registry,
-    tokens: new TokenService(store, { adminToken: config.adminToken, defaultTtlDays: config.auth.defaultTokenTtlDays }),
-    users: new UserService(store, sessions, config.auth.login),
-    sessions,
-    audit: new AuditService(store),
-    inventory: new InventoryService(store),
-    ipam,
-    requests,
-    // Pages and other late readers reach the modules' services here, once the modules have started.
-    use: (name) => provided.get(name) as never,
-    reloadInventory: () => {
-      throw new Error('the inventory is reloaded once the daemon has started');
+    // The core modules' services; routes and pages read them once the modules have started.
+    get tokens() {
+      return need('tokens');
     },
-    readiness: new Map<string, () => string | null>([
-      ['store', () => (store.db.prepare('SELECT 1 AS ok').get() ? null : 'the database does not answer')],
-      ['inventory', () => (inventoryLoaded ? null : 'the inventory is not loaded')],
-    ]),
-  };
-  registerAuditMetrics(registry, services.audit);
-  const countObjects = () => {
-    for (const t of ['opds', 'sites', 'devices', 'links'])
-      inv.objects.set({ kind: t }, store.db.prepare(`SELECT count(*) FROM ${t}`).pluck().get() as number);
+    get users() {
+      return need('users');
+    },
+    get sessions() {
+      return need('sessions');
+    },
+    get audit() {
+      return need('audit');
+    },
+    get inventory() {
+      return need('inventory');
+    },
+    get ipam() {
+      return need('ipam');
+    },
+    get requests() {
+      return need('requests');
+    },
+    use: (name) => provided.get(name) as never,
+    reloadInventory: (actor) => need('loadedInventory').reloadForApi(actor),
+    readiness: new Map<string, () => string | null>([['store', () => (store.db.prepare('SELECT 1 AS ok').get() ? null : 'the database does not answer')]]),
   };
 
   // The HTTP app is built first (its logger is the daemon's); module routes join before ready().
-  const routes = [inventoryRoutes, tokenRoutes, userRoutes, auditRoutes, ipamRoutes, requestRoutes, ...(opts.routes ?? [])];
+  const routes = [...(opts.routes ?? [])];
   const { app } = await buildHttp(services, { routes, logger: loggerOptions(config.log.level, opts.logStream), notFound: webPages.notFound(services) });
   // The pages for people (outside /api); they load at ready() like the API.
   void app.register(webPages.plugin(services));
 
-  let current: Inventory | null = null;
-  const inventoryListeners: ((inv: Inventory) => void)[] = [];
-  /** Loads the inventory and syncs the store to it (as `actor`); throws InventoryInvalid, keeping the previous one. */
-  const reloadNow = (actor?: Actor): SyncReport => {
-    try {
-      const { inventory, ...report } = reloadInventory(store, config.inventory, actor);
-      current = inventory;
-      inventoryLoaded = true;
-      inv.reloads.inc({ result: 'ok' });
-      countObjects();
-      app.log.info({ report }, 'inventory synced');
-      for (const l of inventoryListeners) l(inventory);
-      return report;
-    } catch (e) {
-      inv.reloads.inc({ result: 'error' });
-      app.log.error(e instanceof InventoryInvalid ? { problems: e.problems } : { err: e }, 'inventory not loaded; keeping the previous one');
-      throw e;
-    }
-  };
-  /** SIGHUP's reload: a bad inventory is logged and the previous one kept (at start it stops the daemon). */
-  const reload = (): SyncReport | null => {
-    try {
-      return reloadNow();
-    } catch (e) {
-      if (!inventoryLoaded) throw e;
-      return null;
-    }
-  };
-  services.reloadInventory = (actor) => {
-    try {
-      return reloadNow(actor);
-    } catch (e) {
-      if (!(e instanceof InventoryInvalid)) throw e;
-      throw new AppError(422, 'INVENTORY_INVALID', `the inventory in ${config.inventory} has ${e.problems.length} problem(s); the previous one stays loaded. First: ${formatProblems(e.problems.slice(0, 1)).trim()}`, undefined, {
-        problems: e.problems.slice(0, 100),
-      });
-    }
-  };
-  let lab: Lab | null = null;
-  let labLogins: LabLogin[] = [];
   const modules: SimpulModule[] = [];
   const desired = new DesiredRegistry();
-  const provided = new Map<string, unknown>();
   let tls: TlsListener | null = null;
   async function startModules(): Promise<void> {
-    if (config.lab) {
-      const seeded = seedLabIpam(store, ipam);
-      if (seeded) app.log.info({ counts: seeded.counts }, 'lab IPAM seeded from deploy/lab/ipam.csv');
-      lab = await startLab(current!, { dataDir: config.dataDir, warn: (message) => app.log.warn(message) });
-      labLogins = await ensureLabAccounts(services.users);
-    }
-    const ctx: ModuleContext = {
-      config,
-      store,
-      registry,
-      services,
-      clock: opts.clock ?? systemClock,
-      log: app.log,
-      inventory: () => current!,
-      onInventory: (fn) => inventoryListeners.push(fn),
-      endpoint: (d, service) => (lab ? lab.endpoint(d, service) : (opts.endpoint ?? realEndpoint)(d, service)),
-      credentials: (name) => resolveCredential(config, name),
-      desired,
-      provide: (name, service) => void provided.set(name, service),
-      use: (name) => provided.get(name) as never,
-      tls: () => tls,
-    };
-    for (const make of opts.modules ?? MODULES) {
-      const m = await make(ctx);
+    const defs = orderModules([...CORE_MODULES, ...(config.lab ? [LAB_MODULE] : []), ...(opts.modules ?? MODULES)]);
+    for (const def of defs) {
+      const mine = new Set<keyof Provided>(def.provides ?? []);
+      const allowed = new Set<keyof Provided>([...(def.requires ?? []), ...(def.uses ?? [])]);
+      const ctx: ModuleContext = {
+        config,
+        store,
+        registry,
+        clock: opts.clock ?? systemClock,
+        log: app.log,
+        inventory: () => need('loadedInventory').current(),
+        onInventory: (fn) => need('loadedInventory').onReload(fn),
+        endpoint: (d, service) => {
+          const lab = provided.get('lab') as Provided['lab'] | undefined;
+          return lab ? lab.endpoint(d, service) : (opts.endpoint ?? realEndpoint)(d, service);
+        },
+        credentials: (name) => resolveCredential(config, name),
+        desired,
+        provide: (name, service) => {
+          if (!mine.has(name)) throw new Error(`module '${def.name}' provides '${name}' without declaring it`);
+          provided.set(name, service);
+        },
+        use: (name) => {
+          if (!allowed.has(name)) throw new Error(`module '${def.name}' uses '${name}' without declaring it (requires or uses)`);
+          return provided.get(name) as never;
+        },
+        need: (name) => {
+          if (!def.requires?.includes(name)) throw new Error(`module '${def.name}' needs '${name}' without declaring it in requires`);
+          return need(name);
+        },
+        tls: () => tls,
+      };
+      const m = await def.create(ctx);
       modules.push(m);
+      for (const p of mine) if (!provided.has(p)) throw new Error(`module '${def.name}' declares '${p}' but did not provide it`);
       if (m.routes) routes.push(m.routes);
       const pub = m.publicRoutes;
       if (pub) void app.register(async (root) => pub(root, services));
@@ -223,13 +159,11 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
   }
   const stopAll = async () => {
     for (const m of [...modules].reverse()) await m.stop?.().catch((e) => app.log.error({ err: e, module: m.name }, 'module stop failed'));
-    await (lab as Lab | null)?.stop();
     await (tls as TlsListener | null)?.close();
     await app.close();
     store.db.close();
   };
   try {
-    reload();
     await startModules();
     await app.ready();
     await app.listen({ host: config.host, port: config.port });
@@ -248,8 +182,8 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     services,
     url: `http://${host}:${port}`,
     tlsUrl: (tls as TlsListener | null)?.url ?? null,
-    labLogins,
-    reload,
+    labLogins: (provided.get('lab') as Provided['lab'] | undefined)?.logins ?? [],
+    reload: () => need('loadedInventory').reloadOrKeep(),
     close: stopAll,
   };
 }

@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from './config/schema.js';
 import type { Store } from './store/store.js';
 import type { Clock } from './common/clock.js';
-import type { RoutePlugin, Services } from './http/context.js';
+import type { RoutePlugin } from './http/context.js';
 import type { Device, Inventory } from './inventory/model.js';
 import type { DesiredRegistry } from './routeros/contributors.js';
 import type { TopologyService } from './topology/service.js';
@@ -13,12 +13,35 @@ import type { RouterService } from './routeros/service.js';
 import type { SnmpService } from './snmp/service.js';
 import type { NotificationService } from './notifications/service.js';
 import type { TlsEndpoint } from './http/tls-listener.js';
+import type { TokenService } from './auth/tokens.js';
+import type { UserService } from './auth/users.js';
+import type { SessionService } from './auth/sessions.js';
+import type { AuditService } from './audit/service.js';
+import type { InventoryService } from './inventory/service.js';
+import type { LiveInventory } from './inventory/live.js';
+import type { IpamService } from './ipam/service.js';
+import type { RequestService } from './requests/service.js';
+import type { LabMode } from './lab/module.js';
 
 /**
- * Services modules offer the modules after them in MODULES (their read interfaces and change
- * events; never their tables). A key is absent when its module does not run.
+ * Services modules offer the modules that require them (their read interfaces and change events;
+ * never their tables). A key is absent when its module does not run.
  */
 export interface Provided {
+  audit: AuditService;
+  /** API tokens; people's accounts (and the UserDirectory other domains read); the pages' sessions. */
+  tokens: TokenService;
+  users: UserService;
+  sessions: SessionService;
+  /** The inventory's read side for the API (OPD-scoped). */
+  inventory: InventoryService;
+  /** The inventory as last loaded from its files, and its reloads (start, SIGHUP, the API). */
+  loadedInventory: LiveInventory;
+  ipam: IpamService;
+  /** Requests of every type; domains register their types (ip-block, unblock). */
+  requests: RequestService;
+  /** Lab mode's simulators (where each device is reached on 127.0.0.1). */
+  lab: LabMode;
   topology: TopologyService;
   blocking: BlockingService;
   labels: LabelService;
@@ -44,7 +67,6 @@ export interface ModuleContext {
   config: Config;
   store: Store;
   registry: Registry;
-  services: Services;
   clock: Clock;
   log: FastifyBaseLogger;
   /** The inventory as last loaded (at start, then on every SIGHUP). */
@@ -60,10 +82,12 @@ export interface ModuleContext {
   credentials(name: string): Record<string, string>;
   /** Router desired state: domains register contributors; the RouterOS reconciler consumes them. */
   desired: DesiredRegistry;
-  /** Offers a service to the modules that start after this one. */
+  /** Offers a service this module declared in `provides` to the modules that require it. */
   provide<K extends keyof Provided>(name: K, service: Provided[K]): void;
-  /** A service an earlier module (or the daemon) provided; undefined when none did. */
+  /** A service a module started before this one provided (see `requires`); undefined when none did. */
   use<K extends keyof Provided>(name: K): Provided[K] | undefined;
+  /** A service this module declared in `requires`: its provider has started. */
+  need<K extends keyof Provided>(name: K): Provided[K];
   /**
    * The HTTPS listener devices and agents fetch from (http.tls; lab mode's own), or null when not
    * configured. Known once the server listens: read it in start() or later, not in the factory.
@@ -83,3 +107,16 @@ export interface SimpulModule {
 }
 
 export type ModuleFactory = (ctx: ModuleContext) => SimpulModule | Promise<SimpulModule>;
+
+/**
+ * A domain as the daemon runs it: its name, the services it needs from others (`requires`: their
+ * modules start first; a missing or circular one stops the start), what it offers (`provides`,
+ * through ctx.provide), and services it uses when present (`uses`: started first if they run).
+ */
+export interface ModuleDefinition {
+  name: string;
+  requires?: readonly (keyof Provided)[];
+  uses?: readonly (keyof Provided)[];
+  provides?: readonly (keyof Provided)[];
+  create: ModuleFactory;
+}

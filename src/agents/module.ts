@@ -6,16 +6,15 @@
  */
 import { systemActor } from '../auth/actor.js';
 import type { Inventory } from '../inventory/model.js';
-import type { ModuleFactory } from '../module.js';
+import type { ModuleDefinition, ModuleFactory } from '../module.js';
 import { pollPlan } from '../snmp/inventory.js';
 import type { PollTarget } from '../snmp/session.js';
 import { registerAgentMetrics } from './metrics.js';
 import { agentRoutes } from './routes.js';
 import { AgentService } from './service.js';
 
-export const agentsModule: ModuleFactory = (ctx) => {
-  const snmp = ctx.use('snmp');
-  if (!snmp) throw new Error('the agents module needs the SNMP module (its poller holds the devices agents poll)');
+const createAgents: ModuleFactory = (ctx) => {
+  const snmp = ctx.need('snmp'); // its poller holds the devices agents poll
   const log = ctx.log.child({ module: 'agents' });
   let byAgent = new Map<string, PollTarget[]>();
   const apply = (inv: Inventory): void => {
@@ -46,3 +45,5 @@ export const agentsModule: ModuleFactory = (ctx) => {
     stop: async () => metrics.unregister(),
   };
 };
+
+export const agentsModule: ModuleDefinition = { name: 'agents', requires: ['snmp', 'loadedInventory'], uses: ['lab'], create: createAgents };

@@ -3,7 +3,7 @@
  * SSH on a schedule (`backup.intervalHours`) and on demand, metrics read the stored state.
  */
 import { createHmac } from 'node:crypto';
-import type { ModuleFactory } from '../module.js';
+import type { ModuleDefinition, ModuleFactory } from '../module.js';
 import { registerBackupMetrics } from './metrics.js';
 import { backupRoutes } from './routes.js';
 import { BackupService, type BackupRouter } from './service.js';
@@ -11,7 +11,7 @@ import { backupTarget } from './targets.js';
 
 const HOUR_MS = 3_600_000;
 
-export const backupModule: ModuleFactory = (ctx) => {
+const createBackup: ModuleFactory = (ctx) => {
   const cfg = ctx.config.backup;
   const log = ctx.log.child({ module: 'backup' });
   const routers = (): Map<string, BackupRouter> =>
@@ -76,3 +76,5 @@ export const backupModule: ModuleFactory = (ctx) => {
     },
   };
 };
+
+export const backupModule: ModuleDefinition = { name: 'backup', requires: ['loadedInventory'], uses: ['lab'], create: createBackup };

@@ -1,4 +1,4 @@
-import type { ModuleContext, ModuleFactory } from '../module.js';
+import type { ModuleContext, ModuleDefinition, ModuleFactory } from '../module.js';
 import type { Inventory } from '../inventory/model.js';
 import type { ChangedRouters } from '../routeros/contributors.js';
 import { makePrefix, parseAddress } from '../ipam/core/cidr.js';
@@ -8,6 +8,7 @@ import { unblockRequest } from './unblock-request.js';
 import { registerBlockingMetrics } from './metrics.js';
 import { blockingContributor, isOpdRouter } from './contributor.js';
 import { roleOverrides } from '../routeros/roles.js';
+import { poolRanges } from '../ipam/read.js';
 import { dohCanaryContributor } from './doh-canary.js';
 import { AdlistFiles } from './adlist-files.js';
 import { AdlistSecrets } from './adlist-secrets.js';
@@ -54,12 +55,12 @@ export function createBlockingService(ctx: ModuleContext): BlockingService {
   });
 }
 
-export const blockingModule: ModuleFactory = (ctx) => {
+const createBlocking: ModuleFactory = (ctx) => {
   const cfg = ctx.config.blocking;
   const svc = createBlockingService(ctx);
   ctx.provide('blocking', svc);
-  ctx.services.requests.register(unblockRequest(svc, ctx.services.requests));
-  const pools = () => ctx.store.db.prepare('SELECT cidr FROM ipam_pools').pluck().all() as string[];
+  ctx.need('requests').register(unblockRequest(svc, ctx.need('requests')));
+  const pools = () => poolRanges(ctx.store.db).map((p) => p.cidr);
   // router-fetched lists: a hosts file per OPD and version, each router's URL secret, what each router received
   const files = new AdlistFiles(join(ctx.config.dataDir, 'adlist'), (opd) => svc.effective(opd, ctx.clock.now()));
   const secrets = new AdlistSecrets(ctx.store);
@@ -114,3 +115,5 @@ export const blockingModule: ModuleFactory = (ctx) => {
     },
   };
 };
+
+export const blockingModule: ModuleDefinition = { name: 'blocking', requires: ['requests', 'loadedInventory'], uses: ['lab'], provides: ['blocking'], create: createBlocking };

@@ -3,6 +3,8 @@ import type { Clock } from '../common/clock.js';
 import { AppError, badRequest, conflict, notFound } from '../common/errors.js';
 import { canSeeOpd, requirePermission, seesAllOpds, type Actor } from '../auth/actor.js';
 import { containsPrefix, parsePrefix } from '../ipam/core/cidr.js';
+import { poolRanges } from '../ipam/read.js';
+import { hasOpd } from '../inventory/read.js';
 import type { ChangedOpds, EffectiveBlocklist } from './effective.js';
 import { applyExceptions, composeBase, type BaseList, type EntryRow, type ExceptionRow } from './compose.js';
 import {
@@ -216,7 +218,7 @@ export class BlockingService {
 
   /** What may never be blocked: IPAM pools (backbone, OPD LANs, servers), routers' addresses, loopback. */
   safety(): Safety {
-    const pools = this.store.db.prepare('SELECT name, cidr, role FROM ipam_pools').all() as { name: string; cidr: string; role: string }[];
+    const pools = poolRanges(this.store.db);
     return {
       minLength: this.opts.minPrefixLength,
       domains: this.protectedDomains(),
@@ -381,7 +383,7 @@ export class BlockingService {
     this.requireCategory(category);
     const want = [...new Set(opds)].sort();
     this.store.write(actor, (tx) => {
-      for (const o of want) if (!tx.db.prepare('SELECT 1 FROM opds WHERE code = ?').get(o)) throw badRequest('UNKNOWN_OPD', `OPD '${o}' is not in the inventory`, 'excludedOpds');
+      for (const o of want) if (!hasOpd(tx.db, o)) throw badRequest('UNKNOWN_OPD', `OPD '${o}' is not in the inventory`, 'excludedOpds');
       const before = tx.db.prepare('SELECT opd FROM block_policy_exclusions WHERE category = ? ORDER BY opd').pluck().all(category) as string[];
       tx.db.prepare('DELETE FROM block_policy_exclusions WHERE category = ?').run(category);
       const ins = tx.db.prepare('INSERT INTO block_policy_exclusions (category, opd) VALUES (?, ?)');
@@ -396,7 +398,7 @@ export class BlockingService {
   }
 
   private requireOpd(actor: Actor, opd: string): void {
-    if (!canSeeOpd(actor, opd) || !this.store.db.prepare('SELECT 1 FROM opds WHERE code = ?').get(opd)) throw notFound('OPD', opd);
+    if (!canSeeOpd(actor, opd) || !hasOpd(this.store.db, opd)) throw notFound('OPD', opd);
   }
 
   /** Every entry, in any category, that blocks `v`: the same value, a wildcard above the name, a prefix around the address. */

@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { loadInventory } from '../inventory/load.js';
-import { formatProblems, openStore, InventoryInvalid } from '../daemon.js';
+import { openStore } from '../daemon.js';
+import { formatProblems, InventoryInvalid } from '../inventory/reload.js';
 import type { InventoryProblem } from '../inventory/model.js';
 import { apiRequest } from './api-client.js';
 import { TokenService } from '../auth/tokens.js';

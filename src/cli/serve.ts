@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig, ConfigError } from '../config/load.js';
-import { startDaemon, InventoryInvalid, formatProblems, type Daemon } from '../daemon.js';
+import { startDaemon, type Daemon } from '../daemon.js';
+import { InventoryInvalid, formatProblems } from '../inventory/reload.js';
 import type { Config } from '../config/schema.js';
 import { LAB_DATA_DIR } from './data-dir.js';
 

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import type { ModuleFactory } from '../module.js';
+import type { ModuleDefinition, ModuleFactory } from '../module.js';
 import { ensureBackupKey, loadBackupKey } from './key.js';
 import { registerDbBackupMetrics } from './metrics.js';
 import { dbBackupRoutes } from './routes.js';
@@ -36,7 +36,7 @@ export function configuredTarget(cfg: DbBackupConfig, credentials: (name: string
   });
 }
 
-export const dbBackupModule: ModuleFactory = (ctx) => {
+const createDbBackup: ModuleFactory = (ctx) => {
   const cfg = ctx.config.backup.database;
   const log = ctx.log.child({ module: 'db-backup' });
   const keyFile = cfg.keyFile ?? join(ctx.config.dataDir, 'backup.key');
@@ -88,3 +88,5 @@ export const dbBackupModule: ModuleFactory = (ctx) => {
     },
   };
 };
+
+export const dbBackupModule: ModuleDefinition = { name: 'db-backup', create: createDbBackup };

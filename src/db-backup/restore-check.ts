@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { verifyChain } from '../audit/chain.js';
-import { MIGRATIONS } from '../store/migrations/index.js';
+import { MIGRATIONS } from '../store/migrations.js';
 import { ipamRestoreChecks } from '../ipam/restore-checks.js';
 import { compareManifest, type Failure, type Manifest } from './manifest.js';
 import { describeDb } from './snapshot.js';

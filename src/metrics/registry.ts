@@ -70,19 +70,3 @@ export function httpMetrics(registry: Registry) {
   };
 }
 
-export function inventoryMetrics(registry: Registry) {
-  return {
-    reloads: new Counter({
-      name: 'simpul_inventory_reloads_total',
-      help: 'Inventory loads (start and SIGHUP) by result',
-      labelNames: ['result'] as const,
-      registers: [registry],
-    }),
-    objects: new Gauge({
-      name: 'simpul_inventory_objects',
-      help: 'Objects in the loaded inventory by kind',
-      labelNames: ['kind'] as const,
-      registers: [registry],
-    }),
-  };
-}

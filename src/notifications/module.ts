@@ -3,7 +3,7 @@
  * scans for ending exceptions and diagram deadlines every `scanSeconds`, and sends queued mail
  * through the configured SMTP server. A down mail server leaves mail queued, never unready.
  */
-import type { ModuleFactory } from '../module.js';
+import type { ModuleDefinition } from '../module.js';
 import { systemActor } from '../auth/actor.js';
 import type { UserDirectory } from '../auth/user-directory.js';
 import { ConfigError } from '../config/load.js';
@@ -27,11 +27,14 @@ export interface NotificationsModuleOptions {
   expose?: (parts: { service: NotificationService; outbox: MailOutbox }) => void;
 }
 
-export const notificationsModuleWith =
-  (o: NotificationsModuleOptions = {}): ModuleFactory =>
-  (ctx) => {
+export const notificationsModuleWith = (o: NotificationsModuleOptions = {}): ModuleDefinition => ({
+  name: 'notifications',
+  requires: ['requests', 'users'],
+  uses: ['blocking', 'topology'],
+  provides: ['notifications'],
+  create: (ctx) => {
     const cfg = ctx.config.notifications;
-    const directory = o.directory ?? ((): UserDirectory => ctx.services.users);
+    const directory = o.directory ?? ((): UserDirectory => ctx.need('users'));
     if (cfg.mail.enabled && !cfg.smtp && !o.send) throw new ConfigError(['notifications.smtp: required when notifications.mail.enabled is true (host, port, from)']);
     if (cfg.mail.retryMaxSeconds < cfg.mail.retryMinSeconds)
       throw new ConfigError([`notifications.mail.retryMaxSeconds (${cfg.mail.retryMaxSeconds}) must not be below retryMinSeconds (${cfg.mail.retryMinSeconds})`]);
@@ -74,7 +77,7 @@ export const notificationsModuleWith =
       metrics,
       log: ctx.log,
     });
-    ctx.services.requests.onChange(service.onRequestChange);
+    ctx.need('requests').onChange(service.onRequestChange);
     ctx.provide('notifications', service);
     o.expose?.({ service, outbox });
 
@@ -95,6 +98,7 @@ export const notificationsModuleWith =
         smtp?.close();
       },
     };
-  };
+  },
+});
 
 export const notificationsModule = notificationsModuleWith();

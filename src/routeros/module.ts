@@ -1,6 +1,6 @@
 // The RouterOS module: the reconciler over every inventory router (pushing what the contributors,
 // IPAM's routes and NAT, site blocking..., want on each), the HTTP API and the metrics.
-import type { ModuleFactory } from '../module.js';
+import type { ModuleDefinition, ModuleFactory } from '../module.js';
 import { LAB_ROUTER_CERT } from '../lab/routeros/lab-cert.js';
 import { Reconciler } from './reconciler.js';
 import { registerRouterMetrics } from './metrics.js';
@@ -8,7 +8,7 @@ import { routerRoutes } from './routes.js';
 import { RouterService } from './service.js';
 import { readFileSync } from 'node:fs';
 
-export const routerosModule: ModuleFactory = (ctx) => {
+const createRouteros: ModuleFactory = (ctx) => {
   const cfg = ctx.config.routeros;
   let metrics: { observe(ms: number): void } | undefined;
   let svc: RouterService | undefined;
@@ -38,3 +38,5 @@ export const routerosModule: ModuleFactory = (ctx) => {
     stop: () => reconciler.stop(),
   };
 };
+
+export const routerosModule: ModuleDefinition = { name: 'routeros', requires: ['loadedInventory'], uses: ['lab'], provides: ['routeros'], create: createRouteros };

@@ -3,7 +3,7 @@
  * reloads (sessions of removed devices are closed), stores LLDP neighbors, exports metrics
  * and serves the backbone and device endpoints.
  */
-import type { ModuleFactory } from '../module.js';
+import type { ModuleDefinition, ModuleFactory } from '../module.js';
 import type { Inventory } from '../inventory/model.js';
 import { backboneLinks, pollPlan } from './inventory.js';
 import { LldpStore } from './lldp-store.js';
@@ -12,7 +12,7 @@ import { Poller } from './poller.js';
 import { snmpRoutes } from './routes.js';
 import { SnmpService } from './service.js';
 
-export const snmpModule: ModuleFactory = (ctx) => {
+const createSnmp: ModuleFactory = (ctx) => {
   const cfg = ctx.config.snmp;
   const log = ctx.log.child({ module: 'snmp' });
   const poller = new Poller({ concurrency: cfg.maxConcurrent, clock: ctx.clock });
@@ -61,3 +61,5 @@ export const snmpModule: ModuleFactory = (ctx) => {
     },
   };
 };
+
+export const snmpModule: ModuleDefinition = { name: 'snmp', requires: ['loadedInventory'], uses: ['lab'], provides: ['snmp'], create: createSnmp };

@@ -4,7 +4,7 @@
  * with the offending key); lab mode uploads the example diagrams once.
  */
 import { join } from 'node:path';
-import type { ModuleFactory } from '../module.js';
+import type { ModuleDefinition, ModuleFactory } from '../module.js';
 import { projectRoot } from '../common/paths.js';
 import { compileGrammar, defaultGrammar } from '../labels/grammar.js';
 import { labelRoutes } from '../labels/routes.js';
@@ -14,10 +14,10 @@ import { registerTopologyMetrics } from './metrics.js';
 import { topologyRoutes } from './routes.js';
 import { TopologyService } from './service.js';
 
-export const topologyModule: ModuleFactory = (ctx) => {
+const createTopology: ModuleFactory = (ctx) => {
   const t = ctx.config.topology;
   const grammar = ctx.config.labels.grammar ? compileGrammar(ctx.config.labels.grammar) : defaultGrammar();
-  const svc = new TopologyService(ctx.store, ctx.services.ipam, ctx.inventory, ctx.clock, {
+  const svc = new TopologyService(ctx.store, ctx.need('ipam'), ctx.inventory, ctx.clock, {
     limits: { maxBytes: t.maxUploadBytes, maxInflatedBytes: t.maxInflatedBytes, maxPages: t.maxPages, maxNodes: t.maxNodes, maxLinks: t.maxLinks },
     deadlineDays: t.deadlineDays,
     keepOriginalMaxBytes: t.keepOriginalMaxBytes,
@@ -47,3 +47,5 @@ export const topologyModule: ModuleFactory = (ctx) => {
     },
   };
 };
+
+export const topologyModule: ModuleDefinition = { name: 'topology', requires: ['ipam', 'loadedInventory'], provides: ['topology', 'labels'], create: createTopology };

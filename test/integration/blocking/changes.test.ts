@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/common/clock.js';
-import { openStore, reloadInventory } from '../../../src/daemon.js';
+import { openStore } from '../../../src/daemon.js';
+import { reloadInventory } from '../../../src/inventory/reload.js';
 import { RequestService } from '../../../src/requests/service.js';
 import { BlockingService } from '../../../src/blocking/service.js';
 import { unblockRequest } from '../../../src/blocking/unblock-request.js';

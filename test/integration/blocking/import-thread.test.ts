@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setImmediate as yieldNow, setTimeout as sleep } from 'node:timers/promises';
 import { ManualClock } from '../../../src/common/clock.js';
-import { openStore, reloadInventory } from '../../../src/daemon.js';
+import { openStore } from '../../../src/daemon.js';
+import { reloadInventory } from '../../../src/inventory/reload.js';
 import { BlockingService } from '../../../src/blocking/service.js';
 import { importList } from '../../../src/blocking/import.js';
 import type { ChangedOpds } from '../../../src/blocking/effective.js';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/common/clock.js';
-import { openStore, reloadInventory } from '../../../src/daemon.js';
+import { openStore } from '../../../src/daemon.js';
+import { reloadInventory } from '../../../src/inventory/reload.js';
 import type { Inventory } from '../../../src/inventory/model.js';
 import type { Store } from '../../../src/store/store.js';
 import type { LldpNeighbor } from '../../../src/snmp/lldp.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openDb, migrate } from '../../../src/store/db.js';
-import { MIGRATIONS } from '../../../src/store/migrations/index.js';
+import { MIGRATIONS } from '../../../src/store/migrations.js';
 import { tempDir } from '../../helpers/daemon.js';
 
 describe('store', () => {

@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from '../../store/migrations.js';
 
 /**
  * The overlap trigger of 002 range-scanned every live prefix below the new one (`network <= last`),

@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from '../../store/migrations.js';
 
 /**
  * An office may withdraw its latest diagram version (a mistaken upload, issue 15). The row stays

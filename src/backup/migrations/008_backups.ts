@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from '../../store/migrations.js';
 
 /**
  * Router config backups over SSH. A version is stored only when the masked export changed

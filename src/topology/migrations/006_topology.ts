@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from '../../store/migrations.js';
 
 /**
  * LAN diagrams and cable surveys per OPD. Each upload is a new version, kept forever (the change

@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from '../../store/migrations.js';
 
 /**
  * Import generations, so a re-import swaps a source's entries with one small UPDATE instead of a

@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from '../../store/migrations.js';
 
 /**
  * People's accounts and their browser sessions. Session ids are stored as SHA-256 only (they are

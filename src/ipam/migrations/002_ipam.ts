@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from '../../store/migrations.js';
 
 /**
  * IPAM. Addresses are stored as fixed-width lowercase hex (8 digits for IPv4, 32 for IPv6) so

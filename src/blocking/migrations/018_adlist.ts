@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from '../../store/migrations.js';
 
 /**
  * Router-fetched block lists (RouterOS 7.15+ `/ip/dns/adlist`): each router's capability secret

@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from '../../store/migrations.js';
 
 /**
  * Site blocking. Entries belong to a category and a source (a named feed, or `manual`); a re-import

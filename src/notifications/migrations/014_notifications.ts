@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from '../../store/migrations.js';
 
 /**
  * Notifications and their mail outbox. A notification belongs to one person (`user:<username>`,

@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from '../../store/migrations.js';
 
 /** Tier 1 (OPD) to Tier 2 (Diskominfo) requests: one row each, and the steps the requester sees. */
 export const requests: Migration = {

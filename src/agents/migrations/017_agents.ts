@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from '../../store/migrations.js';
 
 /**
  * Remote site agents (src/agents). The agents themselves are declared in the inventory; a row here

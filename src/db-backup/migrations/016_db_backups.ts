@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from '../../store/migrations.js';
 
 /**
  * Backups of Simpul's own database shipped to the DRC (src/db-backup). A backup row is written

@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from '../../store/migrations.js';
 
 /**
  * LLDP neighbors as the SNMP poller last saw them, per device and local port. The diagram
