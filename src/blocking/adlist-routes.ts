@@ -8,7 +8,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { RoutePlugin } from '../http/context.js';
 import { problemReplies } from '../http/schemas.js';
 import { AppError, notFound } from '../common/errors.js';
-import { containsPrefix, makePrefix, parseAddress, parsePrefix, type Prefix } from '../ipam/core/cidr.js';
+import { containsPrefix, makePrefix, parseAddress, parsePrefix, type Prefix } from '../common/net/cidr.js';
 import { requirePermission, type Actor } from '../auth/actor.js';
 import type { AdlistFiles } from './adlist-files.js';
 import type { AdlistSecrets } from './adlist-secrets.js';

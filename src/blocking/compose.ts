@@ -5,7 +5,7 @@
  */
 import type { EffectiveDomain, WithheldEntry } from './effective.js';
 import { ipPrefix, isAtOrUnder, protectedDomainHit, protectedDomainReason, revKey, type EntryKind } from './normalize.js';
-import { containsPrefix, parseAddress, parsePrefix, type Prefix } from '../ipam/core/cidr.js';
+import { containsPrefix, parseAddress, parsePrefix, type Prefix } from '../common/net/cidr.js';
 
 export interface EntryRow {
   kind: EntryKind;

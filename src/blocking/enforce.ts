@@ -2,7 +2,7 @@
 // for domains, an address list plus one drop rule per family (/ip and /ipv6 firewall) for
 // addresses and prefixes, and optionally rules that keep clients on the router's DNS and drop TLS
 // by server name. Pure.
-import { parseAddress, parsePrefix, blockLast, type Family } from '../ipam/core/cidr.js';
+import { parseAddress, parsePrefix, blockLast, type Family } from '../common/net/cidr.js';
 import type { DesiredState, Entry } from '../routeros/desired.js';
 import type { EffectiveBlocklist, EffectiveDomain } from './effective.js';
 

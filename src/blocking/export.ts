@@ -3,7 +3,7 @@
  * Knot) or Unbound local-zone lines. Pure text builders.
  */
 import type { EffectiveBlocklist } from './effective.js';
-import { parseAddress } from '../ipam/core/cidr.js';
+import { parseAddress } from '../common/net/cidr.js';
 
 /** RPZ IP trigger owner name: `24.0.100.51.198.rpz-ip`, IPv6 groups reversed with `zz` for `::`. */
 export function rpzIpName(prefix: string): string {

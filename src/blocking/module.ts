@@ -1,7 +1,7 @@
 import type { ModuleContext, ModuleDefinition, ModuleFactory } from '../module.js';
 import type { Inventory } from '../inventory/model.js';
 import type { ChangedRouters } from '../routeros/contributors.js';
-import { makePrefix, parseAddress } from '../ipam/core/cidr.js';
+import { makePrefix, parseAddress } from '../common/net/cidr.js';
 import { BlockingService } from './service.js';
 import { blockingRoutes } from './routes.js';
 import { unblockRequest } from './unblock-request.js';

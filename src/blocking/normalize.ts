@@ -6,7 +6,7 @@
 import { domainToASCII } from 'node:url';
 import { isIP } from 'node:net';
 import { AppError } from '../common/errors.js';
-import { containsPrefix, familyBits, formatAddress, makePrefix, parseAddress, parsePrefix, truncate, type Family, type Prefix } from '../ipam/core/cidr.js';
+import { containsPrefix, familyBits, formatAddress, makePrefix, parseAddress, parsePrefix, truncate, type Family, type Prefix } from '../common/net/cidr.js';
 
 export type EntryKind = 'domain' | 'wildcard' | 'address' | 'prefix';
 

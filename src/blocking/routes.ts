@@ -2,7 +2,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
 import type { RoutePlugin } from '../http/context.js';
-import { problemReplies, TextLines } from '../http/schemas.js';
+import { Nullable, problemReplies, TextLines } from '../http/schemas.js';
+import { OpdCode as opdCode } from '../inventory/model.js';
 import { AppError, badRequest } from '../common/errors.js';
 import { requirePermission, seesAllOpds } from '../auth/actor.js';
 import { CATEGORY_PATTERN, EXCEPTION_STATES, SOURCE_PATTERN, type BlockingService } from './service.js';
@@ -12,10 +13,9 @@ import { tooLarge } from './line-reader.js';
 import { toRpz, toUnbound } from './export.js';
 import { abandonBody, acceptForms, FORM_OVERHEAD_BYTES, isMultipart, oneFile } from '../http/multipart.js';
 
-const OpdCode = Type.String({ pattern: '^[A-Z0-9]{2,12}$' });
+const OpdCode = opdCode();
 const CategoryParam = Type.Object({ category: Type.String({ pattern: CATEGORY_PATTERN }) }, { additionalProperties: false });
 const OpdParam = Type.Object({ code: OpdCode }, { additionalProperties: false });
-const Nullable = <T extends ReturnType<typeof Type.String | typeof Type.Integer>>(t: T) => Type.Union([t, Type.Null()]);
 
 const Source = Type.Object({
   name: Type.String(),

@@ -1,157 +1,34 @@
+// The blocking service: categories and their entries, the per-office policy, and the effective list
+// each office's routers enforce. Exceptions live in ./exceptions.ts, policy answers in ./policy.ts,
+// the vocabulary in ./model.ts.
 import type { Store, Tx } from '../store/store.js';
-import type { Clock } from '../common/clock.js';
 import { AppError, badRequest, conflict, notFound } from '../common/errors.js';
 import { canSeeOpd, requirePermission, seesAllOpds, type Actor } from '../auth/actor.js';
-import { containsPrefix, parsePrefix } from '../ipam/core/cidr.js';
+import { parsePrefix } from '../common/net/cidr.js';
 import { poolRanges } from '../ipam/read.js';
 import { hasOpd } from '../inventory/read.js';
 import type { ChangedOpds, EffectiveBlocklist } from './effective.js';
 import { applyExceptions, composeBase, type BaseList, type EntryRow, type ExceptionRow } from './compose.js';
+import { BlockExceptions } from './exceptions.js';
+import { answerFor, matchesFor, type PolicyDeps } from './policy.js';
 import {
-  ALWAYS_PROTECTED,
-  coveringValues,
-  ipPrefix,
-  isAtOrUnder,
-  judgeDomain,
-  judgeIp,
-  judgeValue,
-  protectedDomainHit,
-  protectedDomainReason,
-  selfAndParents,
-  unsafeReason,
-  type BlockValue,
-  type EntryKind,
-  type ProtectedRange,
-  type Safety,
-} from './normalize.js';
+  entryOut,
+  CATEGORY_PATTERN,
+  MANUAL_SOURCE,
+  SOURCE_PATTERN,
+  type BlockingOptions,
+  type CategoryOut,
+  type EntryDbRow,
+  type EntryOut,
+  type ExceptionFilter,
+  type ExceptionOut,
+  type PolicyAnswer,
+  type SourceOut,
+} from './model.js';
+import { ALWAYS_PROTECTED, judgeDomain, judgeIp, judgeValue, unsafeReason, type BlockValue, type Safety } from './normalize.js';
 
-export const CATEGORY_PATTERN = '^[a-z][a-z0-9-]{1,31}$';
-export const SOURCE_PATTERN = '^[a-z0-9][a-z0-9._-]{0,63}$';
-export const MANUAL_SOURCE = 'manual';
-
-export interface BlockingOptions {
-  clock: Clock;
-  minPrefixLength: { 4: number; 6: number };
-  maxExceptionDays: number;
-  /** The regency's zone: an exception asked "until 2026-12-31" ends at the end of that day there. */
-  timezone?: string;
-  /** Addresses nothing may block besides the IPAM pools: routers' management addresses. */
-  protectedAddresses?: () => ProtectedRange[];
-  /** Domains nothing may block, nor any name under them: the regency's own (inventory `regency.domain`). */
-  protectedDomains?: () => readonly string[];
-  /** A listener failing must not fail the write that triggered it. */
-  onListenerError?: (e: unknown) => void;
-}
-
-export interface CategoryOut {
-  name: string;
-  description: string;
-  createdAt: string;
-  createdBy: string;
-  entries: number;
-  excludedOpds: string[];
-  sources: SourceOut[];
-}
-
-export interface SourceOut {
-  name: string;
-  entries: number;
-  format: string | null;
-  importedAt: string | null;
-  importedBy: string | null;
-  lines: number | null;
-  accepted: number | null;
-  invalid: number | null;
-  duplicates: number | null;
-  redundant: number | null;
-  refused: number | null;
-}
-
-export interface EntryOut {
-  id: number;
-  category: string;
-  kind: EntryKind;
-  value: string;
-  source: string;
-  addedAt: string;
-  addedBy: string;
-}
-
-export interface ExceptionOut {
-  id: number;
-  opd: string;
-  kind: 'domain' | 'address';
-  value: string;
-  requestId: number | null;
-  createdAt: string;
-  createdBy: string;
-  until: string;
-  state: 'active' | 'expired' | 'revoked';
-  revokedAt: string | null;
-  revokedBy: string | null;
-  revokeReason: string | null;
-  expiredAt: string | null;
-}
-
-export const EXCEPTION_STATES = ['active', 'expired', 'revoked'] as const;
-
-export interface ExceptionFilter {
-  opd?: string;
-  state?: (typeof EXCEPTION_STATES)[number];
-  /** Only exceptions whose end (`until`) is before this date-time. */
-  endingBefore?: string;
-  limit?: number;
-  after?: number;
-}
-
-interface ExceptionDbRow {
-  id: number;
-  opd: string;
-  kind: 'domain' | 'address';
-  value: string;
-  request_id: number | null;
-  created_at: string;
-  created_by: string;
-  until: string;
-  revoked_at: string | null;
-  revoked_by: string | null;
-  revoke_reason: string | null;
-  expired_at: string | null;
-}
-
-interface EntryDbRow {
-  id: number;
-  category: string;
-  kind: EntryKind;
-  value: string;
-  source: string;
-  added_at: string;
-  added_by: string;
-}
-
-/** One entry that matches a policy question, and whether it blocks for this OPD. */
-export interface PolicyMatch {
-  category: string;
-  kind: EntryKind;
-  value: string;
-  source: string;
-  addedAt: string;
-  /** False when the OPD is excluded from the category. */
-  applies: boolean;
-  /** The exception that opens it for this OPD, if any. */
-  openedBy: number | null;
-}
-
-export interface PolicyAnswer {
-  opd: string;
-  query: BlockValue;
-  blocked: boolean;
-  why: string;
-  matches: PolicyMatch[];
-  exceptions: ExceptionOut[];
-}
-
-const entryOut = (r: EntryDbRow): EntryOut => ({ id: r.id, category: r.category, kind: r.kind, value: r.value, source: r.source, addedAt: r.added_at, addedBy: r.added_by });
+export * from './model.js';
+export { exceptionOut } from './exceptions.js';
 
 /**
  * Block lists, the per-OPD policy and its exceptions; `effective()` is what enforcement reads.
@@ -166,11 +43,21 @@ export class BlockingService {
   private readonly baseCache = new Map<string, BaseList>();
   private cacheVersion = -1;
   private countsCache: { version: number; rows: { category: string; n: number }[] } | null = null;
+  private readonly exceptions: BlockExceptions;
+  private readonly policy: PolicyDeps;
 
   constructor(
     readonly store: Store,
     readonly opts: BlockingOptions,
   ) {
+    this.exceptions = new BlockExceptions({ store, clock: opts.clock, changed: (opds) => this.markChanged(opds), requireOpd: (actor, opd) => this.requireOpd(actor, opd) });
+    this.policy = {
+      db: store.db,
+      categoryNames: () => this.categoryNames(),
+      categoriesFor: (opd) => this.categoriesFor(opd),
+      protectedDomains: () => this.protectedDomains(),
+      activeExceptions: (opd, at) => this.exceptions.active(opd, at),
+    };
     store.onCommit(() => this.committed());
     store.onRollback(() => {
       this.pending = null;
@@ -230,7 +117,7 @@ export class BlockingService {
     };
   }
 
-  private protectedDomains(): string[] {
+  protectedDomains(): string[] {
     return (this.opts.protectedDomains?.() ?? []).map((d) => d.toLowerCase().replace(/\.$/, ''));
   }
 
@@ -335,7 +222,7 @@ export class BlockingService {
     if (!new RegExp(SOURCE_PATTERN).test(source)) throw badRequest('SOURCE_NAME', 'a source name is lowercase letters, digits, dots, dashes or underscores', 'source');
     const v = this.judgeEntry(input.value);
     const warnings: string[] = [];
-    for (const m of this.matchesFor(v)) {
+    for (const m of matchesFor(this.policy, v)) {
       if (m.category === category && m.kind === v.kind && m.value === v.value) continue;
       if (m.kind === 'wildcard' || m.kind === 'prefix' || m.kind === v.kind)
         warnings.push(`already blocked by ${m.kind === 'wildcard' ? `*.${m.value}` : m.value} in ${m.category} (source ${m.source}); this entry is redundant`);
@@ -401,18 +288,6 @@ export class BlockingService {
     if (!canSeeOpd(actor, opd) || !hasOpd(this.store.db, opd)) throw notFound('OPD', opd);
   }
 
-  /** Every entry, in any category, that blocks `v`: the same value, a wildcard above the name, a prefix around the address. */
-  private matchesFor(v: BlockValue): (EntryDbRow & { kind: EntryKind })[] {
-    const cands: BlockValue[] =
-      v.kind === 'domain' || v.kind === 'wildcard'
-        ? [...(v.kind === 'domain' ? [{ kind: 'domain' as const, value: v.value }] : []), ...selfAndParents(v.value).map((value) => ({ kind: 'wildcard' as const, value }))]
-        : coveringValues(ipPrefix(v));
-    const q = this.store.db.prepare('SELECT * FROM block_entries_live WHERE category = ? AND kind = ? AND value = ?');
-    const out: EntryDbRow[] = [];
-    for (const cat of this.categoryNames()) for (const c of cands) out.push(...(q.all(cat, c.kind, c.value) as EntryDbRow[]));
-    return out;
-  }
-
   /** Is this name or address blocked for the OPD, and why: the entries, the categories, the exception that opens it. */
   explain(actor: Actor, opd: string, query: { domain?: string; address?: string }): PolicyAnswer {
     requirePermission(actor, 'read');
@@ -424,147 +299,44 @@ export class BlockingService {
   }
 
   answer(opd: string, v: BlockValue, at: Date): PolicyAnswer {
-    const applying = new Set(this.categoriesFor(opd));
-    const live = this.activeExceptions(opd, at);
-    const opens = (m: EntryDbRow): number | null => {
-      for (const e of live) {
-        if (m.kind === 'domain' || m.kind === 'wildcard') {
-          if (e.kind === 'domain' && isAtOrUnder(m.value, e.value)) return e.id;
-        } else if (e.kind === 'address' && covers(e.value, m)) return e.id;
-      }
-      return null;
-    };
-    const guarded = this.protectedDomains();
-    const matches: PolicyMatch[] = this.matchesFor(v).map((m) => ({
-      category: m.category,
-      kind: m.kind,
-      value: m.value,
-      source: m.source,
-      addedAt: m.added_at,
-      // An entry that would block a protected domain is withheld from every router and export.
-      applies: applying.has(m.category) && protectedDomainHit(m, guarded) === undefined,
-      openedBy: opens(m),
-    }));
-    const hit = protectedDomainHit(v, guarded);
-    const blocking = matches.filter((m) => m.applies && m.openedBy === null);
-    const show = (m: PolicyMatch) => `${m.kind === 'wildcard' ? `*.${m.value}` : m.value} in ${m.category} (source ${m.source})`;
-    let why: string;
-    if (hit !== undefined) why = `not blocked: ${protectedDomainReason(hit)}`;
-    else if (blocking.length) why = `blocked by ${blocking.map(show).join('; ')}`;
-    else if (matches.some((m) => m.applies)) why = `open by exception ${matches.filter((m) => m.applies).map((m) => `#${m.openedBy}`).filter((x, i, a) => a.indexOf(x) === i).join(', ')}`;
-    else if (matches.length) why = `listed in ${[...new Set(matches.map((m) => m.category))].join(', ')}, which ${opd} is excluded from`;
-    else why = 'not on any block list';
-    const usedIds = new Set(matches.map((m) => m.openedBy));
-    return { opd, query: v, blocked: blocking.length > 0, why, matches, exceptions: live.filter((e) => usedIds.has(e.id)).map(exceptionOut(at)) };
+    return answerFor(this.policy, opd, v, at);
   }
 
   policyOf(actor: Actor, opd: string): { opd: string; categories: { name: string; applies: boolean }[]; activeExceptions: number } {
     requirePermission(actor, 'read');
     this.requireOpd(actor, opd);
     const applying = new Set(this.categoriesFor(opd));
-    return { opd, categories: this.categoryNames().map((name) => ({ name, applies: applying.has(name) })), activeExceptions: this.activeExceptions(opd, this.opts.clock.now()).length };
+    return { opd, categories: this.categoryNames().map((name) => ({ name, applies: applying.has(name) })), activeExceptions: this.exceptions.active(opd, this.opts.clock.now()).length };
   }
 
-  // ---- exceptions ------------------------------------------------------------------------------
-
-  private activeExceptions(opd: string, at: Date): ExceptionDbRow[] {
-    return this.store.db
-      .prepare('SELECT * FROM block_exceptions WHERE opd = ? AND revoked_at IS NULL AND expired_at IS NULL AND until > ? ORDER BY id')
-      .all(opd, at.toISOString()) as ExceptionDbRow[];
-  }
+  // ---- exceptions (src/blocking/exceptions.ts) -------------------------------------------------
 
   listExceptions(actor: Actor, opd: string, all = false): ExceptionOut[] {
-    requirePermission(actor, 'read');
-    this.requireOpd(actor, opd);
-    const now = this.opts.clock.now();
-    const rows = all
-      ? (this.store.db.prepare('SELECT * FROM block_exceptions WHERE opd = ? ORDER BY id DESC').all(opd) as ExceptionDbRow[])
-      : this.activeExceptions(opd, now);
-    return rows.map(exceptionOut(now));
+    return this.exceptions.list(actor, opd, all);
   }
 
-  /**
-   * Exceptions across offices, oldest first, page by page (`after` = the previous page's `next`).
-   * An opd-admin sees its own office's only; naming another office answers 404 as elsewhere.
-   */
+  /** Exceptions across offices, oldest first, page by page; an opd-admin sees its own office's only. */
   searchExceptions(actor: Actor, f: ExceptionFilter = {}): { exceptions: ExceptionOut[]; next: number | null } {
-    requirePermission(actor, 'read');
-    if (f.opd !== undefined) this.requireOpd(actor, f.opd);
-    const now = this.opts.clock.now();
-    const where = ['id > ?'];
-    const args: unknown[] = [f.after ?? 0];
-    const opd = f.opd ?? (seesAllOpds(actor) ? undefined : actor.opd!);
-    if (opd !== undefined) where.push('opd = ?'), args.push(opd);
-    if (f.state === 'active') where.push('revoked_at IS NULL AND expired_at IS NULL AND until > ?'), args.push(now.toISOString());
-    if (f.state === 'expired') where.push('revoked_at IS NULL AND (expired_at IS NOT NULL OR until <= ?)'), args.push(now.toISOString());
-    if (f.state === 'revoked') where.push('revoked_at IS NOT NULL');
-    if (f.endingBefore !== undefined) {
-      const t = new Date(f.endingBefore);
-      if (Number.isNaN(t.getTime())) throw badRequest('BAD_DATE_TIME', 'endingBefore is a date-time such as 2026-12-31T17:00:00Z', 'endingBefore');
-      where.push('until < ?'), args.push(t.toISOString());
-    }
-    const limit = f.limit ?? 100;
-    const rows = this.store.db.prepare(`SELECT * FROM block_exceptions WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`).all(...args, limit + 1) as ExceptionDbRow[];
-    const page = rows.slice(0, limit).map(exceptionOut(now));
-    return { exceptions: page, next: rows.length > limit ? page[page.length - 1]!.id : null };
+    return this.exceptions.search(actor, f);
   }
 
   /** Active exceptions per OPD (metrics). */
   activeCounts(): { opd: string; n: number }[] {
-    return this.store.db
-      .prepare('SELECT opd, count(*) AS n FROM block_exceptions WHERE revoked_at IS NULL AND expired_at IS NULL AND until > ? GROUP BY opd')
-      .all(this.opts.clock.now().toISOString()) as { opd: string; n: number }[];
+    return this.exceptions.activeCounts();
   }
 
   /** Called from an approval's transaction. */
-  createException(tx: Tx, e: { opd: string; kind: 'domain' | 'address'; value: string; requestId: number | null; until: string }): ExceptionOut {
-    const id = Number(
-      tx.db
-        .prepare('INSERT INTO block_exceptions (opd, kind, value, request_id, created_at, created_by, until) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(e.opd, e.kind, e.value, e.requestId, tx.now, tx.actor.id, e.until).lastInsertRowid,
-    );
-    const out = exceptionOut(new Date(tx.now))(tx.db.prepare('SELECT * FROM block_exceptions WHERE id = ?').get(id) as ExceptionDbRow);
-    tx.audit({ action: 'blocklist.exception.create', objectType: 'block_exception', objectId: String(id), opd: e.opd, after: out });
-    this.markChanged([e.opd]);
-    return out;
+  createException(tx: Tx, e: Parameters<BlockExceptions['create']>[1]): ExceptionOut {
+    return this.exceptions.create(tx, e);
   }
 
   revokeException(actor: Actor, id: number, reason: string): ExceptionOut {
-    requirePermission(actor, 'operate');
-    if (!reason.trim()) throw badRequest('REASON_REQUIRED', 'say why the exception is revoked; the OPD reads it', 'reason');
-    return this.store.write(actor, (tx) => {
-      const r = tx.db.prepare('SELECT * FROM block_exceptions WHERE id = ?').get(id) as ExceptionDbRow | undefined;
-      if (!r || !canSeeOpd(actor, r.opd)) throw notFound('exception', String(id));
-      const now = new Date(tx.now);
-      const before = exceptionOut(now)(r);
-      if (before.state !== 'active') throw conflict('EXCEPTION_NOT_ACTIVE', `exception ${id} is already ${before.state}`);
-      tx.db.prepare('UPDATE block_exceptions SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE id = ?').run(tx.now, actor.id, reason.trim(), id);
-      const after = exceptionOut(now)(tx.db.prepare('SELECT * FROM block_exceptions WHERE id = ?').get(id) as ExceptionDbRow);
-      tx.audit({ action: 'blocklist.exception.revoke', objectType: 'block_exception', objectId: String(id), opd: r.opd, before: { state: before.state }, after: { state: 'revoked', reason: reason.trim() } });
-      this.markChanged([r.opd]);
-      return after;
-    });
+    return this.exceptions.revoke(actor, id, reason);
   }
 
   /** Marks exceptions past their end as expired, one audit entry each; returns how many. */
   sweep(): number {
-    const now = this.opts.clock.now().toISOString();
-    const due = this.store.db
-      .prepare('SELECT * FROM block_exceptions WHERE revoked_at IS NULL AND expired_at IS NULL AND until <= ?')
-      .all(now) as ExceptionDbRow[];
-    if (!due.length) return 0;
-    const actor: Actor = { id: 'system:blocking-expiry', role: 'system', opd: null };
-    return this.store.write(actor, (tx) => {
-      let n = 0;
-      for (const r of due) {
-        const u = tx.db.prepare('UPDATE block_exceptions SET expired_at = ? WHERE id = ? AND revoked_at IS NULL AND expired_at IS NULL').run(tx.now, r.id);
-        if (!u.changes) continue;
-        n++;
-        tx.audit({ action: 'blocklist.exception.expire', objectType: 'block_exception', objectId: String(r.id), opd: r.opd, before: { state: 'active', until: r.until }, after: { state: 'expired' } });
-        this.markChanged([r.opd]);
-      }
-      return n;
-    });
+    return this.exceptions.sweep();
   }
 
   // ---- effective -------------------------------------------------------------------------------
@@ -573,7 +345,7 @@ export class BlockingService {
   effective(opd: string, at: Date = this.opts.clock.now()): EffectiveBlocklist {
     const cats = this.categoriesFor(opd);
     const base = this.base(cats);
-    const live: ExceptionRow[] = this.activeExceptions(opd, at).map((e) => ({ kind: e.kind, value: e.value }));
+    const live: ExceptionRow[] = this.exceptions.active(opd, at).map((e) => ({ kind: e.kind, value: e.value }));
     return { opd, ...applyExceptions(base, live) };
   }
 
@@ -611,23 +383,3 @@ export class BlockingService {
   }
 }
 
-const covers = (exceptionValue: string, m: BlockValue): boolean =>
-  containsPrefix(ipPrefix({ kind: exceptionValue.includes('/') ? 'prefix' : 'address', value: exceptionValue }), ipPrefix(m));
-
-export const exceptionOut =
-  (now: Date) =>
-  (r: ExceptionDbRow): ExceptionOut => ({
-    id: r.id,
-    opd: r.opd,
-    kind: r.kind,
-    value: r.value,
-    requestId: r.request_id,
-    createdAt: r.created_at,
-    createdBy: r.created_by,
-    until: r.until,
-    state: r.revoked_at ? 'revoked' : r.expired_at || r.until <= now.toISOString() ? 'expired' : 'active',
-    revokedAt: r.revoked_at,
-    revokedBy: r.revoked_by,
-    revokeReason: r.revoke_reason,
-    expiredAt: r.expired_at,
-  });

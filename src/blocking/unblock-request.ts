@@ -2,7 +2,7 @@ import { AppError, badRequest, conflict } from '../common/errors.js';
 import { DEFAULT_TIMEZONE, endOfDay, isPlainDate } from '../common/time.js';
 import type { RequestService, RequestType } from '../requests/service.js';
 import { isAtOrUnder, judgeDomain, judgeIp, ipPrefix, type BlockValue } from './normalize.js';
-import { containsPrefix } from '../ipam/core/cidr.js';
+import { containsPrefix } from '../common/net/cidr.js';
 import type { BlockingService } from './service.js';
 import { Type } from '@sinclair/typebox';
 import { DateOrDateTime, TextLine, TextLines } from '../http/schemas.js';

@@ -1,4 +1,4 @@
-import { formatAddress, parseAddress } from '../ipam/core/cidr.js';
+import { formatAddress, parseAddress } from '../common/net/cidr.js';
 import type { Agent, Device, InventoryProblem, Link, Opd, Site, SourceRef } from './model.js';
 import { DEVICE_SERVICES, servicePort } from './endpoints.js';
 

@@ -1,4 +1,4 @@
-import type { Family } from './core/cidr.js';
+import type { Family } from '../common/net/cidr.js';
 
 /** Fixed-width hex so that text order in SQLite is numeric order (see migration 002). */
 export const toHex = (family: Family, v: bigint): string => v.toString(16).padStart(family === 4 ? 8 : 32, '0');

@@ -2,7 +2,7 @@ import type { Store } from '../store/store.js';
 import { AppError, badRequest, MAX_LISTED_ERRORS } from '../common/errors.js';
 import { compileBodySchema } from '../http/validation.js';
 import { requirePermission, type Actor } from '../auth/actor.js';
-import { blockLast, parseAddress, parsePrefix, type Prefix } from './core/cidr.js';
+import { blockLast, parseAddress, parsePrefix, type Prefix } from '../common/net/cidr.js';
 import { toHex, type PoolRow, type PrefixRow } from './columns.js';
 import { isImportKind, parseImportCsv, parseImportYaml, type ImportRow } from './import-parse.js';
 import type { AllocateRequest, AssignAddress, CreatePool as CreatePoolBody, IpamService } from './service.js';

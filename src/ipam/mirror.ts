@@ -2,7 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/db.js';
 import { FreeSpaceIndex, type UsedState } from './core/free-space.js';
 import { HostIndex } from './core/hosts.js';
-import { blockSize, makePrefix, type Family } from './core/cidr.js';
+import { blockSize, makePrefix, type Family } from '../common/net/cidr.js';
 import { fromHex, type PoolRow, type PrefixRow } from './columns.js';
 
 export interface OpdHeld {

@@ -7,6 +7,7 @@ import type { Inventory } from '../inventory/model.js';
 import type { DesiredContributor } from '../routeros/contributors.js';
 import type { Entry } from '../routeros/desired.js';
 import { coreRouter, type RoleOverrides } from '../routeros/roles.js';
+import { formatAddress, parseAddress } from '../common/net/cidr.js';
 
 export const ROUTES = 'routes';
 
@@ -24,32 +25,8 @@ interface LinkRow {
   device: string | null;
 }
 
-const v4 = (a: string) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
-const v4s = (n: number) => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
-
-/** IPv6 text to a number and back (compressed, lowercase, as RouterOS prints it). */
-function v6(a: string): bigint {
-  const [head = '', tail] = a.split('::');
-  const groups = (x: string) => (x ? x.split(':') : []);
-  const h = groups(head);
-  const t = tail === undefined ? [] : groups(tail);
-  const all = [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
-  return all.reduce((n, g) => (n << 16n) + BigInt(parseInt(g, 16)), 0n);
-}
-function v6s(n: bigint): string {
-  const g = Array.from({ length: 8 }, (_, i) => Number((n >> BigInt(112 - 16 * i)) & 0xffffn).toString(16));
-  // the longest run of two or more zero groups becomes ::
-  let best = -1;
-  let len = 0;
-  for (let i = 0; i < 8; ) {
-    let j = i;
-    while (j < 8 && g[j] === '0') j++;
-    if (j - i > len && j - i >= 2) (best = i), (len = j - i);
-    i = j === i ? i + 1 : j;
-  }
-  if (best < 0) return g.join(':');
-  return `${g.slice(0, best).join(':')}::${g.slice(best + len).join(':')}`;
-}
+/** An address from the store (canonical text) as a number. */
+const num = (a: string): bigint => parseAddress(a).value;
 
 /**
  * The OPD end of one backbone link: the address assigned to a device other than the core; else,
@@ -66,13 +43,14 @@ function farEnd(rows: LinkRow[], core: string): string | null {
     const [net6, len6] = first.cidr.split('/');
     if (len6 !== '127' || !net6) return null;
     const coreSide6 = rows.find((r) => r.address && r.device === core)?.address;
-    return v6s(coreSide6 ? v6(coreSide6) ^ 1n : v6(net6) + 1n);
+    return formatAddress(6, coreSide6 ? num(coreSide6) ^ 1n : num(net6) + 1n);
   }
   const [net, len] = first.cidr.split('/');
-  const base = v4(net ?? '0.0.0.0');
+  const base = num(net ?? '0.0.0.0');
+  const at = (n: bigint) => formatAddress(4, n);
   const coreSide = rows.find((r) => r.address && r.device === core)?.address;
-  if (len === '31') return coreSide ? v4s(v4(coreSide) ^ 1) : v4s(base + 1);
-  if (len === '30') return coreSide ? (coreSide === v4s(base + 1) ? v4s(base + 2) : v4s(base + 1)) : v4s(base + 2);
+  if (len === '31') return coreSide ? at(num(coreSide) ^ 1n) : at(base + 1n);
+  if (len === '30') return coreSide ? (coreSide === at(base + 1n) ? at(base + 2n) : at(base + 1n)) : at(base + 2n);
   return null;
 }
 

@@ -3,7 +3,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Change, Store, Tx } from '../store/store.js';
 import { AppError, badRequest, conflict, notFound } from '../common/errors.js';
 import { canSeeOpd, requirePermission, seesAllOpds, type Actor } from '../auth/actor.js';
-import { blockLast, containsPrefix, formatAddress, makePrefix, parseAddress, parsePrefix, type Family, type Prefix } from './core/cidr.js';
+import { blockLast, containsPrefix, formatAddress, makePrefix, parseAddress, parsePrefix, type Family, type Prefix } from '../common/net/cidr.js';
 import type { FitStrategy, FreeSpaceIndex } from './core/free-space.js';
 import { prefixLengthForAddresses, type Count } from './core/size.js';
 import { utilizationOf, hostUtilizationOf, type Utilization } from './core/utilization.js';

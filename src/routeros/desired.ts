@@ -2,6 +2,7 @@
 // values are normalised the way RouterOS prints them, and validation that runs before anything
 // is sent. Pure.
 import { isIPv4, isIPv6 } from 'node:net';
+import { isCanonicalPrefix, isIpv4Range } from '../common/net/fast.js';
 
 /** Everything Simpul writes carries a comment starting with this; nothing else is touched. */
 export const OWNER_PREFIX = 'simpul:';
@@ -34,16 +35,23 @@ export interface DesiredState {
   placement?: Partial<Record<OrderedMenu, Placement>>;
 }
 
+/** A field's type: how a value is checked, and how RouterOS prints it back (beyond yes/no). */
+export interface FieldType {
+  /** Error message for a bad value, or undefined. Runs on raw desired values; `entry` for values that depend on another field. */
+  check(value: string, entry: Entry): string | undefined;
+  norm?(value: string): string;
+}
+
 export interface MenuSpec {
   path: MenuPath;
   ordered: boolean;
   /** Managed fields and the value RouterOS reports when unset ('' = absent). */
   fields: Readonly<Record<string, string>>;
+  /** Each managed field's type. */
+  types: Readonly<Record<string, FieldType>>;
   required: readonly string[];
   /** Identity of an entry within the menu (normalised fields in, key out). */
   key(e: Entry): string;
-  /** Error message for a bad value, or undefined. Runs on raw desired values. */
-  check?(field: string, value: string, entry: Entry): string | undefined;
   /** Error message for an entry whose fields do not fit together, or undefined. */
   complete?(entry: Entry): string | undefined;
 }
@@ -62,46 +70,11 @@ export class InvalidDesiredStateError extends Error {
   }
 }
 
-// ---- value checks -------------------------------------------------------------------------------
+// ---- field types --------------------------------------------------------------------------------
 
 const TOKEN = /^[\w.:@+-]{1,63}$/;
 const HOSTNAME = /^(?=.{1,253}$)(\*\.)?([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z]([a-z0-9_-]{0,61}[a-z0-9])?\.?$/i;
 const PORTS = /^\d{1,5}(-\d{1,5})?(,\d{1,5}(-\d{1,5})?)*$/;
-
-function ipv4Number(a: string): number {
-  return a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
-}
-
-function ipv6Number(a: string): bigint {
-  const [head = '', tail] = a.split('::');
-  const groups = (part: string): string[] => (part === '' ? [] : part.split(':'));
-  // an embedded IPv4 tail (`::ffff:192.0.2.1`) is two groups
-  const expand = (gs: string[]): string[] => gs.flatMap((g) => (g.includes('.') ? [(ipv4Number(g) >>> 16).toString(16), (ipv4Number(g) & 0xffff).toString(16)] : [g]));
-  const hi = expand(groups(head));
-  const lo = tail === undefined ? [] : expand(groups(tail));
-  const all = [...hi, ...Array<string>(8 - hi.length - lo.length).fill('0'), ...lo];
-  return all.reduce((n, g) => (n << 16n) + BigInt(parseInt(g, 16)), 0n);
-}
-
-/** A prefix with host bits zero, or a bare address (v4 or v6). */
-function isCanonicalPrefix(v: string): boolean {
-  const [addr, len, extra] = v.split('/');
-  if (extra !== undefined || !addr) return false;
-  const v4 = isIPv4(addr);
-  if (!v4 && !isIPv6(addr)) return false;
-  if (len === undefined) return true;
-  if (!/^\d{1,3}$/.test(len)) return false;
-  const bits = Number(len);
-  if (bits > (v4 ? 32 : 128)) return false;
-  if (!v4) return bits === 128 || ipv6Number(addr) % 2n ** BigInt(128 - bits) === 0n;
-  const hostBits = 32 - bits;
-  return hostBits === 32 ? ipv4Number(addr) === 0 : ipv4Number(addr) % 2 ** hostBits === 0;
-}
-
-function isRange(v: string): boolean {
-  const [a, b, extra] = v.split('-');
-  return extra === undefined && !!a && !!b && isIPv4(a) && isIPv4(b) && ipv4Number(a) <= ipv4Number(b);
-}
 
 function isPorts(v: string): boolean {
   return PORTS.test(v) && v.split(/[-,]/).every((p) => Number(p) >= 0 && Number(p) <= 65535);
@@ -135,212 +108,6 @@ export function formatDuration(seconds: number): string {
   return out || '0s';
 }
 
-/** An IPv6 address, or an IPv6 network address with prefix length. */
-const ADDRESS6 = (v: string) => (isCanonicalPrefix(v) && isIPv6(v.split('/')[0] ?? '') ? undefined : `"${v}" is not an IPv6 address or network address with prefix length`);
-const ADDRESS = (v: string) => (isCanonicalPrefix(v) || isRange(v) ? undefined : `"${v}" is not an address, a network address with prefix length, or a range`);
-const BOOL = (v: string) => (['true', 'false', 'yes', 'no'].includes(v) ? undefined : `"${v}" is not yes/no`);
-const NAME = (v: string) => (TOKEN.test(v) ? undefined : `"${v}" is not a valid name (letters, digits and . : @ + - _, at most 63)`);
-const PORT_LIST = (v: string) => (isPorts(v) ? undefined : `"${v}" is not a port, port range or list`);
-
-const FIREWALL_ACTIONS = ['accept', 'drop', 'reject', 'jump', 'return', 'passthrough', 'log', 'fasttrack-connection', 'add-src-to-address-list', 'add-dst-to-address-list', 'tarpit'];
-const NAT_ACTIONS = ['accept', 'dst-nat', 'src-nat', 'masquerade', 'netmap', 'redirect', 'same', 'return', 'jump', 'passthrough', 'log'];
-const CONNECTION_STATES = ['established', 'related', 'new', 'invalid', 'untracked'];
-
-function firewallCheck(actions: string[], address: (v: string) => string | undefined = ADDRESS) {
-  return (field: string, v: string, e: Entry): string | undefined => {
-    switch (field) {
-      case 'chain':
-      case 'jump-target':
-      case 'src-address-list':
-      case 'dst-address-list':
-      case 'in-interface':
-      case 'out-interface':
-      case 'in-interface-list':
-      case 'out-interface-list':
-      case 'protocol':
-        return NAME(v.startsWith('!') ? v.slice(1) : v);
-      case 'action':
-        if (!actions.includes(v)) return `unknown action "${v}"`;
-        return v === 'jump' && !e['jump-target'] ? 'action jump needs jump-target' : undefined;
-      case 'src-address':
-      case 'dst-address':
-        return address(v.startsWith('!') ? v.slice(1) : v);
-      case 'src-port':
-      case 'dst-port':
-      case 'to-ports':
-        return PORT_LIST(v);
-      case 'to-addresses':
-        return isIPv4(v) || isIPv6(v) || isRange(v) ? undefined : `"${v}" is not an address or range`;
-      case 'connection-state':
-        return v.split(',').every((s) => CONNECTION_STATES.includes(s.replace(/^!/, ''))) ? undefined : `"${v}" is not a list of connection states`;
-      case 'log':
-      case 'disabled':
-        return BOOL(v);
-    }
-    return undefined;
-  };
-}
-
-const FIREWALL_FIELDS = {
-  chain: '',
-  action: 'accept',
-  'src-address': '',
-  'dst-address': '',
-  'src-address-list': '',
-  'dst-address-list': '',
-  protocol: '',
-  'src-port': '',
-  'dst-port': '',
-  'in-interface': '',
-  'out-interface': '',
-  'in-interface-list': '',
-  'out-interface-list': '',
-  'connection-state': '',
-  'jump-target': '',
-  'tls-host': '',
-  log: 'false',
-  'log-prefix': '',
-  disabled: 'false',
-  comment: '',
-};
-
-/** address-list menus (IPv4 and IPv6): an entry is its list and address. */
-const addressListSpec = (path: MenuPath, address: (v: string) => string | undefined): MenuSpec => ({
-  path,
-  ordered: false,
-  fields: { list: '', address: '', disabled: 'false', comment: '' },
-  required: ['list', 'address'],
-  key: (e) => `${e.list}\u0000${e.address}`,
-  check: (f, v) => {
-    if (f === 'list') return NAME(v);
-    if (f === 'address') return address(v);
-    if (f === 'disabled') return BOOL(v);
-    return undefined;
-  },
-});
-
-/** Ordered firewall menus: Simpul's rules are identified by their comment. */
-const firewallSpec = (path: MenuPath, fields: Readonly<Record<string, string>>, check: MenuSpec['check']): MenuSpec => ({
-  path,
-  ordered: true,
-  fields,
-  required: ['chain'],
-  key: (e) => e.comment ?? '',
-  check,
-});
-
-export const MENU_SPECS: Readonly<Record<MenuPath, MenuSpec>> = {
-  '/ip/firewall/address-list': addressListSpec('/ip/firewall/address-list', (v) =>
-    ADDRESS(v) && !HOSTNAME.test(v) ? `"${v}" is not an address, network, range or domain name` : undefined,
-  ),
-  '/ip/firewall/filter': firewallSpec('/ip/firewall/filter', FIREWALL_FIELDS, firewallCheck(FIREWALL_ACTIONS)),
-  '/ip/firewall/nat': firewallSpec('/ip/firewall/nat', { ...FIREWALL_FIELDS, 'to-addresses': '', 'to-ports': '' }, firewallCheck(NAT_ACTIONS)),
-  // IPv6 twins of the address list and the filter: IPv6 addresses only
-  '/ipv6/firewall/address-list': addressListSpec('/ipv6/firewall/address-list', ADDRESS6),
-  '/ipv6/firewall/filter': firewallSpec('/ipv6/firewall/filter', FIREWALL_FIELDS, firewallCheck(FIREWALL_ACTIONS, ADDRESS6)),
-  '/ip/dns/static': {
-    path: '/ip/dns/static',
-    ordered: false,
-    fields: { name: '', regexp: '', type: 'A', address: '', cname: '', text: '', 'forward-to': '', ttl: '1d', 'match-subdomain': 'false', disabled: 'false', comment: '' },
-    // an entry matches by name or by regular expression (RouterOS refuses both at once)
-    required: [],
-    key: (e) => (e.regexp ? `~${e.regexp}\u0000${e.type}` : `${e.name}\u0000${e.type}`),
-    complete: (e) => (!e.name === !e.regexp ? (e.name ? 'give name or regexp, not both' : 'name or regexp is required') : undefined),
-    check: (f, v, e) => {
-      const type = e.type ?? 'A';
-      switch (f) {
-        case 'name':
-        case 'cname':
-          return HOSTNAME.test(v) ? undefined : `"${v}" is not a domain name`;
-        case 'regexp':
-          try {
-            new RegExp(v);
-            return undefined;
-          } catch {
-            return `"${v}" is not a regular expression`;
-          }
-        case 'type':
-          return ['A', 'AAAA', 'CNAME', 'FWD', 'NXDOMAIN', 'TXT'].includes(v) ? undefined : `unsupported record type "${v}"`;
-        case 'address':
-          if (type === 'A' && !isIPv4(v)) return `"${v}" is not an IPv4 address`;
-          if (type === 'AAAA' && !isIPv6(v)) return `"${v}" is not an IPv6 address`;
-          return undefined;
-        case 'forward-to':
-          return isIPv4(v) || isIPv6(v) || HOSTNAME.test(v) ? undefined : `"${v}" is not a server address`;
-        case 'ttl':
-          return durationSeconds(v) === undefined ? `"${v}" is not a duration` : undefined;
-        case 'match-subdomain':
-        case 'disabled':
-          return BOOL(v);
-      }
-      return undefined;
-    },
-  },
-  '/ip/route': {
-    path: '/ip/route',
-    ordered: false,
-    fields: { 'dst-address': '', gateway: '', 'routing-table': 'main', distance: '1', 'pref-src': '', disabled: 'false', comment: '' },
-    required: ['dst-address', 'gateway'],
-    key: (e) => `${e['dst-address']}\u0000${e['routing-table']}`,
-    check: (f, v) => {
-      switch (f) {
-        case 'dst-address':
-          return isCanonicalPrefix(v) ? undefined : `"${v}" is not a network address with prefix length`;
-        case 'gateway':
-          return isIPv4(v) || isIPv6(v) || /^[\w.-]{1,63}(%[\w.-]{1,63})?$/.test(v) ? undefined : `"${v}" is not a gateway address or interface`;
-        case 'routing-table':
-          return NAME(v);
-        case 'distance':
-          return /^\d{1,3}$/.test(v) && Number(v) >= 1 && Number(v) <= 255 ? undefined : `distance must be 1..255, not "${v}"`;
-        case 'pref-src':
-          return isIPv4(v) || isIPv6(v) ? undefined : `"${v}" is not an address`;
-        case 'disabled':
-          return BOOL(v);
-      }
-      return undefined;
-    },
-  },
-  // RouterOS 7.15+: a hosts-format list the router fetches from `url` itself
-  '/ip/dns/adlist': {
-    path: '/ip/dns/adlist',
-    ordered: false,
-    fields: { url: '', file: '', 'ssl-verify': 'true', disabled: 'false', comment: '' },
-    required: [],
-    key: (e) => (e.url ? `url ${e.url}` : `file ${e.file}`),
-    complete: (e) => (!e.url === !e.file ? 'give url or file, one of them' : undefined),
-    check: (f, v) => {
-      if (f === 'url') return /^https?:\/\/[^\s"]+$/.test(v) ? undefined : `"${v}" is not an http(s) URL`;
-      if (f === 'ssl-verify' || f === 'disabled') return BOOL(v);
-      return undefined;
-    },
-  },
-  '/ipv6/route': {
-    path: '/ipv6/route',
-    ordered: false,
-    fields: { 'dst-address': '', gateway: '', 'routing-table': 'main', distance: '1', disabled: 'false', comment: '' },
-    required: ['dst-address', 'gateway'],
-    key: (e) => `${e['dst-address']}\u0000${e['routing-table']}`,
-    check: (f, v) => {
-      switch (f) {
-        case 'dst-address':
-          return isCanonicalPrefix(v) && isIPv6(v.split('/')[0] ?? '') ? undefined : `"${v}" is not an IPv6 network address with prefix length`;
-        case 'gateway':
-          return isIPv6(v.split('%')[0] ?? '') || /^[\w.-]{1,63}$/.test(v) ? undefined : `"${v}" is not an IPv6 gateway address or interface`;
-        case 'routing-table':
-          return NAME(v);
-        case 'distance':
-          return /^\d{1,3}$/.test(v) && Number(v) >= 1 && Number(v) <= 255 ? undefined : `distance must be 1..255, not "${v}"`;
-        case 'disabled':
-          return BOOL(v);
-      }
-      return undefined;
-    },
-  },
-};
-
-// ---- normalisation ------------------------------------------------------------------------------
-
-const same = (v: string) => v;
 const stripHostLength = (v: string) => (v.endsWith('/32') && isIPv4(v.slice(0, -3)) ? v.slice(0, -3) : v.endsWith('/128') && isIPv6(v.slice(0, -4)) ? v.slice(0, -4) : v);
 const addHostLength = (v: string) => (v.includes('/') ? v : `${v}/${isIPv4(v) ? 32 : 128}`);
 const routerDuration = (v: string) => {
@@ -348,13 +115,168 @@ const routerDuration = (v: string) => {
   return s === undefined ? v : formatDuration(s);
 };
 
-/** How a field's value is normalised beyond yes/no, chosen once per menu and field. */
-function fieldNormalizer(menu: MenuPath, field: string): (v: string) => string {
-  if ((menu === '/ip/firewall/address-list' || menu === '/ipv6/firewall/address-list') && field === 'address') return stripHostLength;
-  if ((menu === '/ip/route' || menu === '/ipv6/route') && field === 'dst-address') return addHostLength;
-  if (field === 'ttl') return routerDuration;
-  return same;
+const type = (check: FieldType['check'], norm?: FieldType['norm']): FieldType => (norm ? { check, norm } : { check });
+/** The same type, negatable with a leading `!` (firewall matchers). */
+const negatable = (t: FieldType): FieldType => type((v, e) => t.check(v.startsWith('!') ? v.slice(1) : v, e));
+const oneOf = (values: readonly string[], what: (v: string) => string) => type((v) => (values.includes(v) ? undefined : what(v)));
+const isAddress = (v: string) => isIPv4(v) || isIPv6(v);
+
+/** An IPv6 address, or an IPv6 network address with prefix length. */
+const ADDRESS6 = type((v) => (isCanonicalPrefix(v) && isIPv6(v.split('/')[0] ?? '') ? undefined : `"${v}" is not an IPv6 address or network address with prefix length`));
+const ADDRESS = type((v) => (isCanonicalPrefix(v) || isIpv4Range(v) ? undefined : `"${v}" is not an address, a network address with prefix length, or a range`));
+const BOOL = type((v) => (['true', 'false', 'yes', 'no'].includes(v) ? undefined : `"${v}" is not yes/no`));
+const NAME = type((v) => (TOKEN.test(v) ? undefined : `"${v}" is not a valid name (letters, digits and . : @ + - _, at most 63)`));
+const PORT_LIST = type((v) => (isPorts(v) ? undefined : `"${v}" is not a port, port range or list`));
+const TEXT = type(() => undefined);
+const HOST = type((v) => (HOSTNAME.test(v) ? undefined : `"${v}" is not a domain name`));
+const DURATION_T = type((v) => (durationSeconds(v) === undefined ? `"${v}" is not a duration` : undefined), routerDuration);
+const DISTANCE = type((v) => (/^\d{1,3}$/.test(v) && Number(v) >= 1 && Number(v) <= 255 ? undefined : `distance must be 1..255, not "${v}"`));
+const URL_T = type((v) => (/^https?:\/\/[^\s"]+$/.test(v) ? undefined : `"${v}" is not an http(s) URL`));
+const REGEXP = type((v) => {
+  try {
+    new RegExp(v);
+    return undefined;
+  } catch {
+    return `"${v}" is not a regular expression`;
+  }
+});
+
+const FIREWALL_ACTIONS = ['accept', 'drop', 'reject', 'jump', 'return', 'passthrough', 'log', 'fasttrack-connection', 'add-src-to-address-list', 'add-dst-to-address-list', 'tarpit'];
+const NAT_ACTIONS = ['accept', 'dst-nat', 'src-nat', 'masquerade', 'netmap', 'redirect', 'same', 'return', 'jump', 'passthrough', 'log'];
+const CONNECTION_STATES = ['established', 'related', 'new', 'invalid', 'untracked'];
+
+const action = (actions: readonly string[]) =>
+  type((v, e) => (!actions.includes(v) ? `unknown action "${v}"` : v === 'jump' && !e['jump-target'] ? 'action jump needs jump-target' : undefined));
+
+/** A menu's field: its type and the value RouterOS reports when unset ('' = absent). */
+type Field = readonly [FieldType, string?];
+
+interface MenuDecl extends Omit<MenuSpec, 'fields' | 'types'> {
+  fields: Readonly<Record<string, Field>>;
 }
+
+const menu = (d: MenuDecl): MenuSpec => ({
+  ...d,
+  fields: Object.fromEntries(Object.entries(d.fields).map(([f, [, dflt]]) => [f, dflt ?? ''])),
+  types: Object.fromEntries(Object.entries(d.fields).map(([f, [t]]) => [f, t])),
+});
+
+const firewallFields = (actions: readonly string[], address: FieldType): Record<string, Field> => ({
+  chain: [negatable(NAME)],
+  action: [action(actions), 'accept'],
+  'src-address': [negatable(address)],
+  'dst-address': [negatable(address)],
+  'src-address-list': [negatable(NAME)],
+  'dst-address-list': [negatable(NAME)],
+  protocol: [negatable(NAME)],
+  'src-port': [PORT_LIST],
+  'dst-port': [PORT_LIST],
+  'in-interface': [negatable(NAME)],
+  'out-interface': [negatable(NAME)],
+  'in-interface-list': [negatable(NAME)],
+  'out-interface-list': [negatable(NAME)],
+  'connection-state': [type((v) => (v.split(',').every((s) => CONNECTION_STATES.includes(s.replace(/^!/, ''))) ? undefined : `"${v}" is not a list of connection states`))],
+  'jump-target': [negatable(NAME)],
+  'tls-host': [TEXT],
+  log: [BOOL, 'false'],
+  'log-prefix': [TEXT],
+  disabled: [BOOL, 'false'],
+  comment: [TEXT],
+});
+
+/** address-list menus (IPv4 and IPv6): an entry is its list and address; /32 and /128 print bare. */
+const addressListSpec = (path: MenuPath, address: FieldType): MenuSpec =>
+  menu({
+    path,
+    ordered: false,
+    fields: { list: [NAME], address: [type(address.check, stripHostLength)], disabled: [BOOL, 'false'], comment: [TEXT] },
+    required: ['list', 'address'],
+    key: (e) => `${e.list}\u0000${e.address}`,
+  });
+
+/** Ordered firewall menus: Simpul's rules are identified by their comment. */
+const firewallSpec = (path: MenuPath, fields: Record<string, Field>): MenuSpec => menu({ path, ordered: true, fields, required: ['chain'], key: (e) => e.comment ?? '' });
+
+/** Static routes: a bare destination prints with /32 or /128. */
+const routeSpec = (path: MenuPath, dst: FieldType, gateway: FieldType, extra: Record<string, Field> = {}): MenuSpec =>
+  menu({
+    path,
+    ordered: false,
+    fields: { 'dst-address': [type(dst.check, addHostLength)], gateway: [gateway], 'routing-table': [NAME, 'main'], distance: [DISTANCE, '1'], ...extra, disabled: [BOOL, 'false'], comment: [TEXT] },
+    required: ['dst-address', 'gateway'],
+    key: (e) => `${e['dst-address']}\u0000${e['routing-table']}`,
+  });
+
+export const MENU_SPECS: Readonly<Record<MenuPath, MenuSpec>> = {
+  '/ip/firewall/address-list': addressListSpec(
+    '/ip/firewall/address-list',
+    type((v, e) => (ADDRESS.check(v, e) && !HOSTNAME.test(v) ? `"${v}" is not an address, network, range or domain name` : undefined)),
+  ),
+  '/ip/firewall/filter': firewallSpec('/ip/firewall/filter', firewallFields(FIREWALL_ACTIONS, ADDRESS)),
+  '/ip/firewall/nat': firewallSpec('/ip/firewall/nat', {
+    ...firewallFields(NAT_ACTIONS, ADDRESS),
+    'to-addresses': [type((v) => (isAddress(v) || isIpv4Range(v) ? undefined : `"${v}" is not an address or range`))],
+    'to-ports': [PORT_LIST],
+  }),
+  // IPv6 twins of the address list and the filter: IPv6 addresses only
+  '/ipv6/firewall/address-list': addressListSpec('/ipv6/firewall/address-list', ADDRESS6),
+  '/ipv6/firewall/filter': firewallSpec('/ipv6/firewall/filter', firewallFields(FIREWALL_ACTIONS, ADDRESS6)),
+  '/ip/dns/static': menu({
+    path: '/ip/dns/static',
+    ordered: false,
+    fields: {
+      name: [HOST],
+      regexp: [REGEXP],
+      type: [oneOf(['A', 'AAAA', 'CNAME', 'FWD', 'NXDOMAIN', 'TXT'], (v) => `unsupported record type "${v}"`), 'A'],
+      address: [
+        type((v, e) => {
+          const t = e.type ?? 'A';
+          if (t === 'A' && !isIPv4(v)) return `"${v}" is not an IPv4 address`;
+          if (t === 'AAAA' && !isIPv6(v)) return `"${v}" is not an IPv6 address`;
+          return undefined;
+        }),
+      ],
+      cname: [HOST],
+      text: [TEXT],
+      'forward-to': [type((v) => (isAddress(v) || HOSTNAME.test(v) ? undefined : `"${v}" is not a server address`))],
+      ttl: [DURATION_T, '1d'],
+      'match-subdomain': [BOOL, 'false'],
+      disabled: [BOOL, 'false'],
+      comment: [TEXT],
+    },
+    // an entry matches by name or by regular expression (RouterOS refuses both at once)
+    required: [],
+    key: (e) => (e.regexp ? `~${e.regexp}\u0000${e.type}` : `${e.name}\u0000${e.type}`),
+    complete: (e) => (!e.name === !e.regexp ? (e.name ? 'give name or regexp, not both' : 'name or regexp is required') : undefined),
+  }),
+  '/ip/route': routeSpec(
+    '/ip/route',
+    type((v) => (isCanonicalPrefix(v) ? undefined : `"${v}" is not a network address with prefix length`)),
+    type((v) => (isAddress(v) || /^[\w.-]{1,63}(%[\w.-]{1,63})?$/.test(v) ? undefined : `"${v}" is not a gateway address or interface`)),
+    { 'pref-src': [type((v) => (isAddress(v) ? undefined : `"${v}" is not an address`))] },
+  ),
+  // RouterOS 7.15+: a hosts-format list the router fetches from `url` itself
+  '/ip/dns/adlist': menu({
+    path: '/ip/dns/adlist',
+    ordered: false,
+    fields: { url: [URL_T], file: [TEXT], 'ssl-verify': [BOOL, 'true'], disabled: [BOOL, 'false'], comment: [TEXT] },
+    required: [],
+    key: (e) => (e.url ? `url ${e.url}` : `file ${e.file}`),
+    complete: (e) => (!e.url === !e.file ? 'give url or file, one of them' : undefined),
+  }),
+  '/ipv6/route': routeSpec(
+    '/ipv6/route',
+    type((v) => (isCanonicalPrefix(v) && isIPv6(v.split('/')[0] ?? '') ? undefined : `"${v}" is not an IPv6 network address with prefix length`)),
+    type((v) => (isIPv6(v.split('%')[0] ?? '') || /^[\w.-]{1,63}$/.test(v) ? undefined : `"${v}" is not an IPv6 gateway address or interface`)),
+  ),
+};
+
+// ---- normalisation ------------------------------------------------------------------------------
+
+const same = (v: string) => v;
+
+/** How a field's value is normalised beyond yes/no: its type's. */
+const fieldNormalizer = (menu: MenuPath, field: string): ((v: string) => string) => MENU_SPECS[menu]?.types[field]?.norm ?? same;
 
 /**
  * A value as RouterOS prints it back, so desired and actual compare equal: booleans as
@@ -448,7 +370,7 @@ export function prepareDesired(desired: DesiredState): { issues: ValidationIssue
         else if (typeof v !== 'string') issues.push(issue(menu, index, 'value must be a string', f));
         else if (/[\u0000-\u001f\u007f]/.test(v) || v.length > 1024) issues.push(issue(menu, index, 'value has control characters or is too long', f));
         else if (v !== '' && f !== 'comment') {
-          const msg = spec.check?.(f, v, e);
+          const msg = spec.types[f]?.check(v, e);
           if (msg) issues.push(issue(menu, index, msg, f));
         }
       }

@@ -1,11 +1,10 @@
 // HTTP: router status, plans read from the router now, and operators' applies.
 import { Type, type Static } from '@sinclair/typebox';
 import type { RoutePlugin } from '../http/context.js';
-import { problemReplies } from '../http/schemas.js';
+import { Nullable, problemReplies } from '../http/schemas.js';
 import { errorOut, redactSecrets, stepOut, type RouterService } from './service.js';
 
 const Params = Type.Object({ id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }) }, { additionalProperties: false });
-const Nullable = (t: ReturnType<typeof Type.String>) => Type.Union([t, Type.Null()]);
 const Strings = Type.Record(Type.String(), Type.String());
 
 const RouterSummary = {

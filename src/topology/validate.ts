@@ -3,7 +3,7 @@
  * the OPD's IP blocks, its cables and their labels, and, when the poller has them, its cables
  * against the LLDP neighbors the devices actually see. Pure: all inputs are plain data.
  */
-import { IPv4CidrRange, IPv6CidrRange, Validator } from 'ip-num';
+import { containsAddress, parseAddress, parsePrefix, type Address, type Prefix } from '../common/net/cidr.js';
 import { defaultGrammar, formatLabel, parseLabel, type Grammar, type LabelEnd } from '../labels/grammar.js';
 import { interfaceForLabel, portExists, portKey, samePort } from '../labels/interfaces.js';
 import { msg, type MessageCode, type Params } from '../labels/messages.js';
@@ -46,27 +46,19 @@ export interface ValidationReport {
   };
 }
 
-type Range = IPv4CidrRange | IPv6CidrRange;
-
-function toRanges(cidrs: readonly string[]): Range[] {
-  const out: Range[] = [];
-  for (const c of cidrs) {
-    if (Validator.isValidIPv4CidrNotation(c)[0]) out.push(IPv4CidrRange.fromCidr(c));
-    else if (Validator.isValidIPv6CidrNotation(c)[0]) out.push(IPv6CidrRange.fromCidr(c));
+const attempt = <T>(parse: () => T): T | undefined => {
+  try {
+    return parse();
+  } catch {
+    return undefined;
   }
-  return out;
-}
+};
 
-/** The host address of `10.20.1.5` or `10.20.1.5/24`, as a one-address range; undefined if not an IP. */
-function hostRange(ip: string): Range | undefined {
-  const addr = ip.split('/')[0] ?? '';
-  if (Validator.isValidIPv4String(addr)[0]) return IPv4CidrRange.fromCidr(`${addr}/32`);
-  if (Validator.isValidIPv6String(addr)[0]) return IPv6CidrRange.fromCidr(`${addr}/128`);
-  return undefined;
-}
+/** The office's allocated blocks that parse (IPAM's, canonical). */
+const toRanges = (cidrs: readonly string[]): Prefix[] => cidrs.flatMap((c) => attempt(() => parsePrefix(c)) ?? []);
 
-const contains = (outer: Range, inner: Range): boolean =>
-  outer instanceof IPv4CidrRange ? inner instanceof IPv4CidrRange && outer.contains(inner) : inner instanceof IPv6CidrRange && outer.contains(inner);
+/** The host address of `10.20.1.5` or `10.20.1.5/24`; undefined if not an IP. */
+const hostAddress = (ip: string): Address | undefined => attempt(() => parseAddress(ip.split('/')[0] ?? ''));
 
 export function validateDiagram(graph: TopologyGraph, ctx: DiagramContext): ValidationReport {
   const grammar = ctx.grammar ?? defaultGrammar();
@@ -99,20 +91,20 @@ export function validateDiagram(graph: TopologyGraph, ctx: DiagramContext): Vali
   const holders = new Map<string, Set<string>>();
   for (const n of graph.nodes) {
     for (const ip of new Set([...(n.mgmtIp ? [n.mgmtIp] : []), ...n.ips])) {
-      const host = hostRange(ip);
+      const host = hostAddress(ip);
       if (!host) {
         add('DIAGRAM_IP_MALFORMED', 'warning', n.id, { ip, node: n.label });
         continue;
       }
-      if (!ranges.some((rg) => contains(rg, host))) add('DIAGRAM_IP_NOT_ALLOCATED', 'error', n.id, { ip, node: n.label, opd: ctx.opd, blocks });
-      const k = host.toCidrString();
+      if (!ranges.some((rg) => containsAddress(rg, host))) add('DIAGRAM_IP_NOT_ALLOCATED', 'error', n.id, { ip, node: n.label, opd: ctx.opd, blocks });
+      const k = host.text;
       holders.set(k, (holders.get(k) ?? new Set()).add(n.id));
     }
   }
-  for (const [cidr, ids] of holders)
+  for (const [addr, ids] of holders)
     if (ids.size > 1)
       for (const id of ids)
-        add('DIAGRAM_IP_DUPLICATE', 'error', id, { ip: cidr.split('/')[0] ?? cidr, nodes: [...ids].map((x) => nodes.get(x)?.label ?? x).join(', ') });
+        add('DIAGRAM_IP_DUPLICATE', 'error', id, { ip: addr, nodes: [...ids].map((x) => nodes.get(x)?.label ?? x).join(', ') });
 
   // Cables.
   const portUsers = new Map<string, TopoLink[]>();

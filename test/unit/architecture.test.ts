@@ -17,7 +17,7 @@ const folderOf = (file: string) => {
 };
 
 /** Table (and view) → the folder whose migrations create it. */
-export function tableOwners(migrations: { file: string; text: string }[]): Map<string, string> {
+function tableOwners(migrations: { file: string; text: string }[]): Map<string, string> {
   const owners = new Map<string, string>();
   for (const m of migrations) for (const [, name] of m.text.matchAll(/CREATE\s+(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)/gi)) owners.set(name as string, folderOf(m.file));
   // a table rebuilt under a new name and renamed keeps its owner
@@ -26,7 +26,7 @@ export function tableOwners(migrations: { file: string; text: string }[]): Map<s
 }
 
 /** SQL in a file that names a table another folder owns: `file: table (owner)`. */
-export function crossReads(file: string, text: string, owners: Map<string, string>): string[] {
+function crossReads(file: string, text: string, owners: Map<string, string>): string[] {
   const mine = folderOf(file);
   const out = new Set<string>();
   for (const [, name] of text.matchAll(/\b(?:FROM|JOIN|INTO|UPDATE|TABLE)\s+(\w+)/g)) {

@@ -30,7 +30,7 @@ import {
   formatPrefix,
   isAligned,
   truncate,
-} from './cidr.js';
+} from '../../common/net/cidr.js';
 import { FreeList } from './free-list.js';
 import { SortedBlocks } from './sorted-blocks.js';
 

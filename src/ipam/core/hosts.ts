@@ -23,7 +23,7 @@ import {
   familyBits,
   formatAddress,
   truncate,
-} from './cidr.js';
+} from '../../common/net/cidr.js';
 import { FreeSpaceIndex } from './free-space.js';
 
 export interface HostPolicy {

@@ -3,7 +3,7 @@
  * and its LANs get /64s out of that /56; backbone point-to-point links get an
  * IPv4 /31 (RFC 3021; /30 where a router needs it) and an IPv6 /127 (RFC 6164).
  */
-import { type Address, type Family, type Prefix, IpamInputError, familyBits, formatAddress, makePrefix } from './cidr.js';
+import { type Address, type Family, type Prefix, IpamInputError, familyBits, formatAddress, makePrefix } from '../../common/net/cidr.js';
 
 export const REGENCY_V6_LENGTH = 48;
 export const OPD_V6_LENGTH = 56;

@@ -7,7 +7,7 @@
  * Someone who thinks in usable hosts uses `prefixLengthForHosts`, which adds the
  * addresses the block will hold back (network, broadcast, gateway).
  */
-import { type Family, IpamInputError, familyBits } from './cidr.js';
+import { type Family, IpamInputError, familyBits } from '../../common/net/cidr.js';
 
 /** Accepts a JSON number, a bigint, or a decimal string (for IPv6 counts beyond 2^53). */
 export type Count = number | bigint | string;

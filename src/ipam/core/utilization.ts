@@ -3,7 +3,7 @@
  * write, so a read never scans). Exact counts are bigint (an IPv6 /48 has 2^80
  * addresses); `approx` carries JS numbers for Prometheus gauges and pages.
  */
-import { type Family, type Prefix, IpamInputError } from './cidr.js';
+import { type Family, type Prefix, IpamInputError } from '../../common/net/cidr.js';
 import type { FreeSpaceIndex } from './free-space.js';
 import type { HostIndex } from './hosts.js';
 

@@ -1,6 +1,7 @@
 // Menu definitions of the simulated router: which fields each menu accepts, their defaults, how
 // RouterOS normalises values, and what it refuses. Only what Simpul and its tests exercise.
 import { isIP, isIPv4 } from 'node:net';
+import { ipv4Number } from '../../common/net/fast.js';
 
 export interface Trap {
   message: string;
@@ -265,7 +266,7 @@ function networkOf(address: string): string {
   const [addr, len] = address.split('/');
   if (!addr || !isIPv4(addr)) return '';
   const bits = len === undefined ? 32 : Number(len);
-  const n = addr.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+  const n = ipv4Number(addr);
   const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
   const net = (n & mask) >>> 0;
   return [24, 16, 8, 0].map((s) => (net >>> s) & 0xff).join('.');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LineSplitter } from '../../../src/blocking/line-reader.js';
 import { ListJudge } from '../../../src/blocking/list-judge.js';
 import { ALWAYS_PROTECTED, type Safety } from '../../../src/blocking/normalize.js';
-import { parsePrefix } from '../../../src/ipam/core/cidr.js';
+import { parsePrefix } from '../../../src/common/net/cidr.js';
 import type { ListFormat } from '../../../src/blocking/list-formats.js';
 
 const safety: Safety = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { judgeDomain, judgeIp, judgeValue, unsafeReason, revKey, selfAndParents, coveringValues, ipPrefix, ALWAYS_PROTECTED, type Safety } from '../../../src/blocking/normalize.js';
-import { parsePrefix } from '../../../src/ipam/core/cidr.js';
+import { parsePrefix } from '../../../src/common/net/cidr.js';
 
 const ok = (s: string) => {
   const j = judgeValue(s);

@@ -12,7 +12,7 @@ import {
   overlaps,
   parseAddress,
   parsePrefix,
-} from '../../../src/ipam/core/cidr.js';
+} from '../../../src/common/net/cidr.js';
 
 function errorOf(fn: () => unknown): IpamInputError {
   try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Prefix, IpamInputError, blockSize, familyBits, formatPrefix, parsePrefix } from '../../../src/ipam/core/cidr.js';
+import { type Prefix, IpamInputError, blockSize, familyBits, formatPrefix, parsePrefix } from '../../../src/common/net/cidr.js';
 import { FreeSpaceIndex, type UsedState } from '../../../src/ipam/core/free-space.js';
 import { rng } from './random.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IpamInputError, formatAddress, parseAddress, parsePrefix } from '../../../src/ipam/core/cidr.js';
+import { IpamInputError, formatAddress, parseAddress, parsePrefix } from '../../../src/common/net/cidr.js';
 import { HostIndex, nextFreeHost, reservedAddresses } from '../../../src/ipam/core/hosts.js';
 import { rng } from './random.js';
 

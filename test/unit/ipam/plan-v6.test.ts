@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IpamInputError, parsePrefix } from '../../../src/ipam/core/cidr.js';
+import { IpamInputError, parsePrefix } from '../../../src/common/net/cidr.js';
 import {
   lanPrefixV6,
   opdPrefixV6,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IpamInputError } from '../../../src/ipam/core/cidr.js';
+import { IpamInputError } from '../../../src/common/net/cidr.js';
 import { prefixLengthForAddresses, prefixLengthForHosts } from '../../../src/ipam/core/size.js';
 
 function codeOf(fn: () => unknown): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IpamInputError, parseAddress, parsePrefix } from '../../../src/ipam/core/cidr.js';
+import { IpamInputError, parseAddress, parsePrefix } from '../../../src/common/net/cidr.js';
 import { FreeSpaceIndex } from '../../../src/ipam/core/free-space.js';
 import { HostIndex } from '../../../src/ipam/core/hosts.js';
 import { combineUtilization, hostUtilizationOf, utilizationOf } from '../../../src/ipam/core/utilization.js';

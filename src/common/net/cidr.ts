@@ -5,7 +5,7 @@
  * person can act on (the spreadsheet import and the API both report them as is).
  */
 import { IPv4, IPv4Mask, IPv6, Validator, collapseIPv6Number } from 'ip-num';
-import { AppError } from '../../common/errors.js';
+import { AppError } from '../errors.js';
 
 export type Family = 4 | 6;
 
