@@ -3,7 +3,7 @@
 // 90% used; memory of the index. Run: npx tsx bench/ipam-core.ts [seed]
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { type Prefix, blockSize, parsePrefix } from '../src/ipam/core/cidr.js';
+import { type Prefix, blockSize, parsePrefix } from '../src/common/net/cidr.js';
 import { FreeSpaceIndex, type UsedBlock } from '../src/ipam/core/free-space.js';
 import { HostIndex, type UsedHost } from '../src/ipam/core/hosts.js';
 import { utilizationOf } from '../src/ipam/core/utilization.js';
