@@ -8,7 +8,15 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { agentAuthorization, agentPaths, MAX_BATCH_BYTES, pollToWire, type AgentConfig as ServerConfig, type DevicePollWire, type EnrollReply } from '../src/agents/protocol.js';
+import {
+  agentAuthorization,
+  agentPaths,
+  MAX_BATCH_BYTES,
+  pollToWire,
+  type AgentConfig as ServerConfig,
+  type DevicePollWire,
+  type EnrollReply,
+} from '../src/agents/protocol.js';
 import type { DevicePoll } from '../src/snmp/reader.js';
 import { backoffMs } from './backoff.js';
 import { describeReply, SimpulClient } from './client.js';
@@ -36,7 +44,13 @@ export function queueCycle(queue: BatchQueue, polls: DevicePoll[], at: Date): nu
   const flush = () => {
     if (chunk.length === 0) return;
     // interface samples: what the queue counts when it has to drop the batch
-    batches.push(queue.append(chunk, chunk.reduce((n, p) => n + (p.interfaces?.length ?? 0), 0), at));
+    batches.push(
+      queue.append(
+        chunk,
+        chunk.reduce((n, p) => n + (p.interfaces?.length ?? 0), 0),
+        at,
+      ),
+    );
     chunk = [];
     bytes = 0;
   };
@@ -104,7 +118,8 @@ export function runAgent(config: AgentConfig, log: Log = jsonLog): RunningAgent 
     for (let attempt = 0; !stopped; attempt++) {
       try {
         const reply = await client.request('GET', agentPaths(identity.agentId).config, { auth });
-        if (reply.status === 401) throw new AgentRefusedError(`Simpul refused this agent (${describeReply(reply)}): revoked, or its secret is wrong; enroll it again`);
+        if (reply.status === 401)
+          throw new AgentRefusedError(`Simpul refused this agent (${describeReply(reply)}): revoked, or its secret is wrong; enroll it again`);
         if (stopped) return;
         if (reply.status === 200) {
           const c = reply.body as ServerConfig;

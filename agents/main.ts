@@ -16,7 +16,9 @@ const fail = (e: unknown, code = 1): never => {
   process.exit(code);
 };
 
-const program = new Command('simpul-agent').description("Simpul's remote site agent: polls a site's switches over SNMP and reports to Simpul").version(AGENT_VERSION);
+const program = new Command('simpul-agent')
+  .description("Simpul's remote site agent: polls a site's switches over SNMP and reports to Simpul")
+  .version(AGENT_VERSION);
 
 program
   .command('enroll')

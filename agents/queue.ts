@@ -63,9 +63,15 @@ export class BatchQueue {
     this.q = {
       get: this.db.prepare<[StateKey], { value: number }>('SELECT value FROM state WHERE key = ?'),
       set: this.db.prepare<[number, StateKey]>('UPDATE state SET value = ? WHERE key = ?'),
-      insert: this.db.prepare<[number, number, number, number, string]>('INSERT INTO batches (batch, created_at, samples, bytes, polls) VALUES (?, ?, ?, ?, ?)'),
-      oldest: this.db.prepare<[number], { batch: number; created_at: number; samples: number; polls: string }>('SELECT batch, created_at, samples, polls FROM batches ORDER BY batch LIMIT ?'),
-      first: this.db.prepare<[], { batch: number; created_at: number; samples: number }>('SELECT batch, created_at, samples FROM batches ORDER BY batch LIMIT 1'),
+      insert: this.db.prepare<[number, number, number, number, string]>(
+        'INSERT INTO batches (batch, created_at, samples, bytes, polls) VALUES (?, ?, ?, ?, ?)',
+      ),
+      oldest: this.db.prepare<[number], { batch: number; created_at: number; samples: number; polls: string }>(
+        'SELECT batch, created_at, samples, polls FROM batches ORDER BY batch LIMIT ?',
+      ),
+      first: this.db.prepare<[], { batch: number; created_at: number; samples: number }>(
+        'SELECT batch, created_at, samples FROM batches ORDER BY batch LIMIT 1',
+      ),
       remove: this.db.prepare<[number]>('DELETE FROM batches WHERE batch = ?'),
       removeUpTo: this.db.prepare<[number]>('DELETE FROM batches WHERE batch <= ?'),
       totals: this.db.prepare<[], { n: number; bytes: number | null }>('SELECT count(*) AS n, sum(bytes) AS bytes FROM batches'),
@@ -129,7 +135,9 @@ export class BatchQueue {
   replacePolls(batch: number, polls: unknown[], droppedSamples: number): void {
     const json = JSON.stringify(polls);
     this.db.transaction(() => {
-      this.db.prepare('UPDATE batches SET polls = ?, bytes = ?, samples = samples - ? WHERE batch = ?').run(json, Buffer.byteLength(json), droppedSamples, batch);
+      this.db
+        .prepare('UPDATE batches SET polls = ?, bytes = ?, samples = samples - ? WHERE batch = ?')
+        .run(json, Buffer.byteLength(json), droppedSamples, batch);
       this.q.set.run(this.get('dropped_samples') + droppedSamples, 'dropped_samples');
     })();
   }

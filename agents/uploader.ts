@@ -81,7 +81,8 @@ export class Uploader {
         this.dropUnassigned(batch, (reply.body as { field?: string }).field);
         continue;
       }
-      if (reply.status === 401) throw new AgentRefusedError(`Simpul refused this agent (${describeReply(reply)}): revoked, or its secret is wrong; enroll it again`);
+      if (reply.status === 401)
+        throw new AgentRefusedError(`Simpul refused this agent (${describeReply(reply)}): revoked, or its secret is wrong; enroll it again`);
       // another 4xx or a 5xx: keep the batch, log, retry later
       await this.failed(`batch ${batch.batch} not accepted: ${describeReply(reply)}`);
     }

@@ -110,7 +110,15 @@ async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs:
 
 const devices = Array.from({ length: A * S }, (_, i) => {
   const a = Math.floor(i / S);
-  return { id: deviceId(a, i % S), opd: `OPD${pad(a)}`, name: `Switch ${i}`, vendor: 'Cisco', model: 'C1000-48T-4G-L', ports: PORTS, snmp: { version: '2c', credentials: 'snmp-bench' } } as Device;
+  return {
+    id: deviceId(a, i % S),
+    opd: `OPD${pad(a)}`,
+    name: `Switch ${i}`,
+    vendor: 'Cisco',
+    model: 'C1000-48T-4G-L',
+    ports: PORTS,
+    snmp: { version: '2c', credentials: 'snmp-bench' },
+  } as Device;
 });
 
 /** One JSON line at a time from a child's stdout. */
@@ -144,7 +152,9 @@ async function startSims(): Promise<{ targets: PollTarget[]; step(): Promise<voi
   ]
     .filter(([from, to]) => (to as number) > (from as number))
     .map(([from, to]) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, 'sims', String(from), String(to), ...process.argv.slice(2)], { stdio: ['pipe', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, 'sims', String(from), String(to), ...process.argv.slice(2)], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
       return { child, next: lineReader(child.stdout) };
     });
   const targets = (await Promise.all(children.map(async (c) => JSON.parse(await c.next()) as PollTarget[]))).flat();
@@ -162,7 +172,9 @@ async function startSims(): Promise<{ targets: PollTarget[]; step(): Promise<voi
 
 const dir = mkdtempSync(join(tmpdir(), 'simpul-bench-agents-'));
 const clock = new SteppedClock();
-console.log(`bench/agents: ${A} agents x ${S} switches x ${PORTS} ports, backlog ${CYCLES} cycles of 60 s; central polling every ${INTERVAL} s for ${ROUNDS} rounds`);
+console.log(
+  `bench/agents: ${A} agents x ${S} switches x ${PORTS} ports, backlog ${CYCLES} cycles of 60 s; central polling every ${INTERVAL} s for ${ROUNDS} rounds`,
+);
 const sims = await startSims();
 const targets = sims.targets;
 const simPorts = new Map(targets.map((t) => [t.id, t.port as number]));
@@ -217,7 +229,10 @@ try {
       await enroll(config, code);
       const queue = new BatchQueue(join(config.dataDir, 'queue.db'), { maxAgeSeconds: 7 * 86_400, maxBytes: 512 * 1024 * 1024 });
       const loop = new PollLoop((polls, at) => void queueCycle(queue, polls, at), { clock });
-      loop.setTargets(targets.filter((t) => t.id.startsWith(`opd${pad(a)}-`)), 60);
+      loop.setTargets(
+        targets.filter((t) => t.id.startsWith(`opd${pad(a)}-`)),
+        60,
+      );
       return { id, config, queue, loop };
     }),
   );
@@ -266,7 +281,9 @@ try {
   const applied = (await metric('simpul_snmp_poll_duration_seconds_count')) - polls0;
   const rejected = await metric('simpul_snmp_rejected_samples_total');
   const samples = A * S * CYCLES * PORTS;
-  console.log(`backlog drain: ${drainS.toFixed(1)} s wall, daemon ${drainCpu.toFixed(2)} CPU-s (net of idle) for ${samples} interface samples (${applied} of ${A * S * CYCLES} polls applied, ${rejected} samples rejected)`);
+  console.log(
+    `backlog drain: ${drainS.toFixed(1)} s wall, daemon ${drainCpu.toFixed(2)} CPU-s (net of idle) for ${samples} interface samples (${applied} of ${A * S * CYCLES} polls applied, ${rejected} samples rejected)`,
+  );
   console.log(`  agent ingest: ${((drainCpu / samples) * 1e6).toFixed(1)} CPU-ms per 1,000 interface samples`);
   for (const g of agents) {
     await g.loop.stop();
@@ -286,7 +303,9 @@ try {
   await new Promise((r) => setTimeout(r, ROUNDS * INTERVAL * 1000));
   const centralCpu = procCpuSeconds(daemon.pid as number) - ccpu0 - idlePerS * ((performance.now() - tc) / 1000);
   const centralSamples = ((await metric('simpul_snmp_poll_duration_seconds_count')) - c1) * PORTS;
-  console.log(`central polling: daemon ${centralCpu.toFixed(2)} CPU-s (net of idle) for ${centralSamples} interface samples in ${ROUNDS * INTERVAL} s (steady rounds, names cached)`);
+  console.log(
+    `central polling: daemon ${centralCpu.toFixed(2)} CPU-s (net of idle) for ${centralSamples} interface samples in ${ROUNDS * INTERVAL} s (steady rounds, names cached)`,
+  );
   console.log(`  central polling: ${((centralCpu / centralSamples) * 1e6).toFixed(1)} CPU-ms per 1,000 interface samples`);
 } finally {
   daemon.kill('SIGTERM');

@@ -27,13 +27,25 @@ if (process.argv[2] === '--routers') {
     if (m.start) {
       for (const dev of m.start.devices) {
         // every router on 7.19.1: all of them fetch their list
-        const sim = new RouterSim({ user: m.start.user, password: m.start.password, emptyReplies: true, keepAdlistNames: false, trustedCa: LAB_SIMPUL_CERT, state: { identity: dev.id, version: '7.19.1', board: dev.model } });
+        const sim = new RouterSim({
+          user: m.start.user,
+          password: m.start.password,
+          emptyReplies: true,
+          keepAdlistNames: false,
+          trustedCa: LAB_SIMPUL_CERT,
+          state: { identity: dev.id, version: '7.19.1', board: dev.model },
+        });
         await sim.start();
         sims.set(dev.id, sim);
       }
       process.send?.({ endpoints: [...sims].map(([id, sim]) => [id, sim.port]) });
     }
-    if (m.counts) process.send?.({ counts: Object.fromEntries([...sims].map(([id, sim]) => [id, Number(sim.state.list('/ip/dns/adlist')[0]?.['name-count'] ?? -1)])), fetches: [...sims.values()].reduce((n, x) => n + x.adlist.fetches, 0), rss: process.memoryUsage().rss });
+    if (m.counts)
+      process.send?.({
+        counts: Object.fromEntries([...sims].map(([id, sim]) => [id, Number(sim.state.list('/ip/dns/adlist')[0]?.['name-count'] ?? -1)])),
+        fetches: [...sims.values()].reduce((n, x) => n + x.adlist.fetches, 0),
+        rss: process.memoryUsage().rss,
+      });
     if (m.stop) {
       await Promise.all([...sims.values()].map((x) => x.stop()));
       process.exit(0);
@@ -59,7 +71,9 @@ async function main(): Promise<void> {
   let t = now();
   const v = files.version('BENCH');
   const buildMs = now() - t;
-  console.log(`hosts file: ${NAMES} names, ${mb(statSync(v.path).size)}, built in ${buildMs.toFixed(0)} ms (hash + write); asked again: ${((t = now()), files.version('BENCH'), now() - t).toFixed(2)} ms`);
+  console.log(
+    `hosts file: ${NAMES} names, ${mb(statSync(v.path).size)}, built in ${buildMs.toFixed(0)} ms (hash + write); asked again: ${(((t = now()), files.version('BENCH'), now() - t)).toFixed(2)} ms`,
+  );
   domains.length = 0;
 
   // ---- the daemon and its routers (in a child process) ------------------------------------------
@@ -79,11 +93,19 @@ async function main(): Promise<void> {
   });
   const config = loadConfig({
     env: { SIMPUL_ADMIN_TOKEN: TOKEN },
-    defaults: { host: '127.0.0.1', port: 0, dataDir: join(dir, 'data'), inventory: join(ROOT, 'inventory'), log: { level: 'error' }, blocking: { maxImportBytes: 2147483647, adlist: { enabled: true, reloadWaitSeconds: 120 } } },
+    defaults: {
+      host: '127.0.0.1',
+      port: 0,
+      dataDir: join(dir, 'data'),
+      inventory: join(ROOT, 'inventory'),
+      log: { level: 'error' },
+      blocking: { maxImportBytes: 2147483647, adlist: { enabled: true, reloadWaitSeconds: 120 } },
+    },
   });
   config.lab = true;
   const d = await startDaemon(config);
-  const api = (path: string, init: RequestInit = {}) => fetch(d.url + path, { ...init, headers: { authorization: `Bearer ${TOKEN}`, ...(init.headers ?? {}) } });
+  const api = (path: string, init: RequestInit = {}) =>
+    fetch(d.url + path, { ...init, headers: { authorization: `Bearer ${TOKEN}`, ...(init.headers ?? {}) } });
   const opdRouters: string[] = [];
   async function poll(): Promise<void> {
     const r = await new Promise<typeof last>((resolve) => {
@@ -100,7 +122,8 @@ async function main(): Promise<void> {
     await poll();
     if (!opdRouters.length) opdRouters.push(...Object.keys(last.counts).filter((id) => !id.startsWith('diskominfo-')));
     while (opdRouters.some((id) => count(id) !== n)) {
-      if (now() - start > timeoutMs) throw new Error(`routers without ${n} names after ${timeoutMs} ms: ${opdRouters.filter((id) => count(id) !== n).join(' ')}`);
+      if (now() - start > timeoutMs)
+        throw new Error(`routers without ${n} names after ${timeoutMs} ms: ${opdRouters.filter((id) => count(id) !== n).join(' ')}`);
       await new Promise((r) => setTimeout(r, 20));
       await poll();
     }
@@ -114,20 +137,43 @@ async function main(): Promise<void> {
     for (let i = 0; i < NAMES; i += CHUNK) yield Array.from({ length: Math.min(CHUNK, NAMES - i) }, (_, k) => name(i + k)).join('\n') + '\n';
   }
   t = now();
-  const imp = await api('/api/v1/blocklists/judi/import?source=bench', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: Readable.toWeb(Readable.from(lines())) as ReadableStream, duplex: 'half' } as RequestInit);
+  const imp = await api('/api/v1/blocklists/judi/import?source=bench', {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: Readable.toWeb(Readable.from(lines())) as ReadableStream,
+    duplex: 'half',
+  } as RequestInit);
   if (imp.status !== 200) throw new Error(`import: ${imp.status} ${await imp.text()}`);
   const importMs = now() - t;
   const reachMs = await allHold(NAMES, 600_000);
   console.log(`import of ${NAMES} names: ${(importMs / 1000).toFixed(1)} s; then every router fetched the list in ${(reachMs / 1000).toFixed(2)} s`);
 
   t = now();
-  const one = await api('/api/v1/blocklists/judi/entries', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value: 'satu-lagi.judi.example' }) });
+  const one = await api('/api/v1/blocklists/judi/entries', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ value: 'satu-lagi.judi.example' }),
+  });
   if (one.status !== 201) throw new Error(`entry: ${one.status} ${await one.text()}`);
   const oneMs = await allHold(NAMES + 1, 600_000);
-  console.log(`one more entry: every router reloaded ${NAMES + 1} names in ${((now() - t) / 1000).toFixed(2)} s (${(oneMs / 1000).toFixed(2)} s after the answer)`);
+  console.log(
+    `one more entry: every router reloaded ${NAMES + 1} names in ${((now() - t) / 1000).toFixed(2)} s (${(oneMs / 1000).toFixed(2)} s after the answer)`,
+  );
   const fetches = last.fetches;
   console.log(`fetches by all routers: ${fetches}; peak RSS of the daemon ${mb(peak)}, of the simulated routers' process ${mb(peakChild)} (sampled)`);
-  console.log(JSON.stringify({ names: NAMES, routers: opdRouters.length, buildMs: Math.round(buildMs), importMs: Math.round(importMs), reachMs: Math.round(reachMs), oneMoreMs: Math.round(oneMs), fetches, peakRssMb: Math.round(peak / 1048576), routersRssMb: Math.round(peakChild / 1048576) }));
+  console.log(
+    JSON.stringify({
+      names: NAMES,
+      routers: opdRouters.length,
+      buildMs: Math.round(buildMs),
+      importMs: Math.round(importMs),
+      reachMs: Math.round(reachMs),
+      oneMoreMs: Math.round(oneMs),
+      fetches,
+      peakRssMb: Math.round(peak / 1048576),
+      routersRssMb: Math.round(peakChild / 1048576),
+    }),
+  );
   clearInterval(sampler);
   await d.close();
   rmSync(dir, { recursive: true, force: true });

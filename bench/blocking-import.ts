@@ -53,7 +53,15 @@ await writeList(changedFile, true);
 const config = loadConfig({
   env: { SIMPUL_ADMIN_TOKEN: TOKEN },
   lab: true,
-  defaults: { host: '127.0.0.1', port: 0, dataDir: join(dir, 'data'), inventory: join(ROOT, 'inventory'), log: { level: 'error' }, blocking: { enforce: false }, snmp: { intervalSeconds: 3600 } },
+  defaults: {
+    host: '127.0.0.1',
+    port: 0,
+    dataDir: join(dir, 'data'),
+    inventory: join(ROOT, 'inventory'),
+    log: { level: 'error' },
+    blocking: { enforce: false },
+    snmp: { intervalSeconds: 3600 },
+  },
 });
 const d = await startDaemon(config);
 // Start-up work (the first poll of the lab switches) done: the event loop keeps 10 ms timers on time for a second.
@@ -99,9 +107,13 @@ async function importOnce(path: string): Promise<{ ms: number; report: Record<st
 const show = (label: string, x: Awaited<ReturnType<typeof importOnce>>) => {
   const { lines, accepted, added, removed, unchanged, invalid, duplicates, redundant } = x.report as Record<string, number>;
   console.log(`${label}: ${(x.ms / 1000).toFixed(1)} s, ${Math.round(LINES / (x.ms / 1000)).toLocaleString('en')} lines/s, changed ${x.report.changed}`);
-  console.log(`  lines ${lines}, accepted ${accepted}, added ${added}, removed ${removed}, unchanged ${unchanged}, invalid ${invalid}, duplicates ${duplicates}, redundant ${redundant}`);
+  console.log(
+    `  lines ${lines}, accepted ${accepted}, added ${added}, removed ${removed}, unchanged ${unchanged}, invalid ${invalid}, duplicates ${duplicates}, redundant ${redundant}`,
+  );
   const h = x.health;
-  console.log(`  /healthz during the import: ${h.length} answers, p50 ${pct(h, 50).toFixed(1)} ms, p99 ${pct(h, 99).toFixed(1)} ms, max ${h[h.length - 1]!.toFixed(1)} ms`);
+  console.log(
+    `  /healthz during the import: ${h.length} answers, p50 ${pct(h, 50).toFixed(1)} ms, p99 ${pct(h, 99).toFixed(1)} ms, max ${h[h.length - 1]!.toFixed(1)} ms`,
+  );
 };
 
 console.log(`list: ${LINES.toLocaleString('en')} lines, ${mb(size)}; node ${process.version}`);
@@ -112,7 +124,9 @@ const rssImports = rssPeak;
 const t = performance.now();
 const svcList = await fetch(`${d.url}/api/v1/opds/DINKES/blocklist`, { headers: { authorization: `Bearer ${TOKEN}` } });
 const eff = (await svcList.json()) as { domains: unknown[]; prefixes: unknown[] };
-console.log(`effective list of DINKES over HTTP (cold): ${(performance.now() - t).toFixed(0)} ms, ${eff.domains.length} names, ${eff.prefixes.length} addresses`);
+console.log(
+  `effective list of DINKES over HTTP (cold): ${(performance.now() - t).toFixed(0)} ms, ${eff.domains.length} names, ${eff.prefixes.length} addresses`,
+);
 console.log(
   `RSS before the imports ${mb(rssBefore)}, peak sampled during them ${mb(rssImports)}; process maxRSS ${mb(process.resourceUsage().maxRSS * 1024)} (with the effective list; file ${mb(size)}; the daemon and this client share the process)`,
 );

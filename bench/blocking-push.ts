@@ -25,14 +25,17 @@ const peakRss = () => process.resourceUsage().maxRSS * 1024;
 async function simulators(n: number): Promise<void> {
   const sims: RouterSim[] = [];
   for (let i = 0; i < n; i++) sims.push(await startRouterSim({ password: 'pw', state: { identity: `opd${i}-rtr01`, version: '7.19.1' } }));
-  for (const s of sims) s.state.insert('/ip/firewall/filter', { chain: 'forward', action: 'accept', 'connection-state': 'established,related', comment: 'defconf' });
+  for (const s of sims)
+    s.state.insert('/ip/firewall/filter', { chain: 'forward', action: 'accept', 'connection-state': 'established,related', comment: 'defconf' });
   process.stdout.write(`${JSON.stringify(sims.map((s) => s.port))}\n`);
   for await (const line of createInterface({ input: process.stdin })) {
     if (line === 'stats') {
       const sum = (k: 'writes' | 'sentences') => sims.reduce((a, s) => a + s.stats[k], 0);
       const rows = sims.map((s) => ['/ip/dns/static', '/ip/firewall/address-list', '/ip/firewall/filter'].reduce((a, m) => a + s.state.list(m).length, 0));
       const cpu = process.cpuUsage();
-      process.stdout.write(`${JSON.stringify({ writes: sum('writes'), sentences: sum('sentences'), rowsMin: Math.min(...rows), rowsMax: Math.max(...rows), peakRss: peakRss(), cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ writes: sum('writes'), sentences: sum('sentences'), rowsMin: Math.min(...rows), rowsMax: Math.max(...rows), peakRss: peakRss(), cpuMs: (cpu.user + cpu.system) / 1000 })}\n`,
+      );
     }
   }
   await Promise.all(sims.map((s) => s.stop()));
@@ -41,7 +44,11 @@ async function simulators(n: number): Promise<void> {
 /** Deterministic list: 60% domains (a fifth of them wildcards), 40% IPv4 addresses and prefixes. */
 function blocklist(entries: number): EffectiveBlocklist {
   const nDomains = Math.round(entries * 0.6);
-  const domains = Array.from({ length: nDomains }, (_, i) => ({ name: `site${i}.judi${i % 97}.example`, subdomains: i % 5 === 0, category: i % 2 ? 'judi' : 'pornografi' }));
+  const domains = Array.from({ length: nDomains }, (_, i) => ({
+    name: `site${i}.judi${i % 97}.example`,
+    subdomains: i % 5 === 0,
+    category: i % 2 ? 'judi' : 'pornografi',
+  }));
   // public-looking space away from the lab's 10.x, 100.64/10, 192.0.2/24 and 203.0.113/24
   const prefixes = Array.from({ length: entries - nDomains }, (_, i) => {
     const a = 11 + Math.floor(i / 4096);
@@ -56,18 +63,40 @@ async function main(): Promise<void> {
   const nRouters = Number(process.argv[2] ?? 30);
   const nEntries = Number(process.argv[3] ?? 50000);
   const concurrency = Number(process.argv[4] ?? 8);
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), 'sims', String(nRouters)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), 'sims', String(nRouters)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async () => JSON.parse(String((await lines.next()).value)) as unknown;
   const ports = (await next()) as number[];
 
-  const routers = ports.map((_, i) => ({ id: `opd${i}-rtr01`, name: `Router ${i}`, role: 'router', vendor: 'MikroTik', model: 'RB5009UG+S+IN', site: `opd${i}-hq`, mgmt: `10.255.${i}.1`, opd: `OPD${i}`, routeros: { credentials: 'lab', version: '7.19.1' } }) as Device);
+  const routers = ports.map(
+    (_, i) =>
+      ({
+        id: `opd${i}-rtr01`,
+        name: `Router ${i}`,
+        role: 'router',
+        vendor: 'MikroTik',
+        model: 'RB5009UG+S+IN',
+        site: `opd${i}-hq`,
+        mgmt: `10.255.${i}.1`,
+        opd: `OPD${i}`,
+        routeros: { credentials: 'lab', version: '7.19.1' },
+      }) as Device,
+  );
   const inv = { regency: { name: 'Kabupaten Contoh', province: 'Contoh' }, opds: [], sites: [], devices: routers, links: [] } as unknown as Inventory;
   const list = blocklist(nEntries);
   const registry = new DesiredRegistry();
   // 50,000 entries exceed the default per-model limit of 20,000: raised for this run
-  registry.register(blockingContributor({ effective: (opd) => ({ ...list, opd }) }, { config: { blocking: { dropForeignDns: true, modelLimits: { default: 20000, 'RB5009UG+S+IN': 60000 } } }, clock: systemClock }));
-  const conns = ports.map((port, i) => new RouterConnection({ id: `opd${i}-rtr01`, host: '127.0.0.1', port, user: 'admin', password: 'pw' }, { requestTimeoutMs: 120000 }));
+  registry.register(
+    blockingContributor(
+      { effective: (opd) => ({ ...list, opd }) },
+      { config: { blocking: { dropForeignDns: true, modelLimits: { default: 20000, 'RB5009UG+S+IN': 60000 } } }, clock: systemClock },
+    ),
+  );
+  const conns = ports.map(
+    (port, i) => new RouterConnection({ id: `opd${i}-rtr01`, host: '127.0.0.1', port, user: 'admin', password: 'pw' }, { requestTimeoutMs: 120000 }),
+  );
   const limiter = new Semaphore(concurrency);
 
   let simCpuMs = 0;
@@ -106,11 +135,15 @@ async function main(): Promise<void> {
     // the desired states are the contributor's work (synchronous, so its CPU time is measured apart)
     const pushCpuS = cpuS - cpuDesired;
     const cost = writes > 0 ? `${((pushCpuS * 1e6) / writes).toFixed(1)} µs per written entry` : `${((pushCpuS * 1000) / nRouters).toFixed(0)} ms per router`;
-    console.log(`${''.padEnd(14)} CPU: client ${cpuS.toFixed(1)} s (${(pushCpuS).toFixed(1)} s without computing desired states: ${cost}), simulators ${((s.cpuMs - simCpuMs) / 1000).toFixed(1)} s; peak RSS: client ${mib(peakRss())}, simulators ${mib(s.peakRss)}`);
+    console.log(
+      `${''.padEnd(14)} CPU: client ${cpuS.toFixed(1)} s (${(pushCpuS).toFixed(1)} s without computing desired states: ${cost}), simulators ${((s.cpuMs - simCpuMs) / 1000).toFixed(1)} s; peak RSS: client ${mib(peakRss())}, simulators ${mib(s.peakRss)}`,
+    );
     simCpuMs = s.cpuMs;
   }
 
-  console.log(`machine: ${process.arch}, node ${process.version}; ${nRouters} routers, ${nEntries} entries (60% domains, 40% IPv4), ${concurrency} routers at a time`);
+  console.log(
+    `machine: ${process.arch}, node ${process.version}; ${nRouters} routers, ${nEntries} entries (60% domains, 40% IPv4), ${concurrency} routers at a time`,
+  );
   await round('first push');
   await round('no-op resync');
   for (const c of conns) await c.close();

@@ -37,7 +37,19 @@ let seq = 0;
 const filler = () => JSON.stringify({ note: randomBytes(384).toString('base64'), purpose: 'LAN kantor', by: 'bench' });
 const batch = db.transaction((n: number) => {
   for (let i = 0; i < n; i++) {
-    const row: AuditFields = { seq: ++seq, at: new Date(Date.UTC(2025, 0, 1) + seq * 1000).toISOString(), actor_id: 'token:bench', actor_role: 'noc-admin', action: 'bench.entry', object_type: 'bench', object_id: String(seq), opd: null, before_json: null, after_json: filler(), prev_hash: prev };
+    const row: AuditFields = {
+      seq: ++seq,
+      at: new Date(Date.UTC(2025, 0, 1) + seq * 1000).toISOString(),
+      actor_id: 'token:bench',
+      actor_role: 'noc-admin',
+      action: 'bench.entry',
+      object_type: 'bench',
+      object_id: String(seq),
+      opd: null,
+      before_json: null,
+      after_json: filler(),
+      prev_hash: prev,
+    };
     const hash = entryHash(auditKey, row);
     insert.run({ ...row, hash });
     prev = hash;
@@ -63,7 +75,11 @@ const config = loadConfig({
 });
 const d = await startDaemon(config);
 const api = (path: string, method = 'GET', json?: unknown) =>
-  fetch(d.url + path, { method, headers: { authorization: `Bearer ${TOKEN}`, ...(json ? { 'content-type': 'application/json' } : {}) }, body: json ? JSON.stringify(json) : undefined });
+  fetch(d.url + path, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, ...(json ? { 'content-type': 'application/json' } : {}) },
+    body: json ? JSON.stringify(json) : undefined,
+  });
 
 // Some IPAM state so the invariants have rows to check.
 const pool = (await (await api('/api/v1/pools', 'POST', { name: 'lan', scope: 'private', cidr: '10.20.0.0/16', role: 'opd-lan' })).json()) as { id: number };
@@ -109,5 +125,7 @@ const mib = (n: number) => (n / 1024 / 1024).toFixed(1);
 console.log(`database: ${mib(dbSize)} MiB (${seq.toLocaleString('en')} audit entries, built in ${built.toFixed(1)} s)`);
 console.log(`backup (snapshot + gzip + AES-256-GCM + ship to dir): ${backupSeconds.toFixed(1)} s, ${mib(b.size)} MiB on the target`);
 console.log(`slowest /healthz during the backup: ${duringBackup.slowest.toFixed(1)} ms over ${duringBackup.probes} probes`);
-console.log(`restore test (fetch, authenticate, unpack, integrity_check, audit chain, invariants): ${testSeconds.toFixed(1)} s, ${test.ok ? 'passed' : `FAILED ${JSON.stringify(test.failures)}`}; slowest /healthz meanwhile ${duringTest.slowest.toFixed(1)} ms`);
+console.log(
+  `restore test (fetch, authenticate, unpack, integrity_check, audit chain, invariants): ${testSeconds.toFixed(1)} s, ${test.ok ? 'passed' : `FAILED ${JSON.stringify(test.failures)}`}; slowest /healthz meanwhile ${duringTest.slowest.toFixed(1)} ms`,
+);
 console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);

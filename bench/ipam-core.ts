@@ -31,7 +31,14 @@ const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
 
 // Sizes an intranet hands out: many small p2p and server blocks, some OPD LANs.
 const MIX: Array<[number, number]> = [
-  [24, 10], [25, 10], [26, 15], [27, 15], [28, 15], [29, 15], [30, 10], [31, 10],
+  [24, 10],
+  [25, 10],
+  [26, 15],
+  [27, 15],
+  [28, 15],
+  [29, 15],
+  [30, 10],
+  [31, 10],
 ];
 const pickLength = () => {
   let r = random() * 100;
@@ -71,7 +78,9 @@ const fillMs = ms(ns() - t0);
 gc();
 const heapIndex = process.memoryUsage().heapUsed - heap0;
 const u = utilizationOf(ix);
-console.log(`pool ${pool.text}: ${N} allocations (${MIX.map(([l]) => '/' + l).join(' ')}), ${[...ix.freeBlocks()].length} maximal free blocks, used ${(u.approx.usedRatio * 100).toFixed(1)}%`);
+console.log(
+  `pool ${pool.text}: ${N} allocations (${MIX.map(([l]) => '/' + l).join(' ')}), ${[...ix.freeBlocks()].length} maximal free blocks, used ${(u.approx.usedRatio * 100).toFixed(1)}%`,
+);
 console.log(`fill (find + add) total ${fillMs.toFixed(0)} ms; add alone: ${stats(addSamples)}`);
 console.log(`index memory (heap, after GC): ${mib(heapIndex)} for ${ix.blockCount} blocks`);
 
@@ -79,7 +88,9 @@ console.log(`index memory (heap, after GC): ${mib(heapIndex)} for ${ix.blockCoun
 const used: UsedBlock[] = blocks.map((b) => ({ network: b.network, length: b.length }));
 t0 = ns();
 const rebuilt = new FreeSpaceIndex(pool, used);
-console.log(`bulk build of the index from ${used.length} blocks: ${ms(ns() - t0).toFixed(0)} ms (free ${rebuilt.freeAddresses() === ix.freeAddresses() ? 'matches' : 'DIFFERS'})`);
+console.log(
+  `bulk build of the index from ${used.length} blocks: ${ms(ns() - t0).toFixed(0)} ms (free ${rebuilt.freeAddresses() === ix.freeAddresses() ? 'matches' : 'DIFFERS'})`,
+);
 
 // 3. Next free /29 on the filled index. Each one found is allocated and every other step
 // releases a random block, so every query sees a changed index.

@@ -39,7 +39,8 @@ function stats(xs: number[]): string {
 const pool = ipam.createPool(actor, { name: 'big', scope: 'private', cidr: '10.0.0.0/8', role: 'opd-lan' });
 let t0 = now();
 store.write(actor, () => {
-  for (let i = 0; i < 100_000; i++) ipam.allocate(actor, pool.id, { opd: opds[i % opds.length]!, purpose: `fill ${i}`, prefixLength: [24, 26, 27, 28, 29, 30, 25, 28][i % 8]! });
+  for (let i = 0; i < 100_000; i++)
+    ipam.allocate(actor, pool.id, { opd: opds[i % opds.length]!, purpose: `fill ${i}`, prefixLength: [24, 26, 27, 28, 29, 30, 25, 28][i % 8]! });
 });
 console.log(`machine: ${cpus().length} x ${cpus()[0]?.model}, node ${process.version}`);
 console.log(`fill: 100,000 allocations in one transaction: ${(us(t0, now()) / 1e6).toFixed(1)} s`);
@@ -111,6 +112,8 @@ for (let i = 0; i < 200; i++) {
 }
 console.log(`utilization read of all pools and OPDs: ${stats(reads)}`);
 const rss = process.memoryUsage().rss;
-console.log(`rss ${(rss / 1048576).toFixed(0)} MiB, database ${(Number(store.db.prepare('PRAGMA page_count').pluck().get()) * 4096 / 1048576).toFixed(0)} MiB`);
+console.log(
+  `rss ${(rss / 1048576).toFixed(0)} MiB, database ${((Number(store.db.prepare('PRAGMA page_count').pluck().get()) * 4096) / 1048576).toFixed(0)} MiB`,
+);
 await d.close();
 rmSync(dir, { recursive: true, force: true });

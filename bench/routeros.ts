@@ -5,7 +5,7 @@
 // simulators together; `commands` are the API sentences the simulators received (login, prints,
 // writes). Run: npx tsx bench/routeros.ts
 import os from 'node:os';
-import { RouterSim, startRouterSim } from '../src/lab/routeros/server.js';
+import { type RouterSim, startRouterSim } from '../src/lab/routeros/server.js';
 import { RouterConnection } from '../src/routeros/connection.js';
 import type { DesiredState, Entry } from '../src/routeros/desired.js';
 import { Semaphore } from '../src/routeros/limiter.js';
@@ -51,7 +51,10 @@ interface Row {
 const rows: Row[] = [];
 
 function connect(sim: RouterSim, id: string): RouterConnection {
-  return new RouterConnection({ id, host: '127.0.0.1', port: sim.port, user: USER, password: PASSWORD }, { requestTimeoutMs: 600_000, keepaliveMs: 0, autoReconnect: false });
+  return new RouterConnection(
+    { id, host: '127.0.0.1', port: sim.port, user: USER, password: PASSWORD },
+    { requestTimeoutMs: 600_000, keepaliveMs: 0, autoReconnect: false },
+  );
 }
 
 async function measure(scenario: string, sims: RouterSim[], run: () => Promise<SyncResult[]>): Promise<SyncResult[]> {
@@ -77,7 +80,11 @@ async function measure(scenario: string, sims: RouterSim[], run: () => Promise<S
 
 /** `/export` over SSH, canonical, masked: what a backup stores. */
 async function backupText(port: number): Promise<string> {
-  const { output } = await fetchCommand({ host: '127.0.0.1', port, username: USER, password: PASSWORD }, '/export show-sensitive terse', { pinned: null, timeoutMs: 600_000, maxBytes: 1 << 30 });
+  const { output } = await fetchCommand({ host: '127.0.0.1', port, username: USER, password: PASSWORD }, '/export show-sensitive terse', {
+    pinned: null,
+    timeoutMs: 600_000,
+    maxBytes: 1 << 30,
+  });
   return maskSecrets(canonicalExport(output), Buffer.from('bench')).text;
 }
 
@@ -91,12 +98,25 @@ async function measureBackup(scenario: string, fetch: () => Promise<string>, pre
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(c0);
   const result = `${(text.length / 1048576).toFixed(1)} MiB export, ${lines ? `+${lines.added} -${lines.removed} lines` : 'diff gave up'}`;
-  rows.push({ scenario, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, sentences: -1, writes: -1, result, peakRss: Math.max(peakRss, process.memoryUsage().rss) });
+  rows.push({
+    scenario,
+    wallMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    sentences: -1,
+    writes: -1,
+    result,
+    peakRss: Math.max(peakRss, process.memoryUsage().rss),
+  });
   console.error(`${scenario}: ${(wallMs / 1000).toFixed(2)} s, ${result}`);
 }
 
 async function main(): Promise<void> {
-  console.error(`node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.error(
+    `node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
 
   // 1. one router, 100,000 entries
   const N = 100_000;
@@ -123,16 +143,22 @@ async function main(): Promise<void> {
   const conns = sims.map((s, i) => connect(s, `bench-r${i + 1}`));
   const list = entries(M);
   const limiter = new Semaphore(8);
-  await measure(`initial sync, ${R} routers x ${M.toLocaleString('en')} (8 at once)`, sims, () => Promise.all(conns.map((c) => syncRouter(c, desired(list), { limiter }))));
+  await measure(`initial sync, ${R} routers x ${M.toLocaleString('en')} (8 at once)`, sims, () =>
+    Promise.all(conns.map((c) => syncRouter(c, desired(list), { limiter }))),
+  );
   await measure(`no-op resync, ${R} routers`, sims, () => Promise.all(conns.map((c) => syncRouter(c, desired(list), { limiter }))));
   await Promise.all(conns.map((c) => c.close()));
   await Promise.all(sims.map((s) => s.stop()));
   clearInterval(sampler);
 
   const w = Math.max(...rows.map((r) => r.scenario.length));
-  console.log(`${'scenario'.padEnd(w)}  ${'wall'.padStart(9)}  ${'cpu'.padStart(9)}  ${'commands'.padStart(9)}  ${'writes'.padStart(7)}  ${'peak RSS'.padStart(8)}  result`);
+  console.log(
+    `${'scenario'.padEnd(w)}  ${'wall'.padStart(9)}  ${'cpu'.padStart(9)}  ${'commands'.padStart(9)}  ${'writes'.padStart(7)}  ${'peak RSS'.padStart(8)}  result`,
+  );
   for (const r of rows) {
-    console.log(`${r.scenario.padEnd(w)}  ${`${(r.wallMs / 1000).toFixed(2)} s`.padStart(9)}  ${`${(r.cpuMs / 1000).toFixed(2)} s`.padStart(9)}  ${(r.sentences < 0 ? '-' : String(r.sentences)).padStart(9)}  ${(r.writes < 0 ? '-' : String(r.writes)).padStart(7)}  ${mib(r.peakRss).padStart(8)}  ${r.result}`);
+    console.log(
+      `${r.scenario.padEnd(w)}  ${`${(r.wallMs / 1000).toFixed(2)} s`.padStart(9)}  ${`${(r.cpuMs / 1000).toFixed(2)} s`.padStart(9)}  ${(r.sentences < 0 ? '-' : String(r.sentences)).padStart(9)}  ${(r.writes < 0 ? '-' : String(r.writes)).padStart(7)}  ${mib(r.peakRss).padStart(8)}  ${r.result}`,
+    );
   }
 }
 

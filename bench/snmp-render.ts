@@ -18,23 +18,29 @@ import { InterfaceExposition, type InterfaceSource } from '../src/snmp/expositio
 import type { InterfaceView } from '../src/snmp/poller.js';
 
 const switches = Number(process.argv[2] ?? 1000);
-const ports = new Map(Array.from({ length: switches }, (_, n) => [
-  `opd${n % 40}-sw${n}`,
-  Array.from({ length: 48 }, (_, i): InterfaceView => ({
-    ifIndex: i + 1,
-    name: `Gi1/0/${i + 1}`,
-    descr: `GigabitEthernet1/0/${i + 1}`,
-    alias: i === 0 ? 'uplink' : `desk ${n}-${i + 1}`,
-    operStatus: i % 5 === 4 ? 2 : 1,
-    operUp: i % 5 !== 4,
-    speedBps: 1e9,
-    totals: { inOctets: BigInt(n) * 10n ** 9n, outOctets: 123456789012n, inErrors: BigInt(i % 3), outErrors: 0n, inDiscards: 1n, outDiscards: 0n },
-  })),
-]));
+const ports = new Map(
+  Array.from({ length: switches }, (_, n) => [
+    `opd${n % 40}-sw${n}`,
+    Array.from(
+      { length: 48 },
+      (_, i): InterfaceView => ({
+        ifIndex: i + 1,
+        name: `Gi1/0/${i + 1}`,
+        descr: `GigabitEthernet1/0/${i + 1}`,
+        alias: i === 0 ? 'uplink' : `desk ${n}-${i + 1}`,
+        operStatus: i % 5 === 4 ? 2 : 1,
+        operUp: i % 5 !== 4,
+        speedBps: 1e9,
+        totals: { inOctets: BigInt(n) * 10n ** 9n, outOctets: 123456789012n, inErrors: BigInt(i % 3), outErrors: 0n, inDiscards: 1n, outDiscards: 0n },
+      }),
+    ),
+  ]),
+);
 let tick = 0n;
 const fleet: InterfaceSource = {
   devicesState: () => [...ports.keys()].map((id) => ({ id, opd: id.slice(0, id.indexOf('-')), state: 'up' })),
-  interfaces: (id) => ports.get(id)?.map((p) => ({ ...p, totals: { ...p.totals, inOctets: p.totals.inOctets + tick * 1500n, outOctets: p.totals.outOctets + tick * 64n } })),
+  interfaces: (id) =>
+    ports.get(id)?.map((p) => ({ ...p, totals: { ...p.totals, inOctets: p.totals.inOctets + tick * 1500n, outOctets: p.totals.outOctets + tick * 64n } })),
   findInterface: () => undefined,
 };
 
@@ -61,7 +67,11 @@ async function measure(label: string, text: boolean): Promise<void> {
   const session = new Session();
   session.connect();
   await session.post('HeapProfiler.enable');
-  await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  } as never);
   let longest = 0;
   let last = performance.now();
   let done = false;
@@ -76,7 +86,9 @@ async function measure(label: string, text: boolean): Promise<void> {
   const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: { head: Node } };
   session.disconnect();
   cpu.sort((a, b) => a - b);
-  console.log(`${label.padEnd(26)} cpu ${cpu[2]?.toFixed(0)} ms [${cpu[0]?.toFixed(0)}-${cpu[4]?.toFixed(0)}]  allocated ${(allocated(profile.head) / 1e6).toFixed(0)} MB (text ${(bytes / 1e6).toFixed(0)} MB)  loop held at most ${longest.toFixed(0)} ms`);
+  console.log(
+    `${label.padEnd(26)} cpu ${cpu[2]?.toFixed(0)} ms [${cpu[0]?.toFixed(0)}-${cpu[4]?.toFixed(0)}]  allocated ${(allocated(profile.head) / 1e6).toFixed(0)} MB (text ${(bytes / 1e6).toFixed(0)} MB)  loop held at most ${longest.toFixed(0)} ms`,
+  );
 }
 
 interface Node {

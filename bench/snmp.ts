@@ -113,7 +113,21 @@ async function runSimpul(targets: Target[]): Promise<SideRun> {
 async function serveSimpul(): Promise<void> {
   const targets = JSON.parse(await new Promise<string>((r) => createInterface({ input: process.stdin }).once('line', r))) as Target[];
   const poller = new Poller({ concurrency: CONCURRENCY, namesMaxAgeMs: 0 });
-  poller.setDevices(targets.map((t, i): PollTarget => ({ id: `sw${i}`, opd: `OPD${i % 40}`, host: '127.0.0.1', port: t.port, credentials: t.credentials, timeoutMs: 5000, retries: 1, maxRepetitions: MAX_REP, lldp: false })));
+  poller.setDevices(
+    targets.map(
+      (t, i): PollTarget => ({
+        id: `sw${i}`,
+        opd: `OPD${i % 40}`,
+        host: '127.0.0.1',
+        port: t.port,
+        credentials: t.credentials,
+        timeoutMs: 5000,
+        retries: 1,
+        maxRepetitions: MAX_REP,
+        lldp: false,
+      }),
+    ),
+  );
   const registry = createRegistry();
   registerSnmpMetrics(registry, poller);
   const server = createServer(async (req, res) => {
@@ -142,7 +156,14 @@ function exporterConfig(): string {
     { labelname: 'ifAlias', oid: `${IFX}.18` },
     { labelname: 'ifDescr', oid: `${IF}.2` },
   ];
-  const metric = (name: string, oid: string, type: string) => ({ name, oid, type, help: name, indexes: [{ labelname: 'ifIndex', type: 'gauge' }], lookups: lookups.map((l) => ({ labels: ['ifIndex'], ...l, type: 'DisplayString' })) });
+  const metric = (name: string, oid: string, type: string) => ({
+    name,
+    oid,
+    type,
+    help: name,
+    indexes: [{ labelname: 'ifIndex', type: 'gauge' }],
+    lookups: lookups.map((l) => ({ labels: ['ifIndex'], ...l, type: 'DisplayString' })),
+  });
   // the columns Simpul reads: status, speeds, errors, discards, HC octets, discontinuity time, names
   const metrics = [
     metric('ifOperStatus', `${IF}.8`, 'gauge'),
@@ -170,7 +191,10 @@ function exporterConfig(): string {
   // snmp_exporter 0.21 (Debian 12): modules at the top level, auth inside each; JSON is valid YAML
   return JSON.stringify({
     v2c: module({ version: 2, auth: { community: COMMUNITY } }),
-    v3: module({ version: 3, auth: { security_level: 'authPriv', username: V3.name, password: V3.authKey, auth_protocol: 'SHA256', priv_protocol: 'AES', priv_password: V3.privKey } }),
+    v3: module({
+      version: 3,
+      auth: { security_level: 'authPriv', username: V3.name, password: V3.authKey, auth_protocol: 'SHA256', priv_protocol: 'AES', priv_password: V3.privKey },
+    }),
     // snmpsim: the community is the recording's name, so one module per switch is not needed: see target()
   });
 }
@@ -180,9 +204,11 @@ async function runExporter(targets: Target[], configFile: string): Promise<SideR
   const peer = startPeer(EXPORTER as string, [`--config.file=${configFile}`, `--web.listen-address=127.0.0.1:${listen}`, '--log.level=error']);
   const base = `http://127.0.0.1:${listen}`;
   try {
-    await waitFor('snmp_exporter to listen', async () => ((await fetch(`${base}/metrics`).catch(() => undefined))?.ok ? true : undefined), 20_000, 100).catch((e: unknown) => {
-      throw new Error(`${String(e)}\n${peer.output()}`);
-    });
+    await waitFor('snmp_exporter to listen', async () => ((await fetch(`${base}/metrics`).catch(() => undefined))?.ok ? true : undefined), 20_000, 100).catch(
+      (e: unknown) => {
+        throw new Error(`${String(e)}\n${peer.output()}`);
+      },
+    );
     return await measure(peer.child.pid as number, async () => {
       let samples = 0;
       let failed = 0;
@@ -223,11 +249,15 @@ interface AgentSet {
 
 async function simAgents(n: number, v3: boolean): Promise<AgentSet> {
   const procs = Math.min(AGENT_PROCS, n);
-  const sets = await Promise.all(Array.from({ length: procs }, (_, k) => {
-    const from = Math.floor((n * k) / procs);
-    return startAgents({ count: Math.floor((n * (k + 1)) / procs) - from, offset: from, community: COMMUNITY, ...(v3 ? { v3User: V3 } : {}) });
-  }));
-  const credentials: SnmpCredentials = v3 ? { version: '3', user: V3.name, authKey: V3.authKey, privKey: V3.privKey, authProtocol: 'sha256', privProtocol: 'aes' } : { version: '2c', community: COMMUNITY };
+  const sets = await Promise.all(
+    Array.from({ length: procs }, (_, k) => {
+      const from = Math.floor((n * k) / procs);
+      return startAgents({ count: Math.floor((n * (k + 1)) / procs) - from, offset: from, community: COMMUNITY, ...(v3 ? { v3User: V3 } : {}) });
+    }),
+  );
+  const credentials: SnmpCredentials = v3
+    ? { version: '3', user: V3.name, authKey: V3.authKey, privKey: V3.privKey, authProtocol: 'sha256', privProtocol: 'aes' }
+    : { version: '2c', community: COMMUNITY };
   return {
     targets: sets.flatMap((s) => s.ports).map((port) => ({ port, credentials, module: v3 ? 'v3' : 'v2c' })),
     stop: async () => void (await Promise.all(sets.map((s) => s.stop()))),
@@ -249,7 +279,13 @@ async function snmpsimAgents(n: number, dir: string, configFile: string): Promis
   writeFileSync(configFile, JSON.stringify(config));
   const port = 20_000 + Math.floor(Math.random() * 10_000);
   const user = isRoot() ? ['--process-user=nobody', '--process-group=nogroup'] : [];
-  const peer = startPeer(SNMPSIMD as string, [`--data-dir=${data}`, `--cache-dir=${join(dir, 'cache')}`, `--agent-udpv4-endpoint=127.0.0.1:${port}`, '--logging-method=null', ...user]);
+  const peer = startPeer(SNMPSIMD as string, [
+    `--data-dir=${data}`,
+    `--cache-dir=${join(dir, 'cache')}`,
+    `--agent-udpv4-endpoint=127.0.0.1:${port}`,
+    '--logging-method=null',
+    ...user,
+  ]);
   const probe = new Poller();
   probe.setDevices([{ id: 'probe', host: '127.0.0.1', port, credentials: { version: '2c', community: 'c0' }, timeoutMs: 2000, retries: 0, lldp: false }]);
   try {
@@ -281,10 +317,20 @@ function report(label: string, simpul: SideRun[], exporter: SideRun[]): void {
   const sf = simpul.map((r) => per1k(r.first));
   const ef = exporter.map((r) => per1k(r.first));
   const failed = (rs: SideRun[]) => Math.max(...rs.map((r) => Math.max(r.first.failed, r.steady.failed)));
-  console.log(`  ${label}: samples/cycle ${simpul[0]?.steady.samples} vs ${exporter[0]?.steady.samples}; CPU-s per 1k interface samples, median [range] of ${s.length} runs`);
+  console.log(
+    `  ${label}: samples/cycle ${simpul[0]?.steady.samples} vs ${exporter[0]?.steady.samples}; CPU-s per 1k interface samples, median [range] of ${s.length} runs`,
+  );
   console.log(`    steady        simpul ${stat(s)}   snmp_exporter ${stat(e)}   ratio ${(median(s) / median(e)).toFixed(2)}`);
   console.log(`    first cycle   simpul ${stat(sf)}   snmp_exporter ${stat(ef)}   ratio ${(median(sf) / median(ef)).toFixed(2)}`);
-  console.log(`    peak RSS MB   simpul ${stat(simpul.map((r) => r.peakRssMb), 0)}   snmp_exporter ${stat(exporter.map((r) => r.peakRssMb), 0)}`);
+  console.log(
+    `    peak RSS MB   simpul ${stat(
+      simpul.map((r) => r.peakRssMb),
+      0,
+    )}   snmp_exporter ${stat(
+      exporter.map((r) => r.peakRssMb),
+      0,
+    )}`,
+  );
   console.log(`    failed devices/scrapes (max): simpul ${failed(simpul)}, snmp_exporter ${failed(exporter)}`);
 }
 

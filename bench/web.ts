@@ -81,7 +81,13 @@ try {
   const api = { authorization: `Bearer ${lab.token}` };
   // 40 pending requests in the queue, from four offices.
   for (const opd of ['DINKES', 'DISDIK', 'BAPPEDA', 'BPKAD']) {
-    const t = (await (await fetch(`${lab.url}/api/v1/tokens`, { method: 'POST', headers: { ...api, 'content-type': 'application/json' }, body: JSON.stringify({ name: `bench ${opd}`, role: 'opd-admin', opd }) })).json()) as { token: string };
+    const t = (await (
+      await fetch(`${lab.url}/api/v1/tokens`, {
+        method: 'POST',
+        headers: { ...api, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: `bench ${opd}`, role: 'opd-admin', opd }),
+      })
+    ).json()) as { token: string };
     for (let i = 0; i < 10; i++) {
       const r = await fetch(`${lab.url}/api/v1/requests`, {
         method: 'POST',
@@ -98,7 +104,11 @@ try {
     { name: 'backbone', page: `${lab.url}${BACKBONE_PAGE}`, json: `${lab.url}/api/v1/backbone` },
     { name: 'request queue', page: `${lab.url}${QUEUE_PAGE}`, json: `${lab.url}/api/v1/requests?state=pending` },
   ];
-  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model}, node ${process.version}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${runs} alternating runs of ${seconds}s, 10 connections`);
+  console.log(
+    `machine: ${cpus().length} x ${cpus()[0]?.model}, node ${process.version}, load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}; ${runs} alternating runs of ${seconds}s, 10 connections`,
+  );
   for (const p of pairs) {
     await load(p.page, cookie); // warm-up (JIT, template cache)
     await load(p.json, api);
@@ -113,8 +123,8 @@ try {
       for (const which of order) {
         const r = which === 'page' ? await load(p.page, cookie) : await load(p.json, api);
         bad += r.non2xx + r.errors;
-        if (which === 'page') (pages.push(r.rps), (pageBytes = r.bytes));
-        else (jsons.push(r.rps), (jsonBytes = r.bytes));
+        if (which === 'page') pages.push(r.rps), (pageBytes = r.bytes);
+        else jsons.push(r.rps), (jsonBytes = r.bytes);
       }
     }
     const ratio = median(jsons) / median(pages);

@@ -21,4 +21,13 @@ export const CORE_MODULES: readonly ModuleDefinition[] = [auditModule, authModul
 export const LAB_MODULE: ModuleDefinition = labModule;
 
 /** The other domain modules. Each domain adds its one line here; the start order comes from what each requires. */
-export const MODULES: readonly ModuleDefinition[] = [topologyModule, blockingModule, snmpModule, agentsModule, backupModule, routerosModule, notificationsModule, dbBackupModule];
+export const MODULES: readonly ModuleDefinition[] = [
+  topologyModule,
+  blockingModule,
+  snmpModule,
+  agentsModule,
+  backupModule,
+  routerosModule,
+  notificationsModule,
+  dbBackupModule,
+];

@@ -21,7 +21,9 @@ export function registerAgentMetrics(registry: Registry, agents: () => AgentOut[
       },
     });
   gauge('simpul_agent_up', '1 when the remote site agent was heard from within 3 of its poll intervals, else 0', (a) => (a.up ? 1 : 0));
-  gauge('simpul_agent_last_seen_timestamp_seconds', 'When the agent last fetched its config or uploaded a batch', (a) => (a.lastSeenAt ? Date.parse(a.lastSeenAt) / 1000 : undefined));
+  gauge('simpul_agent_last_seen_timestamp_seconds', 'When the agent last fetched its config or uploaded a batch', (a) =>
+    a.lastSeenAt ? Date.parse(a.lastSeenAt) / 1000 : undefined,
+  );
   gauge('simpul_agent_backlog_batches', 'Batches the agent had queued at its last upload (it is catching up when above 0)', (a) => a.backlogBatches);
   new Counter({
     name: 'simpul_agent_dropped_samples_total',

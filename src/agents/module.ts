@@ -32,7 +32,11 @@ const createAgents: ModuleFactory = (ctx) => {
     poller: snmp.poller,
     agents: () => ctx.inventory().agents ?? [],
     targets: (id) => byAgent.get(id) ?? [],
-    devices: (id) => ctx.inventory().devices.filter((d) => d.agent === id).map((d) => d.id),
+    devices: (id) =>
+      ctx
+        .inventory()
+        .devices.filter((d) => d.agent === id)
+        .map((d) => d.id),
     defaultPollIntervalSeconds: ctx.config.snmp.intervalSeconds,
     queue: { maxAgeSeconds: ctx.config.agents.queueMaxAgeSeconds, maxBytes: ctx.config.agents.queueMaxBytes },
   });

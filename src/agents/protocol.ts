@@ -44,8 +44,18 @@ const EpochMs = Int(0, 8.64e15);
 const Counter = Type.String({ pattern: '^(0|[1-9][0-9]{0,19})$' });
 // every reason, or an agent's record with a new one would be refused for good (the compiler keeps the list whole)
 const POLL_ERRORS = Object.keys({
-  timeout: 0, error_status: 0, too_big: 0, invalid_response: 0, request_failed: 0, non_increasing_oid: 0,
-  no_progress: 0, table_too_large: 0, no_such_object: 0, wrong_type: 0, deadline: 0, closed: 0,
+  timeout: 0,
+  error_status: 0,
+  too_big: 0,
+  invalid_response: 0,
+  request_failed: 0,
+  non_increasing_oid: 0,
+  no_progress: 0,
+  table_too_large: 0,
+  no_such_object: 0,
+  wrong_type: 0,
+  deadline: 0,
+  closed: 0,
 } satisfies Record<PollErrorReason, 0>) as PollErrorReason[];
 /** Lengths and counts the controller accepts; the encoder keeps a device's odd answers inside them. */
 const MAX = { name: 255, chassis: 512, reason: 2048, errors: 16, interfaces: 4096, neighbors: 1024 } as const;
@@ -245,9 +255,16 @@ export function pollToWire(p: DevicePoll): DevicePollWire {
         reading: i.reading ? readingToWire(i.reading) : undefined,
       }),
     ),
-    neighbors: p.neighbors
-      ?.slice(0, MAX.neighbors)
-      .map((n) => defined({ ...n, ifName: cleanOpt(n.ifName), chassisId: clean(n.chassisId, MAX.chassis), portId: clean(n.portId, MAX.chassis), portDesc: cleanOpt(n.portDesc), sysName: cleanOpt(n.sysName) })),
+    neighbors: p.neighbors?.slice(0, MAX.neighbors).map((n) =>
+      defined({
+        ...n,
+        ifName: cleanOpt(n.ifName),
+        chassisId: clean(n.chassisId, MAX.chassis),
+        portId: clean(n.portId, MAX.chassis),
+        portDesc: cleanOpt(n.portDesc),
+        sysName: cleanOpt(n.sysName),
+      }),
+    ),
   });
 }
 
@@ -271,7 +288,16 @@ export function pollFromWire(w: DevicePollWire, at = 'polls'): DevicePoll {
     return n;
   };
   const interfaces = w.interfaces?.map((i, k): InterfacePoll => {
-    const out: InterfacePoll = { ifIndex: i.ifIndex, name: i.name, descr: i.descr, alias: i.alias, operStatus: i.operStatus, adminStatus: i.adminStatus, speedBps: i.speedBps, wrongType: i.wrongType };
+    const out: InterfacePoll = {
+      ifIndex: i.ifIndex,
+      name: i.name,
+      descr: i.descr,
+      alias: i.alias,
+      operStatus: i.operStatus,
+      adminStatus: i.adminStatus,
+      speedBps: i.speedBps,
+      wrongType: i.wrongType,
+    };
     const r = i.reading;
     if (r) {
       const f = `${at}.interfaces.${k}.reading`;

@@ -32,7 +32,11 @@ const AgentOut = Type.Object({
   backlogBatches: Type.Integer({ description: 'batches the agent had queued at its last upload' }),
   droppedSamples: Type.Integer({ description: 'samples the agent dropped for age or size (cumulative)' }),
 });
-const CodeOut = Type.Object({ agentId: Type.String(), code: Type.String({ description: 'one-time enrollment code; shown once' }), expiresAt: Type.String({ format: 'date-time' }) });
+const CodeOut = Type.Object({
+  agentId: Type.String(),
+  code: Type.String({ description: 'one-time enrollment code; shown once' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+});
 const agentReplies = { ...problemReplies, 409: Type.Ref('Problem'), 410: Type.Ref('Problem'), 413: Type.Ref('Problem'), 422: Type.Ref('Problem') };
 
 type IdReq = FastifyRequest<{ Params: Static<typeof IdParam> }>;
@@ -50,31 +54,75 @@ export function agentRoutes(service: AgentService): RoutePlugin {
     };
     const agentOf = (req: FastifyRequest): Agent => authenticated.get(req) as Agent;
 
-    app.get('/agents', { schema: { tags, summary: 'Remote site agents: enrollment, last report, devices (an opd-admin sees its own office)', response: { 200: Type.Array(AgentOut), ...problemReplies } } }, async (req) =>
-      service.list(actorOf(req)),
+    app.get(
+      '/agents',
+      {
+        schema: {
+          tags,
+          summary: 'Remote site agents: enrollment, last report, devices (an opd-admin sees its own office)',
+          response: { 200: Type.Array(AgentOut), ...problemReplies },
+        },
+      },
+      async (req) => service.list(actorOf(req)),
     );
-    app.get<{ Params: Static<typeof IdParam> }>('/agents/:id', { schema: { tags, summary: 'One remote site agent', params: IdParam, response: { 200: AgentOut, ...problemReplies } } }, async (req) =>
-      service.get(actorOf(req), req.params.id),
+    app.get<{ Params: Static<typeof IdParam> }>(
+      '/agents/:id',
+      { schema: { tags, summary: 'One remote site agent', params: IdParam, response: { 200: AgentOut, ...problemReplies } } },
+      async (req) => service.get(actorOf(req), req.params.id),
     );
     app.post<{ Params: Static<typeof IdParam> }>(
       '/agents/:id/enrollment-code',
-      { schema: { tags, summary: 'A one-time enrollment code for the agent, valid 24 h (NOC admin)', params: IdParam, response: { 201: CodeOut, ...problemReplies } } },
+      {
+        schema: {
+          tags,
+          summary: 'A one-time enrollment code for the agent, valid 24 h (NOC admin)',
+          params: IdParam,
+          response: { 201: CodeOut, ...problemReplies },
+        },
+      },
       async (req, reply) => reply.code(201).send(service.issueCode(actorOf(req), req.params.id)),
     );
     app.post<{ Params: Static<typeof IdParam> }>(
       '/agents/:id/revoke',
-      { schema: { tags, summary: 'Revoke the agent: refused from its next request on (NOC admin)', params: IdParam, response: { 200: AgentOut, ...problemReplies } } },
+      {
+        schema: {
+          tags,
+          summary: 'Revoke the agent: refused from its next request on (NOC admin)',
+          params: IdParam,
+          response: { 200: AgentOut, ...problemReplies },
+        },
+      },
       async (req) => service.revoke(actorOf(req), req.params.id),
     );
 
     app.post<{ Params: Static<typeof IdParam>; Body: EnrollRequest }>(
       '/agents/:id/enroll',
-      { config: pub, schema: { tags, summary: 'Agent: trade a one-time code for the agent secret', security: [], params: IdParam, body: EnrollRequest, response: { 200: EnrollReply, ...agentReplies } } },
+      {
+        config: pub,
+        schema: {
+          tags,
+          summary: 'Agent: trade a one-time code for the agent secret',
+          security: [],
+          params: IdParam,
+          body: EnrollRequest,
+          response: { 200: EnrollReply, ...agentReplies },
+        },
+      },
       async (req) => service.enroll(req.params.id, req.body, req.ip),
     );
     app.get<{ Params: Static<typeof IdParam> }>(
       '/agents/:id/config',
-      { config: pub, onRequest, schema: { tags, summary: 'Agent: its devices with credentials, poll interval and queue limits', security: [], params: IdParam, response: { 200: AgentConfig, ...agentReplies } } },
+      {
+        config: pub,
+        onRequest,
+        schema: {
+          tags,
+          summary: 'Agent: its devices with credentials, poll interval and queue limits',
+          security: [],
+          params: IdParam,
+          response: { 200: AgentConfig, ...agentReplies },
+        },
+      },
       async (req) => {
         const agent = agentOf(req);
         service.seen(agent, req.ip);
@@ -87,12 +135,23 @@ export function agentRoutes(service: AgentService): RoutePlugin {
         config: pub,
         bodyLimit: MAX_BATCH_BYTES,
         onRequest,
-        schema: { tags, summary: 'Agent: upload one batch of poll records (idempotent on its number)', security: [], params: IdParam, body: AgentBatch, response: { 200: BatchAck, ...agentReplies } },
+        schema: {
+          tags,
+          summary: 'Agent: upload one batch of poll records (idempotent on its number)',
+          security: [],
+          params: IdParam,
+          body: AgentBatch,
+          response: { 200: BatchAck, ...agentReplies },
+        },
       },
       async (req) => {
         const agent = agentOf(req);
         const r = service.ingest(agent, req.body, req.ip);
-        if (r.stored) req.log.info({ agent: agent.id, batch: req.body.batch, polls: req.body.polls.length, applied: r.applied, backlog: req.body.backlogBatches }, 'agent batch stored');
+        if (r.stored)
+          req.log.info(
+            { agent: agent.id, batch: req.body.batch, polls: req.body.polls.length, applied: r.applied, backlog: req.body.backlogBatches },
+            'agent batch stored',
+          );
         return { acked: r.acked, configVersion: service.config(agent).configVersion };
       },
     );

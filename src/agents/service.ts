@@ -12,7 +12,16 @@ import type { Agent } from '../inventory/model.js';
 import type { DevicePoll } from '../snmp/reader.js';
 import type { PollTarget } from '../snmp/session.js';
 import type { Store } from '../store/store.js';
-import { AGENT_AUTH_SCHEME, MAX_CLOCK_AHEAD_MS, pollFromWire, ProtocolError, type AgentBatch, type AgentConfig, type EnrollReply, type EnrollRequest } from './protocol.js';
+import {
+  AGENT_AUTH_SCHEME,
+  MAX_CLOCK_AHEAD_MS,
+  pollFromWire,
+  ProtocolError,
+  type AgentBatch,
+  type AgentConfig,
+  type EnrollReply,
+  type EnrollRequest,
+} from './protocol.js';
 
 export const CODE_TTL_MS = 24 * 3600_000;
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -100,7 +109,9 @@ export class AgentService {
     const expiresAt = new Date(this.deps.clock.now().getTime() + CODE_TTL_MS).toISOString();
     this.deps.store.write(actor, (tx) => {
       tx.db.prepare('INSERT INTO agents (id, opd) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET opd = excluded.opd').run(id, agent.opd);
-      tx.db.prepare('INSERT INTO agent_enrollment_codes (code_hash, agent_id, created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?)').run(sha256(code), id, tx.now, actor.id, expiresAt);
+      tx.db
+        .prepare('INSERT INTO agent_enrollment_codes (code_hash, agent_id, created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?)')
+        .run(sha256(code), id, tx.now, actor.id, expiresAt);
       tx.audit({ action: 'agent.enrollment_code', objectType: 'agent', objectId: id, opd: agent.opd, after: { expiresAt } });
     });
     return { agentId: id, code, expiresAt };
@@ -111,7 +122,9 @@ export class AgentService {
     const codeHash = sha256(req.code);
     const secret = randomBytes(32).toString('base64url');
     return this.deps.store.write(systemActor(`agent:${id}`), (tx) => {
-      const c = tx.db.prepare('SELECT * FROM agent_enrollment_codes WHERE code_hash = ? AND agent_id = ?').get(codeHash, id) as { expires_at: string; used_at: string | null } | undefined;
+      const c = tx.db.prepare('SELECT * FROM agent_enrollment_codes WHERE code_hash = ? AND agent_id = ?').get(codeHash, id) as
+        | { expires_at: string; used_at: string | null }
+        | undefined;
       if (!c) throw new AppError(401, 'AGENT_CODE_INVALID', `this is not an enrollment code of agent '${id}'; ask the NOC for one (simpul agent enroll ${id})`);
       if (c.used_at) throw new AppError(401, 'AGENT_CODE_USED', `this enrollment code was used at ${c.used_at}; a code works once: ask the NOC for a new one`);
       if (c.expires_at <= tx.now) throw new AppError(410, 'AGENT_CODE_EXPIRED', `this enrollment code expired at ${c.expires_at}; ask the NOC for a new one`);
@@ -119,9 +132,17 @@ export class AgentService {
       if (!agent) throw new AppError(401, 'AGENT_UNKNOWN', `agent '${id}' is no longer in the inventory`);
       tx.db.prepare('UPDATE agent_enrollment_codes SET used_at = ? WHERE code_hash = ?').run(tx.now, codeHash);
       tx.db
-        .prepare('UPDATE agents SET secret_hash = ?, enrolled_at = ?, revoked_at = NULL, hostname = ?, agent_version = ?, address = ?, last_batch = 0 WHERE id = ?')
+        .prepare(
+          'UPDATE agents SET secret_hash = ?, enrolled_at = ?, revoked_at = NULL, hostname = ?, agent_version = ?, address = ?, last_batch = 0 WHERE id = ?',
+        )
         .run(sha256(secret), tx.now, req.hostname ?? null, req.agentVersion, address, id);
-      tx.audit({ action: 'agent.enroll', objectType: 'agent', objectId: id, opd: agent.opd, after: { hostname: req.hostname ?? null, agentVersion: req.agentVersion, address } });
+      tx.audit({
+        action: 'agent.enroll',
+        objectType: 'agent',
+        objectId: id,
+        opd: agent.opd,
+        after: { hostname: req.hostname ?? null, agentVersion: req.agentVersion, address },
+      });
       return { agentId: id, secret };
     });
   }
@@ -153,7 +174,8 @@ export class AgentService {
     const row = this.row(pathId);
     if (row?.revoked_at) throw new AppError(401, 'AGENT_REVOKED', `agent '${pathId}' was revoked at ${row.revoked_at}; enroll it again with a new code`);
     const got = Buffer.from(sha256(m[2]!), 'hex');
-    if (!row?.secret_hash || !timingSafeEqual(got, Buffer.from(row.secret_hash, 'hex'))) throw new AppError(401, 'AGENT_AUTH_INVALID', `unknown agent or wrong secret for '${pathId}'`);
+    if (!row?.secret_hash || !timingSafeEqual(got, Buffer.from(row.secret_hash, 'hex')))
+      throw new AppError(401, 'AGENT_AUTH_INVALID', `unknown agent or wrong secret for '${pathId}'`);
     const agent = this.declared(pathId);
     if (!agent) throw new AppError(401, 'AGENT_UNKNOWN', `agent '${pathId}' is no longer in the inventory`);
     return agent;
@@ -178,8 +200,18 @@ export class AgentService {
     if (!changed.length) return;
     this.deps.store.write(systemActor('inventory'), (tx) => {
       for (const { a, c } of changed) {
-        tx.db.prepare('INSERT INTO agents (id, opd, config_version) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET opd = excluded.opd, config_version = excluded.config_version').run(a.id, a.opd, c.configVersion);
-        tx.audit({ action: 'agent.config', objectType: 'agent', objectId: a.id, opd: a.opd, after: { devices: c.targets.map((t) => t.id), pollIntervalSeconds: c.pollIntervalSeconds, queue: c.queue } });
+        tx.db
+          .prepare(
+            'INSERT INTO agents (id, opd, config_version) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET opd = excluded.opd, config_version = excluded.config_version',
+          )
+          .run(a.id, a.opd, c.configVersion);
+        tx.audit({
+          action: 'agent.config',
+          objectType: 'agent',
+          objectId: a.id,
+          opd: a.opd,
+          after: { devices: c.targets.map((t) => t.id), pollIntervalSeconds: c.pollIntervalSeconds, queue: c.queue },
+        });
       }
     });
   }
@@ -195,12 +227,23 @@ export class AgentService {
     const now = this.deps.clock.now().getTime();
     const ahead = (ms: number, field: string) => {
       if (ms > now + MAX_CLOCK_AHEAD_MS)
-        throw new AppError(422, 'AGENT_CLOCK_AHEAD', `${field} is ${Math.round((ms - now) / 1000)} s ahead of the controller's clock: set the agent's clock right (NTP); its records would date rates wrongly`, field);
+        throw new AppError(
+          422,
+          'AGENT_CLOCK_AHEAD',
+          `${field} is ${Math.round((ms - now) / 1000)} s ahead of the controller's clock: set the agent's clock right (NTP); its records would date rates wrongly`,
+          field,
+        );
     };
     ahead(Date.parse(batch.createdAt), 'createdAt');
     const assigned = new Set(this.deps.targets(agent.id).map((t) => t.id));
     const polls = batch.polls.map((w, i) => {
-      if (!assigned.has(w.deviceId)) throw new AppError(403, 'AGENT_DEVICE_NOT_ASSIGNED', `device '${w.deviceId}' is not polled by agent '${agent.id}' in the inventory; nothing of this batch was stored`, `polls.${i}.deviceId`);
+      if (!assigned.has(w.deviceId))
+        throw new AppError(
+          403,
+          'AGENT_DEVICE_NOT_ASSIGNED',
+          `device '${w.deviceId}' is not polled by agent '${agent.id}' in the inventory; nothing of this batch was stored`,
+          `polls.${i}.deviceId`,
+        );
       ahead(w.wallMs, `polls.${i}.wallMs`);
       if (w.time) ahead(w.time.wallMs, `polls.${i}.time.wallMs`);
       try {
@@ -210,7 +253,8 @@ export class AgentService {
         throw e;
       }
     });
-    if (batch.droppedBatches && batch.droppedBatches[0] > batch.droppedBatches[1]) throw badRequest('AGENT_BATCH_INVALID', 'droppedBatches is [from, to] with from <= to', 'droppedBatches');
+    if (batch.droppedBatches && batch.droppedBatches[0] > batch.droppedBatches[1])
+      throw badRequest('AGENT_BATCH_INVALID', 'droppedBatches is [from, to] with from <= to', 'droppedBatches');
 
     const stored = this.deps.store.write(systemActor(`agent:${agent.id}`), (tx) => {
       const row = tx.db.prepare('SELECT last_batch FROM agents WHERE id = ?').get(agent.id) as { last_batch: number } | undefined;
@@ -219,7 +263,11 @@ export class AgentService {
       const expected = last + 1;
       const gap = batch.droppedBatches;
       if (batch.batch > expected && !(gap && gap[0] === expected && gap[1] === batch.batch - 1)) {
-        throw conflict('AGENT_BATCH_GAP', `expected batch ${expected}, got ${batch.batch}: send the batches in order, or declare the ones dropped as droppedBatches: [${expected}, ${batch.batch - 1}]`, { expected });
+        throw conflict(
+          'AGENT_BATCH_GAP',
+          `expected batch ${expected}, got ${batch.batch}: send the batches in order, or declare the ones dropped as droppedBatches: [${expected}, ${batch.batch - 1}]`,
+          { expected },
+        );
       }
       tx.db
         .prepare('UPDATE agents SET last_batch = ?, last_seen_at = ?, backlog_batches = ?, dropped_samples = ?, agent_version = ?, address = ? WHERE id = ?')

@@ -38,9 +38,12 @@ export function verifyChain(key: Buffer, rows: Iterable<AuditFields & { hash: st
   let expected = 1;
   let n = 0;
   for (const r of rows) {
-    if (r.seq !== expected) return { entries: n, head: prev, broken: { seq: r.seq, reason: `entry ${expected} is missing (deleted or renumbered); next found is ${r.seq}` } };
-    if (r.prev_hash !== prev) return { entries: n, head: prev, broken: { seq: r.seq, reason: 'prev_hash does not match the previous entry (entries deleted, reordered or replaced)' } };
-    if (entryHash(key, r) !== r.hash) return { entries: n, head: prev, broken: { seq: r.seq, reason: 'content does not match its hash (the entry was edited)' } };
+    if (r.seq !== expected)
+      return { entries: n, head: prev, broken: { seq: r.seq, reason: `entry ${expected} is missing (deleted or renumbered); next found is ${r.seq}` } };
+    if (r.prev_hash !== prev)
+      return { entries: n, head: prev, broken: { seq: r.seq, reason: 'prev_hash does not match the previous entry (entries deleted, reordered or replaced)' } };
+    if (entryHash(key, r) !== r.hash)
+      return { entries: n, head: prev, broken: { seq: r.seq, reason: 'content does not match its hash (the entry was edited)' } };
     prev = r.hash;
     expected++;
     n++;

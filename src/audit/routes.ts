@@ -31,7 +31,12 @@ const Entry = Type.Object({
 
 export const auditRoutes: RoutePlugin = (app, s) => {
   app.get<{ Querystring: Static<typeof Query> }>('/audit', {
-    schema: { tags: ['audit'], summary: 'Audit log, newest first (an opd-admin sees its own OPD)', querystring: Query, response: { 200: Type.Array(Entry), ...problemReplies } },
+    schema: {
+      tags: ['audit'],
+      summary: 'Audit log, newest first (an opd-admin sees its own OPD)',
+      querystring: Query,
+      response: { 200: Type.Array(Entry), ...problemReplies },
+    },
     handler: (req) => s.audit.list(req.actor, req.query),
   });
   app.get('/audit/verify', {

@@ -38,5 +38,4 @@ export function requirePermission(actor: Actor, p: Permission): void {
 export const seesAllOpds = (actor: Actor): boolean => actor.role !== 'opd-admin';
 
 /** Whether an object owned by `opd` is visible to the actor. Services answer 404 when not. */
-export const canSeeOpd = (actor: Actor, opd: string | null | undefined): boolean =>
-  seesAllOpds(actor) || (opd != null && opd === actor.opd);
+export const canSeeOpd = (actor: Actor, opd: string | null | undefined): boolean => seesAllOpds(actor) || (opd != null && opd === actor.opd);

@@ -37,7 +37,9 @@ export const tokenRoutes: RoutePlugin = (app, s) => {
     schema: {
       tags: ['auth'],
       summary: 'The caller: token id, role and OPD',
-      response: { 200: Type.Object({ id: Type.String(), role: Type.String(), opd: Type.Union([Type.String(), Type.Null()]), name: Type.Optional(Type.String()) }) },
+      response: {
+        200: Type.Object({ id: Type.String(), role: Type.String(), opd: Type.Union([Type.String(), Type.Null()]), name: Type.Optional(Type.String()) }),
+      },
     },
     handler: (req) => req.actor,
   });

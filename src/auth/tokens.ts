@@ -66,8 +66,7 @@ export class TokenService {
 
   create(actor: Actor, req: CreateToken): TokenInfo & { token: string } {
     requirePermission(actor, 'admin');
-    if (!(ROLES as readonly string[]).includes(req.role))
-      throw badRequest('INVALID_ROLE', `role must be one of ${ROLES.join(', ')}`, 'role');
+    if (!(ROLES as readonly string[]).includes(req.role)) throw badRequest('INVALID_ROLE', `role must be one of ${ROLES.join(', ')}`, 'role');
     // The CLI reaches here without the API's schema: the same free-text rule.
     if (!req.name.trim() || req.name.length > 100 || controlCharacterAt(req.name) >= 0)
       throw badRequest('VALIDATION_FAILED', `name: 1 to 100 characters that ${CONTROL_CHARACTERS_DETAIL}`, 'name');
@@ -79,8 +78,7 @@ export class TokenService {
     const secret = PREFIX + randomBytes(32).toString('base64url');
     const id = 'tok_' + randomBytes(6).toString('hex');
     return this.store.write(actor, (tx) => {
-      if (opd && !hasOpd(tx.db, opd))
-        throw badRequest('UNKNOWN_OPD', `OPD '${opd}' is not in the inventory`, 'opd');
+      if (opd && !hasOpd(tx.db, opd)) throw badRequest('UNKNOWN_OPD', `OPD '${opd}' is not in the inventory`, 'opd');
       const expires = days > 0 ? new Date(Date.parse(tx.now) + days * 86_400_000).toISOString() : null;
       tx.db
         .prepare('INSERT INTO tokens (id, name, role, opd, secret_hash, created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
@@ -113,7 +111,10 @@ export class TokenService {
   namesOf(ids: readonly string[]): Map<string, string> {
     const wanted = [...new Set(ids.filter((i) => /^tok_[0-9a-f]{12}$/.test(i)))];
     if (!wanted.length) return new Map();
-    const rows = this.store.db.prepare(`SELECT id, name FROM tokens WHERE id IN (${wanted.map(() => '?').join(', ')})`).all(...wanted) as { id: string; name: string }[];
+    const rows = this.store.db.prepare(`SELECT id, name FROM tokens WHERE id IN (${wanted.map(() => '?').join(', ')})`).all(...wanted) as {
+      id: string;
+      name: string;
+    }[];
     return new Map(rows.map((r) => [r.id, r.name]));
   }
 

@@ -86,7 +86,13 @@ export const userRoutes: RoutePlugin = (app, s) => {
     handler: (req) => s.users.get(req.actor, req.params.username),
   });
   app.patch<P & { Body: Static<typeof PatchBody> }>('/users/:username', {
-    schema: { tags: ['auth'], summary: 'Change display name, e-mail, role, OPD or language (noc-admin)', params: Params, body: PatchBody, response: { 200: UserOut, ...problemReplies } },
+    schema: {
+      tags: ['auth'],
+      summary: 'Change display name, e-mail, role, OPD or language (noc-admin)',
+      params: Params,
+      body: PatchBody,
+      response: { 200: UserOut, ...problemReplies },
+    },
     handler: (req) => s.users.update(req.actor, req.params.username, req.body),
   });
   app.post<P>('/users/:username/disable', {
@@ -100,7 +106,7 @@ export const userRoutes: RoutePlugin = (app, s) => {
   app.post<P & { Body: Static<typeof ResetBody> | undefined }>('/users/:username/reset-password', {
     schema: {
       tags: ['auth'],
-      summary: 'Set a new password (given, or generated and shown once); ends the account\'s sessions (noc-admin)',
+      summary: "Set a new password (given, or generated and shown once); ends the account's sessions (noc-admin)",
       params: Params,
       body: Type.Optional(ResetBody),
       response: { 200: WithPassword, ...problemReplies },

@@ -120,8 +120,16 @@ export class UserService implements UserDirectory {
     return r;
   }
 
-  private checkFields(tx: Tx, f: { displayName?: string; email?: string | null; role?: string; opd?: string | null; language?: string }, role: Role, opd: string | null): void {
-    if (f.displayName !== undefined && (typeof f.displayName !== 'string' || !f.displayName.trim() || f.displayName.length > 100 || CONTROL_RE.test(f.displayName)))
+  private checkFields(
+    tx: Tx,
+    f: { displayName?: string; email?: string | null; role?: string; opd?: string | null; language?: string },
+    role: Role,
+    opd: string | null,
+  ): void {
+    if (
+      f.displayName !== undefined &&
+      (typeof f.displayName !== 'string' || !f.displayName.trim() || f.displayName.length > 100 || CONTROL_RE.test(f.displayName))
+    )
       throw badRequest('INVALID_DISPLAY_NAME', 'displayName must be 1 to 100 characters without control characters', 'displayName');
     if (f.email != null && (typeof f.email !== 'string' || !EMAIL_RE.test(f.email)))
       throw badRequest('INVALID_EMAIL', 'email must look like name@example.go.id', 'email');
@@ -175,8 +183,8 @@ export class UserService implements UserDirectory {
     requirePermission(actor, 'admin');
     const where: string[] = [];
     const args: string[] = [];
-    if (q.role) (where.push('role = ?'), args.push(q.role));
-    if (q.opd) (where.push('opd = ?'), args.push(q.opd));
+    if (q.role) where.push('role = ?'), args.push(q.role);
+    if (q.opd) where.push('opd = ?'), args.push(q.opd);
     const sql = `SELECT * FROM users ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY username`;
     return (this.store.db.prepare(sql).all(...args) as UserRow[]).map(accountInfo);
   }
@@ -221,7 +229,14 @@ export class UserService implements UserDirectory {
       const before = this.mustRow(username);
       if (!isLang(language)) throw badRequest('INVALID_LANGUAGE', "language must be 'id' or 'en'", 'language');
       tx.db.prepare('UPDATE users SET language = ?, updated_at = ? WHERE id = ?').run(language, tx.now, before.id);
-      tx.audit({ action: 'user.language', objectType: 'user', objectId: username, opd: before.opd, before: { language: before.language }, after: { language } });
+      tx.audit({
+        action: 'user.language',
+        objectType: 'user',
+        objectId: username,
+        opd: before.opd,
+        before: { language: before.language },
+        after: { language },
+      });
       return accountInfo(tx.db.prepare('SELECT * FROM users WHERE id = ?').get(before.id) as UserRow);
     });
   }
@@ -260,7 +275,14 @@ export class UserService implements UserDirectory {
       tx.db.prepare('UPDATE users SET failed_count = 0, locked_until = NULL, updated_at = ? WHERE id = ?').run(tx.now, before.id);
       tx.db.prepare('DELETE FROM login_failures WHERE username = ?').run(username);
       const after = accountInfo(tx.db.prepare('SELECT * FROM users WHERE id = ?').get(before.id) as UserRow);
-      tx.audit({ action: 'user.unlock', objectType: 'user', objectId: username, opd: before.opd, before: { failedCount: before.failed_count, lockedUntil: before.locked_until }, after: { failedCount: 0, lockedUntil: null } });
+      tx.audit({
+        action: 'user.unlock',
+        objectType: 'user',
+        objectId: username,
+        opd: before.opd,
+        before: { failedCount: before.failed_count, lockedUntil: before.locked_until },
+        after: { failedCount: 0, lockedUntil: null },
+      });
       return after;
     });
   }
@@ -339,7 +361,13 @@ export class UserService implements UserDirectory {
         .prepare('UPDATE users SET failed_count = 0, last_login_at = ?, password_hash = coalesce(?, password_hash) WHERE id = ?')
         .run(tx.now, rehash, row.id);
       const s = this.sessions.open(tx, row.id, meta, meta.previousSessionId);
-      tx.audit({ action: 'user.login', objectType: 'user', objectId: row.username, opd: row.opd, after: { address, userAgent: meta.userAgent?.slice(0, 200) ?? null } });
+      tx.audit({
+        action: 'user.login',
+        objectType: 'user',
+        objectId: row.username,
+        opd: row.opd,
+        after: { address, userAgent: meta.userAgent?.slice(0, 200) ?? null },
+      });
       const user = accountInfo(tx.db.prepare('SELECT * FROM users WHERE id = ?').get(row.id) as UserRow);
       return { ok: true as const, user, sessionId: s.id, expiresAt: s.expiresAt };
     });
@@ -361,12 +389,20 @@ export class UserService implements UserDirectory {
         tx.db
           .prepare('UPDATE users SET failed_count = ?, last_failed_at = ?, locked_until = coalesce(?, locked_until) WHERE id = ?')
           .run(lock ? 0 : failed, tx.now, lock, row.id);
-        tx.audit({ action: 'user.login-failed', objectType: 'user', objectId: row.username, opd: row.opd, after: { reason: 'wrong-password', address, failedCount: failed } });
+        tx.audit({
+          action: 'user.login-failed',
+          objectType: 'user',
+          objectId: row.username,
+          opd: row.opd,
+          after: { reason: 'wrong-password', address, failedCount: failed },
+        });
         if (lock) tx.audit({ action: 'user.lockout', objectType: 'user', objectId: row.username, opd: row.opd, after: { lockedUntil: lock, address } });
-        if (n === this.limits.addressMaxFailures) tx.audit({ action: 'login.address-throttled', objectType: 'address', objectId: address, after: { failures: n } });
+        if (n === this.limits.addressMaxFailures)
+          tx.audit({ action: 'login.address-throttled', objectType: 'address', objectId: address, after: { failures: n } });
         return lock;
       }
-      if (n === this.limits.addressMaxFailures) tx.audit({ action: 'login.address-throttled', objectType: 'address', objectId: address, after: { failures: n } });
+      if (n === this.limits.addressMaxFailures)
+        tx.audit({ action: 'login.address-throttled', objectType: 'address', objectId: address, after: { failures: n } });
       return null;
     });
   }

@@ -54,7 +54,11 @@ export interface PinnedSession {
  * credential is sent, and classifies a failure (host key, authentication, timeout, unreachable).
  * Router config backups and database backups to an SFTP target both connect through here.
  */
-export function connectPinned(target: SshTarget, opts: Pick<FetchOptions, 'pinned' | 'timeoutMs'>, on: { ready(): void; fail(e: FetchError): void }): PinnedSession {
+export function connectPinned(
+  target: SshTarget,
+  opts: Pick<FetchOptions, 'pinned' | 'timeoutMs'>,
+  on: { ready(): void; fail(e: FetchError): void },
+): PinnedSession {
   const client = new Client();
   let fingerprint: string | undefined;
   let refused: string | undefined;
@@ -121,7 +125,8 @@ export function fetchCommand(target: SshTarget, command: string, opts: FetchOpti
           stream.on('exit', (c: number | null) => (code = c));
           stream.on('close', () => {
             const output = Buffer.concat(chunks).toString('utf8');
-            if (code !== null && code !== 0) return finish(new FetchError('command', `'${command}' failed (exit ${code}): ${output.trim().slice(0, 200)}`, session.fingerprint()));
+            if (code !== null && code !== 0)
+              return finish(new FetchError('command', `'${command}' failed (exit ${code}): ${output.trim().slice(0, 200)}`, session.fingerprint()));
             finish(null, output);
           });
         });

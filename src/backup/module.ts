@@ -15,7 +15,12 @@ const createBackup: ModuleFactory = (ctx) => {
   const cfg = ctx.config.backup;
   const log = ctx.log.child({ module: 'backup' });
   const routers = (): Map<string, BackupRouter> =>
-    new Map(ctx.inventory().devices.filter((d) => d.routeros).map((d) => [d.id, { id: d.id, opd: d.opd }]));
+    new Map(
+      ctx
+        .inventory()
+        .devices.filter((d) => d.routeros)
+        .map((d) => [d.id, { id: d.id, opd: d.opd }]),
+    );
   const device = (id: string) => ctx.inventory().devices.find((d) => d.id === id);
 
   const metrics = registerBackupMetrics(ctx.registry, ctx.store.db, () => routers().keys(), cfg.intervalHours);
@@ -44,7 +49,10 @@ const createBackup: ModuleFactory = (ctx) => {
   const pass = async () => {
     const outcomes = await service.backupAll();
     const count = (r: string) => outcomes.filter((o) => o.result === r).length;
-    log.info({ routers: outcomes.length, changed: count('changed'), unchanged: count('unchanged'), failed: outcomes.length - count('changed') - count('unchanged') }, 'scheduled router backups done');
+    log.info(
+      { routers: outcomes.length, changed: count('changed'), unchanged: count('unchanged'), failed: outcomes.length - count('changed') - count('unchanged') },
+      'scheduled router backups done',
+    );
   };
 
   return {

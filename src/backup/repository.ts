@@ -35,16 +35,23 @@ export function listVersions(db: Db, router: string): VersionRow[] {
 }
 
 export function getVersion(db: Db, router: string, version: number): (VersionRow & { content: string }) | undefined {
-  return db.prepare(`SELECT ${VERSION_COLUMNS}, content FROM router_backups WHERE router_id = ? AND version = ?`).get(router, version) as (VersionRow & { content: string }) | undefined;
+  return db.prepare(`SELECT ${VERSION_COLUMNS}, content FROM router_backups WHERE router_id = ? AND version = ?`).get(router, version) as
+    | (VersionRow & { content: string })
+    | undefined;
 }
 
 export function latestVersion(db: Db, router: string): (VersionRow & { content: string }) | undefined {
-  return db.prepare(`SELECT ${VERSION_COLUMNS}, content FROM router_backups WHERE router_id = ? ORDER BY version DESC LIMIT 1`).get(router) as (VersionRow & { content: string }) | undefined;
+  return db.prepare(`SELECT ${VERSION_COLUMNS}, content FROM router_backups WHERE router_id = ? ORDER BY version DESC LIMIT 1`).get(router) as
+    | (VersionRow & { content: string })
+    | undefined;
 }
 
 /** Size of each router's newest stored version (SQLite takes `size` from the row holding max(version)). */
 export function latestSizes(db: Db): Map<string, number> {
-  const rows = db.prepare('SELECT router_id AS router, size, max(version) AS version FROM router_backups GROUP BY router_id').all() as { router: string; size: number }[];
+  const rows = db.prepare('SELECT router_id AS router, size, max(version) AS version FROM router_backups GROUP BY router_id').all() as {
+    router: string;
+    size: number;
+  }[];
   return new Map(rows.map((r) => [r.router, r.size]));
 }
 
@@ -63,13 +70,17 @@ export function touchVersion(tx: Tx, router: string, version: number, at: string
 
 export function getCheck(db: Db, router: string): CheckRow | undefined {
   return db
-    .prepare('SELECT last_check_at AS lastCheckAt, last_result AS lastResult, last_error AS lastError, last_success_at AS lastSuccessAt FROM router_backup_checks WHERE router_id = ?')
+    .prepare(
+      'SELECT last_check_at AS lastCheckAt, last_result AS lastResult, last_error AS lastError, last_success_at AS lastSuccessAt FROM router_backup_checks WHERE router_id = ?',
+    )
     .get(router) as CheckRow | undefined;
 }
 
 export function allChecks(db: Db): Map<string, CheckRow> {
   const rows = db
-    .prepare('SELECT router_id AS router, last_check_at AS lastCheckAt, last_result AS lastResult, last_error AS lastError, last_success_at AS lastSuccessAt FROM router_backup_checks')
+    .prepare(
+      'SELECT router_id AS router, last_check_at AS lastCheckAt, last_result AS lastResult, last_error AS lastError, last_success_at AS lastSuccessAt FROM router_backup_checks',
+    )
     .all() as (CheckRow & { router: string })[];
   return new Map(rows.map(({ router, ...r }) => [router, r]));
 }

@@ -14,7 +14,11 @@ const IdParams = Type.Object({ id: RouterId }, { additionalProperties: false });
 const VersionParams = Type.Object({ id: RouterId, a: VersionNo }, { additionalProperties: false });
 const DiffParams = Type.Object({ id: RouterId, a: VersionNo, b: VersionNo }, { additionalProperties: false });
 const ResetBody = Type.Object(
-  { fingerprint: Type.Optional(Type.String({ maxLength: 100, description: "pin exactly this key (`SHA256:...`, from the router's console); absent = trust the next key seen" })) },
+  {
+    fingerprint: Type.Optional(
+      Type.String({ maxLength: 100, description: "pin exactly this key (`SHA256:...`, from the router's console); absent = trust the next key seen" }),
+    ),
+  },
   { additionalProperties: false },
 );
 
@@ -49,8 +53,15 @@ const tags = ['backups'];
 function outcomeOrThrow(o: BackupOutcome): BackupOutcome {
   if (o.result === 'changed' || o.result === 'unchanged') return o;
   if (o.result === 'host_key_changed')
-    throw new AppError(409, 'HOST_KEY_CHANGED', `${o.error ?? ''}. Nothing was stored. Check the router, then a noc-admin re-pins with POST /api/v1/routers/${o.router}/host-key/reset`, undefined, { result: o.result });
-  if (o.result === 'skipped') throw new AppError(409, 'BACKUP_SKIPPED', `router '${o.router}' is not backed up: ${o.error ?? ''}`, undefined, { result: o.result });
+    throw new AppError(
+      409,
+      'HOST_KEY_CHANGED',
+      `${o.error ?? ''}. Nothing was stored. Check the router, then a noc-admin re-pins with POST /api/v1/routers/${o.router}/host-key/reset`,
+      undefined,
+      { result: o.result },
+    );
+  if (o.result === 'skipped')
+    throw new AppError(409, 'BACKUP_SKIPPED', `router '${o.router}' is not backed up: ${o.error ?? ''}`, undefined, { result: o.result });
   throw new AppError(502, 'BACKUP_FAILED', `backup of '${o.router}' failed (${o.result}): ${o.error ?? ''}`, undefined, { result: o.result });
 }
 
@@ -58,7 +69,12 @@ export const backupRoutes =
   (svc: BackupService): RoutePlugin =>
   (app) => {
     app.get<{ Params: Static<typeof IdParams> }>('/routers/:id/backups', {
-      schema: { tags, summary: 'Config backup versions of a router (newest first), its pinned host key and last check', params: IdParams, response: { 200: Versions, ...problemReplies } },
+      schema: {
+        tags,
+        summary: 'Config backup versions of a router (newest first), its pinned host key and last check',
+        params: IdParams,
+        response: { 200: Versions, ...problemReplies },
+      },
       handler: (req) => svc.versions(req.actor, req.params.id),
     });
     app.post<{ Params: Static<typeof IdParams> }>('/routers/:id/backups', {
@@ -81,11 +97,22 @@ export const backupRoutes =
       },
     });
     app.get<{ Params: Static<typeof DiffParams> }>('/routers/:id/backups/:a/diff/:b', {
-      schema: { tags, summary: 'Unified diff from version a to version b (the export timestamp line ignored)', params: DiffParams, response: { 200: Text, ...problemReplies, 422: Type.Ref('Problem') } },
+      schema: {
+        tags,
+        summary: 'Unified diff from version a to version b (the export timestamp line ignored)',
+        params: DiffParams,
+        response: { 200: Text, ...problemReplies, 422: Type.Ref('Problem') },
+      },
       handler: (req, reply) => reply.type('text/x-diff; charset=utf-8').send(svc.diff(req.actor, req.params.id, req.params.a, req.params.b)),
     });
     app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ResetBody> | undefined }>('/routers/:id/host-key/reset', {
-      schema: { tags, summary: "Re-pin the router's SSH host key after a verified change (noc-admin)", params: IdParams, body: ResetBody, response: { 200: Status, ...problemReplies } },
+      schema: {
+        tags,
+        summary: "Re-pin the router's SSH host key after a verified change (noc-admin)",
+        params: IdParams,
+        body: ResetBody,
+        response: { 200: Status, ...problemReplies },
+      },
       handler: (req) => svc.resetHostKey(req.actor, req.params.id, req.body?.fingerprint),
     });
   };

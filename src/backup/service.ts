@@ -144,7 +144,14 @@ export class BackupService {
     this.deps.store.write(actor, (tx) => {
       const before = repo.getHostKey(tx.db, r.id);
       repo.pinHostKey(tx, r.id, fingerprint ?? null);
-      tx.audit({ action: 'backup.host_key.reset', objectType: 'router', objectId: r.id, opd: r.opd, before: before ?? null, after: { fingerprint: fingerprint ?? null } });
+      tx.audit({
+        action: 'backup.host_key.reset',
+        objectType: 'router',
+        objectId: r.id,
+        opd: r.opd,
+        before: before ?? null,
+        after: { fingerprint: fingerprint ?? null },
+      });
     });
     this.deps.log.warn({ router: r.id, fingerprint: fingerprint ?? null, by: actor.id }, 'router SSH host key re-pinned');
     return this.status(actor, r.id);
@@ -201,7 +208,8 @@ export class BackupService {
     const hash = sha256(comparable);
     // the line diff can take a while on a big export: done before the write lock is taken
     const previous = repo.latestVersion(store.db, id);
-    const diffed = previous && previous.hash !== hash ? { version: previous.version, lines: changedLines(comparableExport(previous.content), comparable) } : null;
+    const diffed =
+      previous && previous.hash !== hash ? { version: previous.version, lines: changedLines(comparableExport(previous.content), comparable) } : null;
     return store.write(actor, (tx) => {
       if (pinned === null) {
         repo.pinHostKey(tx, id, fingerprint);
@@ -217,8 +225,22 @@ export class BackupService {
       const lines = !latest ? null : diffed?.version === latest.version ? diffed.lines : changedLines(comparableExport(latest.content), comparable);
       const version = (latest?.version ?? 0) + 1;
       const size = Buffer.byteLength(masked);
-      repo.insertVersion(tx, id, { version, takenAt: tx.now, hash, size, linesAdded: lines?.added ?? null, linesRemoved: lines?.removed ?? null, content: masked });
-      tx.audit({ action: 'backup.stored', objectType: 'router', objectId: id, opd: router.opd, after: { version, hash, size, linesAdded: lines?.added ?? null, linesRemoved: lines?.removed ?? null } });
+      repo.insertVersion(tx, id, {
+        version,
+        takenAt: tx.now,
+        hash,
+        size,
+        linesAdded: lines?.added ?? null,
+        linesRemoved: lines?.removed ?? null,
+        content: masked,
+      });
+      tx.audit({
+        action: 'backup.stored',
+        objectType: 'router',
+        objectId: id,
+        opd: router.opd,
+        after: { version, hash, size, linesAdded: lines?.added ?? null, linesRemoved: lines?.removed ?? null },
+      });
       log.info({ router: id, version, size }, 'router config backup stored');
       return { router: id, result: 'changed', version, error: null };
     });
@@ -234,10 +256,20 @@ export class BackupService {
       // one audit entry per new refused key, not one per retry
       if (key?.offeredFingerprint === e.fingerprint) return;
       repo.recordOfferedKey(tx, router.id, e.fingerprint);
-      tx.audit({ action: 'backup.host_key.refused', objectType: 'router', objectId: router.id, opd: router.opd, before: { fingerprint: key?.fingerprint ?? null }, after: { fingerprint: e.fingerprint } });
+      tx.audit({
+        action: 'backup.host_key.refused',
+        objectType: 'router',
+        objectId: router.id,
+        opd: router.opd,
+        before: { fingerprint: key?.fingerprint ?? null },
+        after: { fingerprint: e.fingerprint },
+      });
     });
     if (e.kind === 'host-key-changed')
-      log.error({ router: router.id, presented: e.fingerprint }, 'ROUTER SSH HOST KEY CHANGED: backup refused until a noc-admin re-pins it (POST /api/v1/routers/{id}/host-key/reset)');
+      log.error(
+        { router: router.id, presented: e.fingerprint },
+        'ROUTER SSH HOST KEY CHANGED: backup refused until a noc-admin re-pins it (POST /api/v1/routers/{id}/host-key/reset)',
+      );
     else log.warn({ router: router.id, result, err: e.message }, 'router config backup failed');
     return { router: router.id, result, version: null, error: e.message };
   }

@@ -70,7 +70,14 @@ export class AdlistFiles {
     try {
       writeSync(fd, `# Simpul block list, version ${version}: ${names.length} names\n`);
       const CHUNK = 10_000;
-      for (let i = 0; i < names.length; i += CHUNK) writeSync(fd, names.slice(i, i + CHUNK).map((n) => `0.0.0.0 ${n}\n`).join(''));
+      for (let i = 0; i < names.length; i += CHUNK)
+        writeSync(
+          fd,
+          names
+            .slice(i, i + CHUNK)
+            .map((n) => `0.0.0.0 ${n}\n`)
+            .join(''),
+        );
     } finally {
       closeSync(fd);
     }

@@ -34,7 +34,10 @@ export interface AdlistServing {
   revoked(router: string): void;
 }
 
-const Params = Type.Object({ router: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }), file: Type.String({ pattern: '^[A-Za-z0-9_-]{16,64}\\.txt$' }) }, { additionalProperties: false });
+const Params = Type.Object(
+  { router: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }), file: Type.String({ pattern: '^[A-Za-z0-9_-]{16,64}\\.txt$' }) },
+  { additionalProperties: false },
+);
 const RevokeParams = Type.Object({ id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }) }, { additionalProperties: false });
 
 function asPrefix(text: string): Prefix | null {
@@ -67,17 +70,35 @@ export function adlistPublicRoutes(s: AdlistServing): RoutePlugin {
     app.get<{ Params: Static<typeof Params> }>('/adlist/:router/:file', {
       // request lines carry the secret: not logged (fastify logs requests at info)
       logLevel: 'warn',
-      schema: { tags: ['blocking'], summary: "A router's block list as a hosts file (RouterOS /ip/dns/adlist); the URL is the router's capability", params: Params, security: [], response: { ...problemReplies } },
+      schema: {
+        tags: ['blocking'],
+        summary: "A router's block list as a hosts file (RouterOS /ip/dns/adlist); the URL is the router's capability",
+        params: Params,
+        security: [],
+        response: { ...problemReplies },
+      },
       handler: async (req, reply) => {
         const { router: id, file } = req.params;
         // the secret travels in the URL: never over plain HTTP
-        if (!(req.raw.socket as TLSSocket).encrypted) throw new AppError(403, 'ADLIST_TLS_ONLY', "block lists are served over Simpul's HTTPS listener (http.tls) only");
+        if (!(req.raw.socket as TLSSocket).encrypted)
+          throw new AppError(403, 'ADLIST_TLS_ONLY', "block lists are served over Simpul's HTTPS listener (http.tls) only");
         const r = s.router(id);
         // an unknown router and a wrong or revoked secret look the same
-        if (!r || !s.secrets.verify(id, file.slice(0, -'.txt'.length))) throw new AppError(404, 'ADLIST_NOT_FOUND', 'no block list at this address (the secret is wrong or was revoked)');
+        if (!r || !s.secrets.verify(id, file.slice(0, -'.txt'.length)))
+          throw new AppError(404, 'ADLIST_NOT_FOUND', 'no block list at this address (the secret is wrong or was revoked)');
         const peer = req.socket.remoteAddress ?? '';
-        if (!addressAllowed(peer, r.address, s.allowFrom)) throw new AppError(403, 'ADLIST_ADDRESS_REFUSED', `this list is served to router ${id}'s management address only, not ${peer} (blocking.adlist.allowFrom adds others)`);
-        if (!r.adlist) throw new AppError(404, 'ADLIST_NOT_IN_USE', `router ${id} does not fetch its list (RouterOS before 7.15, or blocking.adlist.enabled is off): it holds static entries`);
+        if (!addressAllowed(peer, r.address, s.allowFrom))
+          throw new AppError(
+            403,
+            'ADLIST_ADDRESS_REFUSED',
+            `this list is served to router ${id}'s management address only, not ${peer} (blocking.adlist.allowFrom adds others)`,
+          );
+        if (!r.adlist)
+          throw new AppError(
+            404,
+            'ADLIST_NOT_IN_USE',
+            `router ${id} does not fetch its list (RouterOS before 7.15, or blocking.adlist.enabled is off): it holds static entries`,
+          );
         const v = s.files.version(r.opd);
         const etag = `"${v.version}"`;
         reply.header('etag', etag).header('cache-control', 'no-cache');

@@ -36,7 +36,11 @@ export class AdlistSecrets {
     const secret = randomBytes(24).toString('base64url');
     return this.store.write(actor, (tx) => {
       const had = tx.db.prepare('SELECT created_at FROM adlist_secrets WHERE router = ?').pluck().get(router) as string | undefined;
-      tx.db.prepare('INSERT INTO adlist_secrets (router, secret, created_at, created_by) VALUES (?, ?, ?, ?) ON CONFLICT (router) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at, created_by = excluded.created_by').run(router, secret, tx.now, actor.id);
+      tx.db
+        .prepare(
+          'INSERT INTO adlist_secrets (router, secret, created_at, created_by) VALUES (?, ?, ?, ?) ON CONFLICT (router) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at, created_by = excluded.created_by',
+        )
+        .run(router, secret, tx.now, actor.id);
       // the secret itself never reaches the audit log
       tx.audit({ action, objectType: 'router', objectId: router, before: had ? { createdAt: had } : null, after: { createdAt: tx.now } });
       return { secret, at: tx.now };

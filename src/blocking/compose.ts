@@ -38,7 +38,8 @@ export function composeBase(rows: Iterable<EntryRow>, protectedDomains: readonly
     if (r.kind === 'domain' || r.kind === 'wildcard') {
       const sub = r.kind === 'wildcard';
       const have = names.get(r.value);
-      if (!have || (sub && !have.subdomains) || (sub === have.subdomains && r.category < have.category)) names.set(r.value, { name: r.value, subdomains: sub, category: r.category });
+      if (!have || (sub && !have.subdomains) || (sub === have.subdomains && r.category < have.category))
+        names.set(r.value, { name: r.value, subdomains: sub, category: r.category });
     } else {
       const have = ips.get(r.value);
       if (!have || r.category < have.category) ips.set(r.value, { prefix: r.value, category: r.category, p: have?.p ?? ipPrefix(r) });
@@ -56,7 +57,9 @@ export function composeBase(rows: Iterable<EntryRow>, protectedDomains: readonly
   domains.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
   // Address order, enclosing prefix first: a prefix is covered when it starts before the last kept one ends.
-  const sorted = [...ips.values()].sort((a, b) => a.p.family - b.p.family || (a.p.network < b.p.network ? -1 : a.p.network > b.p.network ? 1 : a.p.length - b.p.length));
+  const sorted = [...ips.values()].sort(
+    (a, b) => a.p.family - b.p.family || (a.p.network < b.p.network ? -1 : a.p.network > b.p.network ? 1 : a.p.length - b.p.length),
+  );
   const prefixes: BaseList['prefixes'] = [];
   let last: { family: number; end: bigint } | null = null;
   for (const x of sorted) {

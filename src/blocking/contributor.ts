@@ -102,7 +102,12 @@ export function blockingContributor(service: BlockSource, opts: BlockingContribu
       if (!cfg.enforce) {
         // enforcement switched off: whatever an earlier push left is removed
         reports.delete(router.id);
-        const v4 = { '/ip/dns/static': [], '/ip/firewall/address-list': [], '/ip/firewall/filter': [], ...(supportsAdlist(router.routeros?.version) ? { [ADLIST]: [] } : {}) };
+        const v4 = {
+          '/ip/dns/static': [],
+          '/ip/firewall/address-list': [],
+          '/ip/firewall/filter': [],
+          ...(supportsAdlist(router.routeros?.version) ? { [ADLIST]: [] } : {}),
+        };
         return { menus: hasIpv6Menus(router.routeros?.version) ? { ...v4, '/ipv6/firewall/address-list': [], '/ipv6/firewall/filter': [] } : v4 };
       }
       const full = service.effective(router.opd, opts.clock.now());
@@ -117,7 +122,11 @@ export function blockingContributor(service: BlockSource, opts: BlockingContribu
         dropForeignDns: cfg.dropForeignDns,
         sniRules: cfg.sniRules,
         modelLimits: cfg.modelLimits,
-        protectedPrefixes: [...inventoryProtected(inventory, roles), ...(service.safety?.().protected.map((p) => p.prefix.text) ?? []), ...(opts.protectedPrefixes?.() ?? [])],
+        protectedPrefixes: [
+          ...inventoryProtected(inventory, roles),
+          ...(service.safety?.().protected.map((p) => p.prefix.text) ?? []),
+          ...(opts.protectedPrefixes?.() ?? []),
+        ],
       });
       if (url && hosts) {
         desired.menus[ADLIST] = [{ url, 'ssl-verify': 'yes', comment: `${OWNER} adlist ${hosts.version}` }];
@@ -137,7 +146,12 @@ export function blockingContributor(service: BlockSource, opts: BlockingContribu
  * that version whole, it is asked to reload, then its own counters are read until it shows names.
  * A router that still shows none cannot reach Simpul: degraded, with where to look.
  */
-async function afterApply(router: Device, session: RouterSession, report: BlockingReport | undefined, adlist: AdlistSource | undefined): Promise<AfterApply | undefined> {
+async function afterApply(
+  router: Device,
+  session: RouterSession,
+  report: BlockingReport | undefined,
+  adlist: AdlistSource | undefined,
+): Promise<AfterApply | undefined> {
   if (!report) return undefined; // only OPD routers have a report
   if (report.mode === 'static' || !adlist || !report.listVersion) return { dns: { mode: 'static', names: report.names } };
   // the URL always serves the newest version: the router must hold that one (a newer one than this

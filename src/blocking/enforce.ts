@@ -56,7 +56,9 @@ export class BlockLimitError extends Error {
     readonly limit: number,
     readonly model: string,
   ) {
-    super(`router ${router} (${model}) would hold ${count} blocking entries, more than its limit of ${limit}; nothing is pushed until the list shrinks or blocking.modelLimits allows more`);
+    super(
+      `router ${router} (${model}) would hold ${count} blocking entries, more than its limit of ${limit}; nothing is pushed until the list shrinks or blocking.modelLimits allows more`,
+    );
   }
 }
 
@@ -191,7 +193,11 @@ export function enforceBlocklist(list: EffectiveBlocklist, router: EnforceRouter
   const sni: Entry[] = [];
   for (const d of domains) {
     const comment = `${OWNER} ${d.category}`;
-    const match: Record<string, string> = !d.subdomains ? { name: d.name } : matchSubdomain ? { name: d.name, 'match-subdomain': 'yes' } : { regexp: subdomainRegexp(d.name) };
+    const match: Record<string, string> = !d.subdomains
+      ? { name: d.name }
+      : matchSubdomain
+        ? { name: d.name, 'match-subdomain': 'yes' }
+        : { regexp: subdomainRegexp(d.name) };
     if (nxdomain) dns.push({ ...match, type: 'NXDOMAIN', ttl: DNS_TTL, comment });
     else {
       dns.push({ ...match, address: '0.0.0.0', ttl: DNS_TTL, comment });
@@ -204,13 +210,15 @@ export function enforceBlocklist(list: EffectiveBlocklist, router: EnforceRouter
   }
 
   // ---- addresses and prefixes -------------------------------------------------------------------
-  const guard = new IntervalSet(opts.protectedPrefixes.flatMap((p) => {
-    try {
-      return [interval(p)];
-    } catch {
-      return [];
-    }
-  }));
+  const guard = new IntervalSet(
+    opts.protectedPrefixes.flatMap((p) => {
+      try {
+        return [interval(p)];
+      } catch {
+        return [];
+      }
+    }),
+  );
   const addresses: Record<Family, Entry[]> = { 4: [], 6: [] };
   const seen = new Set<string>();
   for (const p of list.prefixes) {
@@ -230,7 +238,11 @@ export function enforceBlocklist(list: EffectiveBlocklist, router: EnforceRouter
       continue;
     }
     if (iv.family === 6 && !ipv6) {
-      skipped.push({ entry: p.prefix, category: p.category, reason: `RouterOS ${router.rosVersion ?? '(version unknown)'} may lack the ipv6 package; IPv6 entries are pushed to RouterOS 7 routers only` });
+      skipped.push({
+        entry: p.prefix,
+        category: p.category,
+        reason: `RouterOS ${router.rosVersion ?? '(version unknown)'} may lack the ipv6 package; IPv6 entries are pushed to RouterOS 7 routers only`,
+      });
       continue;
     }
     if (seen.has(iv.text)) continue;
@@ -242,12 +254,14 @@ export function enforceBlocklist(list: EffectiveBlocklist, router: EnforceRouter
   // the same rules in /ip and /ipv6 firewall (same comments: each menu is its own identity space)
   const familyRules = (family: Family): Entry[] => {
     const rules: Entry[] = [];
-    if (addresses[family].length > 0) rules.push({ chain: 'forward', action: 'drop', 'dst-address-list': opts.listName, comment: `${OWNER} drop ${opts.listName}` });
+    if (addresses[family].length > 0)
+      rules.push({ chain: 'forward', action: 'drop', 'dst-address-list': opts.listName, comment: `${OWNER} drop ${opts.listName}` });
     if (opts.dropForeignDns) {
       // the router's own resolver is reached through the input chain, so `forward` only sees
       // queries to other resolvers
       const lan: Record<string, string> = opts.lanInterfaceList ? { 'in-interface-list': opts.lanInterfaceList } : {};
-      for (const protocol of ['udp', 'tcp']) rules.push({ chain: 'forward', ...lan, protocol, 'dst-port': '53,853', action: 'drop', comment: `${OWNER} foreign-dns ${protocol}` });
+      for (const protocol of ['udp', 'tcp'])
+        rules.push({ chain: 'forward', ...lan, protocol, 'dst-port': '53,853', action: 'drop', comment: `${OWNER} foreign-dns ${protocol}` });
     }
     return rules;
   };

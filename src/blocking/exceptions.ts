@@ -58,7 +58,9 @@ export class BlockExceptions {
       where.push('until < ?'), args.push(t.toISOString());
     }
     const limit = f.limit ?? 100;
-    const rows = this.d.store.db.prepare(`SELECT * FROM block_exceptions WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`).all(...args, limit + 1) as ExceptionDbRow[];
+    const rows = this.d.store.db
+      .prepare(`SELECT * FROM block_exceptions WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`)
+      .all(...args, limit + 1) as ExceptionDbRow[];
     const page = rows.slice(0, limit).map(exceptionOut(now));
     return { exceptions: page, next: rows.length > limit ? page[page.length - 1]!.id : null };
   }
@@ -94,7 +96,14 @@ export class BlockExceptions {
       if (before.state !== 'active') throw conflict('EXCEPTION_NOT_ACTIVE', `exception ${id} is already ${before.state}`);
       tx.db.prepare('UPDATE block_exceptions SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE id = ?').run(tx.now, actor.id, reason.trim(), id);
       const after = exceptionOut(now)(tx.db.prepare('SELECT * FROM block_exceptions WHERE id = ?').get(id) as ExceptionDbRow);
-      tx.audit({ action: 'blocklist.exception.revoke', objectType: 'block_exception', objectId: String(id), opd: r.opd, before: { state: before.state }, after: { state: 'revoked', reason: reason.trim() } });
+      tx.audit({
+        action: 'blocklist.exception.revoke',
+        objectType: 'block_exception',
+        objectId: String(id),
+        opd: r.opd,
+        before: { state: before.state },
+        after: { state: 'revoked', reason: reason.trim() },
+      });
       this.d.changed([r.opd]);
       return after;
     });
@@ -114,7 +123,14 @@ export class BlockExceptions {
         const u = tx.db.prepare('UPDATE block_exceptions SET expired_at = ? WHERE id = ? AND revoked_at IS NULL AND expired_at IS NULL').run(tx.now, r.id);
         if (!u.changes) continue;
         n++;
-        tx.audit({ action: 'blocklist.exception.expire', objectType: 'block_exception', objectId: String(r.id), opd: r.opd, before: { state: 'active', until: r.until }, after: { state: 'expired' } });
+        tx.audit({
+          action: 'blocklist.exception.expire',
+          objectType: 'block_exception',
+          objectId: String(r.id),
+          opd: r.opd,
+          before: { state: 'active', until: r.until },
+          after: { state: 'expired' },
+        });
         this.d.changed([r.opd]);
       }
       return n;

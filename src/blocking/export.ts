@@ -54,6 +54,7 @@ export function toUnbound(list: EffectiveBlocklist, generatedAt: string): string
     if (d.subdomains) lines.push(`  local-zone: "${d.name}." always_nxdomain`);
     else lines.push(`  local-data: "${d.name}. A 0.0.0.0"`, `  local-data: "${d.name}. AAAA ::"`);
   }
-  for (const p of list.prefixes) lines.push(`  response-ip: ${p.prefix.includes('/') ? p.prefix : `${p.prefix}/${p.prefix.includes(':') ? 128 : 32}`} always_nxdomain`);
+  for (const p of list.prefixes)
+    lines.push(`  response-ip: ${p.prefix.includes('/') ? p.prefix : `${p.prefix}/${p.prefix.includes(':') ? 128 : 32}`} always_nxdomain`);
   return `${lines.join('\n')}\n`;
 }

@@ -38,7 +38,7 @@ const sessions = new Map<number, JudgingSession>();
 
 function theThread(): Worker {
   if (idle) clearTimeout(idle), (idle = null);
-  if (thread) return thread.ref(), thread;
+  if (thread) return (thread.ref(), thread);
   const w = startWorker(import.meta.url, 'import-worker');
   w.on('message', (m: FromThread) => sessions.get(m.s)?.received(m));
   const gone = (why: string) => {

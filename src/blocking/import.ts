@@ -16,7 +16,7 @@ import { requirePermission, type Actor } from '../auth/actor.js';
 import { AppError, badRequest, conflict } from '../common/errors.js';
 import { tooLarge } from './line-reader.js';
 import { JudgingSession } from './import-thread.js';
-import type { ImportProblem, JudgeSummary } from './list-judge.js';
+import type { JudgeSummary } from './list-judge.js';
 import type { ListFormat } from './list-formats.js';
 import type { EntryKind } from './normalize.js';
 import { MANUAL_SOURCE, SOURCE_PATTERN, type BlockingService } from './service.js';
@@ -62,8 +62,10 @@ export async function importList(
   requirePermission(actor, 'operate');
   svc.requireCategory(category);
   const { source, format, dryRun } = input;
-  if (!new RegExp(SOURCE_PATTERN).test(source)) throw badRequest('SOURCE_NAME', 'source is a feed name: lowercase letters, digits, dots, dashes, underscores (e.g. trustpositif)', 'source');
-  if (source === MANUAL_SOURCE) throw badRequest('SOURCE_RESERVED', `source '${MANUAL_SOURCE}' holds entries added one by one; give the feed its own name`, 'source');
+  if (!new RegExp(SOURCE_PATTERN).test(source))
+    throw badRequest('SOURCE_NAME', 'source is a feed name: lowercase letters, digits, dots, dashes, underscores (e.g. trustpositif)', 'source');
+  if (source === MANUAL_SOURCE)
+    throw badRequest('SOURCE_RESERVED', `source '${MANUAL_SOURCE}' holds entries added one by one; give the feed its own name`, 'source');
   const lock = `${category}/${source}`;
   if (busy.has(lock)) throw conflict('IMPORT_RUNNING', `an import of ${category} source ${source} is already running; wait for it to finish`);
   busy.add(lock);
@@ -100,9 +102,11 @@ export async function importList(
     const sourceRow = db.prepare('SELECT generation FROM block_sources WHERE category = ? AND name = ?').pluck().get(category, source) as number | undefined;
     const live = sourceRow ?? 0;
     const liveCount = await countGeneration(db, category, source, live);
-    const matching = db.prepare(
-      'SELECT count(*) FROM json_each(@values) j CROSS JOIN block_entries o ON o.category = @cat AND o.kind = @kind AND o.value = j.value AND o.source = @src AND o.generation = @live',
-    ).pluck();
+    const matching = db
+      .prepare(
+        'SELECT count(*) FROM json_each(@values) j CROSS JOIN block_entries o ON o.category = @cat AND o.kind = @kind AND o.value = j.value AND o.source = @src AND o.generation = @live',
+      )
+      .pluck();
     const args = { cat: category, src: source, live };
     const counted = () => {
       r.removed = liveCount - r.unchanged;
@@ -122,7 +126,8 @@ export async function importList(
     }
     if (r.changed) {
       // Above every generation of the source, live or left behind by a crash.
-      const top = (db.prepare('SELECT max(generation) FROM block_entries WHERE category = ? AND source = ?').pluck().get(category, source) as number | null) ?? 0;
+      const top =
+        (db.prepare('SELECT max(generation) FROM block_entries WHERE category = ? AND source = ?').pluck().get(category, source) as number | null) ?? 0;
       gen = Math.max(top, live) + 1;
       const now = svc.opts.clock.now().toISOString();
       // Entries that stay keep when and by whom they were first added; with nothing live there is nothing to look up.
@@ -147,7 +152,20 @@ export async function importList(
     }
     check();
     svc.store.write(actor, (tx) => {
-      const row = { cat: category, src: source, gen: gen ?? live, now: tx.now, by: actor.id, format, lines: r.lines, accepted: r.accepted, invalid: r.invalid, duplicates: r.duplicates, redundant: r.redundant, refused: r.refused };
+      const row = {
+        cat: category,
+        src: source,
+        gen: gen ?? live,
+        now: tx.now,
+        by: actor.id,
+        format,
+        lines: r.lines,
+        accepted: r.accepted,
+        invalid: r.invalid,
+        duplicates: r.duplicates,
+        redundant: r.redundant,
+        refused: r.refused,
+      };
       tx.db
         .prepare(
           `INSERT INTO block_sources (category, name, format, imported_at, imported_by, lines, accepted, invalid, duplicates, redundant, refused, generation)
@@ -161,7 +179,18 @@ export async function importList(
         action: 'blocklist.import',
         objectType: 'block_source',
         objectId: `${category}/${source}`,
-        after: { format, lines: r.lines, accepted: r.accepted, added: r.added, removed: r.removed, duplicates: r.duplicates, redundant: r.redundant, invalid: r.invalid, refused: r.refused, changed: r.changed },
+        after: {
+          format,
+          lines: r.lines,
+          accepted: r.accepted,
+          added: r.added,
+          removed: r.removed,
+          duplicates: r.duplicates,
+          redundant: r.redundant,
+          invalid: r.invalid,
+          refused: r.refused,
+          changed: r.changed,
+        },
       });
       if (r.added || r.removed) svc.markChanged('all', true);
     });
@@ -221,7 +250,12 @@ class Pace {
  * The kept values in store order, a page of one kind per step (`values`: a JSON array of `n`),
  * until the step returns false. The next page is asked for while this one is written.
  */
-async function walkKept(judging: JudgingSession, pace: Pace, check: () => void, step: (kind: EntryKind, values: string, n: number) => boolean | void): Promise<void> {
+async function walkKept(
+  judging: JudgingSession,
+  pace: Pace,
+  check: () => void,
+  step: (kind: EntryKind, values: string, n: number) => boolean | void,
+): Promise<void> {
   let from = 0;
   let next = judging.page(from, pace.rows);
   try {

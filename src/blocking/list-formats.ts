@@ -15,7 +15,20 @@ const invalid = (code: string, reason: string): LineResult => ({ kind: 'invalid'
 const from = (j: Judged): LineResult => (j.ok ? { kind: 'values', values: [j.entry] } : invalid(j.code, j.reason));
 
 // Names hosts files carry for the machine itself, not for blocking.
-const HOSTS_SELF = new Set(['localhost', 'localhost.localdomain', 'local', 'broadcasthost', 'ip6-localhost', 'ip6-loopback', 'ip6-localnet', 'ip6-mcastprefix', 'ip6-allnodes', 'ip6-allrouters', 'ip6-allhosts', '0.0.0.0']);
+const HOSTS_SELF = new Set([
+  'localhost',
+  'localhost.localdomain',
+  'local',
+  'broadcasthost',
+  'ip6-localhost',
+  'ip6-loopback',
+  'ip6-localnet',
+  'ip6-mcastprefix',
+  'ip6-allnodes',
+  'ip6-allrouters',
+  'ip6-allhosts',
+  '0.0.0.0',
+]);
 const HOSTS_SINK = /^(0\.0\.0\.0|127\.0\.0\.1|::1?|0:0:0:0:0:0:0:[01])$/;
 
 const isComment = (s: string): boolean => s.startsWith('#') || s.startsWith('!') || s.startsWith('//') || s.startsWith(';') || /^\[adblock/i.test(s);
@@ -28,7 +41,8 @@ function stripInline(s: string): string {
 function hostsLine(s: string): LineResult {
   const fields = s.split(/\s+/);
   const sink = fields[0]!;
-  if (!HOSTS_SINK.test(sink)) return invalid('HOSTS_NOT_SINK', `a hosts line must point names at 0.0.0.0 or 127.0.0.1, not ${JSON.stringify(sink.slice(0, 45))}`);
+  if (!HOSTS_SINK.test(sink))
+    return invalid('HOSTS_NOT_SINK', `a hosts line must point names at 0.0.0.0 or 127.0.0.1, not ${JSON.stringify(sink.slice(0, 45))}`);
   const names = fields.slice(1).filter((n) => !HOSTS_SELF.has(n.toLowerCase()));
   if (fields.length < 2) return invalid('HOSTS_NO_NAME', `hosts line with an address and no name`);
   const values: BlockValue[] = [];
@@ -42,9 +56,10 @@ function hostsLine(s: string): LineResult {
 
 function adblockLine(s: string): LineResult {
   if (s.startsWith('@@')) return invalid('ADBLOCK_ALLOW_RULE', 'allow rules (@@) are not block entries; ask for an exception instead');
-  const m = /^\|\|([^\^$|/]+)\^(\$(.*))?$/.exec(s);
+  const m = /^\|\|([^^$|/]+)\^(\$(.*))?$/.exec(s);
   if (!m) return invalid('ADBLOCK_UNSUPPORTED', 'only ||name^ rules can be enforced by DNS; element hiding and URL rules cannot');
-  if (m[3] !== undefined && m[3] !== '' && !/^(important|all|document)$/.test(m[3])) return invalid('ADBLOCK_OPTIONS', `rule options $${m[3].slice(0, 40)} cannot be enforced by DNS`);
+  if (m[3] !== undefined && m[3] !== '' && !/^(important|all|document)$/.test(m[3]))
+    return invalid('ADBLOCK_OPTIONS', `rule options $${m[3].slice(0, 40)} cannot be enforced by DNS`);
   // ||example.com^ blocks the name and everything under it.
   const j = judgeDomain(`*.${m[1]!}`);
   return from(j);
@@ -98,7 +113,8 @@ export class CsvList {
     if (!this.column) {
       const names = cells.map((c) => c.trim().toLowerCase());
       const index = names.findIndex((n) => n in CSV_COLUMNS);
-      if (index === -1) return invalid('CSV_HEADER', `the header must name a column domain, address or value; found ${JSON.stringify(names.join(',').slice(0, 80))}`);
+      if (index === -1)
+        return invalid('CSV_HEADER', `the header must name a column domain, address or value; found ${JSON.stringify(names.join(',').slice(0, 80))}`);
       this.column = { index, expect: CSV_COLUMNS[names[index]!]! };
       return SKIP;
     }

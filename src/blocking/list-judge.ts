@@ -46,7 +46,17 @@ export class ListJudge {
   private readonly lineOf = new Map<EntryKind, number[]>(KIND_ORDER.map((k) => [k, []]));
   private readonly csv: CsvList | null;
   private readonly maxReported: number;
-  private readonly s: JudgeSummary = { lines: 0, accepted: 0, duplicates: 0, redundant: 0, invalid: 0, refused: 0, errors: [], errorsNotListed: 0, redundantExamples: [] };
+  private readonly s: JudgeSummary = {
+    lines: 0,
+    accepted: 0,
+    duplicates: 0,
+    redundant: 0,
+    invalid: 0,
+    refused: 0,
+    errors: [],
+    errorsNotListed: 0,
+    redundantExamples: [],
+  };
 
   constructor(private readonly o: JudgeOptions) {
     this.csv = o.format === 'csv' ? new CsvList() : null;
@@ -120,7 +130,11 @@ export class ListJudge {
         covered.add(value);
         hits.push({ key: kind === 'domain' ? revKey(value) : revKey(value).slice(0, -1), kind, value, cover });
       }
-      if (covered.size) kept.set(kind, kept.get(kind)!.filter((v) => !covered.has(v)));
+      if (covered.size)
+        kept.set(
+          kind,
+          kept.get(kind)!.filter((v) => !covered.has(v)),
+        );
     }
     this.s.redundant = hits.length;
     const listed = hits.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).slice(0, this.maxReported);
@@ -139,8 +153,7 @@ export class ListJudge {
       const want = new Set(wanted.filter(([k]) => k === kind).map(([, v]) => v));
       const values = this.values.get(kind)!;
       const lines = this.lineOf.get(kind)!;
-      for (let i = 0; i < values.length && want.size; i++)
-        if (want.delete(values[i]!)) found.set(`${kind} ${values[i]}`, lines[i]!);
+      for (let i = 0; i < values.length && want.size; i++) if (want.delete(values[i]!)) found.set(`${kind} ${values[i]}`, lines[i]!);
     }
     return (kind, value) => found.get(`${kind} ${value}`)!;
   }

@@ -129,5 +129,12 @@ export interface PolicyAnswer {
   exceptions: ExceptionOut[];
 }
 
-export const entryOut = (r: EntryDbRow): EntryOut => ({ id: r.id, category: r.category, kind: r.kind, value: r.value, source: r.source, addedAt: r.added_at, addedBy: r.added_by });
-
+export const entryOut = (r: EntryDbRow): EntryOut => ({
+  id: r.id,
+  category: r.category,
+  kind: r.kind,
+  value: r.value,
+  source: r.source,
+  addedAt: r.added_at,
+  addedBy: r.added_by,
+});

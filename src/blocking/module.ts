@@ -103,7 +103,10 @@ const createBlocking: ModuleFactory = (ctx) => {
   return {
     name: 'blocking',
     routes: async (app, services) => {
-      await blockingRoutes(svc, { maxImportBytes: cfg.maxImportBytes, maxLineBytes: cfg.maxLineBytes, regencyDomain: () => ctx.inventory().regency.domain })(app, services);
+      await blockingRoutes(svc, { maxImportBytes: cfg.maxImportBytes, maxLineBytes: cfg.maxLineBytes, regencyDomain: () => ctx.inventory().regency.domain })(
+        app,
+        services,
+      );
       await adlistApiRoutes(serving)(app, services);
     },
     publicRoutes: adlistPublicRoutes(serving),
@@ -116,4 +119,10 @@ const createBlocking: ModuleFactory = (ctx) => {
   };
 };
 
-export const blockingModule: ModuleDefinition = { name: 'blocking', requires: ['requests', 'loadedInventory'], uses: ['lab'], provides: ['blocking'], create: createBlocking };
+export const blockingModule: ModuleDefinition = {
+  name: 'blocking',
+  requires: ['requests', 'loadedInventory'],
+  uses: ['lab'],
+  provides: ['blocking'],
+  create: createBlocking,
+};

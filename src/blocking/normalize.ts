@@ -31,9 +31,38 @@ const show = (s: string): string => JSON.stringify(s.length > 60 ? `${s.slice(0,
 
 // Public suffixes a wildcard must never cover: blocking `*.go.id` would cut off every government site.
 const PUBLIC_SUFFIXES = new Set([
-  'co.id', 'go.id', 'ac.id', 'or.id', 'web.id', 'sch.id', 'my.id', 'biz.id', 'net.id', 'mil.id', 'desa.id', 'ponpes.id', 'id.id',
-  'co.uk', 'org.uk', 'ac.uk', 'gov.uk', 'com.au', 'net.au', 'org.au', 'co.jp', 'com.sg', 'com.my', 'gov.my', 'com.br', 'co.in',
-  'github.io', 'blogspot.com', 'appspot.com', 'cloudfront.net', 'herokuapp.com', 'azurewebsites.net',
+  'co.id',
+  'go.id',
+  'ac.id',
+  'or.id',
+  'web.id',
+  'sch.id',
+  'my.id',
+  'biz.id',
+  'net.id',
+  'mil.id',
+  'desa.id',
+  'ponpes.id',
+  'id.id',
+  'co.uk',
+  'org.uk',
+  'ac.uk',
+  'gov.uk',
+  'com.au',
+  'net.au',
+  'org.au',
+  'co.jp',
+  'com.sg',
+  'com.my',
+  'gov.my',
+  'com.br',
+  'co.in',
+  'github.io',
+  'blogspot.com',
+  'appspot.com',
+  'cloudfront.net',
+  'herokuapp.com',
+  'azurewebsites.net',
 ]);
 
 const LABEL = /^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?$/;
@@ -72,8 +101,7 @@ export function judgeDomain(input: string, opts: { wildcard?: boolean } = {}): J
       return bad('BAD_CHARACTERS', c ? `${show(s)} contains ${show(c)}; names use letters, digits, '-' and '_'` : `label ${show(l)} begins or ends with '-'`);
     }
   }
-  if (labels.length < 2)
-    return bad(wildcard ? 'WILDCARD_TOO_BROAD' : 'BARE_TLD', `${show(input.trim())} is a whole top-level domain; name a site under it`);
+  if (labels.length < 2) return bad(wildcard ? 'WILDCARD_TOO_BROAD' : 'BARE_TLD', `${show(input.trim())} is a whole top-level domain; name a site under it`);
   if (/^[0-9]+$/.test(labels[labels.length - 1]!)) return bad('NUMERIC_TLD', `${show(s)} ends in a numeric label; it is not a domain name`);
   if (wildcard && PUBLIC_SUFFIXES.has(ascii)) return bad('WILDCARD_TOO_BROAD', `*.${ascii} would block every site registered under ${ascii}`);
   return { ok: true, entry: { kind: wildcard ? 'wildcard' : 'domain', value: ascii } };
@@ -163,11 +191,15 @@ export function unsafeReason(v: BlockValue, safety: Safety): Invalid | null {
   if (p.length === 0) return { code: 'COVERS_INTERNET', reason: `${v.value} covers the whole ${p.family === 4 ? 'IPv4' : 'IPv6'} internet` };
   const min = safety.minLength[p.family];
   if (p.length < min)
-    return { code: 'PREFIX_TOO_BROAD', reason: `${v.value} is shorter than /${min} (blocking.minPrefixLength${p.family === 4 ? 'V4' : 'V6'}); it is too broad to be a site` };
+    return {
+      code: 'PREFIX_TOO_BROAD',
+      reason: `${v.value} is shorter than /${min} (blocking.minPrefixLength${p.family === 4 ? 'V4' : 'V6'}); it is too broad to be a site`,
+    };
   for (const r of safety.protected) {
     if (r.prefix.family !== p.family) continue;
     if (containsPrefix(p, r.prefix)) return { code: 'COVERS_PROTECTED', reason: `${v.value} covers ${r.why}; blocking it would cut the intranet off` };
-    if (containsPrefix(r.prefix, p)) return { code: 'INSIDE_PROTECTED', reason: `${v.value} is inside ${r.why}; block lists are for internet sites, not the intranet` };
+    if (containsPrefix(r.prefix, p))
+      return { code: 'INSIDE_PROTECTED', reason: `${v.value} is inside ${r.why}; block lists are for internet sites, not the intranet` };
   }
   return null;
 }

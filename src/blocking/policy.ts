@@ -18,7 +18,10 @@ export interface PolicyDeps {
 export function matchesFor(d: Pick<PolicyDeps, 'db' | 'categoryNames'>, v: BlockValue): EntryDbRow[] {
   const cands: BlockValue[] =
     v.kind === 'domain' || v.kind === 'wildcard'
-      ? [...(v.kind === 'domain' ? [{ kind: 'domain' as const, value: v.value }] : []), ...selfAndParents(v.value).map((value) => ({ kind: 'wildcard' as const, value }))]
+      ? [
+          ...(v.kind === 'domain' ? [{ kind: 'domain' as const, value: v.value }] : []),
+          ...selfAndParents(v.value).map((value) => ({ kind: 'wildcard' as const, value })),
+        ]
       : coveringValues(ipPrefix(v));
   const q = d.db.prepare('SELECT * FROM block_entries_live WHERE category = ? AND kind = ? AND value = ?');
   const out: EntryDbRow[] = [];
@@ -54,7 +57,12 @@ export function answerFor(d: PolicyDeps, opd: string, v: BlockValue, at: Date): 
   let why: string;
   if (hit !== undefined) why = `not blocked: ${protectedDomainReason(hit)}`;
   else if (blocking.length) why = `blocked by ${blocking.map(show).join('; ')}`;
-  else if (matches.some((m) => m.applies)) why = `open by exception ${matches.filter((m) => m.applies).map((m) => `#${m.openedBy}`).filter((x, i, a) => a.indexOf(x) === i).join(', ')}`;
+  else if (matches.some((m) => m.applies))
+    why = `open by exception ${matches
+      .filter((m) => m.applies)
+      .map((m) => `#${m.openedBy}`)
+      .filter((x, i, a) => a.indexOf(x) === i)
+      .join(', ')}`;
   else if (matches.length) why = `listed in ${[...new Set(matches.map((m) => m.category))].join(', ')}, which ${opd} is excluded from`;
   else why = 'not on any block list';
   const usedIds = new Set(matches.map((m) => m.openedBy));

@@ -39,7 +39,15 @@ const Category = Type.Object({
   excludedOpds: Type.Array(Type.String()),
   sources: Type.Array(Source),
 });
-const Entry = Type.Object({ id: Type.Integer(), category: Type.String(), kind: Type.String(), value: Type.String(), source: Type.String(), addedAt: Type.String(), addedBy: Type.String() });
+const Entry = Type.Object({
+  id: Type.Integer(),
+  category: Type.String(),
+  kind: Type.String(),
+  value: Type.String(),
+  source: Type.String(),
+  addedAt: Type.String(),
+  addedBy: Type.String(),
+});
 const Exception = Type.Object({
   id: Type.Integer(),
   opd: Type.String(),
@@ -80,7 +88,9 @@ const ImportQuery = Type.Object(
   {
     source: Type.String({ pattern: SOURCE_PATTERN, description: 'the feed name; re-importing a source replaces its entries' }),
     dryRun: Type.Optional(Type.Boolean({ default: false })),
-    format: Type.Optional(Type.Unsafe<ListFormat>({ type: 'string', enum: [...LIST_FORMATS], description: 'default: csv for text/csv, else auto (each line by its shape)' })),
+    format: Type.Optional(
+      Type.Unsafe<ListFormat>({ type: 'string', enum: [...LIST_FORMATS], description: 'default: csv for text/csv, else auto (each line by its shape)' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -102,7 +112,11 @@ const PolicyAnswer = Type.Object({
   ),
   exceptions: Type.Array(Exception),
 });
-const Policy = Type.Object({ opd: Type.String(), categories: Type.Array(Type.Object({ name: Type.String(), applies: Type.Boolean() })), activeExceptions: Type.Integer() });
+const Policy = Type.Object({
+  opd: Type.String(),
+  categories: Type.Array(Type.Object({ name: Type.String(), applies: Type.Boolean() })),
+  activeExceptions: Type.Integer(),
+});
 const Effective = Type.Object({
   opd: Type.String(),
   domains: Type.Array(Type.Object({ name: Type.String(), subdomains: Type.Boolean(), category: Type.String() })),
@@ -144,12 +158,24 @@ export function blockingRoutes(svc: BlockingService, o: BlockingRouteOptions): R
 
 function routes(app: FastifyInstance, svc: BlockingService, o: BlockingRouteOptions): void {
   app.get('/blocklists', {
-    schema: { tags: ['blocking'], summary: 'Block list categories with entry counts per source and the OPDs each does not apply to', response: { 200: Type.Array(Category), ...problemReplies } },
+    schema: {
+      tags: ['blocking'],
+      summary: 'Block list categories with entry counts per source and the OPDs each does not apply to',
+      response: { 200: Type.Array(Category), ...problemReplies },
+    },
     handler: (req) => svc.listCategories(req.actor),
   });
-  const NewCategory = Type.Object({ name: Type.String({ pattern: CATEGORY_PATTERN }), description: Type.Optional(TextLines(500, 0)) }, { additionalProperties: false });
+  const NewCategory = Type.Object(
+    { name: Type.String({ pattern: CATEGORY_PATTERN }), description: Type.Optional(TextLines(500, 0)) },
+    { additionalProperties: false },
+  );
   app.post<{ Body: Static<typeof NewCategory> }>('/blocklists', {
-    schema: { tags: ['blocking'], summary: 'Add a category (NOC); it applies to every OPD until excluded', body: NewCategory, response: { 201: Category, ...problemReplies } },
+    schema: {
+      tags: ['blocking'],
+      summary: 'Add a category (NOC); it applies to every OPD until excluded',
+      body: NewCategory,
+      response: { 201: Category, ...problemReplies },
+    },
     handler: async (req, reply) => reply.status(201).send(svc.createCategory(req.actor, req.body)),
   });
   const EntryQuery = Type.Object(
@@ -157,7 +183,7 @@ function routes(app: FastifyInstance, svc: BlockingService, o: BlockingRouteOpti
       q: Type.Optional(Type.String({ maxLength: 253, description: 'substring of the value' })),
       source: Type.Optional(Type.String({ pattern: SOURCE_PATTERN })),
       limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 100 })),
-      after: Type.Optional(Type.Integer({ minimum: 0, description: 'page: entries with id above this (the previous page\'s next)' })),
+      after: Type.Optional(Type.Integer({ minimum: 0, description: "page: entries with id above this (the previous page's next)" })),
     },
     { additionalProperties: false },
   );
@@ -172,7 +198,10 @@ function routes(app: FastifyInstance, svc: BlockingService, o: BlockingRouteOpti
     handler: (req) => svc.listEntries(req.actor, req.params.category, req.query),
   });
   const NewEntry = Type.Object(
-    { value: Type.String({ minLength: 1, maxLength: 300, description: 'example.com, *.example.com, 203.0.113.7 or 198.51.100.0/24' }), source: Type.Optional(Type.String({ pattern: SOURCE_PATTERN, default: 'manual' })) },
+    {
+      value: Type.String({ minLength: 1, maxLength: 300, description: 'example.com, *.example.com, 203.0.113.7 or 198.51.100.0/24' }),
+      source: Type.Optional(Type.String({ pattern: SOURCE_PATTERN, default: 'manual' })),
+    },
     { additionalProperties: false },
   );
   app.post<{ Params: Static<typeof CategoryParam>; Body: Static<typeof NewEntry> }>('/blocklists/:category/entries', {
@@ -213,14 +242,26 @@ function routes(app: FastifyInstance, svc: BlockingService, o: BlockingRouteOpti
       const file = form ? await oneFile(req, reply, o.maxImportBytes, IMPORT_FORM_ERRORS(o.maxImportBytes)) : undefined;
       const body = file ? file.chunks : (req.body as Readable | undefined);
       if (!body || (!file && typeof (body as Readable).pipe !== 'function'))
-        throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the list file as text/plain, text/csv or application/octet-stream, or as a form (multipart/form-data) with one file field');
+        throw new AppError(
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          'send the list file as text/plain, text/csv or application/octet-stream, or as a form (multipart/form-data) with one file field',
+        );
       const type = file ? (/\.csv$/i.test(file.filename) ? 'text/csv' : file.mimetype) : (req.headers['content-type'] ?? '');
       const format: ListFormat = req.query.format ?? (/text\/csv/.test(type) ? 'csv' : 'auto');
       // The client going away cancels the import: it stops and changes nothing.
       const gone = new AbortController();
       reply.raw.once('close', () => reply.raw.writableFinished || gone.abort());
       try {
-        return await importList(svc, req.actor, req.params.category, { source: req.query.source, format, dryRun: req.query.dryRun ?? false }, body, { maxBytes: o.maxImportBytes, maxLineBytes: o.maxLineBytes }, gone.signal);
+        return await importList(
+          svc,
+          req.actor,
+          req.params.category,
+          { source: req.query.source, format, dryRun: req.query.dryRun ?? false },
+          body,
+          { maxBytes: o.maxImportBytes, maxLineBytes: o.maxLineBytes },
+          gone.signal,
+        );
       } catch (e) {
         // Stopped mid-body (too large, bad source...): drain nothing more and do not reuse the connection.
         if (file) abandonBody(req, reply);
@@ -232,9 +273,18 @@ function routes(app: FastifyInstance, svc: BlockingService, o: BlockingRouteOpti
       }
     },
   });
-  const SetPolicy = Type.Object({ excludedOpds: Type.Array(OpdCode, { maxItems: 1000, description: 'OPDs this category does not apply to; every other OPD has it' }) }, { additionalProperties: false });
+  const SetPolicy = Type.Object(
+    { excludedOpds: Type.Array(OpdCode, { maxItems: 1000, description: 'OPDs this category does not apply to; every other OPD has it' }) },
+    { additionalProperties: false },
+  );
   app.put<{ Params: Static<typeof CategoryParam>; Body: Static<typeof SetPolicy> }>('/blocklists/:category/policy', {
-    schema: { tags: ['blocking'], summary: 'Which OPDs a category does not apply to (default: it applies to all)', params: CategoryParam, body: SetPolicy, response: { 200: Category, ...problemReplies } },
+    schema: {
+      tags: ['blocking'],
+      summary: 'Which OPDs a category does not apply to (default: it applies to all)',
+      params: CategoryParam,
+      body: SetPolicy,
+      response: { 200: Category, ...problemReplies },
+    },
     handler: (req) => svc.setExclusions(req.actor, req.params.category, req.body.excludedOpds),
   });
   const PolicyQuery = Type.Object(
@@ -250,15 +300,28 @@ function routes(app: FastifyInstance, svc: BlockingService, o: BlockingRouteOpti
       response: { 200: Type.Union([PolicyAnswer, Policy]), ...problemReplies },
     },
     handler: (req) =>
-      req.query.domain === undefined && req.query.address === undefined ? svc.policyOf(req.actor, req.params.code) : svc.explain(req.actor, req.params.code, req.query),
+      req.query.domain === undefined && req.query.address === undefined
+        ? svc.policyOf(req.actor, req.params.code)
+        : svc.explain(req.actor, req.params.code, req.query),
   });
   const ExcQuery = Type.Object({ all: Type.Optional(Type.Boolean({ description: 'also expired and revoked ones' })) }, { additionalProperties: false });
   app.get<{ Params: Static<typeof OpdParam>; Querystring: Static<typeof ExcQuery> }>('/opds/:code/exceptions', {
-    schema: { tags: ['blocking'], summary: 'Unblock exceptions of an OPD (active ones; all=true for history)', params: OpdParam, querystring: ExcQuery, response: { 200: Type.Array(Exception), ...problemReplies } },
+    schema: {
+      tags: ['blocking'],
+      summary: 'Unblock exceptions of an OPD (active ones; all=true for history)',
+      params: OpdParam,
+      querystring: ExcQuery,
+      response: { 200: Type.Array(Exception), ...problemReplies },
+    },
     handler: (req) => svc.listExceptions(req.actor, req.params.code, req.query.all ?? false),
   });
   app.get<{ Params: Static<typeof OpdParam> }>('/opds/:code/blocklist', {
-    schema: { tags: ['blocking'], summary: 'What the OPD blocks now: the list its router enforces', params: OpdParam, response: { 200: Effective, ...problemReplies } },
+    schema: {
+      tags: ['blocking'],
+      summary: 'What the OPD blocks now: the list its router enforces',
+      params: OpdParam,
+      response: { 200: Effective, ...problemReplies },
+    },
     handler: (req) => svc.effectiveFor(req.actor, req.params.code),
   });
   const AllExcQuery = Type.Object(
@@ -283,7 +346,13 @@ function routes(app: FastifyInstance, svc: BlockingService, o: BlockingRouteOpti
   const Revoke = Type.Object({ reason: TextLines(1000) }, { additionalProperties: false });
   const IdParam = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
   app.post<{ Params: Static<typeof IdParam>; Body: Static<typeof Revoke> }>('/exceptions/:id/revoke', {
-    schema: { tags: ['blocking'], summary: 'End an exception now (NOC); the site is blocked again at the next sync', params: IdParam, body: Revoke, response: { 200: Exception, ...problemReplies } },
+    schema: {
+      tags: ['blocking'],
+      summary: 'End an exception now (NOC); the site is blocked again at the next sync',
+      params: IdParam,
+      body: Revoke,
+      response: { 200: Exception, ...problemReplies },
+    },
     handler: (req) => svc.revokeException(req.actor, req.params.id, req.body.reason),
   });
   const ExportQuery = Type.Object(
@@ -293,7 +362,7 @@ function routes(app: FastifyInstance, svc: BlockingService, o: BlockingRouteOpti
   app.get<{ Querystring: Static<typeof ExportQuery> }>('/blocklists/export', {
     schema: {
       tags: ['blocking'],
-      summary: 'The block list for a central resolver: RPZ zone or Unbound lines, for one OPD\'s policy (opd=) or every category',
+      summary: "The block list for a central resolver: RPZ zone or Unbound lines, for one OPD's policy (opd=) or every category",
       querystring: ExportQuery,
       response: problemReplies,
     },
@@ -307,7 +376,10 @@ function routes(app: FastifyInstance, svc: BlockingService, o: BlockingRouteOpti
         req.query.format === 'rpz'
           ? toRpz(list, { origin: `rpz.${domain}.`, serial: Math.floor(now.getTime() / 1000), contact: `noc.${domain}`, generatedAt: now.toISOString() })
           : toUnbound(list, now.toISOString());
-      return reply.type('text/plain; charset=utf-8').header('content-disposition', `attachment; filename="simpul-${list.opd === '*' ? 'all' : list.opd}.${req.query.format === 'rpz' ? 'rpz' : 'conf'}"`).send(text);
+      return reply
+        .type('text/plain; charset=utf-8')
+        .header('content-disposition', `attachment; filename="simpul-${list.opd === '*' ? 'all' : list.opd}.${req.query.format === 'rpz' ? 'rpz' : 'conf'}"`)
+        .send(text);
     },
   });
 }

@@ -50,7 +50,12 @@ export class BlockingService {
     readonly store: Store,
     readonly opts: BlockingOptions,
   ) {
-    this.exceptions = new BlockExceptions({ store, clock: opts.clock, changed: (opds) => this.markChanged(opds), requireOpd: (actor, opd) => this.requireOpd(actor, opd) });
+    this.exceptions = new BlockExceptions({
+      store,
+      clock: opts.clock,
+      changed: (opds) => this.markChanged(opds),
+      requireOpd: (actor, opd) => this.requireOpd(actor, opd),
+    });
     this.policy = {
       db: store.db,
       categoryNames: () => this.categoryNames(),
@@ -134,12 +139,24 @@ export class BlockingService {
   listCategories(actor: Actor): CategoryOut[] {
     requirePermission(actor, 'read');
     const db = this.store.db;
-    const cats = db.prepare('SELECT * FROM block_categories ORDER BY name').all() as { name: string; description: string; created_at: string; created_by: string }[];
-    const counts = db.prepare('SELECT category, source, count(*) AS n FROM block_entries_live GROUP BY category, source').all() as { category: string; source: string; n: number }[];
+    const cats = db.prepare('SELECT * FROM block_categories ORDER BY name').all() as {
+      name: string;
+      description: string;
+      created_at: string;
+      created_by: string;
+    }[];
+    const counts = db.prepare('SELECT category, source, count(*) AS n FROM block_entries_live GROUP BY category, source').all() as {
+      category: string;
+      source: string;
+      n: number;
+    }[];
     const sources = db.prepare('SELECT * FROM block_sources').all() as Record<string, unknown>[];
     const excl = db.prepare('SELECT category, opd FROM block_policy_exclusions ORDER BY opd').all() as { category: string; opd: string }[];
     return cats.map((c) => {
-      const names = new Set([...counts.filter((x) => x.category === c.name).map((x) => x.source), ...sources.filter((s) => s.category === c.name).map((s) => s.name as string)]);
+      const names = new Set([
+        ...counts.filter((x) => x.category === c.name).map((x) => x.source),
+        ...sources.filter((s) => s.category === c.name).map((s) => s.name as string),
+      ]);
       const srcs: SourceOut[] = [...names].sort().map((name) => {
         const s = sources.find((x) => x.category === c.name && x.name === name);
         const n = (k: string) => (s ? (s[k] as number) : null);
@@ -171,10 +188,14 @@ export class BlockingService {
 
   createCategory(actor: Actor, input: { name: string; description?: string }): CategoryOut {
     requirePermission(actor, 'operate');
-    if (!new RegExp(CATEGORY_PATTERN).test(input.name)) throw badRequest('CATEGORY_NAME', 'a category name is 2-32 lowercase letters, digits or dashes, starting with a letter', 'name');
+    if (!new RegExp(CATEGORY_PATTERN).test(input.name))
+      throw badRequest('CATEGORY_NAME', 'a category name is 2-32 lowercase letters, digits or dashes, starting with a letter', 'name');
     this.store.write(actor, (tx) => {
-      if (tx.db.prepare('SELECT 1 FROM block_categories WHERE name = ?').get(input.name)) throw conflict('CATEGORY_EXISTS', `category '${input.name}' already exists`);
-      tx.db.prepare('INSERT INTO block_categories (name, description, created_at, created_by) VALUES (?, ?, ?, ?)').run(input.name, input.description ?? '', tx.now, actor.id);
+      if (tx.db.prepare('SELECT 1 FROM block_categories WHERE name = ?').get(input.name))
+        throw conflict('CATEGORY_EXISTS', `category '${input.name}' already exists`);
+      tx.db
+        .prepare('INSERT INTO block_categories (name, description, created_at, created_by) VALUES (?, ?, ?, ?)')
+        .run(input.name, input.description ?? '', tx.now, actor.id);
       tx.audit({ action: 'blocklist.category.create', objectType: 'block_category', objectId: input.name, after: { description: input.description ?? '' } });
     });
     return this.listCategories(actor).find((c) => c.name === input.name)!;
@@ -185,14 +206,20 @@ export class BlockingService {
     if (this.countsCache?.version !== this.version)
       this.countsCache = {
         version: this.version,
-        rows: this.store.db.prepare('SELECT c.name AS category, (SELECT count(*) FROM block_entries_live e WHERE e.category = c.name) AS n FROM block_categories c').all() as { category: string; n: number }[],
+        rows: this.store.db
+          .prepare('SELECT c.name AS category, (SELECT count(*) FROM block_entries_live e WHERE e.category = c.name) AS n FROM block_categories c')
+          .all() as { category: string; n: number }[],
       };
     return this.countsCache.rows;
   }
 
   // ---- entries ---------------------------------------------------------------------------------
 
-  listEntries(actor: Actor, category: string, f: { q?: string; limit?: number; after?: number; source?: string } = {}): { entries: EntryOut[]; next: number | null } {
+  listEntries(
+    actor: Actor,
+    category: string,
+    f: { q?: string; limit?: number; after?: number; source?: string } = {},
+  ): { entries: EntryOut[]; next: number | null } {
     requirePermission(actor, 'read');
     this.requireCategory(category);
     const limit = f.limit ?? 100;
@@ -200,7 +227,9 @@ export class BlockingService {
     const args: unknown[] = [category, f.after ?? 0];
     if (f.q) where.push("value LIKE ? ESCAPE '\\'"), args.push(`%${f.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     if (f.source) where.push('source = ?'), args.push(f.source);
-    const rows = this.store.db.prepare(`SELECT * FROM block_entries_live WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`).all(...args, limit + 1) as EntryDbRow[];
+    const rows = this.store.db
+      .prepare(`SELECT * FROM block_entries_live WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`)
+      .all(...args, limit + 1) as EntryDbRow[];
     const more = rows.length > limit;
     const page = rows.slice(0, limit).map(entryOut);
     return { entries: page, next: more ? page[page.length - 1]!.id : null };
@@ -219,7 +248,8 @@ export class BlockingService {
     requirePermission(actor, 'operate');
     this.requireCategory(category);
     const source = input.source ?? MANUAL_SOURCE;
-    if (!new RegExp(SOURCE_PATTERN).test(source)) throw badRequest('SOURCE_NAME', 'a source name is lowercase letters, digits, dots, dashes or underscores', 'source');
+    if (!new RegExp(SOURCE_PATTERN).test(source))
+      throw badRequest('SOURCE_NAME', 'a source name is lowercase letters, digits, dots, dashes or underscores', 'source');
     const v = this.judgeEntry(input.value);
     const warnings: string[] = [];
     for (const m of matchesFor(this.policy, v)) {
@@ -277,7 +307,13 @@ export class BlockingService {
       for (const o of want) ins.run(category, o);
       const changed = [...before.filter((o) => !want.includes(o)), ...want.filter((o) => !before.includes(o))];
       if (changed.length) {
-        tx.audit({ action: 'blocklist.policy.set', objectType: 'block_category', objectId: category, before: { excludedOpds: before }, after: { excludedOpds: want } });
+        tx.audit({
+          action: 'blocklist.policy.set',
+          objectType: 'block_category',
+          objectId: category,
+          before: { excludedOpds: before },
+          after: { excludedOpds: want },
+        });
         this.markChanged(changed);
       }
     });
@@ -292,7 +328,8 @@ export class BlockingService {
   explain(actor: Actor, opd: string, query: { domain?: string; address?: string }): PolicyAnswer {
     requirePermission(actor, 'read');
     this.requireOpd(actor, opd);
-    if ((query.domain === undefined) === (query.address === undefined)) throw badRequest('QUERY_REQUIRED', 'ask about one domain=NAME or one address=IP', 'domain');
+    if ((query.domain === undefined) === (query.address === undefined))
+      throw badRequest('QUERY_REQUIRED', 'ask about one domain=NAME or one address=IP', 'domain');
     const j = query.domain !== undefined ? judgeDomain(query.domain, { wildcard: false }) : judgeIp(query.address!);
     if (!j.ok) throw badRequest(j.code, j.reason, query.domain !== undefined ? 'domain' : 'address');
     return this.answer(opd, j.entry, this.opts.clock.now());
@@ -306,7 +343,11 @@ export class BlockingService {
     requirePermission(actor, 'read');
     this.requireOpd(actor, opd);
     const applying = new Set(this.categoriesFor(opd));
-    return { opd, categories: this.categoryNames().map((name) => ({ name, applies: applying.has(name) })), activeExceptions: this.exceptions.active(opd, this.opts.clock.now()).length };
+    return {
+      opd,
+      categories: this.categoryNames().map((name) => ({ name, applies: applying.has(name) })),
+      activeExceptions: this.exceptions.active(opd, this.opts.clock.now()).length,
+    };
   }
 
   // ---- exceptions (src/blocking/exceptions.ts) -------------------------------------------------
@@ -382,4 +423,3 @@ export class BlockingService {
     return b;
   }
 }
-

@@ -55,7 +55,12 @@ export function tokenCreate(opts: { config?: string; role: string; opd?: string;
     const tokens = new TokenService(store, { defaultTtlDays: cfg.auth.defaultTokenTtlDays });
     const days = opts.expiresIn === undefined ? undefined : Number(opts.expiresIn);
     if (days !== undefined && !(Number.isInteger(days) && days >= 0)) fail('--expires-in must be a whole number of days (0 = never)');
-    const t = tokens.create(cliActor(), { name: opts.name ?? `${opts.role}${opts.opd ? ' ' + opts.opd : ''}`, role: opts.role, opd: opts.opd, expiresInDays: days });
+    const t = tokens.create(cliActor(), {
+      name: opts.name ?? `${opts.role}${opts.opd ? ' ' + opts.opd : ''}`,
+      role: opts.role,
+      opd: opts.opd,
+      expiresInDays: days,
+    });
     process.stdout.write(`${t.token}\n`);
     process.stderr.write(`token ${t.id} (${t.role}${t.opd ? ' of ' + t.opd : ''}) expires ${t.expiresAt ?? 'never'}; it is shown only this once\n`);
   });
@@ -65,7 +70,9 @@ export function tokenList(opts: { config?: string }): void {
   withStore(opts, (store, cfg) => {
     const tokens = new TokenService(store, { defaultTtlDays: cfg.auth.defaultTokenTtlDays });
     for (const t of tokens.list(cliActor()))
-      process.stdout.write(`${t.id}  ${t.role.padEnd(12)} ${(t.opd ?? '-').padEnd(12)} ${t.revokedAt ? 'revoked' : t.expiresAt ? 'expires ' + t.expiresAt : 'no expiry'}  ${t.name}\n`);
+      process.stdout.write(
+        `${t.id}  ${t.role.padEnd(12)} ${(t.opd ?? '-').padEnd(12)} ${t.revokedAt ? 'revoked' : t.expiresAt ? 'expires ' + t.expiresAt : 'no expiry'}  ${t.name}\n`,
+      );
   });
 }
 

@@ -33,7 +33,16 @@ export async function agentList(opts: { json?: boolean }): Promise<void> {
   out(
     table(
       ['AGENT', 'OPD', 'STATE', 'LAST SEEN', 'VERSION', 'BACKLOG', 'DROPPED', 'DEVICES'],
-      list.map((a) => [String(a.id), String(a.opd), state(a), String(a.lastSeenAt ?? '-'), String(a.agentVersion ?? '-'), String(a.backlogBatches), String(a.droppedSamples), (a.devices as string[]).join(',')]),
+      list.map((a) => [
+        String(a.id),
+        String(a.opd),
+        state(a),
+        String(a.lastSeenAt ?? '-'),
+        String(a.agentVersion ?? '-'),
+        String(a.backlogBatches),
+        String(a.droppedSamples),
+        (a.devices as string[]).join(','),
+      ]),
     ),
   );
 }

@@ -19,7 +19,15 @@ export async function blocklistImport(category: string, file: string, opts: { so
   } catch (e) {
     return fail(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const source = opts.source ?? (file.replace(/^.*\//, '').replace(/\.[^.]*$/, '').toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'import');
+  const source =
+    opts.source ??
+    (file
+      .replace(/^.*\//, '')
+      .replace(/\.[^.]*$/, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[^a-z0-9]+/, '') ||
+      'import');
   const q = new URLSearchParams({ source, ...(opts.dryRun ? { dryRun: 'true' } : {}), ...(opts.format ? { format: opts.format } : {}) });
   let r: Response;
   try {

@@ -20,7 +20,10 @@ export function existingDataDir(cfg: Pick<Config, 'dataDir'>, env: NodeJS.Proces
   const chosen = !!env.SIMPUL_DATA_DIR || cfg.dataDir !== ConfigSchema.properties.dataDir.default;
   const lab = !chosen && has(LAB_DATA_DIR);
   if (has(cfg.dataDir)) {
-    if (lab) process.stderr.write(`simpul: using ${join(cfg.dataDir, DB_FILE)}; lab mode (npm start) keeps its own in ${LAB_DATA_DIR}: set SIMPUL_DATA_DIR=${LAB_DATA_DIR} to work on that one\n`);
+    if (lab)
+      process.stderr.write(
+        `simpul: using ${join(cfg.dataDir, DB_FILE)}; lab mode (npm start) keeps its own in ${LAB_DATA_DIR}: set SIMPUL_DATA_DIR=${LAB_DATA_DIR} to work on that one\n`,
+      );
     return cfg.dataDir;
   }
   if (lab) {

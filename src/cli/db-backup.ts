@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { apiRequest } from './api-client.js';
 import { configOrExit, fail } from './serve.js';
 import { loadAuditKey } from '../audit/key.js';
-import { KeyFileError, loadBackupKey } from '../db-backup/key.js';
+import { type KeyFileError, loadBackupKey } from '../db-backup/key.js';
 import { configuredTarget } from '../db-backup/module.js';
 import { RestoreRefused, restoreInto } from '../db-backup/restore.js';
 import { backupFileName, TargetError } from '../db-backup/target.js';
@@ -25,7 +25,11 @@ const problem = (status: number, body: unknown) => {
 
 const line = (b: BackupView) => {
   const t = b.restoreTests[0];
-  const test = t ? (t.ok ? `restore test ok ${t.finishedAt} (${(t.durationMs / 1000).toFixed(1)} s)` : `restore test FAILED ${t.finishedAt}: ${t.failures.map((f) => f.reason).join(', ')}`) : 'not tested';
+  const test = t
+    ? t.ok
+      ? `restore test ok ${t.finishedAt} (${(t.durationMs / 1000).toFixed(1)} s)`
+      : `restore test FAILED ${t.finishedAt}: ${t.failures.map((f) => f.reason).join(', ')}`
+    : 'not tested';
   return `${b.id}  ${b.state.padEnd(7)} ${b.size === null ? '-' : String(b.size).padStart(12)}  ${b.error ?? test}`;
 };
 
@@ -41,7 +45,8 @@ export async function backupTest(id: string | undefined, o: { json?: boolean }):
   if (r.status !== 200) return problem(r.status, r.body);
   const t = r.body as RestoreTest;
   if (o.json) process.stdout.write(JSON.stringify(t, null, 2) + '\n');
-  else if (t.ok) process.stdout.write(`backup ${t.backupId}: restore test passed in ${(t.durationMs / 1000).toFixed(1)} s; recovery point ${t.recoveryPoint}\n`);
+  else if (t.ok)
+    process.stdout.write(`backup ${t.backupId}: restore test passed in ${(t.durationMs / 1000).toFixed(1)} s; recovery point ${t.recoveryPoint}\n`);
   else for (const f of t.failures) process.stderr.write(`backup ${t.backupId}: ${f.reason}: ${f.detail}\n`);
   if (!t.ok) process.exitCode = 1;
 }
@@ -110,5 +115,9 @@ export async function backupRestore(what: string, o: { config?: string; dataDir:
 function credentialsOf(cfg: ReturnType<typeof configOrExit>, name: string): Record<string, string> {
   const c = cfg.credentials[name];
   if (!c) return fail(`credential '${name}' (backup.database.target.credentials) is not under credentials: in the config`);
-  return Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined).map(([k, v]) => [k, typeof v === 'string' ? v : readSecret(v!)]));
+  return Object.fromEntries(
+    Object.entries(c)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, typeof v === 'string' ? v : readSecret(v!)]),
+  );
 }

@@ -25,7 +25,11 @@ export async function ipamImport(file: string, opts: { dryRun?: boolean; format?
   }
   const format = opts.format ?? (/\.ya?ml$/i.test(file) ? 'yaml' : 'csv');
   const q = new URLSearchParams({ format, ...(opts.dryRun ? { dryRun: 'true' } : {}) });
-  const r = await apiRequest(`/api/v1/ipam/import?${q}`, { method: 'POST', headers: { 'content-type': format === 'yaml' ? 'application/yaml' : 'text/csv' }, body: text });
+  const r = await apiRequest(`/api/v1/ipam/import?${q}`, {
+    method: 'POST',
+    headers: { 'content-type': format === 'yaml' ? 'application/yaml' : 'text/csv' },
+    body: text,
+  });
   const body = r.body as ImportAnswer;
   if (r.status !== 200 && r.status !== 422) fail(body?.detail ? `${body.code}: ${body.detail}` : `the daemon answered ${r.status}`);
   for (const e of body.errors) process.stderr.write(`${file}:${e.line}: ${e.code}${e.field ? ` (${e.field})` : ''}: ${e.message}\n`);

@@ -75,7 +75,9 @@ export function labelsValidate(file: string, opts: { config?: string; opd?: stri
   });
   if (opts.json) {
     const valid = checks.filter((c) => c.ok).length;
-    process.stdout.write(JSON.stringify({ lang, opd: opts.opd ?? null, total: checks.length, valid, labels: checks.map((c) => labelView(c, lang)) }, null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify({ lang, opd: opts.opd ?? null, total: checks.length, valid, labels: checks.map((c) => labelView(c, lang)) }, null, 2) + '\n',
+    );
   } else process.stdout.write(formatChecks(file, checks, lang));
   if (checks.some((c) => !c.ok)) process.exitCode = 1;
 }
@@ -115,7 +117,9 @@ export async function diagramsUpload(opd: string, file: string, opts: { lang?: s
     process.stdout.write(`${opd} diagram version ${b.version.version}: ${b.version.findings.error} error(s), ${b.version.findings.warning} warning(s)\n`);
     for (const f of b.report.findings) process.stdout.write(`  ${f.severity} ${f.code} [${f.element}]: ${f.message}\n`);
   } else if (b.survey && b.cables) {
-    process.stdout.write(`${opd} survey ${b.survey.id}: ${b.survey.cables} cable(s), ${b.survey.ok} ok, ${b.survey.errors} with errors, ${b.survey.warnings} with warnings\n`);
+    process.stdout.write(
+      `${opd} survey ${b.survey.id}: ${b.survey.cables} cable(s), ${b.survey.ok} ok, ${b.survey.errors} with errors, ${b.survey.warnings} with warnings\n`,
+    );
     for (const c of b.cables) for (const is of c.issues) process.stdout.write(`  ${c.status} ${c.label} ${is.code}: ${is.message}\n`);
   }
 }

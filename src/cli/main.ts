@@ -18,7 +18,10 @@ withConfig(program.command('lab').description('run the daemon in lab mode: examp
 
 const inventory = program.command('inventory').description('the regency inventory (OPDs, sites, devices, links)');
 withConfig(inventory.command('check [dir]').description('validate the inventory; every problem with file and line; exit 1 if any')).action(inventoryCheck);
-inventory.command('sync').description('the running daemon loads its inventory now, as on SIGHUP (SIMPUL_URL, SIMPUL_TOKEN of a noc-admin)').action(inventorySync);
+inventory
+  .command('sync')
+  .description('the running daemon loads its inventory now, as on SIGHUP (SIMPUL_URL, SIMPUL_TOKEN of a noc-admin)')
+  .action(inventorySync);
 
 const token = program.command('token').description('API tokens');
 withConfig(
@@ -59,7 +62,9 @@ withConfig(
 const ipam = program.command('ipam').description('the IP numbering authority');
 ipam
   .command('import <file>')
-  .description('import pools, allocations and addresses from CSV or YAML through the running daemon (SIMPUL_URL, SIMPUL_TOKEN); every wrong line reported; all or nothing')
+  .description(
+    'import pools, allocations and addresses from CSV or YAML through the running daemon (SIMPUL_URL, SIMPUL_TOKEN); every wrong line reported; all or nothing',
+  )
   .option('--dry-run', 'check every line, write nothing')
   .option('--format <format>', 'csv or yaml (default from the file name)')
   .action(ipamImport);
@@ -73,9 +78,15 @@ blocklist
   .option('--dry-run', 'report what would change, change nothing')
   .action((category: string, file: string, o: { source?: string; dryRun?: boolean; format?: string }) => blocklistImport(category, file, o));
 
-const backup = program.command('backup').description("Simpul's own database, backed up to the DRC: create, test, list through the running daemon (SIMPUL_URL, SIMPUL_TOKEN); restore offline");
+const backup = program
+  .command('backup')
+  .description("Simpul's own database, backed up to the DRC: create, test, list through the running daemon (SIMPUL_URL, SIMPUL_TOKEN); restore offline");
 backup.command('create').description('snapshot, encrypt and ship a backup to the DRC target now').option('--json', 'print JSON').action(backupCreate);
-backup.command('test [id]').description('fetch a backup (the newest by default) back from the target and check it; exit 1 if it fails').option('--json', 'print JSON').action(backupTest);
+backup
+  .command('test [id]')
+  .description('fetch a backup (the newest by default) back from the target and check it; exit 1 if it fails')
+  .option('--json', 'print JSON')
+  .action(backupTest);
 backup.command('list').description('backups on the target with their restore tests').option('--json', 'print JSON').action(backupList);
 withConfig(
   backup
@@ -102,7 +113,7 @@ withConfig(
 const diagrams = program.command('diagrams').description('LAN diagrams and cable surveys, sent to the running daemon (SIMPUL_URL, SIMPUL_TOKEN)');
 diagrams
   .command('upload <opd> <file>')
-  .description('upload a .drawio, .drawio.svg or .yaml diagram as the OPD\'s next version and print the report')
+  .description("upload a .drawio, .drawio.svg or .yaml diagram as the OPD's next version and print the report")
   .option('--lang <lang>', 'id (default) or en')
   .option('--json', 'print the whole answer as JSON')
   .action((opd: string, file: string, o: { lang?: string; json?: boolean }) => diagramsUpload(opd, file, o));
@@ -115,10 +126,20 @@ diagrams
 
 const routers = program.command('routers').description('MikroTik routers and their desired state, from the running daemon (SIMPUL_URL, SIMPUL_TOKEN)');
 routers.command('list').description('every router with its sync state').option('--json', 'print JSON').action(routersList);
-routers.command('plan [id]').description('read the router(s) now and show what an apply would change; writes nothing').option('--json', 'print JSON').action(routersPlan);
-routers.command('apply [id]').description('apply the desired state now (one router, or all); exit 1 if any is not ok').option('--json', 'print JSON').action(routersApply);
+routers
+  .command('plan [id]')
+  .description('read the router(s) now and show what an apply would change; writes nothing')
+  .option('--json', 'print JSON')
+  .action(routersPlan);
+routers
+  .command('apply [id]')
+  .description('apply the desired state now (one router, or all); exit 1 if any is not ok')
+  .option('--json', 'print JSON')
+  .action(routersApply);
 
-const agent = program.command('agent').description('remote site agents (inventory agents:), through the running daemon (SIMPUL_URL, SIMPUL_TOKEN of a noc-admin)');
+const agent = program
+  .command('agent')
+  .description('remote site agents (inventory agents:), through the running daemon (SIMPUL_URL, SIMPUL_TOKEN of a noc-admin)');
 agent.command('enroll <id>').description('print a one-time enrollment code for the agent (valid 24 h)').action(agentEnroll);
 agent.command('revoke <id>').description('revoke the agent: its next request is refused').action(agentRevoke);
 agent.command('list').description('every agent: enrolled, last seen, backlog, dropped samples, devices').option('--json', 'print JSON').action(agentList);

@@ -35,7 +35,12 @@ const steps = (ss: Step[]) => ss.map((s) => `  ${s.op.padEnd(6)} ${s.menu} ${s.k
 export async function routersList(opts: Opts): Promise<void> {
   const list = check(await apiRequest('/api/v1/routers')) as Json[];
   if (opts.json) return out(JSON.stringify(list, null, 2) + '\n');
-  out(table(['ROUTER', 'OPD', 'STATE', 'MANAGED', 'DRIFT', 'LAST SUCCESS', 'REASON'], list.map((r) => [String(r.id), String(r.opd), String(r.state), String(r.entriesManaged), String(r.drift), ago(r.lastSuccessAt), String(r.reason ?? '')])));
+  out(
+    table(
+      ['ROUTER', 'OPD', 'STATE', 'MANAGED', 'DRIFT', 'LAST SUCCESS', 'REASON'],
+      list.map((r) => [String(r.id), String(r.opd), String(r.state), String(r.entriesManaged), String(r.drift), ago(r.lastSuccessAt), String(r.reason ?? '')]),
+    ),
+  );
 }
 
 async function targets(id: string | undefined): Promise<string[]> {
@@ -65,9 +70,16 @@ export async function routersPlan(id: string | undefined, opts: Opts): Promise<v
 }
 
 export async function routersApply(id: string | undefined, opts: Opts): Promise<void> {
-  const body = id ? check(await apiRequest(`/api/v1/routers/${encodeURIComponent(id)}/apply`, { method: 'POST' })) : check(await apiRequest('/api/v1/routers/apply', { method: 'POST' }));
+  const body = id
+    ? check(await apiRequest(`/api/v1/routers/${encodeURIComponent(id)}/apply`, { method: 'POST' }))
+    : check(await apiRequest('/api/v1/routers/apply', { method: 'POST' }));
   const results = (id ? [body] : (body as Json).results) as Json[];
   if (opts.json) return out(JSON.stringify(id ? body : results, null, 2) + '\n');
-  out(table(['ROUTER', 'RESULT', 'WRITES', 'CHANGES', 'STATE', 'REASON'], results.map((r) => [String(r.router), String(r.result), String(r.writes), String((r.steps as Step[]).length), String(r.state), String(r.reason ?? '')])));
+  out(
+    table(
+      ['ROUTER', 'RESULT', 'WRITES', 'CHANGES', 'STATE', 'REASON'],
+      results.map((r) => [String(r.router), String(r.result), String(r.writes), String((r.steps as Step[]).length), String(r.state), String(r.reason ?? '')]),
+    ),
+  );
   if (results.some((r) => r.result !== 'ok')) process.exitCode = 1;
 }

@@ -28,7 +28,10 @@ export async function runDaemon(config: Config, banner?: (d: Daemon) => string):
     if (closing) return;
     closing = true;
     running.app.log.info({ signal: sig }, 'shutting down');
-    running.close().then(() => process.exit(0), () => process.exit(1));
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
@@ -53,20 +56,22 @@ export async function lab(opts: { config?: string }): Promise<void> {
   const config = configOrExit(opts, true, { dataDir: LAB_DATA_DIR, log: { level: 'warn' }, snmp: { intervalSeconds: 10 } });
   const generated = !config.adminToken;
   if (generated) config.adminToken = 'spl_lab_' + randomBytes(24).toString('base64url');
-  await runDaemon(config, (d) =>
-    [
-      '',
-      '  Simpul lab mode: the example regency on simulated devices',
-      `  URL          ${d.url}`,
-      `  Pages        ${d.url}/   (log in with one of these; new passwords at every start)`,
-      ...d.labLogins.map((l) => `    ${l.role.padEnd(12)} ${(l.opd ?? 'NOC').padEnd(8)} user ${l.username.padEnd(8)} password ${l.password}`),
-      `  API docs     ${d.url}/docs`,
-      `  Admin token  ${config.adminToken}${generated ? '   (generated for this run; set SIMPUL_ADMIN_TOKEN to fix it)' : ''}`,
-      `  Data         ${config.dataDir}`,
-      '',
-      `  try: curl -H "Authorization: Bearer ${config.adminToken}" ${d.url}/api/v1/opds`,
-      '',
-    ].join('\n') + '\n',
+  await runDaemon(
+    config,
+    (d) =>
+      [
+        '',
+        '  Simpul lab mode: the example regency on simulated devices',
+        `  URL          ${d.url}`,
+        `  Pages        ${d.url}/   (log in with one of these; new passwords at every start)`,
+        ...d.labLogins.map((l) => `    ${l.role.padEnd(12)} ${(l.opd ?? 'NOC').padEnd(8)} user ${l.username.padEnd(8)} password ${l.password}`),
+        `  API docs     ${d.url}/docs`,
+        `  Admin token  ${config.adminToken}${generated ? '   (generated for this run; set SIMPUL_ADMIN_TOKEN to fix it)' : ''}`,
+        `  Data         ${config.dataDir}`,
+        '',
+        `  try: curl -H "Authorization: Bearer ${config.adminToken}" ${d.url}/api/v1/opds`,
+        '',
+      ].join('\n') + '\n',
   );
 }
 

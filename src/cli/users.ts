@@ -47,7 +47,9 @@ export async function userCreate(
       password: opts.passwordStdin ? passwordFromStdin() : undefined,
     });
     process.stdout.write(r.password ? `${r.password}\n` : '');
-    process.stderr.write(`account ${r.user.username} (${r.user.role}${r.user.opd ? ' of ' + r.user.opd : ''}) created${r.password ? '; the password above is shown only this once' : ''}\n`);
+    process.stderr.write(
+      `account ${r.user.username} (${r.user.role}${r.user.opd ? ' of ' + r.user.opd : ''}) created${r.password ? '; the password above is shown only this once' : ''}\n`,
+    );
   });
 }
 
@@ -76,6 +78,8 @@ export async function userResetPassword(username: string, opts: { config?: strin
   await withUsers(opts, async (users) => {
     const r = await users.resetPassword(cliActor(), username, opts.passwordStdin ? passwordFromStdin() : undefined);
     process.stdout.write(r.password ? `${r.password}\n` : '');
-    process.stderr.write(`new password set for ${r.user.username}; its sessions have ended${r.password ? '; the password above is shown only this once' : ''}\n`);
+    process.stderr.write(
+      `new password set for ${r.user.username}; its sessions have ended${r.password ? '; the password above is shown only this once' : ''}\n`,
+    );
   });
 }

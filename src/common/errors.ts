@@ -15,12 +15,9 @@ export class AppError extends Error {
   }
 }
 
-export const badRequest = (code: string, detail: string, field?: string, extra?: Record<string, unknown>) =>
-  new AppError(400, code, detail, field, extra);
-export const notFound = (what: string, id: string) =>
-  new AppError(404, 'NOT_FOUND', `${what} '${id}' does not exist or is not visible to you`);
-export const conflict = (code: string, detail: string, extra?: Record<string, unknown>) =>
-  new AppError(409, code, detail, undefined, extra);
+export const badRequest = (code: string, detail: string, field?: string, extra?: Record<string, unknown>) => new AppError(400, code, detail, field, extra);
+export const notFound = (what: string, id: string) => new AppError(404, 'NOT_FOUND', `${what} '${id}' does not exist or is not visible to you`);
+export const conflict = (code: string, detail: string, extra?: Record<string, unknown>) => new AppError(409, code, detail, undefined, extra);
 export const forbidden = (detail: string) => new AppError(403, 'FORBIDDEN', detail);
 
 /** Importers list this many bad lines in their report and only count the rest (a 100,000-line mistake is one fix). */

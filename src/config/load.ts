@@ -71,8 +71,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   cfg.source = file ?? '(defaults and environment)';
   cfg.lab = opts.lab ?? false;
   cfg.adminToken = env.SIMPUL_ADMIN_TOKEN || (cfg.auth.adminToken ? readSecret(cfg.auth.adminToken, env) : undefined);
-  if (cfg.adminToken !== undefined && cfg.adminToken.length < 16)
-    throw new ConfigError(['SIMPUL_ADMIN_TOKEN: must be at least 16 characters long']);
+  if (cfg.adminToken !== undefined && cfg.adminToken.length < 16) throw new ConfigError(['SIMPUL_ADMIN_TOKEN: must be at least 16 characters long']);
   try {
     new Intl.DateTimeFormat('en', { timeZone: cfg.timezone });
   } catch {
@@ -107,7 +106,12 @@ function literalSecrets(credentials: unknown): string[] {
   return out;
 }
 
-function describe(message: string, value: unknown, schema: { description?: string; anyOf?: { const?: unknown }[]; properties?: object }, nested = false): string {
+function describe(
+  message: string,
+  value: unknown,
+  schema: { description?: string; anyOf?: { const?: unknown }[]; properties?: object },
+  nested = false,
+): string {
   if (message.startsWith('Unexpected property')) {
     // inside a section, the keys it takes are few enough to name
     const allowed = nested && schema.properties ? `; allowed here: ${Object.keys(schema.properties).join(', ')}` : '';

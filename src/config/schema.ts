@@ -2,10 +2,13 @@ import { DEFAULT_TIMEZONE } from '../common/time.js';
 import { Type, type Static } from '@sinclair/typebox';
 
 /** A secret value is never written in a config file: it is read from the environment or a file. */
-export const SecretRef = Type.Union([
-  Type.Object({ env: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }) }, { additionalProperties: false }),
-  Type.Object({ file: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
-], { description: '{ env: VARIABLE } or { file: /path/to/secret }' });
+export const SecretRef = Type.Union(
+  [
+    Type.Object({ env: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }) }, { additionalProperties: false }),
+    Type.Object({ file: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+  ],
+  { description: '{ env: VARIABLE } or { file: /path/to/secret }' },
+);
 
 /** Field names that hold secrets: a literal value for them is refused. */
 export const SECRET_FIELDS = new Set(['password', 'community', 'authKey', 'privKey', 'token', 'passphrase', 'privateKey']);
@@ -20,7 +23,10 @@ const CredentialValue = Type.Optional(Type.Union([Type.String(), SecretRef], { d
  */
 export const Credential = Type.Object(
   Object.fromEntries(
-    ['username', 'user', 'password', 'privateKey', 'passphrase', 'caFile', 'community', 'authProtocol', 'authKey', 'privProtocol', 'privKey'].map((k) => [k, CredentialValue]),
+    ['username', 'user', 'password', 'privateKey', 'passphrase', 'caFile', 'community', 'authProtocol', 'authKey', 'privProtocol', 'privKey'].map((k) => [
+      k,
+      CredentialValue,
+    ]),
   ),
   { additionalProperties: false },
 );
@@ -34,7 +40,12 @@ export const ConfigSchema = Type.Object(
     /** IANA zone the pages show times in: Asia/Jakarta (WIB), Asia/Makassar (WITA), Asia/Jayapura (WIT). */
     timezone: Type.String({ default: DEFAULT_TIMEZONE }),
     log: Type.Object(
-      { level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }) },
+      {
+        level: Type.Union(
+          ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+          { default: 'info' },
+        ),
+      },
       { additionalProperties: false, default: {} },
     ),
     http: Type.Object(
@@ -89,10 +100,7 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
-    audit: Type.Object(
-      { keyFile: Type.Optional(Type.String({ minLength: 1 })) },
-      { additionalProperties: false, default: {} },
-    ),
+    audit: Type.Object({ keyFile: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false, default: {} }),
     ipam: Type.Object(
       {
         /** Days a released prefix or address waits before it can be handed out again. */
@@ -110,7 +118,7 @@ export const ConfigSchema = Type.Object(
         /** Also drop HTTPS by SNI (tls-host) for blocked domains that clients reach by IP. */
         sniRules: Type.Boolean({ default: false }),
         /** The RouterOS address-list blocked addresses and prefixes go into. */
-        listName: Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$", default: "simpul-block" }),
+        listName: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$', default: 'simpul-block' }),
         /** Most entries the plan puts on one router, per inventory model; `default` for the rest. */
         modelLimits: Type.Record(Type.String({ minLength: 1 }), Type.Integer({ minimum: 0, maximum: 10000000 }), { default: { default: 20000 } }),
         /** How often exceptions past their end are marked expired (effective lists ignore them at once anyway). */
@@ -336,13 +344,14 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
-    metrics: Type.Object(
-      { token: Type.Optional(SecretRef) },
-      { additionalProperties: false, default: {} },
-    ),
+    metrics: Type.Object({ token: Type.Optional(SecretRef) }, { additionalProperties: false, default: {} }),
     /** Grafana serving deploy/grafana's dashboards: the NOC's backbone page links to its panels; no links when unset. */
     grafana: Type.Object(
-      { url: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+(/\\S*)?$', description: 'an http:// or https:// URL, e.g. https://grafana.example.go.id' })) },
+      {
+        url: Type.Optional(
+          Type.String({ pattern: '^https?://[^\\s/]+(/\\S*)?$', description: 'an http:// or https:// URL, e.g. https://grafana.example.go.id' }),
+        ),
+      },
       { additionalProperties: false, default: {} },
     ),
     /** Named credentials the inventory refers to by name (routers, SNMP). */

@@ -49,7 +49,8 @@ export function encodeHeader(h: FileHeader): Buffer {
 /** Reads the header from the start of a file; `bytes` is how many bytes it took. */
 export function decodeHeader(buf: Buffer): { header: FileHeader; bytes: number } {
   if (buf.length < MAGIC.length + 4) throw new FormatError('truncated', `the file is ${buf.length} bytes long, shorter than a backup header`);
-  if (!buf.subarray(0, MAGIC.length).equals(MAGIC)) throw new FormatError('not-a-backup', 'the file does not start with SIMPULDB: not a Simpul database backup');
+  if (!buf.subarray(0, MAGIC.length).equals(MAGIC))
+    throw new FormatError('not-a-backup', 'the file does not start with SIMPULDB: not a Simpul database backup');
   const len = buf.readUInt32BE(MAGIC.length);
   if (len > MAX_HEADER) throw new FormatError('corrupt', `header length ${len} is implausible`);
   const end = MAGIC.length + 4 + len;
@@ -60,7 +61,14 @@ export function decodeHeader(buf: Buffer): { header: FileHeader; bytes: number }
   } catch {
     throw new FormatError('corrupt', 'the header is not JSON');
   }
-  if (h.v !== 1 || h.alg !== 'aes-256-gcm' || typeof h.nonce !== 'string' || Buffer.from(h.nonce, 'base64').length !== NONCE_BYTES || typeof h.id !== 'string' || typeof h.keyCheck !== 'string')
+  if (
+    h.v !== 1 ||
+    h.alg !== 'aes-256-gcm' ||
+    typeof h.nonce !== 'string' ||
+    Buffer.from(h.nonce, 'base64').length !== NONCE_BYTES ||
+    typeof h.id !== 'string' ||
+    typeof h.keyCheck !== 'string'
+  )
     throw new FormatError('corrupt', `unsupported header (version ${String(h.v)}, algorithm ${String(h.alg)})`);
   return { header: h, bytes: end };
 }

@@ -17,8 +17,7 @@ export function loadBackupKey(path: string): Buffer {
   } catch (e) {
     throw new KeyFileError(`backup key file '${path}' cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  if ((st.mode & 0o077) !== 0)
-    throw new KeyFileError(`backup key file '${path}' is readable by others (mode ${(st.mode & 0o777).toString(8)}); chmod 600 it`);
+  if ((st.mode & 0o077) !== 0) throw new KeyFileError(`backup key file '${path}' is readable by others (mode ${(st.mode & 0o777).toString(8)}); chmod 600 it`);
   const raw = readFileSync(path);
   if (raw.length === 32) return raw;
   const hex = raw.toString('utf8').trim();

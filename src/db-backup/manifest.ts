@@ -46,15 +46,23 @@ export function compareManifest(m: Manifest, o: Observed): Failure[] {
     const got = o.parts[p.name];
     if (!got) out.push({ reason: 'part-missing', detail: `part '${p.name}' listed in the manifest is not in the file` });
     else if (got.size !== p.size || got.sha256 !== p.sha256)
-      out.push({ reason: 'sha256-mismatch', detail: `part '${p.name}': manifest says ${p.size} bytes sha256 ${p.sha256.slice(0, 16)}…, file holds ${got.size} bytes sha256 ${got.sha256.slice(0, 16)}…` });
+      out.push({
+        reason: 'sha256-mismatch',
+        detail: `part '${p.name}': manifest says ${p.size} bytes sha256 ${p.sha256.slice(0, 16)}…, file holds ${got.size} bytes sha256 ${got.sha256.slice(0, 16)}…`,
+      });
   }
-  if (o.schemaVersion !== m.schemaVersion) out.push({ reason: 'schema-version-mismatch', detail: `manifest says schema ${m.schemaVersion}, the copy is at ${o.schemaVersion}` });
+  if (o.schemaVersion !== m.schemaVersion)
+    out.push({ reason: 'schema-version-mismatch', detail: `manifest says schema ${m.schemaVersion}, the copy is at ${o.schemaVersion}` });
   const tables = new Set([...Object.keys(m.rowCounts), ...Object.keys(o.rowCounts)]);
   const wrong = [...tables].sort().filter((t) => m.rowCounts[t] !== o.rowCounts[t]);
   if (wrong.length)
     out.push({
       reason: 'row-count-mismatch',
-      detail: wrong.slice(0, 5).map((t) => `${t}: manifest ${m.rowCounts[t] ?? 'absent'}, copy ${o.rowCounts[t] ?? 'absent'}`).join('; ') + (wrong.length > 5 ? `; and ${wrong.length - 5} more tables` : ''),
+      detail:
+        wrong
+          .slice(0, 5)
+          .map((t) => `${t}: manifest ${m.rowCounts[t] ?? 'absent'}, copy ${o.rowCounts[t] ?? 'absent'}`)
+          .join('; ') + (wrong.length > 5 ? `; and ${wrong.length - 5} more tables` : ''),
     });
   if ((m.auditHead?.seq ?? 0) !== (o.auditHead?.seq ?? 0) || (m.auditHead?.hash ?? '') !== (o.auditHead?.hash ?? ''))
     out.push({ reason: 'audit-head-mismatch', detail: `manifest says audit head ${m.auditHead?.seq ?? 0}, the copy's is ${o.auditHead?.seq ?? 0}` });

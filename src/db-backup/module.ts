@@ -29,7 +29,12 @@ export function configuredTarget(cfg: DbBackupConfig, credentials: (name: string
   if (!username) throw new Error(`backup.database.target: credential '${t.credentials}' has no username`);
   if (!c.privateKey && !c.password) throw new Error(`backup.database.target: credential '${t.credentials}' has neither password nor privateKey`);
   return sftpTarget({
-    ssh: { host: t.host, port: t.port ?? 22, username, ...(c.privateKey ? { privateKey: c.privateKey, ...(c.passphrase ? { passphrase: c.passphrase } : {}) } : { password: c.password }) },
+    ssh: {
+      host: t.host,
+      port: t.port ?? 22,
+      username,
+      ...(c.privateKey ? { privateKey: c.privateKey, ...(c.passphrase ? { passphrase: c.passphrase } : {}) } : { password: c.password }),
+    },
     path: t.path,
     hostKey: t.hostKey,
     timeoutMs: cfg.timeoutSeconds * 1000,
@@ -41,7 +46,10 @@ const createDbBackup: ModuleFactory = (ctx) => {
   const log = ctx.log.child({ module: 'db-backup' });
   const keyFile = cfg.keyFile ?? join(ctx.config.dataDir, 'backup.key');
   if (cfg.target && ensureBackupKey(keyFile))
-    log.warn({ keyFile }, 'created a database backup key: copy it to the DRC now, apart from the backups (README "Disaster recovery"); without it no backup can be restored');
+    log.warn(
+      { keyFile },
+      'created a database backup key: copy it to the DRC now, apart from the backups (README "Disaster recovery"); without it no backup can be restored',
+    );
   const target = configuredTarget(cfg, ctx.credentials);
   const workDir = join(ctx.config.dataDir, 'db-backup-work');
   // scratch left by a daemon that stopped mid-way
@@ -77,9 +85,19 @@ const createDbBackup: ModuleFactory = (ctx) => {
     name: 'db-backup',
     routes: dbBackupRoutes(service),
     start: async () => {
-      every(cfg.intervalHours, 'backup', () => repo.lastStoredAt(ctx.store.db), () => service.create());
+      every(
+        cfg.intervalHours,
+        'backup',
+        () => repo.lastStoredAt(ctx.store.db),
+        () => service.create(),
+      );
       // a restore test needs a stored backup; none yet is not a failure to log
-      every(cfg.restoreTestHours, 'restore test', () => repo.latestTest(ctx.store.db)?.finishedAt, async () => (repo.latestStored(ctx.store.db) ? service.restoreTest() : undefined));
+      every(
+        cfg.restoreTestHours,
+        'restore test',
+        () => repo.latestTest(ctx.store.db)?.finishedAt,
+        async () => (repo.latestStored(ctx.store.db) ? service.restoreTest() : undefined),
+      );
     },
     stop: async () => {
       for (const t of timers) clearTimeout(t);

@@ -27,7 +27,15 @@ export async function sha256File(path: string): Promise<{ size: number; sha256: 
 }
 
 /** Writes `out`: header, gzip(manifest part + database part) encrypted, tag. */
-export async function packBackup(o: { key: Buffer; id: string; createdAt: string; manifest: Buffer; dbFile: string; dbSize: number; out: string }): Promise<{ size: number }> {
+export async function packBackup(o: {
+  key: Buffer;
+  id: string;
+  createdAt: string;
+  manifest: Buffer;
+  dbFile: string;
+  dbSize: number;
+  out: string;
+}): Promise<{ size: number }> {
   const nonce = randomBytes(NONCE_BYTES);
   const header: FileHeader = { v: 1, alg: 'aes-256-gcm', nonce: nonce.toString('base64'), keyCheck: keyCheck(o.key), id: o.id, createdAt: o.createdAt };
   const head = encodeHeader(header);
@@ -73,7 +81,8 @@ export async function unpackBackup(file: string, key: Buffer, dbOut: string, exp
     await fh.close();
   }
   const { header, bytes } = decodeHeader(headBuf);
-  if (header.keyCheck !== keyCheck(key)) throw new FormatError('wrong-key', 'the backup was encrypted with another key than the configured one (backup.database.keyFile)');
+  if (header.keyCheck !== keyCheck(key))
+    throw new FormatError('wrong-key', 'the backup was encrypted with another key than the configured one (backup.database.keyFile)');
   if (expectedSize !== undefined && size < expectedSize) throw new FormatError('truncated', `the file is ${size} bytes, ${expectedSize} were written`);
   if (size < bytes + TAG_BYTES) throw new FormatError('truncated', 'the file ends before its authentication tag');
   const tag = Buffer.alloc(TAG_BYTES);

@@ -54,9 +54,11 @@ const test = (r: TestRow): RestoreTest => ({
 
 export const backupRow = (db: Db, id: string) => db.prepare('SELECT * FROM db_backups WHERE id = ?').get(id) as BackupRow | undefined;
 export const backupRows = (db: Db, limit = 500) => db.prepare('SELECT * FROM db_backups ORDER BY started_at DESC, id DESC LIMIT ?').all(limit) as BackupRow[];
-export const latestStored = (db: Db) => db.prepare("SELECT * FROM db_backups WHERE state = 'stored' ORDER BY started_at DESC, id DESC LIMIT 1").get() as BackupRow | undefined;
+export const latestStored = (db: Db) =>
+  db.prepare("SELECT * FROM db_backups WHERE state = 'stored' ORDER BY started_at DESC, id DESC LIMIT 1").get() as BackupRow | undefined;
 export const storedRows = (db: Db) => db.prepare("SELECT * FROM db_backups WHERE state = 'stored' ORDER BY started_at DESC").all() as BackupRow[];
-export const testsOf = (db: Db, backupId: string) => (db.prepare('SELECT * FROM db_restore_tests WHERE backup_id = ? ORDER BY id DESC').all(backupId) as TestRow[]).map(test);
+export const testsOf = (db: Db, backupId: string) =>
+  (db.prepare('SELECT * FROM db_restore_tests WHERE backup_id = ? ORDER BY id DESC').all(backupId) as TestRow[]).map(test);
 export const latestTest = (db: Db) => {
   const r = db.prepare('SELECT * FROM db_restore_tests ORDER BY id DESC LIMIT 1').get() as TestRow | undefined;
   return r ? test(r) : undefined;
@@ -67,4 +69,5 @@ export const latestPassedTest = (db: Db) => {
 };
 export const verifiedIds = (db: Db) => new Set(db.prepare('SELECT DISTINCT backup_id FROM db_restore_tests WHERE ok = 1').pluck().all() as string[]);
 export const failedTestCount = (db: Db) => db.prepare('SELECT count(*) FROM db_restore_tests WHERE ok = 0').pluck().get() as number;
-export const lastStoredAt = (db: Db) => db.prepare("SELECT max(finished_at) FROM db_backups WHERE state IN ('stored', 'pruned')").pluck().get() as string | null;
+export const lastStoredAt = (db: Db) =>
+  db.prepare("SELECT max(finished_at) FROM db_backups WHERE state IN ('stored', 'pruned')").pluck().get() as string | null;

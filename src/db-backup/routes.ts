@@ -36,7 +36,11 @@ const Backup = Type.Object({
   auditHead: nullable(Type.Object({ seq: Type.Integer(), hash: Type.String() })),
   restoreTests: Type.Array(RestoreTest, { description: 'newest first' }),
 });
-const List = Type.Object({ target: nullable(Type.String({ description: 'null: backup.database.target is not configured' })), running: NStr, backups: Type.Array(Backup, { description: 'newest first' }) });
+const List = Type.Object({
+  target: nullable(Type.String({ description: 'null: backup.database.target is not configured' })),
+  running: NStr,
+  backups: Type.Array(Backup, { description: 'newest first' }),
+});
 
 const tags = ['database backups'];
 const busy = { 409: Type.Ref('Problem'), 502: Type.Ref('Problem') };
@@ -49,7 +53,11 @@ export const dbBackupRoutes =
       handler: (req) => svc.list(req.actor),
     });
     app.post('/backups', {
-      schema: { tags, summary: 'Back the database up to the DRC now (noc-admin): 201 stored, 409 not configured or one running, 502 the target failed', response: { 201: Backup, ...problemReplies, ...busy } },
+      schema: {
+        tags,
+        summary: 'Back the database up to the DRC now (noc-admin): 201 stored, 409 not configured or one running, 502 the target failed',
+        response: { 201: Backup, ...problemReplies, ...busy },
+      },
       handler: async (req, reply) => reply.status(201).send(await svc.create(req.actor)),
     });
     app.get<{ Params: Static<typeof IdParams> }>('/backups/:id', {

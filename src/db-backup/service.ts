@@ -56,10 +56,15 @@ export function simpulVersion(): string {
   return versionCache;
 }
 
-const newId = (now: Date) => `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+const newId = (now: Date) =>
+  `${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 
 /** A failure of a step as the operator reads it: what broke and the target's kind of trouble. */
-const reasonOf = (e: unknown): string => (e instanceof TargetError ? `target ${e.kind}: ${e.message}` : e instanceof FormatError ? `${e.reason}: ${e.message}` : (e as Error).message);
+const reasonOf = (e: unknown): string =>
+  e instanceof TargetError ? `target ${e.kind}: ${e.message}` : e instanceof FormatError ? `${e.reason}: ${e.message}` : (e as Error).message;
 
 export class DbBackupService {
   private busy: string | null = null;
@@ -113,7 +118,11 @@ export class DbBackupService {
       const began = store.write(actor, (tx) => {
         tx.db.prepare("INSERT INTO db_backups (id, started_at, state, target, file) VALUES (?, ?, 'running', ?, ?)").run(id, tx.now, target.label, file);
         // the sentinel: read back from a restored copy, it says how recent that copy is
-        tx.db.prepare('INSERT INTO db_backup_sentinel (id, backup_id, written_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET backup_id = excluded.backup_id, written_at = excluded.written_at').run(id, tx.now);
+        tx.db
+          .prepare(
+            'INSERT INTO db_backup_sentinel (id, backup_id, written_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET backup_id = excluded.backup_id, written_at = excluded.written_at',
+          )
+          .run(id, tx.now);
         tx.audit({ action: 'db-backup.start', objectType: 'db-backup', objectId: id, after: { target: target.label, file } });
         return tx.now;
       });
@@ -128,7 +137,7 @@ export class DbBackupService {
             copy.close();
           }
         })();
-        if (seen.sentinel?.backupId !== id) throw new Error('the snapshot does not hold this backup\'s sentinel');
+        if (seen.sentinel?.backupId !== id) throw new Error("the snapshot does not hold this backup's sentinel");
         const db = await sha256File(snap);
         const manifest: Manifest = {
           format: 1,
@@ -142,12 +151,27 @@ export class DbBackupService {
           parts: [{ name: DB_PART, size: db.size, sha256: db.sha256 }],
         };
         const packed = join(work, file);
-        const { size } = await packBackup({ key: this.d.key(), id, createdAt: began, manifest: Buffer.from(JSON.stringify(manifest, null, 2)), dbFile: snap, dbSize: db.size, out: packed });
+        const { size } = await packBackup({
+          key: this.d.key(),
+          id,
+          createdAt: began,
+          manifest: Buffer.from(JSON.stringify(manifest, null, 2)),
+          dbFile: snap,
+          dbSize: db.size,
+          out: packed,
+        });
         const sha = (await sha256File(packed)).sha256;
         await target.put(packed, file);
         store.write(actor, (tx) => {
-          tx.db.prepare("UPDATE db_backups SET state = 'stored', finished_at = ?, size = ?, sha256 = ?, manifest_json = ? WHERE id = ?").run(tx.now, size, sha, JSON.stringify(manifest), id);
-          tx.audit({ action: 'db-backup.stored', objectType: 'db-backup', objectId: id, after: { size, sha256: sha, schemaVersion: manifest.schemaVersion, auditHead: manifest.auditHead } });
+          tx.db
+            .prepare("UPDATE db_backups SET state = 'stored', finished_at = ?, size = ?, sha256 = ?, manifest_json = ? WHERE id = ?")
+            .run(tx.now, size, sha, JSON.stringify(manifest), id);
+          tx.audit({
+            action: 'db-backup.stored',
+            objectType: 'db-backup',
+            objectId: id,
+            after: { size, sha256: sha, schemaVersion: manifest.schemaVersion, auditHead: manifest.auditHead },
+          });
         });
         this.d.log.info({ id, size, target: target.label }, 'database backup stored');
         return this.view(repo.backupRow(store.db, id)!);
@@ -158,7 +182,10 @@ export class DbBackupService {
           tx.audit({ action: 'db-backup.failed', objectType: 'db-backup', objectId: id, after: { error: reason } });
         });
         this.d.log.error({ id, err: reason }, 'database backup failed');
-        throw new AppError(502, 'BACKUP_FAILED', `database backup ${id} failed: ${reason}`, undefined, { id, ...(e instanceof TargetError ? { targetError: e.kind } : {}) });
+        throw new AppError(502, 'BACKUP_FAILED', `database backup ${id} failed: ${reason}`, undefined, {
+          id,
+          ...(e instanceof TargetError ? { targetError: e.kind } : {}),
+        });
       } finally {
         rmSync(work, { recursive: true, force: true });
       }
@@ -174,8 +201,10 @@ export class DbBackupService {
     requirePermission(actor, 'operate');
     const target = this.targetOrThrow();
     const row = backupId ? repo.backupRow(this.d.store.db, backupId) : repo.latestStored(this.d.store.db);
-    if (!row) throw backupId ? notFound('database backup', backupId) : conflict('NO_BACKUP', 'there is no stored database backup to test yet; create one first');
-    if (row.state !== 'stored') throw conflict('BACKUP_NOT_STORED', `backup ${row.id} is ${row.state}${row.error ? ` (${row.error})` : ''}; only a stored backup can be tested`);
+    if (!row)
+      throw backupId ? notFound('database backup', backupId) : conflict('NO_BACKUP', 'there is no stored database backup to test yet; create one first');
+    if (row.state !== 'stored')
+      throw conflict('BACKUP_NOT_STORED', `backup ${row.id} is ${row.state}${row.error ? ` (${row.error})` : ''}; only a stored backup can be tested`);
     return this.exclusive('restore test', async () => {
       const { store } = this.d;
       const startedAt = store.clock.now();
@@ -183,7 +212,7 @@ export class DbBackupService {
       const work = join(this.d.workDir, `test-${row.id}`);
       rmSync(work, { recursive: true, force: true });
       mkdirSync(work, { mode: 0o700 });
-      let failures: Failure[] = [];
+      const failures: Failure[] = [];
       let recoveryPoint: string | null = null;
       try {
         const fetched = join(work, row.file);
@@ -191,7 +220,8 @@ export class DbBackupService {
         const restored = join(work, 'restored.db');
         const un = await unpackBackup(fetched, this.d.key(), restored, row.size ?? undefined);
         const manifest = parseManifest(un.manifestText);
-        if (un.header.id !== row.id || manifest.id !== row.id) failures.push({ reason: 'wrong-backup', detail: `the file on the target holds backup ${manifest.id}, not ${row.id}` });
+        if (un.header.id !== row.id || manifest.id !== row.id)
+          failures.push({ reason: 'wrong-backup', detail: `the file on the target holds backup ${manifest.id}, not ${row.id}` });
         const declared = Object.keys(un.parts).filter((p) => p !== MANIFEST_PART);
         const r = await checkOffThread({ file: restored, manifest, parts: Object.fromEntries(declared.map((p) => [p, un.parts[p]!])), auditKey: store.key });
         failures.push(...r.failures);
@@ -212,13 +242,24 @@ export class DbBackupService {
       const testId = store.write(actor, (tx) => {
         const id = Number(
           tx.db
-            .prepare('INSERT INTO db_restore_tests (backup_id, started_at, finished_at, ok, duration_ms, recovery_point, failures_json) VALUES (?, ?, ?, ?, ?, ?, ?)')
+            .prepare(
+              'INSERT INTO db_restore_tests (backup_id, started_at, finished_at, ok, duration_ms, recovery_point, failures_json) VALUES (?, ?, ?, ?, ?, ?, ?)',
+            )
             .run(row.id, startedAt.toISOString(), tx.now, ok ? 1 : 0, durationMs, recoveryPoint, JSON.stringify(failures)).lastInsertRowid,
         );
-        tx.audit({ action: ok ? 'db-backup.restore-test-passed' : 'db-backup.restore-test-failed', objectType: 'db-backup', objectId: row.id, after: { durationMs, recoveryPoint, failures: failures.map((f) => f.reason) } });
+        tx.audit({
+          action: ok ? 'db-backup.restore-test-passed' : 'db-backup.restore-test-failed',
+          objectType: 'db-backup',
+          objectId: row.id,
+          after: { durationMs, recoveryPoint, failures: failures.map((f) => f.reason) },
+        });
         return id;
       });
-      (ok ? this.d.log.info : this.d.log.error).call(this.d.log, { id: row.id, durationMs, failures }, ok ? 'database restore test passed' : 'database restore test FAILED');
+      (ok ? this.d.log.info : this.d.log.error).call(
+        this.d.log,
+        { id: row.id, durationMs, failures },
+        ok ? 'database restore test passed' : 'database restore test FAILED',
+      );
       if (ok) await this.prune(actor, target);
       return repo.testsOf(store.db, row.id).find((t) => t.id === testId)!;
     });

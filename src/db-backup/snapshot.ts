@@ -26,10 +26,16 @@ export async function snapshotTo(live: Db, file: string): Promise<void> {
 export function describeDb(db: Db): Omit<Observed, 'parts'> {
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[];
   const rowCounts: Record<string, number> = {};
-  for (const t of tables) rowCounts[t] = db.prepare(`SELECT count(*) FROM "${t.replaceAll('"', '""')}"`).pluck().get() as number;
+  for (const t of tables)
+    rowCounts[t] = db
+      .prepare(`SELECT count(*) FROM "${t.replaceAll('"', '""')}"`)
+      .pluck()
+      .get() as number;
   const has = (t: string) => tables.includes(t);
   const schemaVersion = has('schema_migrations') ? ((db.prepare('SELECT max(version) FROM schema_migrations').pluck().get() as number | null) ?? 0) : 0;
   const head = has('audit_log') ? auditHead(db) : null;
-  const s = has('db_backup_sentinel') ? (db.prepare('SELECT backup_id, written_at FROM db_backup_sentinel WHERE id = 1').get() as { backup_id: string; written_at: string } | undefined) : undefined;
+  const s = has('db_backup_sentinel')
+    ? (db.prepare('SELECT backup_id, written_at FROM db_backup_sentinel WHERE id = 1').get() as { backup_id: string; written_at: string } | undefined)
+    : undefined;
   return { schemaVersion, rowCounts, auditHead: head, sentinel: s ? { backupId: s.backup_id, writtenAt: s.written_at } : null };
 }

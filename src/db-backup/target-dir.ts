@@ -3,10 +3,12 @@ import { copyFile, readdir, rename, rm, stat, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PARTIAL, TargetError, fsErrorKind, isBackupFile, type Target } from './target.js';
 
-const wrap = (what: string) => (e: unknown): never => {
-  const code = (e as NodeJS.ErrnoException).code;
-  throw new TargetError(fsErrorKind(code), `${what}: ${code ?? (e as Error).message}`);
-};
+const wrap =
+  (what: string) =>
+  (e: unknown): never => {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new TargetError(fsErrorKind(code), `${what}: ${code ?? (e as Error).message}`);
+  };
 
 export function dirTarget(path: string): Target {
   return {
@@ -14,7 +16,10 @@ export function dirTarget(path: string): Target {
     async put(localFile, name) {
       // a missing mount point is an unreachable DRC, not a directory to create on the local disk
       await stat(path).catch((e: unknown) => {
-        throw new TargetError('unreachable', `target directory ${path} is not there (${(e as NodeJS.ErrnoException).code ?? 'error'}): is the DRC share mounted?`);
+        throw new TargetError(
+          'unreachable',
+          `target directory ${path} is not there (${(e as NodeJS.ErrnoException).code ?? 'error'}): is the DRC share mounted?`,
+        );
       });
       const tmp = join(path, name + PARTIAL);
       try {
@@ -40,4 +45,3 @@ export function dirTarget(path: string): Target {
     },
   };
 }
-

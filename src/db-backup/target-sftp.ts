@@ -14,7 +14,14 @@ export interface SftpOptions {
   timeoutMs: number;
 }
 
-const KIND: Record<FetchError['kind'], TargetErrorKind> = { 'host-key-changed': 'host-key-changed', auth: 'auth', unreachable: 'unreachable', timeout: 'timeout', 'too-large': 'io', command: 'io' };
+const KIND: Record<FetchError['kind'], TargetErrorKind> = {
+  'host-key-changed': 'host-key-changed',
+  auth: 'auth',
+  unreachable: 'unreachable',
+  timeout: 'timeout',
+  'too-large': 'io',
+  command: 'io',
+};
 
 /** SFTP status codes (draft-ietf-secsh-filexfer-02): 2 no such file, 4 failure (a full disk answers this). */
 function sftpKind(e: Error & { code?: number | string }): TargetErrorKind {
@@ -39,17 +46,27 @@ function session<T>(o: SftpOptions, what: string, work: (sftp: SFTPWrapper) => P
       finish(new TargetError('timeout', `${what}: no answer within ${o.timeoutMs} ms`));
       s.client.destroy();
     }, o.timeoutMs);
-    const s = connectPinned(o.ssh, { pinned: o.hostKey, timeoutMs: o.timeoutMs }, {
-      fail: (e) => finish(new TargetError(KIND[e.kind], `${what}: ${e.message}${e.kind === 'host-key-changed' ? ' (backup.database.target.hostKey); check the DRC server before changing the pin' : ''}`)),
-      ready: () =>
-        s.client.sftp((err, sftp) => {
-          if (err) return finish(new TargetError('io', `${what}: the server refused the SFTP subsystem: ${err.message}`));
-          work(sftp).then(
-            (v) => finish(null, v),
-            (e: Error & { code?: number | string }) => finish(e instanceof TargetError ? e : new TargetError(sftpKind(e), `${what}: ${e.message}`)),
-          );
-        }),
-    });
+    const s = connectPinned(
+      o.ssh,
+      { pinned: o.hostKey, timeoutMs: o.timeoutMs },
+      {
+        fail: (e) =>
+          finish(
+            new TargetError(
+              KIND[e.kind],
+              `${what}: ${e.message}${e.kind === 'host-key-changed' ? ' (backup.database.target.hostKey); check the DRC server before changing the pin' : ''}`,
+            ),
+          ),
+        ready: () =>
+          s.client.sftp((err, sftp) => {
+            if (err) return finish(new TargetError('io', `${what}: the server refused the SFTP subsystem: ${err.message}`));
+            work(sftp).then(
+              (v) => finish(null, v),
+              (e: Error & { code?: number | string }) => finish(e instanceof TargetError ? e : new TargetError(sftpKind(e), `${what}: ${e.message}`)),
+            );
+          }),
+      },
+    );
     s.client.on('close', () => finish(new TargetError('unreachable', `${what}: the connection closed`)));
   });
 }
@@ -77,7 +94,10 @@ export function sftpTarget(o: SftpOptions): Target {
     list: () =>
       session(o, `listing ${dir} on the DRC`, async (sftp) => {
         const entries = await call<{ filename: string }[]>((cb) => sftp.readdir(dir, cb));
-        return entries.map((e) => e.filename).filter(isBackupFile).sort();
+        return entries
+          .map((e) => e.filename)
+          .filter(isBackupFile)
+          .sort();
       }),
     remove: (name) => session(o, `removing ${name} from the DRC`, (sftp) => call<void>((cb) => sftp.unlink(at(name), (e) => cb(e)))),
   };

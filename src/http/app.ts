@@ -46,7 +46,9 @@ export async function buildHttp(s: Services, opts: HttpOptions): Promise<{ app: 
   app.addSchema(Problem);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) =>
-    opts.notFound && !req.url.startsWith('/api/') ? opts.notFound(req, reply) : sendProblem(reply, req, { status: 404, code: 'ROUTE_NOT_FOUND', detail: `no route ${req.method} ${req.url.split('?')[0]}; see /docs for the API` }),
+    opts.notFound && !req.url.startsWith('/api/')
+      ? opts.notFound(req, reply)
+      : sendProblem(reply, req, { status: 404, code: 'ROUTE_NOT_FOUND', detail: `no route ${req.method} ${req.url.split('?')[0]}; see /docs for the API` }),
   );
 
   const { duration } = httpMetrics(s.registry);
@@ -74,7 +76,14 @@ export async function buildHttp(s: Services, opts: HttpOptions): Promise<{ app: 
       if (why) failing[name] = why;
     }
     if (Object.keys(failing).length)
-      return sendProblem(reply, req, { status: 503, code: 'NOT_READY', detail: Object.entries(failing).map(([k, v]) => `${k}: ${v}`).join('; '), checks: failing });
+      return sendProblem(reply, req, {
+        status: 503,
+        code: 'NOT_READY',
+        detail: Object.entries(failing)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join('; '),
+        checks: failing,
+      });
     return { status: 'ready', checks: [...s.readiness.keys()] };
   });
 

@@ -118,7 +118,11 @@ export async function oneFile(req: FastifyRequest, reply: FastifyReply, max: num
 function clientError(err: unknown): Error {
   const status = (err as { statusCode?: number }).statusCode ?? (err as { status?: number }).status;
   if (err instanceof Error && status !== undefined && status >= 400 && status < 500) return err;
-  return new AppError(400, 'FORM_MALFORMED', `the form could not be read (${err instanceof Error ? err.message : String(err)}); send it again as multipart/form-data with one file field`);
+  return new AppError(
+    400,
+    'FORM_MALFORMED',
+    `the form could not be read (${err instanceof Error ? err.message : String(err)}); send it again as multipart/form-data with one file field`,
+  );
 }
 
 /** The whole file in memory (diagrams and surveys are parsed whole; their limit is small). */

@@ -135,8 +135,13 @@ function keywordReason(v: AjvError): Reason {
     say: (t) => {
       const key = `problems:validation.keyword.${v.keyword}`;
       if (!i18nInstance().exists(key)) return t('problems:validation.invalid');
-      const types = String(v.params.type ?? '').split(',').filter(Boolean);
-      const replace = { ...v.params, type: types.map((ty) => t(`problems:validation.types.${ty}`, { defaultValue: ty })).join(` ${t('problems:validation.or')} `) };
+      const types = String(v.params.type ?? '')
+        .split(',')
+        .filter(Boolean);
+      const replace = {
+        ...v.params,
+        type: types.map((ty) => t(`problems:validation.types.${ty}`, { defaultValue: ty })).join(` ${t('problems:validation.or')} `),
+      };
       return t(key, { replace });
     },
   };
@@ -149,7 +154,8 @@ function explain(v: AjvError, all: AjvError[]): Reason {
     case 'const':
     case 'anyOf':
     case 'enum': {
-      const values = v.keyword === 'enum' ? (v.params.allowedValues as unknown[]) : branches.filter((e) => e.keyword === 'const').map((e) => e.params.allowedValue);
+      const values =
+        v.keyword === 'enum' ? (v.params.allowedValues as unknown[]) : branches.filter((e) => e.keyword === 'const').map((e) => e.params.allowedValue);
       if (values.length) return { say: (t) => t('problems:validation.oneOf', { replace: { values: values.map(quote).join(', ') } }) };
       const formats = branches.filter((e) => e.keyword === 'format').map((e) => String(e.params.format));
       if (formats.length) return { say: (t) => t('problems:validation.format', { replace: { formats: formatWords(t, formats) } }) };
@@ -187,7 +193,11 @@ function validationProblem(err: FastifyError): { problem: ProblemInput; wording:
   const wording: Wording = (t, lang) =>
     t('problems:VALIDATION_FAILED', {
       context,
-      replace: { where: t(`problems:validation.where.${where}`, { defaultValue: where }), field, reason: context === 'invalid' || context === 'whole' ? sayReason(reason, t, lang) : '' },
+      replace: {
+        where: t(`problems:validation.where.${where}`, { defaultValue: where }),
+        field,
+        reason: context === 'invalid' || context === 'whole' ? sayReason(reason, t, lang) : '',
+      },
     });
   return { problem: { status: 400, code: 'VALIDATION_FAILED', detail: wording(translator('en'), 'en'), field: field || undefined }, wording };
 }
@@ -220,10 +230,14 @@ function fromFastify(err: FastifyError): { problem: ProblemInput; wording?: Word
 }
 
 export function errorHandler(err: FastifyError | AppError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (err instanceof AppError)
-    return sendProblem(reply, req, { status: err.status, code: err.code, detail: err.detail, field: err.field, ...err.extra });
+  if (err instanceof AppError) return sendProblem(reply, req, { status: err.status, code: err.code, detail: err.detail, field: err.field, ...err.extra });
   const mapped = fromFastify(err as FastifyError);
   if (mapped) return sendProblem(reply, req, mapped.problem, mapped.wording);
   req.log.error({ err }, 'unhandled error');
-  return sendProblem(reply, req, { status: 500, code: 'INTERNAL', detail: 'an internal error occurred; it has been logged with the request id', requestId: req.id });
+  return sendProblem(reply, req, {
+    status: 500,
+    code: 'INTERNAL',
+    detail: 'an internal error occurred; it has been logged with the request id',
+    requestId: req.id,
+  });
 }

@@ -3,9 +3,11 @@ import { DeviceSchema, LinkSchema, OpdKinds, SiteSchema } from '../inventory/mod
 import { TEXT_LINE_PATTERN, TEXT_LINES_PATTERN } from '../common/text.js';
 
 /** Free text on one line (names, hostnames): no control characters. */
-export const TextLine = (maxLength: number, minLength = 1, options: StringOptions = {}) => Type.String({ ...options, minLength, maxLength, pattern: TEXT_LINE_PATTERN });
+export const TextLine = (maxLength: number, minLength = 1, options: StringOptions = {}) =>
+  Type.String({ ...options, minLength, maxLength, pattern: TEXT_LINE_PATTERN });
 /** Free text that may have lines (purposes, reasons, justifications): no control characters but tab and line breaks. */
-export const TextLines = (maxLength: number, minLength = 1, options: StringOptions = {}) => Type.String({ ...options, minLength, maxLength, pattern: TEXT_LINES_PATTERN });
+export const TextLines = (maxLength: number, minLength = 1, options: StringOptions = {}) =>
+  Type.String({ ...options, minLength, maxLength, pattern: TEXT_LINES_PATTERN });
 
 /** An end date: a date-time, or a plain date meaning the end of that day in the regency's zone. */
 /** A value or null (a field that is always present in a reply, empty when unknown). */

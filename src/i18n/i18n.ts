@@ -20,7 +20,9 @@ export function readCatalogs(dir = LOCALES_DIR): Record<Lang, Record<string, Cat
   const out = {} as Record<Lang, Record<string, Catalog>>;
   for (const lang of LANGS) {
     out[lang] = {};
-    for (const f of readdirSync(join(dir, lang)).filter((n) => n.endsWith('.json')).sort()) {
+    for (const f of readdirSync(join(dir, lang))
+      .filter((n) => n.endsWith('.json'))
+      .sort()) {
       out[lang][f.slice(0, -5)] = JSON.parse(readFileSync(join(dir, lang, f), 'utf8')) as Catalog;
     }
   }

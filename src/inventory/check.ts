@@ -53,7 +53,8 @@ export function checkInventory(inv: Located): InventoryProblem[] {
     for (const o of items) {
       const k = key(o.value);
       const first = seen.get(k);
-      if (first) report(o, [sub], `duplicate ${what} '${k}' (first defined in ${inv.where(first.src, first.path).file}:${inv.where(first.src, first.path).line})`);
+      if (first)
+        report(o, [sub], `duplicate ${what} '${k}' (first defined in ${inv.where(first.src, first.path).file}:${inv.where(first.src, first.path).line})`);
       else seen.set(k, o);
     }
     return seen;
@@ -70,7 +71,8 @@ export function checkInventory(inv: Located): InventoryProblem[] {
     const a = agents.get(id);
     if (!a) {
       if (!inv.invalid.agents.has(id)) report(d, ['agent'], `unknown agent '${id}'; the agents of this OPD are defined under agents: in its file`);
-    } else if (a.value.opd !== d.value.opd) report(d, ['agent'], `agent '${id}' belongs to ${a.value.opd}, not ${d.value.opd}: an office's agent polls only that office's devices`);
+    } else if (a.value.opd !== d.value.opd)
+      report(d, ['agent'], `agent '${id}' belongs to ${a.value.opd}, not ${d.value.opd}: an office's agent polls only that office's devices`);
     else if (!d.value.snmp) report(d, ['agent'], 'an agent polls a device over SNMP: give the device an snmp: section too');
   }
   // Several devices may sit behind one address (NAT, VPN) with forwarded ports: what must be unique
@@ -87,7 +89,11 @@ export function checkInventory(inv: Located): InventoryProblem[] {
       const k = `${transport} ${address} ${port}`;
       const first = endpoints.get(k);
       if (!first) endpoints.set(k, { o: d, name });
-      else clashes.set(first.o, [...(clashes.get(first.o) ?? []), `${name} ${port}${first.name === name ? '' : ` (${first.o === d ? 'also' : 'its'} ${first.name})`}`]);
+      else
+        clashes.set(first.o, [
+          ...(clashes.get(first.o) ?? []),
+          `${name} ${port}${first.name === name ? '' : ` (${first.o === d ? 'also' : 'its'} ${first.name})`}`,
+        ]);
     }
     for (const [other, what] of clashes) {
       const w = inv.where(other.src, other.path);
@@ -106,9 +112,12 @@ export function checkInventory(inv: Located): InventoryProblem[] {
     'label',
     'device label within the OPD',
   );
-  const file = (o: At<Opd>) => o.src.file.split('/').pop()!.replace(/\.ya?ml$/, '');
-  for (const o of inv.opds)
-    if (file(o) !== o.value.code) report(o, ['code'], `the file name should be the OPD code: rename to ${o.value.code}.yaml`);
+  const file = (o: At<Opd>) =>
+    o.src.file
+      .split('/')
+      .pop()!
+      .replace(/\.ya?ml$/, '');
+  for (const o of inv.opds) if (file(o) !== o.value.code) report(o, ['code'], `the file name should be the OPD code: rename to ${o.value.code}.yaml`);
 
   for (const s of inv.sites) if (!opds.has(s.value.opd) && !inv.invalid.opds.has(s.value.opd)) report(s, [], `site belongs to unknown OPD '${s.value.opd}'`);
   for (const d of inv.devices) {

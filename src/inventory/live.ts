@@ -23,8 +23,18 @@ export class LiveInventory {
     registry: Registry,
     private readonly log: FastifyBaseLogger,
   ) {
-    this.reloads = new Counter({ name: 'simpul_inventory_reloads_total', help: 'Inventory loads (start and SIGHUP) by result', labelNames: ['result'], registers: [registry] });
-    this.objects = new Gauge({ name: 'simpul_inventory_objects', help: 'Objects in the loaded inventory by kind', labelNames: ['kind'], registers: [registry] });
+    this.reloads = new Counter({
+      name: 'simpul_inventory_reloads_total',
+      help: 'Inventory loads (start and SIGHUP) by result',
+      labelNames: ['result'],
+      registers: [registry],
+    });
+    this.objects = new Gauge({
+      name: 'simpul_inventory_objects',
+      help: 'Objects in the loaded inventory by kind',
+      labelNames: ['kind'],
+      registers: [registry],
+    });
   }
 
   /** The inventory as last loaded; throws before the first load. */
@@ -75,9 +85,15 @@ export class LiveInventory {
       return this.reload(actor);
     } catch (e) {
       if (!(e instanceof InventoryInvalid)) throw e;
-      throw new AppError(422, 'INVENTORY_INVALID', `the inventory in ${this.dir} has ${e.problems.length} problem(s); the previous one stays loaded. First: ${formatProblems(e.problems.slice(0, 1)).trim()}`, undefined, {
-        problems: e.problems.slice(0, 100),
-      });
+      throw new AppError(
+        422,
+        'INVENTORY_INVALID',
+        `the inventory in ${this.dir} has ${e.problems.length} problem(s); the previous one stays loaded. First: ${formatProblems(e.problems.slice(0, 1)).trim()}`,
+        undefined,
+        {
+          problems: e.problems.slice(0, 100),
+        },
+      );
     }
   }
 }

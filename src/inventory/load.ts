@@ -4,7 +4,18 @@ import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { Value } from '@sinclair/typebox/value';
 import type { TSchema, Static } from '@sinclair/typebox';
 import { ValueErrorType } from '@sinclair/typebox/errors';
-import { AgentSchema, BackboneFile, DeviceSchema, LinkSchema, OpdFile, OpdSchema, RegencyFile, SiteSchema, type Inventory, type InventoryProblem } from './model.js';
+import {
+  AgentSchema,
+  BackboneFile,
+  DeviceSchema,
+  LinkSchema,
+  OpdFile,
+  OpdSchema,
+  RegencyFile,
+  SiteSchema,
+  type Inventory,
+  type InventoryProblem,
+} from './model.js';
 import { checkInventory, type Located } from './check.js';
 
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
@@ -79,7 +90,13 @@ export function loadInventory(dir: string): LoadResult {
       problems.push({ file: p.file, line: lineOf(p, path), path: path.join('.'), message });
     };
     walkSecrets(value, [], (path) => say(path, 'secrets do not belong in the inventory: name a credential from the config instead (credentials: NAME)'));
-    const errors = [...Value.Errors(schema, value)].map((err) => ({ err, path: err.path.split('/').filter(Boolean).map((s) => (/^\d+$/.test(s) ? Number(s) : s)) }));
+    const errors = [...Value.Errors(schema, value)].map((err) => ({
+      err,
+      path: err.path
+        .split('/')
+        .filter(Boolean)
+        .map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
+    }));
     // every key an object lacks, in one message on the object
     const missing = new Map<string, { path: (string | number)[]; keys: string[] }>();
     for (const { err, path } of errors) {
@@ -91,7 +108,12 @@ export function loadInventory(dir: string): LoadResult {
       m.keys.push(String(path.at(-1)));
     }
     for (const m of missing.values()) {
-      problems.push({ file: p.file, line: lineOf(p, m.path), path: m.path.join('.'), message: `missing required key${m.keys.length > 1 ? 's' : ''}: ${m.keys.join(', ')}` });
+      problems.push({
+        file: p.file,
+        line: lineOf(p, m.path),
+        path: m.path.join('.'),
+        message: `missing required key${m.keys.length > 1 ? 's' : ''}: ${m.keys.join(', ')}`,
+      });
     }
     for (const { err, path } of errors) {
       if (said.has(path.join('.'))) continue;
@@ -130,7 +152,11 @@ export function loadInventory(dir: string): LoadResult {
   // One bad item never drops its file: valid items are kept and checked against the rest, and an
   // invalid item whose id reads right stays known, so references to it are not reported again.
   const items = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.map((x) => (x && typeof x === 'object' ? x : {})) : []);
-  const opdFiles = existsSync(opdDir(dir)) ? readdirSync(opdDir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
+  const opdFiles = existsSync(opdDir(dir))
+    ? readdirSync(opdDir(dir))
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort()
+    : [];
   for (const name of opdFiles) {
     files++;
     const p = parse(join(opdDir(dir), name));
@@ -165,7 +191,12 @@ export function loadInventory(dir: string): LoadResult {
 
   for (const f of readdirSync(dir)) {
     if (/\.ya?ml$/.test(f) && !['regency.yaml', 'backbone.yaml'].includes(f))
-      problems.push({ file: rel(join(dir, f)), line: 0, path: '', message: 'unknown inventory file: expected regency.yaml, backbone.yaml or opds/<CODE>.yaml' });
+      problems.push({
+        file: rel(join(dir, f)),
+        line: 0,
+        path: '',
+        message: 'unknown inventory file: expected regency.yaml, backbone.yaml or opds/<CODE>.yaml',
+      });
   }
 
   problems.push(...checkInventory(located));

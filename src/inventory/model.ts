@@ -3,7 +3,8 @@ import { Type, type Static, type StringOptions, type TLiteral, type TUnion } fro
 /** An OPD's code, 2-12 capital letters or digits (DINKES): the one definition schemas, file names and labels use. */
 export const OPD_CODE = '[A-Z0-9]{2,12}';
 export const OPD_CODE_RE = new RegExp(`^${OPD_CODE}$`);
-export const OpdCode = (options: StringOptions = {}) => Type.String({ description: '2-12 capital letters or digits, e.g. DINKES', ...options, pattern: `^${OPD_CODE}$` });
+export const OpdCode = (options: StringOptions = {}) =>
+  Type.String({ description: '2-12 capital letters or digits, e.g. DINKES', ...options, pattern: `^${OPD_CODE}$` });
 
 const Code = OpdCode();
 const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'lowercase letters, digits and dashes, e.g. dinkes-sw01' });
@@ -13,7 +14,10 @@ export const OpdKinds = ['sekretariat', 'dinas', 'badan', 'inspektorat', 'kecama
 export const DeviceRoles = ['router', 'switch', 'ap', 'server', 'firewall', 'olt'] as const;
 
 const lit = <T extends string>(xs: readonly T[]) =>
-  Type.Union(xs.map((x) => Type.Literal(x)), { description: `one of ${xs.join(', ')}` }) as unknown as TUnion<TLiteral<T>[]>;
+  Type.Union(
+    xs.map((x) => Type.Literal(x)),
+    { description: `one of ${xs.join(', ')}` },
+  ) as unknown as TUnion<TLiteral<T>[]>;
 
 export const RegencyFile = Type.Object(
   {

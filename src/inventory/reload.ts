@@ -11,8 +11,7 @@ export class InventoryInvalid extends Error {
   }
 }
 
-export const formatProblems = (ps: InventoryProblem[]) =>
-  ps.map((p) => `  ${p.file}:${p.line}${p.path ? ` (${p.path})` : ''}: ${p.message}`).join('\n');
+export const formatProblems = (ps: InventoryProblem[]) => ps.map((p) => `  ${p.file}:${p.line}${p.path ? ` (${p.path})` : ''}: ${p.message}`).join('\n');
 
 /** Loads the inventory from disk and syncs the store to it; throws with every problem when invalid. */
 export function reloadInventory(store: Store, dir: string, actor?: Actor): SyncReport & { inventory: Inventory } {

@@ -25,7 +25,12 @@ export const inventoryRoutes: RoutePlugin = (app, s) => {
     handler: (req) => s.inventory.getOpd(req.actor, req.params.code),
   });
   app.get<{ Querystring: Static<typeof DeviceQuery> }>('/devices', {
-    schema: { tags: ['inventory'], summary: 'Devices, filtered by OPD or role', querystring: DeviceQuery, response: { 200: Type.Array(DeviceOut), ...problemReplies } },
+    schema: {
+      tags: ['inventory'],
+      summary: 'Devices, filtered by OPD or role',
+      querystring: DeviceQuery,
+      response: { 200: Type.Array(DeviceOut), ...problemReplies },
+    },
     handler: (req) => s.inventory.listDevices(req.actor, req.query),
   });
   app.get<{ Params: Static<typeof IdParam> }>('/devices/:id', {
@@ -36,7 +41,8 @@ export const inventoryRoutes: RoutePlugin = (app, s) => {
     schema: {
       tags: ['inventory'],
       summary: 'Load the inventory files now and sync the store (as SIGHUP does; noc-admin)',
-      description: 'Every module hears the new inventory at once (pollers, routers, agents). An invalid inventory is 422 INVENTORY_INVALID with each problem (file, line, path, message); the previous one stays loaded.',
+      description:
+        'Every module hears the new inventory at once (pollers, routers, agents). An invalid inventory is 422 INVENTORY_INVALID with each problem (file, line, path, message); the previous one stays loaded.',
       response: { 200: SyncReportOut, ...problemReplies },
     },
     handler: (req) => {

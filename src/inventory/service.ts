@@ -32,20 +32,17 @@ export class InventoryService {
   /** The OPD list is read on every page and changes only on inventory sync: cached per store generation. */
   listOpds(actor: Actor): OpdSummary[] {
     requirePermission(actor, 'read');
-    if (this.summaries?.generation !== this.store.generation)
-      this.summaries = { generation: this.store.generation, all: this.loadSummaries() };
+    if (this.summaries?.generation !== this.store.generation) this.summaries = { generation: this.store.generation, all: this.loadSummaries() };
     return seesAllOpds(actor) ? this.summaries.all : this.summaries.all.filter((o) => o.code === actor.opd);
   }
 
   private loadSummaries(): OpdSummary[] {
-    const rows = this
-      .stmt(
-        `SELECT o.data_json, coalesce(s.n, 0) AS sites, coalesce(d.n, 0) AS devices FROM opds o
+    const rows = this.stmt(
+      `SELECT o.data_json, coalesce(s.n, 0) AS sites, coalesce(d.n, 0) AS devices FROM opds o
          LEFT JOIN (SELECT opd, count(*) AS n FROM sites GROUP BY opd) s ON s.opd = o.code
          LEFT JOIN (SELECT opd, count(*) AS n FROM devices GROUP BY opd) d ON d.opd = o.code
          ORDER BY o.code`,
-      )
-      .all() as { data_json: string; sites: number; devices: number }[];
+    ).all() as { data_json: string; sites: number; devices: number }[];
     return rows.map((r) => ({ ...(JSON.parse(r.data_json) as Opd), sites: r.sites, devices: r.devices }));
   }
 
@@ -64,9 +61,9 @@ export class InventoryService {
     requirePermission(actor, 'read');
     const where: string[] = [];
     const args: unknown[] = [];
-    if (!seesAllOpds(actor)) (where.push('opd = ?'), args.push(actor.opd));
-    if (filter.opd) (where.push('opd = ?'), args.push(filter.opd));
-    if (filter.role) (where.push('role = ?'), args.push(filter.role));
+    if (!seesAllOpds(actor)) where.push('opd = ?'), args.push(actor.opd);
+    if (filter.opd) where.push('opd = ?'), args.push(filter.opd);
+    if (filter.role) where.push('role = ?'), args.push(filter.role);
     return this.json<Device>(`SELECT data_json FROM devices ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id`, ...args);
   }
 
@@ -80,12 +77,10 @@ export class InventoryService {
   /** Backbone links; an opd-admin sees the links that reach its own OPD. */
   listLinks(actor: Actor): (Link & { opds: string[] })[] {
     requirePermission(actor, 'read');
-    const rows = this
-      .stmt(
-        `SELECT l.data_json, a.opd AS a_opd, b.opd AS b_opd FROM links l
+    const rows = this.stmt(
+      `SELECT l.data_json, a.opd AS a_opd, b.opd AS b_opd FROM links l
          JOIN devices a ON a.id = l.a_device JOIN devices b ON b.id = l.b_device ORDER BY l.id`,
-      )
-      .all() as { data_json: string; a_opd: string; b_opd: string }[];
+    ).all() as { data_json: string; a_opd: string; b_opd: string }[];
     return rows
       .filter((r) => canSeeOpd(actor, r.a_opd) || canSeeOpd(actor, r.b_opd))
       .map((r) => ({ ...(JSON.parse(r.data_json) as Link), opds: [...new Set([r.a_opd, r.b_opd])] }));

@@ -92,7 +92,11 @@ export function syncInventory(store: Store, inv: Inventory, actor: Actor = syste
           tx.db.prepare(`DELETE FROM ${name} WHERE ${KEY_COLUMN[name]} = ?`).run(k);
         } catch (e) {
           if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY')
-            throw new AppError(409, 'INVENTORY_IN_USE', `cannot remove ${tables[name].type} '${k}' from the inventory: other records (tokens, allocations, requests...) still refer to it; move or release them first`);
+            throw new AppError(
+              409,
+              'INVENTORY_IN_USE',
+              `cannot remove ${tables[name].type} '${k}' from the inventory: other records (tokens, allocations, requests...) still refer to it; move or release them first`,
+            );
           throw e;
         }
         tx.audit({ action: 'inventory.remove', objectType: tables[name].type, objectId: k, opd: (tables[name] as Table<unknown>).opd(before), before });

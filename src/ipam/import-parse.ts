@@ -22,16 +22,34 @@ export function parseImportCsv(text: string): ImportRow[] {
   const header = (h: string[]) => {
     const cols = h.map((c) => c.trim().toLowerCase());
     const unknown = cols.filter((c) => !COLUMNS.includes(c));
-    if (unknown.length) throw badRequest('IMPORT_MALFORMED', `unknown column(s) ${unknown.map((c) => JSON.stringify(c.slice(0, 40))).join(', ')} in the header; the columns are ${COLUMNS.join(', ')}`, 'file');
+    if (unknown.length)
+      throw badRequest(
+        'IMPORT_MALFORMED',
+        `unknown column(s) ${unknown.map((c) => JSON.stringify(c.slice(0, 40))).join(', ')} in the header; the columns are ${COLUMNS.join(', ')}`,
+        'file',
+      );
     if (!cols.includes('kind')) throw badRequest('IMPORT_MALFORMED', 'the header must have a kind column (pool, prefix or address)', 'file');
     return cols;
   };
   try {
-    records = parseCsv(text, { columns: header, bom: true, trim: true, skip_empty_lines: true, comment: '#', info: true, relax_quotes: false, max_record_size: 64 * 1024 }) as never;
+    records = parseCsv(text, {
+      columns: header,
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      comment: '#',
+      info: true,
+      relax_quotes: false,
+      max_record_size: 64 * 1024,
+    }) as never;
   } catch (e) {
     if (e instanceof AppError) throw e;
     const err = e as Error & { lines?: number };
-    throw badRequest('IMPORT_MALFORMED', `the CSV cannot be read${err.lines ? ` at line ${err.lines}` : ''}: ${err.message.replace(/^Invalid .*?: /, '')}`, 'file');
+    throw badRequest(
+      'IMPORT_MALFORMED',
+      `the CSV cannot be read${err.lines ? ` at line ${err.lines}` : ''}: ${err.message.replace(/^Invalid .*?: /, '')}`,
+      'file',
+    );
   }
   if (records.length > MAX_IMPORT_ROWS) throw badRequest('IMPORT_TOO_LARGE', `${records.length} rows; the limit is ${MAX_IMPORT_ROWS} per import`, 'file');
   if (!records.length) throw badRequest('IMPORT_EMPTY', 'the file has a header but no rows', 'file');
@@ -65,10 +83,15 @@ export function parseImportYaml(text: string): ImportRow[] {
         const k = given === 'cidr' ? 'prefix' : given === 'name' && kind === 'pool' ? 'pool' : given;
         // Like an unknown CSV column (and an unknown API field): a misspelt key is an error, not a value dropped.
         if (k === 'kind' || !COLUMNS.includes(k))
-          throw badRequest('IMPORT_MALFORMED', `line ${line}: unknown key ${JSON.stringify(given.slice(0, 40))} in ${key}; the keys are ${COLUMNS.filter((c) => c !== 'kind').join(', ')}`, 'file');
+          throw badRequest(
+            'IMPORT_MALFORMED',
+            `line ${line}: unknown key ${JSON.stringify(given.slice(0, 40))} in ${key}; the keys are ${COLUMNS.filter((c) => c !== 'kind').join(', ')}`,
+            'file',
+          );
         const v = (p.value as { value?: unknown } | null)?.value;
         if (v !== undefined && v !== null && typeof v !== 'object') fields[k] = String(v);
-        else if (v === undefined && p.value) throw badRequest('IMPORT_MALFORMED', `line ${line}: ${k} must be a plain value (aliases and nesting are not allowed)`, 'file');
+        else if (v === undefined && p.value)
+          throw badRequest('IMPORT_MALFORMED', `line ${line}: ${k} must be a plain value (aliases and nesting are not allowed)`, 'file');
       }
       rows.push({ line, kind, fields });
       if (rows.length > MAX_IMPORT_ROWS) throw badRequest('IMPORT_TOO_LARGE', `more than ${MAX_IMPORT_ROWS} entries; split the file`, 'file');

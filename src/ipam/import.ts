@@ -44,7 +44,13 @@ function rowBody(row: ImportRow, prefix: Prefix | undefined): Record<string, unk
   const body =
     row.kind === 'pool'
       ? // An unnamed pool is named after its CIDR, in the characters a pool name allows.
-        { name: f.pool ?? prefix!.text.replace(/[^A-Za-z0-9._-]/g, '-'), scope: f.scope, cidr: prefix!.text, role: f.role ?? 'opd-lan', description: f.description }
+        {
+          name: f.pool ?? prefix!.text.replace(/[^A-Za-z0-9._-]/g, '-'),
+          scope: f.scope,
+          cidr: prefix!.text,
+          role: f.role ?? 'opd-lan',
+          description: f.description,
+        }
       : row.kind === 'prefix'
         ? { opd: f.opd, purpose: f.purpose ?? 'imported', prefix: prefix!.text }
         : { address: f.address, hostname: f.hostname, mac: f.mac, device: f.device, description: f.description, gateway: true };
@@ -54,7 +60,7 @@ function rowBody(row: ImportRow, prefix: Prefix | undefined): Record<string, unk
   if (!check) validators.set(row.kind, (check = compileBodySchema(schema)));
   if (!check(body)) {
     const e = check.errors![0]!;
-    const key = e.keyword === 'required' ? String(e.params.missingProperty) : e.instancePath.split('/')[1] ?? '';
+    const key = e.keyword === 'required' ? String(e.params.missingProperty) : (e.instancePath.split('/')[1] ?? '');
     const column = columns[key] ?? key;
     throw badRequest('VALIDATION_FAILED', e.keyword === 'required' ? `${column} is required` : `${column} ${e.message ?? 'is invalid'}`, column);
   }
@@ -95,7 +101,8 @@ export function importIpam(store: Store, ipam: IpamService, actor: Actor, text: 
       }
       if (!f.prefix) throw badRequest('VALIDATION_FAILED', 'prefix is required (address/length)', 'prefix');
       const p = parsePrefix(f.prefix, { field: 'prefix' });
-      if (row.kind === 'pool' && f.scope !== 'public' && f.scope !== 'private') throw badRequest('VALIDATION_FAILED', "scope must be 'public' or 'private'", 'scope');
+      if (row.kind === 'pool' && f.scope !== 'public' && f.scope !== 'private')
+        throw badRequest('VALIDATION_FAILED', "scope must be 'public' or 'private'", 'scope');
       if (row.kind === 'prefix' && !f.opd) throw badRequest('VALIDATION_FAILED', 'opd is required: who holds this block', 'opd');
       const body = rowBody(row, p);
       const k = `${row.kind}:${p.text}`;
@@ -108,7 +115,12 @@ export function importIpam(store: Store, ipam: IpamService, actor: Actor, text: 
     }
   }
   const order = { pool: 0, prefix: 1, address: 2 };
-  valid.sort((a, b) => order[a.row.kind] - order[b.row.kind] || (a.prefix && b.prefix ? a.prefix.family - b.prefix.family || a.prefix.length - b.prefix.length : 0) || a.row.line - b.row.line);
+  valid.sort(
+    (a, b) =>
+      order[a.row.kind] - order[b.row.kind] ||
+      (a.prefix && b.prefix ? a.prefix.family - b.prefix.family || a.prefix.length - b.prefix.length : 0) ||
+      a.row.line - b.row.line,
+  );
 
   try {
     store.write(actor, (tx) => {
@@ -124,24 +136,40 @@ export function importIpam(store: Store, ipam: IpamService, actor: Actor, text: 
             if (!hasOpd(tx.db, f.opd ?? '')) throw badRequest('UNKNOWN_OPD', `OPD '${f.opd}' is not in the inventory`, 'opd');
             const lo = toHex(p.family, p.network);
             const hi = toHex(p.family, blockLast(p.family, p));
-            const same = one<PrefixRow>("SELECT * FROM ipam_prefixes WHERE family = ? AND network = ? AND length = ? AND state = 'allocated'", p.family, lo, p.length);
+            const same = one<PrefixRow>(
+              "SELECT * FROM ipam_prefixes WHERE family = ? AND network = ? AND length = ? AND state = 'allocated'",
+              p.family,
+              lo,
+              p.length,
+            );
             if (same) throw badRequest('DUPLICATE', `${p.text} is already in IPAM, held by ${same.opd} (prefix ${same.id})`, 'prefix');
             const parent = one<PrefixRow>(
               "SELECT * FROM ipam_prefixes WHERE family = ? AND state = 'allocated' AND network <= ? AND last >= ? AND length < ? ORDER BY length DESC LIMIT 1",
-              p.family, lo, hi, p.length,
+              p.family,
+              lo,
+              hi,
+              p.length,
             );
             const req = body as unknown as AllocateRequest;
             if (parent) {
-              if (parent.opd !== f.opd) throw badRequest('OTHER_OWNER', `${p.text} lies inside ${parent.cidr}, which belongs to ${parent.opd}, not ${f.opd}`, 'opd');
+              if (parent.opd !== f.opd)
+                throw badRequest('OTHER_OWNER', `${p.text} lies inside ${parent.cidr}, which belongs to ${parent.opd}, not ${f.opd}`, 'opd');
               ipam.allocateChild(actor, parent.id, req);
             } else {
               const pool = f.pool
                 ? one<PoolRow>('SELECT * FROM ipam_pools WHERE name = ?', f.pool)
                 : one<PoolRow>('SELECT * FROM ipam_pools WHERE family = ? AND network <= ? AND last >= ? ORDER BY length DESC LIMIT 1', p.family, lo, hi);
-              if (!pool) throw badRequest(f.pool ? 'UNKNOWN_POOL' : 'OUTSIDE_POOLS', f.pool ? `no pool named '${f.pool}'` : `${p.text} is outside every pool; add its pool first (kind=pool)`, f.pool ? 'pool' : 'prefix');
+              if (!pool)
+                throw badRequest(
+                  f.pool ? 'UNKNOWN_POOL' : 'OUTSIDE_POOLS',
+                  f.pool ? `no pool named '${f.pool}'` : `${p.text} is outside every pool; add its pool first (kind=pool)`,
+                  f.pool ? 'pool' : 'prefix',
+                );
               const clash = one<PrefixRow>(
                 "SELECT * FROM ipam_prefixes WHERE pool_id = ? AND parent_id IS NULL AND state <> 'released' AND network <= ? AND last >= ? LIMIT 1",
-                pool.id, hi, lo,
+                pool.id,
+                hi,
+                lo,
               );
               if (clash) throw badRequest('OVERLAP', `${p.text} overlaps ${clash.cidr}, held by ${clash.opd} (${clash.state})`, 'prefix');
               ipam.allocate(actor, pool.id, req);
@@ -152,7 +180,9 @@ export function importIpam(store: Store, ipam: IpamService, actor: Actor, text: 
             const v = toHex(a.family, a.value);
             const p = one<PrefixRow>(
               "SELECT * FROM ipam_prefixes WHERE family = ? AND state = 'allocated' AND network <= ? AND last >= ? ORDER BY length DESC LIMIT 1",
-              a.family, v, v,
+              a.family,
+              v,
+              v,
             );
             if (!p) throw badRequest('OUTSIDE_PREFIXES', `${a.text} is not inside any allocated prefix; import its prefix first`, 'address');
             if (f.opd && f.opd !== p.opd) throw badRequest('OTHER_OWNER', `${a.text} is in ${p.cidr}, which belongs to ${p.opd}, not ${f.opd}`, 'opd');

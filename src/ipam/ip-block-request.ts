@@ -27,10 +27,14 @@ export function ipBlockRequest(ipam: IpamService): RequestType {
       justification: Type.Optional(TextLines(2000, 1, { description: 'required: why the office needs it' })),
     },
     decision: {
-      poolId: Type.Optional(Type.Integer({ minimum: 1, description: 'serve from this pool (default: the first private opd-lan pool of the family with room)' })),
+      poolId: Type.Optional(
+        Type.Integer({ minimum: 1, description: 'serve from this pool (default: the first private opd-lan pool of the family with room)' }),
+      ),
       prefix: Type.Optional(TextLine(64, 1, { description: 'allocate exactly this prefix' })),
       strategy: Type.Optional(Type.Union([Type.Literal('first-fit'), Type.Literal('best-fit')])),
-      overrideRole: Type.Optional(Type.Boolean({ description: 'noc-admin only: serve from poolId although its role is not opd-lan (kept in the steps and the audit log)' })),
+      overrideRole: Type.Optional(
+        Type.Boolean({ description: 'noc-admin only: serve from poolId although its role is not opd-lan (kept in the steps and the audit log)' }),
+      ),
     },
     validate(body) {
       const family = body.family === undefined ? 4 : body.family;
@@ -38,16 +42,31 @@ export function ipBlockRequest(ipam: IpamService): RequestType {
       if ((body.prefixLength === undefined) === (body.addresses === undefined))
         throw badRequest('SIZE_REQUIRED', 'give either prefixLength (e.g. 26) or addresses (e.g. 60), not both', 'prefixLength');
       const bits = family === 4 ? 32 : 128;
-      if (body.prefixLength !== undefined && (!Number.isInteger(body.prefixLength) || (body.prefixLength as number) < 8 || (body.prefixLength as number) > bits))
+      if (
+        body.prefixLength !== undefined &&
+        (!Number.isInteger(body.prefixLength) || (body.prefixLength as number) < 8 || (body.prefixLength as number) > bits)
+      )
         throw badRequest('CIDR_LENGTH_OUT_OF_RANGE', `prefixLength must be a whole number from 8 to ${bits} for IPv${family}`, 'prefixLength');
       if (body.addresses !== undefined) prefixLengthForAddresses(body.addresses as number, family);
       for (const f of ['purpose', 'justification'] as const)
         if (typeof body[f] !== 'string' || !(body[f] as string).trim()) throw badRequest('VALIDATION_FAILED', `${f} is required: say what the block is for`, f);
-      return { family, prefixLength: body.prefixLength, addresses: body.addresses, purpose: (body.purpose as string).trim(), justification: (body.justification as string).trim() };
+      return {
+        family,
+        prefixLength: body.prefixLength,
+        addresses: body.addresses,
+        purpose: (body.purpose as string).trim(),
+        justification: (body.justification as string).trim(),
+      };
     },
     approve(tx, req, decision) {
       const b = req.body as { family: 4 | 6; prefixLength?: number; addresses?: number; purpose: string };
-      const ask = { opd: req.opd, purpose: b.purpose, prefixLength: b.prefixLength, addresses: b.addresses, strategy: decision.strategy as 'first-fit' | 'best-fit' | undefined };
+      const ask = {
+        opd: req.opd,
+        purpose: b.purpose,
+        prefixLength: b.prefixLength,
+        addresses: b.addresses,
+        strategy: decision.strategy as 'first-fit' | 'best-fit' | undefined,
+      };
       if (decision.overrideRole === true && !can(tx.actor, 'admin'))
         throw forbidden('only a noc-admin may serve a request from a pool of another role (overrideRole)');
       let pools: PoolRow[];
@@ -78,9 +97,14 @@ export function ipBlockRequest(ipam: IpamService): RequestType {
       let last: AppError | null = null;
       for (const pool of pools) {
         try {
-          const { prefix } = ipam.allocateIn(tx, { pool, parent: null }, decision.prefix ? { ...ask, prefix: String(decision.prefix), prefixLength: undefined, addresses: undefined } : ask);
+          const { prefix } = ipam.allocateIn(
+            tx,
+            { pool, parent: null },
+            decision.prefix ? { ...ask, prefix: String(decision.prefix), prefixLength: undefined, addresses: undefined } : ask,
+          );
           const steps = [`allocated ${prefix.cidr} from pool ${pool.name} to ${req.opd}`];
-          if (roleOverride) steps.push(`role override: pool ${pool.name} is ${roleOverride.role}, not ${roleOverride.allowedRoles.join(' or ')} (by ${tx.actor.id})`);
+          if (roleOverride)
+            steps.push(`role override: pool ${pool.name} is ${roleOverride.role}, not ${roleOverride.allowedRoles.join(' or ')} (by ${tx.actor.id})`);
           return { result: roleOverride ? { prefix, roleOverride } : { prefix }, steps };
         } catch (e) {
           if (e instanceof AppError && e.code === 'POOL_EXHAUSTED' && pools.length > 1) last = e;

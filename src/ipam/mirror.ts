@@ -49,7 +49,12 @@ export class IpamMirror {
   }
 
   pool(pool: PoolRow): FreeSpaceIndex {
-    return this.container(`pool:${pool.id}`, pool, 'SELECT network, length, state FROM ipam_prefixes WHERE pool_id = ? AND parent_id IS NULL AND state <> \'released\'', pool.id);
+    return this.container(
+      `pool:${pool.id}`,
+      pool,
+      "SELECT network, length, state FROM ipam_prefixes WHERE pool_id = ? AND parent_id IS NULL AND state <> 'released'",
+      pool.id,
+    );
   }
 
   /** Free space inside an allocated prefix, for its sub-prefixes. */
@@ -91,9 +96,12 @@ export class IpamMirror {
   opdHeld(): Map<string, Record<Family, OpdHeld>> {
     if (!this.held) {
       this.held = new Map();
-      const rows = this.db
-        .prepare("SELECT opd, family, length, state FROM ipam_prefixes WHERE parent_id IS NULL AND state <> 'released'")
-        .all() as { opd: string; family: Family; length: number; state: 'allocated' | 'quarantined' }[];
+      const rows = this.db.prepare("SELECT opd, family, length, state FROM ipam_prefixes WHERE parent_id IS NULL AND state <> 'released'").all() as {
+        opd: string;
+        family: Family;
+        length: number;
+        state: 'allocated' | 'quarantined';
+      }[];
       for (const r of rows) this.countHeld(r.opd, r.family, r.length, r.state, 1);
     }
     return this.held;

@@ -55,4 +55,3 @@ export function natContributor(store: Store, roles: RoleOverrides = {}): Desired
     },
   };
 }
-

@@ -38,7 +38,9 @@ export interface ApprovedBlock {
 
 /** Live siblings (same pool and parent) never overlap; nesting under a parent is the hierarchy. */
 export function overlappingPrefixes(prefixes: readonly LivePrefix[]): Failure[] {
-  const sorted = [...prefixes].sort((a, b) => a.pool_id - b.pool_id || (a.parent_id ?? 0) - (b.parent_id ?? 0) || (a.network < b.network ? -1 : a.network > b.network ? 1 : 0));
+  const sorted = [...prefixes].sort(
+    (a, b) => a.pool_id - b.pool_id || (a.parent_id ?? 0) - (b.parent_id ?? 0) || (a.network < b.network ? -1 : a.network > b.network ? 1 : 0),
+  );
   const out: Failure[] = [];
   let prev: LivePrefix | undefined;
   for (const p of sorted) {
@@ -64,7 +66,10 @@ export function addressesWithTwoOwners(addresses: readonly LiveAddress[]): Failu
 export function approvedWithoutAllocation(approved: readonly ApprovedBlock[], prefixIds: ReadonlySet<number>): Failure[] {
   return approved
     .filter((r) => r.prefixId === null || !prefixIds.has(r.prefixId))
-    .map((r) => ({ reason: 'approved-request-without-allocation', detail: `approved ip-block request #${r.requestId} names prefix ${r.prefixId ?? '(none)'}, which is not in the copy` }));
+    .map((r) => ({
+      reason: 'approved-request-without-allocation',
+      detail: `approved ip-block request #${r.requestId} names prefix ${r.prefixId ?? '(none)'}, which is not in the copy`,
+    }));
 }
 
 /** Every IPAM invariant failure of a restored database (opened read-only). */

@@ -88,7 +88,9 @@ export function routeContributor(store: Store, roles: RoleOverrides = {}): Desir
         if (lan.opd === localOpd) continue; // the core's own office LANs are connected, not routed
         const gw = farEnd(byOpd.get(`${lan.opd}/${lan.family}`) ?? [], router.id);
         if (!gw) {
-          why.push(`${lan.cidr} (${lan.opd}): no route; ${lan.opd} has no IPv${lan.family} backbone address (allocate its backbone ${lan.family === 4 ? '/31' : '/127'} in IPAM)`);
+          why.push(
+            `${lan.cidr} (${lan.opd}): no route; ${lan.opd} has no IPv${lan.family} backbone address (allocate its backbone ${lan.family === 4 ? '/31' : '/127'} in IPAM)`,
+          );
           continue;
         }
         (lan.family === 4 ? v4routes : v6routes).push({ 'dst-address': lan.cidr, gateway: gw, comment: `simpul:${ROUTES} ${lan.cidr} ${lan.opd}` });

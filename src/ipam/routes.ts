@@ -86,7 +86,9 @@ const ImportReport = Type.Object({
   dryRun: Type.Boolean(),
   applied: Type.Boolean(),
   counts: Type.Object({ pools: Type.Integer(), prefixes: Type.Integer(), addresses: Type.Integer() }),
-  errors: Type.Array(Type.Object({ line: Type.Integer(), field: Type.Optional(Type.String()), code: Type.String(), message: Type.String() }), { description: 'the first 100 problems by line' }),
+  errors: Type.Array(Type.Object({ line: Type.Integer(), field: Type.Optional(Type.String()), code: Type.String(), message: Type.String() }), {
+    description: 'the first 100 problems by line',
+  }),
   errorsNotListed: Type.Integer({ description: 'problems beyond the listed ones' }),
 });
 const IMPORT_LIMIT = 32 * 1024 * 1024;
@@ -94,13 +96,18 @@ const IMPORT_LIMIT = 32 * 1024 * 1024;
 export const ipamRoutes: RoutePlugin = (app, s) => {
   const ipam = s.ipam;
   // Spreadsheets arrive as text; JSON stays the default elsewhere.
-  app.addContentTypeParser(['text/csv', 'application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], { parseAs: 'string', bodyLimit: IMPORT_LIMIT }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(
+    ['text/csv', 'application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'],
+    { parseAs: 'string', bodyLimit: IMPORT_LIMIT },
+    (_req, body, done) => done(null, body),
+  );
   app.post<{ Querystring: Static<typeof ImportQuery>; Body: string }>('/ipam/import', {
     bodyLimit: IMPORT_LIMIT,
     schema: {
       tags: ['ipam'],
       summary: 'Import pools, allocations and addresses from CSV or YAML, all or nothing',
-      description: 'Content-Type text/csv (header: kind,prefix,address,pool,opd,purpose,scope,role,hostname,mac,device,description) or application/yaml (pools:, allocations:, addresses:). Every wrong line is reported with its number (the first 100 listed, the rest counted in errorsNotListed); with errors nothing is imported (422). dryRun=true checks without writing.',
+      description:
+        'Content-Type text/csv (header: kind,prefix,address,pool,opd,purpose,scope,role,hostname,mac,device,description) or application/yaml (pools:, allocations:, addresses:). Every wrong line is reported with its number (the first 100 listed, the rest counted in errorsNotListed); with errors nothing is imported (422). dryRun=true checks without writing.',
       querystring: ImportQuery,
       response: { 200: ImportReport, 422: ImportReport, ...problemReplies },
     },
@@ -114,11 +121,21 @@ export const ipamRoutes: RoutePlugin = (app, s) => {
     },
   });
   app.post<{ Body: Static<typeof CreatePool> }>('/pools', {
-    schema: { tags: ['ipam'], summary: 'Create a pool (overlap with a pool of the same scope is refused)', body: CreatePool, response: { 201: Pool, ...problemReplies } },
+    schema: {
+      tags: ['ipam'],
+      summary: 'Create a pool (overlap with a pool of the same scope is refused)',
+      body: CreatePool,
+      response: { 201: Pool, ...problemReplies },
+    },
     handler: async (req, reply) => reply.status(201).send(ipam.createPool(req.actor, req.body)),
   });
   app.get('/pools', {
-    schema: { tags: ['ipam'], summary: 'Pools with their utilization', description: 'An opd-admin sees every pool (to file a request) with utilization null: a shared pool\'s figures are other offices\' allocations.', response: { 200: Type.Array(Pool), ...problemReplies } },
+    schema: {
+      tags: ['ipam'],
+      summary: 'Pools with their utilization',
+      description: "An opd-admin sees every pool (to file a request) with utilization null: a shared pool's figures are other offices' allocations.",
+      response: { 200: Type.Array(Pool), ...problemReplies },
+    },
     handler: (req) => ipam.listPools(req.actor),
   });
   app.get<{ Params: Static<typeof Id> }>('/pools/:id', {
@@ -138,7 +155,8 @@ export const ipamRoutes: RoutePlugin = (app, s) => {
     schema: {
       tags: ['ipam'],
       summary: 'Allocate the next free aligned block (or a given prefix) to an OPD',
-      description: 'Give prefixLength or addresses (or neither for backbone-p2p pools: /31 or /127; IPv6 LAN pools: /64 out of the OPD\'s /56). An Idempotency-Key header (or idempotencyKey) makes a retry return the same block with 200.',
+      description:
+        "Give prefixLength or addresses (or neither for backbone-p2p pools: /31 or /127; IPv6 LAN pools: /64 out of the OPD's /56). An Idempotency-Key header (or idempotencyKey) makes a retry return the same block with 200.",
       params: Id,
       body: Allocate,
       response: { 201: PrefixSchema, 200: PrefixSchema, ...problemReplies, 409: Type.Ref('Problem') },
@@ -149,18 +167,34 @@ export const ipamRoutes: RoutePlugin = (app, s) => {
     },
   });
   app.post<{ Params: Static<typeof Id>; Body: Static<typeof Allocate> }>('/prefixes/:id/allocations', {
-    schema: { tags: ['ipam'], summary: 'Split an allocated prefix: allocate a sub-prefix (e.g. a VLAN)', params: Id, body: Allocate, response: { 201: PrefixSchema, 200: PrefixSchema, ...problemReplies } },
+    schema: {
+      tags: ['ipam'],
+      summary: 'Split an allocated prefix: allocate a sub-prefix (e.g. a VLAN)',
+      params: Id,
+      body: Allocate,
+      response: { 201: PrefixSchema, 200: PrefixSchema, ...problemReplies },
+    },
     handler: async (req, reply) => {
       const r = ipam.allocateChild(req.actor, req.params.id, withKey(req.body, req.headers));
       return reply.status(r.created ? 201 : 200).send(r.prefix);
     },
   });
   app.get<{ Querystring: Static<typeof PrefixQuery> }>('/prefixes', {
-    schema: { tags: ['ipam'], summary: 'Prefixes (live by default; state=released for history)', querystring: PrefixQuery, response: { 200: Type.Array(PrefixSchema), ...problemReplies } },
+    schema: {
+      tags: ['ipam'],
+      summary: 'Prefixes (live by default; state=released for history)',
+      querystring: PrefixQuery,
+      response: { 200: Type.Array(PrefixSchema), ...problemReplies },
+    },
     handler: (req) => ipam.listPrefixes(req.actor, req.query),
   });
   app.get<{ Params: Static<typeof Id> }>('/prefixes/:id', {
-    schema: { tags: ['ipam'], summary: 'One prefix with its utilization', params: Id, response: { 200: Type.Composite([PrefixSchema, Type.Object({ utilization: Type.Union([Utilization, Type.Null()]) })]), ...problemReplies } },
+    schema: {
+      tags: ['ipam'],
+      summary: 'One prefix with its utilization',
+      params: Id,
+      response: { 200: Type.Composite([PrefixSchema, Type.Object({ utilization: Type.Union([Utilization, Type.Null()]) })]), ...problemReplies },
+    },
     handler: (req) => ipam.getPrefix(req.actor, req.params.id),
   });
   app.delete<{ Params: Static<typeof Id> }>('/prefixes/:id', {
@@ -168,7 +202,13 @@ export const ipamRoutes: RoutePlugin = (app, s) => {
     handler: (req) => ipam.releasePrefix(req.actor, req.params.id),
   });
   app.post<{ Params: Static<typeof Id>; Body: Static<typeof Assign> }>('/prefixes/:id/addresses', {
-    schema: { tags: ['ipam'], summary: 'Assign the next free address (or a given one) to a host', params: Id, body: Assign, response: { 201: Address, ...problemReplies } },
+    schema: {
+      tags: ['ipam'],
+      summary: 'Assign the next free address (or a given one) to a host',
+      params: Id,
+      body: Assign,
+      response: { 201: Address, ...problemReplies },
+    },
     handler: async (req, reply) => reply.status(201).send(ipam.assignAddress(req.actor, req.params.id, req.body)),
   });
   app.get<{ Params: Static<typeof Id>; Querystring: { history?: boolean } }>('/prefixes/:id/addresses', {
@@ -191,18 +231,31 @@ export const ipamRoutes: RoutePlugin = (app, s) => {
     handler: (req) => ipam.updatePool(req.actor, req.params.id, req.body),
   });
   app.patch<{ Params: Static<typeof Id>; Body: Static<typeof PatchPrefix> }>('/prefixes/:id', {
-    schema: { tags: ['ipam'], summary: "Change a prefix's purpose (not a released one: history stays as it was)", params: Id, body: PatchPrefix, response: { 200: PrefixSchema, ...problemReplies, 409: Type.Ref('Problem') } },
+    schema: {
+      tags: ['ipam'],
+      summary: "Change a prefix's purpose (not a released one: history stays as it was)",
+      params: Id,
+      body: PatchPrefix,
+      response: { 200: PrefixSchema, ...problemReplies, 409: Type.Ref('Problem') },
+    },
     handler: (req) => ipam.updatePrefix(req.actor, req.params.id, req.body),
   });
   app.patch<{ Params: Static<typeof Id>; Body: Static<typeof PatchAddress> }>('/addresses/:id', {
-    schema: { tags: ['ipam'], summary: "Change an address's hostname, MAC, device or description (null clears)", params: Id, body: PatchAddress, response: { 200: Address, ...problemReplies, 409: Type.Ref('Problem') } },
+    schema: {
+      tags: ['ipam'],
+      summary: "Change an address's hostname, MAC, device or description (null clears)",
+      params: Id,
+      body: PatchAddress,
+      response: { 200: Address, ...problemReplies, 409: Type.Ref('Problem') },
+    },
     handler: (req) => ipam.updateAddress(req.actor, req.params.id, req.body),
   });
   app.post<{ Params: Static<typeof Id> }>('/prefixes/:id/release-quarantine', {
     schema: {
       tags: ['ipam'],
       summary: 'End a quarantine early (noc-admin): the block may be allocated again at once',
-      description: 'Refused with 409 for a prefix that is not in quarantine (a live or an already released one). What still waits in quarantine inside it is released with it.',
+      description:
+        'Refused with 409 for a prefix that is not in quarantine (a live or an already released one). What still waits in quarantine inside it is released with it.',
       params: Id,
       response: { 200: PrefixSchema, ...problemReplies, 409: Type.Ref('Problem') },
     },
@@ -229,11 +282,13 @@ export const ipamRoutes: RoutePlugin = (app, s) => {
     schema: {
       tags: ['ipam'],
       summary: 'Utilization per pool and per OPD (kept current on every write)',
-      description: 'An opd-admin gets its own OPD\'s figures and the pools without utilization, as on GET /pools.',
+      description: "An opd-admin gets its own OPD's figures and the pools without utilization, as on GET /pools.",
       response: {
         200: Type.Object({
           pools: Type.Array(Pool),
-          opds: Type.Array(Type.Object({ opd: Type.String(), family: Type.Integer(), prefixes: Type.Integer(), allocated: Type.String(), quarantined: Type.String() })),
+          opds: Type.Array(
+            Type.Object({ opd: Type.String(), family: Type.Integer(), prefixes: Type.Integer(), allocated: Type.String(), quarantined: Type.String() }),
+          ),
         }),
         ...problemReplies,
       },

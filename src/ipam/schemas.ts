@@ -27,7 +27,9 @@ export const Allocate = Type.Object(
     opd: OpdCode(),
     purpose: TextLines(200),
     prefixLength: Type.Optional(Type.Integer({ minimum: 0, maximum: 128 })),
-    addresses: Type.Optional(Type.Union([Type.Integer(), Type.String({ pattern: '^-?[0-9]{1,40}$' })], { description: 'a number, or a decimal string for IPv6 sizes' })),
+    addresses: Type.Optional(
+      Type.Union([Type.Integer(), Type.String({ pattern: '^-?[0-9]{1,40}$' })], { description: 'a number, or a decimal string for IPv6 sizes' }),
+    ),
     prefix: Type.Optional(Str(64)),
     strategy: Type.Optional(Type.Union([Type.Literal('first-fit'), Type.Literal('best-fit')])),
     idempotencyKey: Type.Optional(Type.String({ minLength: 8, maxLength: 128 })),

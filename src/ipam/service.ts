@@ -112,19 +112,35 @@ export class IpamService {
 
   createPool(actor: Actor, req: CreatePool): PoolOut {
     const cidr = parsePrefix(req.cidr, { field: 'cidr' });
-    if (req.p2pLength !== undefined && cidr.family === 6) throw badRequest('P2P_LENGTH_IPV4_ONLY', 'p2pLength applies to IPv4 pools; IPv6 links always get /127', 'p2pLength');
+    if (req.p2pLength !== undefined && cidr.family === 6)
+      throw badRequest('P2P_LENGTH_IPV4_ONLY', 'p2pLength applies to IPv4 pools; IPv6 links always get /127', 'p2pLength');
     return this.write(actor, (tx) => {
       const clash = tx.db
         .prepare('SELECT name, cidr FROM ipam_pools WHERE scope = ? AND family = ? AND network <= ? AND last >= ? LIMIT 1')
-        .get(req.scope, cidr.family, toHex(cidr.family, blockLast(cidr.family, cidr)), toHex(cidr.family, cidr.network)) as { name: string; cidr: string } | undefined;
+        .get(req.scope, cidr.family, toHex(cidr.family, blockLast(cidr.family, cidr)), toHex(cidr.family, cidr.network)) as
+        | { name: string; cidr: string }
+        | undefined;
       if (clash) throw conflict('POOL_OVERLAP', `${cidr.text} overlaps pool '${clash.name}' (${clash.cidr}) in the ${req.scope} scope`);
       const id = tx.db
         .prepare(
           `INSERT INTO ipam_pools (name, scope, family, cidr, network, last, length, role, description, p2p_length, gateway, created_at, created_by)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(req.name, req.scope, cidr.family, cidr.text, toHex(cidr.family, cidr.network), toHex(cidr.family, blockLast(cidr.family, cidr)), cidr.length, req.role, req.description ?? '', req.p2pLength ?? null, req.gateway ?? 'first', tx.now, actor.id)
-        .lastInsertRowid as number;
+        .run(
+          req.name,
+          req.scope,
+          cidr.family,
+          cidr.text,
+          toHex(cidr.family, cidr.network),
+          toHex(cidr.family, blockLast(cidr.family, cidr)),
+          cidr.length,
+          req.role,
+          req.description ?? '',
+          req.p2pLength ?? null,
+          req.gateway ?? 'first',
+          tx.now,
+          actor.id,
+        ).lastInsertRowid as number;
       const row = this.poolRow(id)!;
       const out = this.poolView(row, actor);
       tx.audit({ action: 'ipam.pool.create', objectType: 'pool', objectId: String(id), after: { ...out, utilization: undefined } });
@@ -187,7 +203,8 @@ export class IpamService {
     return this.write(actor, (tx) => {
       const parent = this.prefixRow(parentId);
       if (!parent || !canSeeOpd(actor, parent.opd)) throw notFound('prefix', String(parentId));
-      if (parent.state !== 'allocated') throw conflict('PREFIX_NOT_ALLOCATED', `prefix ${parent.cidr} is ${parent.state}; only an allocated prefix can be split`);
+      if (parent.state !== 'allocated')
+        throw conflict('PREFIX_NOT_ALLOCATED', `prefix ${parent.cidr} is ${parent.state}; only an allocated prefix can be split`);
       if (req.opd !== parent.opd) throw badRequest('OPD_MISMATCH', `a sub-prefix of ${parent.cidr} belongs to ${parent.opd}, not ${req.opd}`, 'opd');
       if (this.q("SELECT 1 FROM ipam_addresses WHERE prefix_id = ? AND state <> 'released' LIMIT 1").get(parent.id))
         throw conflict('PREFIX_HAS_ADDRESSES', `${parent.cidr} already holds addresses; release them before splitting it into sub-prefixes`);
@@ -200,30 +217,52 @@ export class IpamService {
     this.mirror.sync();
     const { pool } = where;
     if (!hasOpd(this.store.db, req.opd)) throw badRequest('UNKNOWN_OPD', `OPD '${req.opd}' is not in the inventory`, 'opd');
-    const fingerprint = createHash('sha256').update(JSON.stringify([pool.id, where.parent?.id ?? null, req.opd, req.purpose, req.prefixLength ?? null, String(req.addresses ?? ''), req.prefix ?? null, req.strategy ?? null])).digest('hex');
+    const fingerprint = createHash('sha256')
+      .update(
+        JSON.stringify([
+          pool.id,
+          where.parent?.id ?? null,
+          req.opd,
+          req.purpose,
+          req.prefixLength ?? null,
+          String(req.addresses ?? ''),
+          req.prefix ?? null,
+          req.strategy ?? null,
+        ]),
+      )
+      .digest('hex');
     if (req.idempotencyKey) {
-      const seen = tx.db.prepare('SELECT fingerprint, prefix_id FROM ipam_idempotency WHERE key = ?').get(req.idempotencyKey) as { fingerprint: string; prefix_id: number } | undefined;
+      const seen = tx.db.prepare('SELECT fingerprint, prefix_id FROM ipam_idempotency WHERE key = ?').get(req.idempotencyKey) as
+        | { fingerprint: string; prefix_id: number }
+        | undefined;
       if (seen) {
-        if (seen.fingerprint !== fingerprint) throw conflict('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different allocation; use a new key');
+        if (seen.fingerprint !== fingerprint)
+          throw conflict('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different allocation; use a new key');
         return { prefix: prefixOut(this.prefixRow(seen.prefix_id)!), created: false };
       }
     }
     this.sweep(tx);
     const family = pool.family;
     let length = this.requestedLength(pool, where.parent, req);
-    let container: { index: FreeSpaceIndex; parent: PrefixRow | null } = { index: where.parent ? this.mirror.prefix(where.parent) : this.mirror.pool(pool), parent: where.parent };
+    let container: { index: FreeSpaceIndex; parent: PrefixRow | null } = {
+      index: where.parent ? this.mirror.prefix(where.parent) : this.mirror.pool(pool),
+      parent: where.parent,
+    };
 
     // IPv6 LANs: a /64 comes out of the OPD's own /56, made on first need, out of the regency's /48.
     if (!where.parent && family === 6 && pool.role === 'opd-lan' && length > OPD_V6_LENGTH && pool.length <= OPD_V6_LENGTH && !req.prefix) {
       const block = this.opdV6Block(tx, pool, req.opd, length, req.strategy);
       container = { index: this.mirror.prefix(block), parent: block };
     }
-    const within = container.parent ? makePrefix(family, fromHex(container.parent.network), container.parent.length) : makePrefix(family, fromHex(pool.network), pool.length);
+    const within = container.parent
+      ? makePrefix(family, fromHex(container.parent.network), container.parent.length)
+      : makePrefix(family, fromHex(pool.network), pool.length);
     let chosen: Prefix | null;
     if (req.prefix) {
       const wanted = parsePrefix(req.prefix, { family, field: 'prefix' });
       if (!containsPrefix(within, wanted)) throw badRequest('NOT_IN_POOL', `${wanted.text} is not inside ${within.text}`, 'prefix');
-      if (where.parent && wanted.length === within.length) throw badRequest('PREFIX_LENGTH_NOT_IN_PARENT', `a sub-prefix must be smaller than ${within.text}`, 'prefix');
+      if (where.parent && wanted.length === within.length)
+        throw badRequest('PREFIX_LENGTH_NOT_IN_PARENT', `a sub-prefix must be smaller than ${within.text}`, 'prefix');
       if (!container.index.isFree(wanted)) {
         const held = container.index.conflicts(wanted, 3).map((c) => `${c.prefix.text} (${c.state})`);
         throw conflict('PREFIX_TAKEN', `${wanted.text} is not free: it overlaps ${held.join(', ')}`, { conflicts: held });
@@ -242,7 +281,9 @@ export class IpamService {
     container.index.add({ network: chosen.network, length: chosen.length, state: 'allocated' });
     if (!container.parent) this.mirror.countHeld(req.opd, family, chosen.length, 'allocated', 1);
     if (req.idempotencyKey)
-      tx.db.prepare('INSERT INTO ipam_idempotency (key, actor_id, fingerprint, prefix_id, created_at) VALUES (?, ?, ?, ?, ?)').run(req.idempotencyKey, tx.actor.id, fingerprint, row.id, tx.now);
+      tx.db
+        .prepare('INSERT INTO ipam_idempotency (key, actor_id, fingerprint, prefix_id, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(req.idempotencyKey, tx.actor.id, fingerprint, row.id, tx.now);
     return { prefix: prefixOut(row), created: true };
   }
 
@@ -251,7 +292,8 @@ export class IpamService {
     const bits = family === 4 ? 32 : 128;
     const floor = parent ? parent.length + 1 : pool.length;
     if (req.prefix) return parsePrefix(req.prefix, { family, field: 'prefix' }).length;
-    if (req.prefixLength !== undefined && req.addresses !== undefined) throw badRequest('SIZE_AMBIGUOUS', 'give prefixLength or addresses, not both', 'addresses');
+    if (req.prefixLength !== undefined && req.addresses !== undefined)
+      throw badRequest('SIZE_AMBIGUOUS', 'give prefixLength or addresses, not both', 'addresses');
     let length: number;
     if (req.prefixLength !== undefined) length = req.prefixLength;
     else if (req.addresses !== undefined) length = prefixLengthForAddresses(req.addresses, family);
@@ -261,7 +303,11 @@ export class IpamService {
     if (!Number.isInteger(length) || length < 0 || length > bits)
       throw badRequest('CIDR_LENGTH_OUT_OF_RANGE', `prefixLength ${length} is out of range for IPv${family} (0 to ${bits})`, 'prefixLength');
     if (length < floor)
-      throw badRequest('PREFIX_LENGTH_NOT_IN_PARENT', `a /${length} does not fit in ${parent ? parent.cidr : pool.cidr}; the largest possible is /${floor}`, req.addresses !== undefined ? 'addresses' : 'prefixLength');
+      throw badRequest(
+        'PREFIX_LENGTH_NOT_IN_PARENT',
+        `a /${length} does not fit in ${parent ? parent.cidr : pool.cidr}; the largest possible is /${floor}`,
+        req.addresses !== undefined ? 'addresses' : 'prefixLength',
+      );
     return length;
   }
 
@@ -282,7 +328,9 @@ export class IpamService {
     const p = index.find(OPD_V6_LENGTH, 'first-fit');
     if (!p) {
       const largest = index.largestFree();
-      throw conflict('POOL_EXHAUSTED', `no free /56 left in ${pool.cidr} for ${opd}; the largest free block is ${largest?.text ?? 'none'}`, { largestFree: largest?.text ?? null });
+      throw conflict('POOL_EXHAUSTED', `no free /56 left in ${pool.cidr} for ${opd}; the largest free block is ${largest?.text ?? 'none'}`, {
+        largestFree: largest?.text ?? null,
+      });
     }
     const row = this.insertPrefix(tx, pool, null, p, opd, OPD_V6_PURPOSE);
     this.mirror.dirty = true;
@@ -297,8 +345,19 @@ export class IpamService {
         `INSERT INTO ipam_prefixes (pool_id, parent_id, family, cidr, network, last, length, opd, purpose, state, allocated_at, allocated_by)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'allocated', ?, ?)`,
       )
-      .run(pool.id, parent?.id ?? null, p.family, p.text, toHex(p.family, p.network), toHex(p.family, blockLast(p.family, p)), p.length, opd, purpose, tx.now, tx.actor.id)
-      .lastInsertRowid as number;
+      .run(
+        pool.id,
+        parent?.id ?? null,
+        p.family,
+        p.text,
+        toHex(p.family, p.network),
+        toHex(p.family, blockLast(p.family, p)),
+        p.length,
+        opd,
+        purpose,
+        tx.now,
+        tx.actor.id,
+      ).lastInsertRowid as number;
     const row = this.prefixRow(id)!;
     tx.audit({ action: 'ipam.prefix.allocate', objectType: 'prefix', objectId: String(id), opd, after: prefixOut(row) });
     return row;
@@ -386,7 +445,14 @@ export class IpamService {
       this.mirror.dirty = true;
       this.containerOf(p).remove({ network: fromHex(p.network), length: p.length, state: 'quarantined' });
       if (p.parent_id === null) this.mirror.countHeld(p.opd, p.family, p.length, 'quarantined', -1);
-      tx.audit({ action: 'ipam.prefix.quarantine-end', objectType: 'prefix', objectId: String(p.id), opd: p.opd, before: { state: 'quarantined' }, after: { state: 'released' } });
+      tx.audit({
+        action: 'ipam.prefix.quarantine-end',
+        objectType: 'prefix',
+        objectId: String(p.id),
+        opd: p.opd,
+        before: { state: 'quarantined' },
+        after: { state: 'released' },
+      });
     }
     const addrs = tx.db.prepare("SELECT * FROM ipam_addresses WHERE state = 'quarantined' AND quarantine_until <= ?").all(tx.now) as AddressRow[];
     for (const a of addrs) {
@@ -394,7 +460,14 @@ export class IpamService {
       const p = this.prefixRow(a.prefix_id)!;
       this.mirror.dirty = true;
       this.mirror.hostIndex(p, this.poolRow(p.pool_id)!.gateway).remove(fromHex(a.value), 'quarantined');
-      tx.audit({ action: 'ipam.address.quarantine-end', objectType: 'address', objectId: String(a.id), opd: p.opd, before: { state: 'quarantined' }, after: { state: 'released' } });
+      tx.audit({
+        action: 'ipam.address.quarantine-end',
+        objectType: 'address',
+        objectId: String(a.id),
+        opd: p.opd,
+        before: { state: 'quarantined' },
+        after: { state: 'released' },
+      });
     }
     return prefixes.length + addrs.length;
   }
@@ -431,8 +504,18 @@ export class IpamService {
           `INSERT INTO ipam_addresses (prefix_id, family, address, value, hostname, mac, device, description, state, assigned_at, assigned_by)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'assigned', ?, ?)`,
         )
-        .run(p.id, p.family, text, toHex(p.family, value), req.hostname ?? null, req.mac?.toLowerCase() ?? null, req.device ?? null, req.description ?? '', tx.now, actor.id)
-        .lastInsertRowid as number;
+        .run(
+          p.id,
+          p.family,
+          text,
+          toHex(p.family, value),
+          req.hostname ?? null,
+          req.mac?.toLowerCase() ?? null,
+          req.device ?? null,
+          req.description ?? '',
+          tx.now,
+          actor.id,
+        ).lastInsertRowid as number;
       this.mirror.dirty = true;
       hosts.add(value, 'allocated');
       const row = this.addressRow(id)!;
@@ -471,7 +554,14 @@ export class IpamService {
       hosts.remove(fromHex(a.value), 'allocated');
       if (state === 'quarantined') hosts.add(fromHex(a.value), 'quarantined');
       const after = this.addressRow(id)!;
-      tx.audit({ action: 'ipam.address.release', objectType: 'address', objectId: String(id), opd: p.opd, before: addressOut(a, p.opd), after: addressOut(after, p.opd) });
+      tx.audit({
+        action: 'ipam.address.release',
+        objectType: 'address',
+        objectId: String(id),
+        opd: p.opd,
+        before: addressOut(a, p.opd),
+        after: addressOut(after, p.opd),
+      });
       return addressOut(after, p.opd);
     });
   }
@@ -479,7 +569,13 @@ export class IpamService {
   // ---- descriptive fields, early release, lookup ------------------------------------------------
 
   /** Writes the changed descriptive columns of one row with an audit entry naming only what changed. */
-  private describe<R extends { id: number }>(tx: Tx, what: 'pool' | 'prefix' | 'address', row: R, opd: string | null, patch: Record<string, [column: keyof R & string, value: unknown]>): boolean {
+  private describe<R extends { id: number }>(
+    tx: Tx,
+    what: 'pool' | 'prefix' | 'address',
+    row: R,
+    opd: string | null,
+    patch: Record<string, [column: keyof R & string, value: unknown]>,
+  ): boolean {
     const changed = Object.entries(patch).filter(([, [col, v]]) => v !== undefined && row[col] !== v);
     if (!changed.length) return false;
     const table = what === 'pool' ? 'ipam_pools' : what === 'prefix' ? 'ipam_prefixes' : 'ipam_addresses';
@@ -537,7 +633,8 @@ export class IpamService {
     return this.write(actor, (tx) => {
       const p = this.prefixRow(id);
       if (!p || !canSeeOpd(actor, p.opd)) throw notFound('prefix', String(id));
-      if (p.state !== 'quarantined') throw conflict('PREFIX_NOT_QUARANTINED', `prefix ${p.cidr} is ${p.state}, not in quarantine; only a quarantined prefix can be released early`);
+      if (p.state !== 'quarantined')
+        throw conflict('PREFIX_NOT_QUARANTINED', `prefix ${p.cidr} is ${p.state}, not in quarantine; only a quarantined prefix can be released early`);
       const because = { state: 'released', earlyReleaseOf: p.cidr };
       const subtree = tx.db
         .prepare(
@@ -549,14 +646,35 @@ export class IpamService {
         const addrs = tx.db.prepare("SELECT id FROM ipam_addresses WHERE prefix_id = ? AND state = 'quarantined'").pluck().all(prefix.id) as number[];
         for (const a of addrs) {
           tx.db.prepare("UPDATE ipam_addresses SET state = 'released' WHERE id = ?").run(a);
-          tx.audit({ action: 'ipam.address.quarantine-end', objectType: 'address', objectId: String(a), opd: p.opd, before: { state: 'quarantined' }, after: because });
+          tx.audit({
+            action: 'ipam.address.quarantine-end',
+            objectType: 'address',
+            objectId: String(a),
+            opd: p.opd,
+            before: { state: 'quarantined' },
+            after: because,
+          });
         }
         tx.db.prepare("UPDATE ipam_prefixes SET state = 'released' WHERE id = ?").run(prefix.id);
         if (prefix !== p)
-          tx.audit({ action: 'ipam.prefix.quarantine-end', objectType: 'prefix', objectId: String(prefix.id), opd: prefix.opd, before: { state: 'quarantined' }, after: because });
+          tx.audit({
+            action: 'ipam.prefix.quarantine-end',
+            objectType: 'prefix',
+            objectId: String(prefix.id),
+            opd: prefix.opd,
+            before: { state: 'quarantined' },
+            after: because,
+          });
       }
       const after = this.prefixRow(id)!;
-      tx.audit({ action: 'ipam.prefix.quarantine-release', objectType: 'prefix', objectId: String(id), opd: p.opd, before: prefixOut(p), after: prefixOut(after) });
+      tx.audit({
+        action: 'ipam.prefix.quarantine-release',
+        objectType: 'prefix',
+        objectId: String(id),
+        opd: p.opd,
+        before: prefixOut(p),
+        after: prefixOut(after),
+      });
       // Rare: rebuilding the indexes on next use is simpler than walking the subtree's.
       this.mirror.dirty = true;
       this.mirror.clear();
@@ -571,10 +689,12 @@ export class IpamService {
   lookup(actor: Actor, q: string, limit = 50): { query: string; family: Family; addresses: AddressOut[]; prefixes: (PrefixOut & { pool: string })[] } {
     requirePermission(actor, 'read');
     const isPrefix = q.includes('/');
-    const block = isPrefix ? parsePrefix(q, { field: 'q' }) : (() => {
-      const a = parseAddress(q, { field: 'q' });
-      return makePrefix(a.family, a.value, a.family === 4 ? 32 : 128);
-    })();
+    const block = isPrefix
+      ? parsePrefix(q, { field: 'q' })
+      : (() => {
+          const a = parseAddress(q, { field: 'q' });
+          return makePrefix(a.family, a.value, a.family === 4 ? 32 : 128);
+        })();
     const family = block.family;
     const first = toHex(family, block.network);
     const last = toHex(family, blockLast(family, block));
@@ -590,7 +710,9 @@ export class IpamService {
     const addresses = isPrefix
       ? []
       : (this.store.db
-          .prepare(`SELECT a.*, p.opd AS opd FROM ipam_addresses a JOIN ipam_prefixes p ON p.id = a.prefix_id WHERE a.family = ? AND a.value = ? AND a.state <> 'released' ${scope}`)
+          .prepare(
+            `SELECT a.*, p.opd AS opd FROM ipam_addresses a JOIN ipam_prefixes p ON p.id = a.prefix_id WHERE a.family = ? AND a.value = ? AND a.state <> 'released' ${scope}`,
+          )
           .all(family, first, ...scopeArg) as (AddressRow & { opd: string })[]);
     return {
       query: isPrefix ? block.text : formatAddress(family, block.network),
@@ -610,7 +732,8 @@ export class IpamService {
       if (!canSeeOpd(actor, opd)) continue;
       for (const family of [4, 6] as const) {
         const h = byFamily[family];
-        if (h.prefixes || h.quarantined) opds.push({ opd, family, prefixes: h.prefixes, allocated: h.allocated.toString(), quarantined: h.quarantined.toString() });
+        if (h.prefixes || h.quarantined)
+          opds.push({ opd, family, prefixes: h.prefixes, allocated: h.allocated.toString(), quarantined: h.quarantined.toString() });
       }
     }
     opds.sort((a, b) => a.opd.localeCompare(b.opd) || a.family - b.family);

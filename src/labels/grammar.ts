@@ -130,7 +130,7 @@ const fail = (path: string, reasonEn: string, reasonId: string): never => {
   throw new BilingualError(400, 'GRAMMAR_INVALID', msg('GRAMMAR_INVALID', { path, reasonEn, reasonId }));
 };
 
-const own = (o: object, k: string): unknown => (Object.prototype.hasOwnProperty.call(o, k) ? (o as Record<string, unknown>)[k] : undefined);
+const own = (o: object, k: string): unknown => (Object.hasOwn(o, k) ? (o as Record<string, unknown>)[k] : undefined);
 const isObj = (v: unknown): v is object => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function readMessage(v: unknown, path: string): Message | undefined {
@@ -156,15 +156,18 @@ export function compileGrammar(input: unknown): Grammar {
   if (!isObj(input)) return fail('grammar', 'the grammar must be a mapping', 'tata bahasa harus berupa pemetaan');
   const endSeparator = readSeparator(own(input, 'endSeparator'), 'endSeparator');
   const rawParts = own(input, 'parts');
-  if (!Array.isArray(rawParts) || rawParts.length < 2 || rawParts.length > 12)
-    return fail('parts', 'give 2 to 12 parts', 'tulis 2 sampai 12 bagian');
+  if (!Array.isArray(rawParts) || rawParts.length < 2 || rawParts.length > 12) return fail('parts', 'give 2 to 12 parts', 'tulis 2 sampai 12 bagian');
   const names = new Set<string>();
   const parts: GrammarPart[] = rawParts.map((raw: unknown, i): GrammarPart => {
     const path = `parts[${i}]`;
     if (!isObj(raw)) return fail(path, 'each part is a mapping with name and pattern', 'setiap bagian berupa pemetaan dengan name dan pattern');
     const name = own(raw, 'name');
     if (typeof name !== 'string' || !/^[a-z][a-zA-Z0-9]{0,31}$/.test(name))
-      return fail(`${path}.name`, 'a name is a word of letters and digits starting with a small letter', 'nama berupa kata dari huruf dan angka, diawali huruf kecil');
+      return fail(
+        `${path}.name`,
+        'a name is a word of letters and digits starting with a small letter',
+        'nama berupa kata dari huruf dan angka, diawali huruf kecil',
+      );
     if (names.has(name)) return fail(`${path}.name`, `part name '${name}' is used twice`, `nama bagian '${name}' dipakai dua kali`);
     names.add(name);
     const pattern = own(raw, 'pattern');
@@ -179,8 +182,7 @@ export function compileGrammar(input: unknown): Grammar {
     if (re.test('')) return fail(`${path}.pattern`, 'the pattern must not accept empty text', 'pola tidak boleh menerima teks kosong');
     const last = i === rawParts.length - 1;
     const afterRaw = own(raw, 'after');
-    if (last && afterRaw !== undefined)
-      return fail(`${path}.after`, 'the last part has no separator after it', 'bagian terakhir tidak diikuti pemisah');
+    if (last && afterRaw !== undefined) return fail(`${path}.after`, 'the last part has no separator after it', 'bagian terakhir tidak diikuti pemisah');
     const after = last ? undefined : readSeparator(afterRaw, `${path}.after`);
     if (after === endSeparator)
       return fail(`${path}.after`, 'a part separator must differ from endSeparator', 'pemisah bagian harus berbeda dari endSeparator');
@@ -206,7 +208,11 @@ export function compileGrammar(input: unknown): Grammar {
   });
   const check = parseLabel(example, grammar);
   if (!check.ok)
-    fail('example', `the example does not follow the grammar: ${check.errors[0]?.message.en ?? ''}`, `contoh tidak mengikuti tata bahasa: ${check.errors[0]?.message.id ?? ''}`);
+    fail(
+      'example',
+      `the example does not follow the grammar: ${check.errors[0]?.message.en ?? ''}`,
+      `contoh tidak mengikuti tata bahasa: ${check.errors[0]?.message.id ?? ''}`,
+    );
   return grammar;
 }
 
@@ -214,7 +220,7 @@ function indicesOf(s: string, sep: string, from: number, to: number): number[] {
   const out: number[] = [];
   for (let i = s.indexOf(sep, from); i !== -1 && i < to; i = s.indexOf(sep, i + 1)) out.push(i);
   return out;
-};
+}
 
 function cap(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
@@ -302,7 +308,14 @@ interface ParsedEnd {
 function toEnd({ values, columns }: ParsedEnd): LabelEnd {
   const parts = Object.freeze(Object.fromEntries(values)) as Record<string, string>;
   const cols = Object.freeze(Object.fromEntries(columns)) as Record<string, number>;
-  return { opd: values.get('opd') ?? '', space: values.get('space') ?? '', device: values.get('device') ?? '', port: values.get('port') ?? '', parts, columns: cols };
+  return {
+    opd: values.get('opd') ?? '',
+    space: values.get('space') ?? '',
+    device: values.get('device') ?? '',
+    port: values.get('port') ?? '',
+    parts,
+    columns: cols,
+  };
 }
 
 /** Parse a label; errors name the part and the 1-based column, in both languages. */
@@ -313,7 +326,9 @@ export function parseLabel(input: string, grammar: Grammar = defaultGrammar()): 
   if (text.length > grammar.maxLength)
     return {
       ok: false,
-      errors: [{ code: 'LABEL_TOO_LONG', column: lead + grammar.maxLength + 1, message: msg('LABEL_TOO_LONG', { length: text.length, max: grammar.maxLength }) }],
+      errors: [
+        { code: 'LABEL_TOO_LONG', column: lead + grammar.maxLength + 1, message: msg('LABEL_TOO_LONG', { length: text.length, max: grammar.maxLength }) },
+      ],
     };
   const seps = indicesOf(text, grammar.endSeparator, 0, text.length);
   if (seps.length === 0) {

@@ -6,16 +6,7 @@
 import type { Severity } from '../topology/model.js';
 import { mirrorLabel } from './grammar.js';
 import { BilingualError, msg, type Message } from './messages.js';
-import {
-  addPortReuse,
-  checkLabel,
-  checkMirror,
-  compareWithDiagram,
-  makeResolver,
-  type LabelCheck,
-  type LabelContext,
-  type LabelIssue,
-} from './validate.js';
+import { addPortReuse, checkLabel, checkMirror, compareWithDiagram, makeResolver, type LabelCheck, type LabelContext, type LabelIssue } from './validate.js';
 
 export type SurveyEnd = 'near' | 'far';
 
@@ -124,11 +115,15 @@ export function parseSurveyCsv(input: string, limits: SurveyLimits = DEFAULT_SUR
   if (text.includes('\u0000')) throw new BilingualError(415, 'DIAGRAM_NOT_TEXT', msg('DIAGRAM_NOT_TEXT'));
   const recs = records(text, detectDelimiter(text));
   if (!Array.isArray(recs))
-    throw new BilingualError(400, 'SURVEY_ROW_INVALID', msg('SURVEY_ROW_INVALID', {
-      line: recs.unclosedAt,
-      reasonId: 'tanda kutip (") dibuka tetapi tidak ditutup.',
-      reasonEn: 'a quote (") is opened but never closed.',
-    }));
+    throw new BilingualError(
+      400,
+      'SURVEY_ROW_INVALID',
+      msg('SURVEY_ROW_INVALID', {
+        line: recs.unclosedAt,
+        reasonId: 'tanda kutip (") dibuka tetapi tidak ditutup.',
+        reasonEn: 'a quote (") is opened but never closed.',
+      }),
+    );
   if (recs.length === 0) throw new BilingualError(400, 'SURVEY_EMPTY', msg('SURVEY_EMPTY'));
   if (recs.length > limits.maxRows + 1)
     throw new BilingualError(413, 'SURVEY_TOO_LARGE', msg('SURVEY_TOO_LARGE', { size: `${recs.length} rows`, max: `${limits.maxRows} rows` }));
@@ -140,11 +135,15 @@ export function parseSurveyCsv(input: string, limits: SurveyLimits = DEFAULT_SUR
   if (hasHeader) {
     const c = { location: find(HEADER.location), end: find(HEADER.end), text: find(HEADER.text) };
     if (c.location < 0 || c.end < 0 || c.text < 0)
-      throw new BilingualError(400, 'SURVEY_ROW_INVALID', msg('SURVEY_ROW_INVALID', {
-        line: recs[0]?.line ?? 1,
-        reasonId: 'baris judul harus memuat kolom lokasi, ujung dan label.',
-        reasonEn: 'the header row must have the columns location, end and label.',
-      }));
+      throw new BilingualError(
+        400,
+        'SURVEY_ROW_INVALID',
+        msg('SURVEY_ROW_INVALID', {
+          line: recs[0]?.line ?? 1,
+          reasonId: 'baris judul harus memuat kolom lokasi, ujung dan label.',
+          reasonEn: 'the header row must have the columns location, end and label.',
+        }),
+      );
     cols = c;
   }
   const rows: SurveyRow[] = [];
@@ -184,7 +183,13 @@ interface Reading {
   check: LabelCheck;
 }
 
-const locationTokens = (s: string) => new Set(s.toUpperCase().split(/[^A-Z0-9-]+/).filter(Boolean));
+const locationTokens = (s: string) =>
+  new Set(
+    s
+      .toUpperCase()
+      .split(/[^A-Z0-9-]+/)
+      .filter(Boolean),
+  );
 
 /** Group readings by cable and check each cable: meaning, mirror, duplicates, ports, diagram. */
 export function surveyReport(rows: readonly SurveyRow[], ctx: LabelContext): CableReport[] {
@@ -217,7 +222,10 @@ export function surveyReport(rows: readonly SurveyRow[], ctx: LabelContext): Cab
         issues.push({
           code: 'LABEL_DUPLICATE',
           severity: 'error',
-          message: msg('LABEL_DUPLICATE', { label: list[0]?.row.text ?? '', where: list.map((x) => `baris/line ${x.row.line} (${endId}/${endEn})`).join(', ') }),
+          message: msg('LABEL_DUPLICATE', {
+            label: list[0]?.row.text ?? '',
+            where: list.map((x) => `baris/line ${x.row.line} (${endId}/${endEn})`).join(', '),
+          }),
         });
     }
     const n = near[0]?.check.parsed;
@@ -233,7 +241,7 @@ export function surveyReport(rows: readonly SurveyRow[], ctx: LabelContext): Cab
       });
     for (const x of readings) {
       const p = x.check.parsed;
-      if (!p || !p.near.space || p.near.space === p.far.space) continue;
+      if (!p?.near.space || p.near.space === p.far.space) continue;
       const tokens = locationTokens(x.row.location);
       if (tokens.has(p.far.space) && !tokens.has(p.near.space))
         issues.push({

@@ -115,8 +115,7 @@ export const sameDevice = (x: PortRef, y: PortRef): boolean =>
   x.deviceId && y.deviceId ? x.deviceId.toLowerCase() === y.deviceId.toLowerCase() : key(x.opd, x.code) === key(y.opd, y.code);
 
 /** Same device and same port; an unknown port on either side is not a contradiction. */
-const samePortRef = (x: PortRef, y: PortRef): boolean =>
-  sameDevice(x, y) && (x.port === undefined || y.port === undefined || samePort(x.port, y.port));
+const samePortRef = (x: PortRef, y: PortRef): boolean => sameDevice(x, y) && (x.port === undefined || y.port === undefined || samePort(x.port, y.port));
 
 const show = (r: PortRef) => `${r.code}${r.port !== undefined ? `:${r.port}` : ''}`;
 
@@ -190,9 +189,7 @@ export function checkMeaning(label: ParsedLabel, r: Resolver): LabelIssue[] {
         message: msg('LABEL_SPACE_MISMATCH', { device: end.device, space: end.space, expected: ref.space }),
       });
   }
-  const sameEnds = resolved.near && resolved.far
-    ? samePortRef(resolved.near, resolved.far)
-    : endKey(label.near, '', r) === endKey(label.far, '', r);
+  const sameEnds = resolved.near && resolved.far ? samePortRef(resolved.near, resolved.far) : endKey(label.near, '', r) === endKey(label.far, '', r);
   if (sameEnds)
     issues.push({
       code: 'LABEL_SAME_END',
@@ -208,8 +205,7 @@ export function checkMeaning(label: ParsedLabel, r: Resolver): LabelIssue[] {
 export function checkMirror(near: ParsedLabel, far: ParsedLabel, grammar: Grammar = defaultGrammar()): LabelIssue | undefined {
   const expected = mirrorLabel(near, grammar);
   const reMirrored = parseLabel(expected, grammar);
-  const same = (x: LabelEnd, y: LabelEnd) =>
-    grammar.parts.every((p) => (p.name === 'port' ? samePort(x.port, y.port) : x.parts[p.name] === y.parts[p.name]));
+  const same = (x: LabelEnd, y: LabelEnd) => grammar.parts.every((p) => (p.name === 'port' ? samePort(x.port, y.port) : x.parts[p.name] === y.parts[p.name]));
   if (reMirrored.ok && same(far.near, near.far) && same(far.far, near.near)) return undefined;
   return { code: 'LABEL_ENDS_INCONSISTENT', severity: 'error', end: 'far', message: msg('LABEL_ENDS_INCONSISTENT', { far: far.text, expected }) };
 }
@@ -333,7 +329,13 @@ export function compareWithDiagram(label: ParsedLabel, graph: TopologyGraph, r: 
   if (touching) {
     const detail = compareWithLink(label, touching, graph, r);
     if (detail)
-      return [{ code: 'LABEL_LINK_MISMATCH', severity: 'error', message: msg('LABEL_LINK_MISMATCH', { label: label.text, detailId: detail.id, detailEn: detail.en }) }];
+      return [
+        {
+          code: 'LABEL_LINK_MISMATCH',
+          severity: 'error',
+          message: msg('LABEL_LINK_MISMATCH', { label: label.text, detailId: detail.id, detailEn: detail.en }),
+        },
+      ];
   }
   return [{ code: 'LABEL_NOT_IN_DIAGRAM', severity: 'warning', message: msg('LABEL_NOT_IN_DIAGRAM', { label: label.text }) }];
 }

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Histogram, Registry, Counter, Gauge, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import { collectDefaultMetrics, Histogram, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 
 // C0 and C1 controls and DEL: prom-client escapes only \\, " and \n, so a NUL or an ANSI escape from
 // an imported name would reach Prometheus (and a terminal running curl) raw.
@@ -25,7 +25,11 @@ const cleanLabels = (labels: Labels | undefined): Labels | undefined => {
 };
 const cleanMetric = <T extends MetricObjectWithValues<MetricValue<string>>>(m: T): T => ({
   ...m,
-  values: m.values?.map((v) => ({ ...v, labels: cleanLabels(v.labels as Labels), ...('sharedLabels' in v ? { sharedLabels: cleanLabels(v.sharedLabels as Labels) } : {}) })),
+  values: m.values?.map((v) => ({
+    ...v,
+    labels: cleanLabels(v.labels as Labels),
+    ...('sharedLabels' in v ? { sharedLabels: cleanLabels(v.sharedLabels as Labels) } : {}),
+  })),
 });
 
 interface Formattable {
@@ -69,4 +73,3 @@ export function httpMetrics(registry: Registry) {
     }),
   };
 }
-

@@ -32,7 +32,15 @@ export function requestEvents(c: RequestChange, nameOf: (actorId: string) => str
   const base = { id: r.id, type: r.type, opd: r.opd, what: requestWhat(r.body) };
   switch (c.kind) {
     case 'filed':
-      return [{ kind: 'request-filed', dedupeKey: dedupeKeys.requestFiled(r.id), audience: { to: 'noc' }, params: { ...base, filedBy: r.createdBy, by: nameOf(r.createdBy) }, causedBy: r.createdBy }];
+      return [
+        {
+          kind: 'request-filed',
+          dedupeKey: dedupeKeys.requestFiled(r.id),
+          audience: { to: 'noc' },
+          params: { ...base, filedBy: r.createdBy, by: nameOf(r.createdBy) },
+          causedBy: r.createdBy,
+        },
+      ];
     case 'approved':
     case 'rejected':
       return [

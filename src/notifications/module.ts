@@ -35,9 +35,12 @@ export const notificationsModuleWith = (o: NotificationsModuleOptions = {}): Mod
   create: (ctx) => {
     const cfg = ctx.config.notifications;
     const directory = o.directory ?? ((): UserDirectory => ctx.need('users'));
-    if (cfg.mail.enabled && !cfg.smtp && !o.send) throw new ConfigError(['notifications.smtp: required when notifications.mail.enabled is true (host, port, from)']);
+    if (cfg.mail.enabled && !cfg.smtp && !o.send)
+      throw new ConfigError(['notifications.smtp: required when notifications.mail.enabled is true (host, port, from)']);
     if (cfg.mail.retryMaxSeconds < cfg.mail.retryMinSeconds)
-      throw new ConfigError([`notifications.mail.retryMaxSeconds (${cfg.mail.retryMaxSeconds}) must not be below retryMinSeconds (${cfg.mail.retryMinSeconds})`]);
+      throw new ConfigError([
+        `notifications.mail.retryMaxSeconds (${cfg.mail.retryMaxSeconds}) must not be below retryMinSeconds (${cfg.mail.retryMinSeconds})`,
+      ]);
     const smtp = !o.send && cfg.mail.enabled && cfg.smtp ? smtpSender(cfg.smtp, cfg.mail.timeoutSeconds) : null;
     const send: SendMail = o.send ?? smtp?.send ?? (async () => Promise.reject(new Error('mail is not enabled')));
     const text = { timezone: ctx.config.timezone, publicUrl: ctx.config.http.publicUrl };

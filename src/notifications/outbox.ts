@@ -133,7 +133,9 @@ export class MailOutbox {
       try {
         await this.send({ to: { name: row.to_name, address: row.to_addr }, ...mail });
         this.store.write(ACTOR, (tx) =>
-          tx.db.prepare('UPDATE notification_mail SET sent_at = ?, attempts = attempts + 1, last_attempt_at = ?, last_error = NULL WHERE id = ?').run(tx.now, tx.now, row.id),
+          tx.db
+            .prepare('UPDATE notification_mail SET sent_at = ?, attempts = attempts + 1, last_attempt_at = ?, last_error = NULL WHERE id = ?')
+            .run(tx.now, tx.now, row.id),
         );
         this.opts.metrics.sent.inc({ kind: row.kind });
         sent++;
@@ -143,7 +145,9 @@ export class MailOutbox {
         const next = nextAttemptAt(now, attempts, this.opts.backoff).toISOString();
         const why = describe(e);
         this.store.write(ACTOR, (tx) =>
-          tx.db.prepare('UPDATE notification_mail SET attempts = ?, last_attempt_at = ?, last_error = ?, next_attempt_at = ? WHERE id = ?').run(attempts, tx.now, why, next, row.id),
+          tx.db
+            .prepare('UPDATE notification_mail SET attempts = ?, last_attempt_at = ?, last_error = ?, next_attempt_at = ? WHERE id = ?')
+            .run(attempts, tx.now, why, next, row.id),
         );
         this.opts.metrics.failed.inc({ kind: row.kind });
         failed++;

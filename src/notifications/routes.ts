@@ -34,11 +34,20 @@ const Page = Type.Object({ unread: Type.Integer(), total: Type.Integer(), items:
  */
 export function notificationRoutes(svc: NotificationService, directory: () => UserDirectory | null): RoutePlugin {
   const langOf = (req: FastifyRequest): Lang =>
-    chooseLang(directory()?.byActorId(req.actor.id)?.language, (req as { cookies?: Record<string, string | undefined> }).cookies?.lang, req.headers['accept-language']);
+    chooseLang(
+      directory()?.byActorId(req.actor.id)?.language,
+      (req as { cookies?: Record<string, string | undefined> }).cookies?.lang,
+      req.headers['accept-language'],
+    );
   return (app) => {
     const tags = ['notifications'];
     app.get<{ Querystring: Static<typeof Query> }>('/notifications', {
-      schema: { tags, summary: 'My notifications, unread first then newest, with the unread count', querystring: Query, response: { 200: Page, ...problemReplies } },
+      schema: {
+        tags,
+        summary: 'My notifications, unread first then newest, with the unread count',
+        querystring: Query,
+        response: { 200: Page, ...problemReplies },
+      },
       handler: (req) => svc.list(req.actor, langOf(req), { limit: req.query.limit, offset: req.query.offset, unreadOnly: req.query.unread }),
     });
     app.post<{ Params: Static<typeof Id> }>('/notifications/:id/read', {
@@ -46,7 +55,11 @@ export function notificationRoutes(svc: NotificationService, directory: () => Us
       handler: (req) => svc.markRead(req.actor, req.params.id, langOf(req)),
     });
     app.post('/notifications/read-all', {
-      schema: { tags, summary: 'Mark all my notifications read', response: { 200: Type.Object({ marked: Type.Integer(), unread: Type.Integer() }), ...problemReplies } },
+      schema: {
+        tags,
+        summary: 'Mark all my notifications read',
+        response: { 200: Type.Object({ marked: Type.Integer(), unread: Type.Integer() }), ...problemReplies },
+      },
       handler: (req) => ({ marked: svc.markAllRead(req.actor), unread: 0 }),
     });
   };

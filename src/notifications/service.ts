@@ -151,7 +151,9 @@ export class NotificationService {
   markRead(actor: Actor, id: number, lang: Lang): NotificationOut {
     return this.store.write(actor, (tx) => {
       tx.db.prepare('UPDATE notifications SET read_at = ? WHERE id = ? AND user_id = ? AND read_at IS NULL').run(tx.now, id, actor.id);
-      const r = tx.db.prepare('SELECT id, kind, params_json, created_at, read_at FROM notifications WHERE id = ? AND user_id = ?').get(id, actor.id) as Row | undefined;
+      const r = tx.db.prepare('SELECT id, kind, params_json, created_at, read_at FROM notifications WHERE id = ? AND user_id = ?').get(id, actor.id) as
+        | Row
+        | undefined;
       if (!r) throw notFound('notification', String(id));
       return this.out(r, lang);
     });
@@ -159,7 +161,10 @@ export class NotificationService {
 
   /** Marks all of the caller's notifications read; returns how many were unread. */
   markAllRead(actor: Actor): number {
-    return this.store.write(actor, (tx) => tx.db.prepare('UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL').run(tx.now, actor.id).changes);
+    return this.store.write(
+      actor,
+      (tx) => tx.db.prepare('UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL').run(tx.now, actor.id).changes,
+    );
   }
 
   private out(r: Row, lang: Lang): NotificationOut {

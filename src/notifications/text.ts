@@ -96,7 +96,14 @@ export function renderNotification(kind: NotificationKind, p: NotificationParams
 }
 
 /** The whole plain-text mail: greeting, what happened, the link (when the public URL is known), footer. */
-export function renderMail(kind: NotificationKind, p: NotificationParams, lang: Lang, o: TextOptions, to: { name: string }, createdAt?: string): { subject: string; text: string } {
+export function renderMail(
+  kind: NotificationKind,
+  p: NotificationParams,
+  lang: Lang,
+  o: TextOptions,
+  to: { name: string },
+  createdAt?: string,
+): { subject: string; text: string } {
   const t = translator(lang);
   const n = renderNotification(kind, p, lang, o, createdAt);
   const parts = [t('notifications:mail.greeting', { name: to.name }), '', n.text];

@@ -21,7 +21,8 @@ function fileSchema(types: RequestType[]) {
 function approveSchema(types: RequestType[]) {
   const props: TProperties = { ...DECISION_NOTE };
   for (const t of types)
-    for (const [k, v] of Object.entries(t.decision)) props[k] = props[k] ? props[k]! : { ...v, description: `${t.name}: ${v.description ?? ''}`.replace(/: $/, '') };
+    for (const [k, v] of Object.entries(t.decision))
+      props[k] = props[k] ? props[k]! : { ...v, description: `${t.name}: ${v.description ?? ''}`.replace(/: $/, '') };
   return Type.Object(props, { additionalProperties: false });
 }
 
@@ -46,11 +47,13 @@ const Request = Type.Object({
   reason: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String(),
   createdBy: Type.String(),
-  createdByName: Type.Union([Type.String(), Type.Null()], { description: 'the account\'s display name or the token\'s name when filed' }),
+  createdByName: Type.Union([Type.String(), Type.Null()], { description: "the account's display name or the token's name when filed" }),
   decidedAt: Type.Union([Type.String(), Type.Null()]),
   decidedBy: Type.Union([Type.String(), Type.Null()]),
   decidedByName: Type.Union([Type.String(), Type.Null()]),
-  steps: Type.Array(Type.Object({ at: Type.String(), actor: Type.String(), actorName: Type.Union([Type.String(), Type.Null()]), step: Type.String(), detail: Type.String() })),
+  steps: Type.Array(
+    Type.Object({ at: Type.String(), actor: Type.String(), actorName: Type.Union([Type.String(), Type.Null()]), step: Type.String(), detail: Type.String() }),
+  ),
 });
 
 export const requestRoutes: RoutePlugin = (app, s) => {
@@ -69,7 +72,12 @@ export const requestRoutes: RoutePlugin = (app, s) => {
     handler: async (req, reply) => reply.status(201).send(r.file(req.actor, req.body)),
   });
   app.get<{ Querystring: Static<typeof Query> }>('/requests', {
-    schema: { tags: ['requests'], summary: 'Requests, newest first (an opd-admin sees its own OPD\'s)', querystring: Query, response: { 200: Type.Array(Request), ...problemReplies } },
+    schema: {
+      tags: ['requests'],
+      summary: "Requests, newest first (an opd-admin sees its own OPD's)",
+      querystring: Query,
+      response: { 200: Type.Array(Request), ...problemReplies },
+    },
     handler: (req) => r.list(req.actor, req.query),
   });
   app.get<{ Params: Static<typeof Id> }>('/requests/:id', {
@@ -77,7 +85,13 @@ export const requestRoutes: RoutePlugin = (app, s) => {
     handler: (req) => r.get(req.actor, req.params.id),
   });
   app.post<{ Params: Static<typeof Id>; Body: Record<string, unknown> }>('/requests/:id/approve', {
-    schema: { tags: ['requests'], summary: 'Approve: does the work in the same transaction (409 if not pending)', params: Id, body: Approve, response: { 200: Request, ...problemReplies } },
+    schema: {
+      tags: ['requests'],
+      summary: 'Approve: does the work in the same transaction (409 if not pending)',
+      params: Id,
+      body: Approve,
+      response: { 200: Request, ...problemReplies },
+    },
     handler: (req) => r.approve(req.actor, req.params.id, req.body),
   });
   app.post<{ Params: Static<typeof Id>; Body: Static<typeof Reject> }>('/requests/:id/reject', {

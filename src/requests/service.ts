@@ -100,7 +100,11 @@ export class RequestService {
   constructor(private readonly store: Store) {}
 
   register(t: RequestType): void {
-    this.types.set(t.name, { type: t, checkFile: compileBodySchema(objectOf(t.fields)), checkDecision: compileBodySchema(objectOf({ ...t.decision, ...DECISION_NOTE })) });
+    this.types.set(t.name, {
+      type: t,
+      checkFile: compileBodySchema(objectOf(t.fields)),
+      checkDecision: compileBodySchema(objectOf({ ...t.decision, ...DECISION_NOTE })),
+    });
   }
 
   /** The registered types, for the API's body schemas (at ready(), once every module registered its own). */
@@ -157,9 +161,10 @@ export class RequestService {
 
   /** A pending request of this type for this OPD whose body field holds this value, if any (to refuse asking twice). */
   pendingWith(db: Tx['db'], type: string, opd: string, field: string, value: string): number | undefined {
-    return db.prepare("SELECT id FROM requests WHERE type = ? AND opd = ? AND state = 'pending' AND json_extract(body_json, ?) = ?").pluck().get(type, opd, `$.${field}`, value) as
-      | number
-      | undefined;
+    return db
+      .prepare("SELECT id FROM requests WHERE type = ? AND opd = ? AND state = 'pending' AND json_extract(body_json, ?) = ?")
+      .pluck()
+      .get(type, opd, `$.${field}`, value) as number | undefined;
   }
 
   /** Newest first; `offset` pages (a page asks one more than it shows to know whether a next exists). */
@@ -215,14 +220,22 @@ export class RequestService {
       const rec = this.record(id);
       if (!rec || !canSeeOpd(actor, rec.opd)) throw notFound('request', String(id));
       const next = transition(rec.state, action);
-      if (!next) throw conflict('REQUEST_NOT_PENDING', `request ${id} is already ${rec.state}${rec.decidedBy ? ` (by ${rec.decidedBy} at ${rec.decidedAt})` : ''}`);
+      if (!next)
+        throw conflict('REQUEST_NOT_PENDING', `request ${id} is already ${rec.state}${rec.decidedBy ? ` (by ${rec.decidedBy} at ${rec.decidedAt})` : ''}`);
       const reason = work(tx, rec);
       tx.db
         .prepare('UPDATE requests SET state = ?, reason = ?, decided_at = ?, decided_by = ?, decided_by_name = ? WHERE id = ?')
         .run(next, reason, tx.now, actor.id, actor.name ?? null, id);
       this.step(tx, id, next, reason ? `${next}: ${reason}` : next);
       const after = this.record(id)!;
-      tx.audit({ action: `request.${action}`, objectType: 'request', objectId: String(id), opd: rec.opd, before: { state: rec.state }, after: { state: next, reason, result: after.result } });
+      tx.audit({
+        action: `request.${action}`,
+        objectType: 'request',
+        objectId: String(id),
+        opd: rec.opd,
+        before: { state: rec.state },
+        after: { state: next, reason, result: after.result },
+      });
       for (const l of this.listeners) l({ kind: next as RequestChange['kind'], request: after });
       return after;
     });
@@ -237,7 +250,9 @@ export class RequestService {
   private record(id: number): RequestRecord | null {
     const r = this.store.db.prepare('SELECT * FROM requests WHERE id = ?').get(id) as Row | undefined;
     if (!r) return null;
-    const steps = this.store.db.prepare('SELECT at, actor_id AS actor, actor_name AS actorName, step, detail FROM request_steps WHERE request_id = ? ORDER BY id').all(id) as RequestRecord['steps'];
+    const steps = this.store.db
+      .prepare('SELECT at, actor_id AS actor, actor_name AS actorName, step, detail FROM request_steps WHERE request_id = ? ORDER BY id')
+      .all(id) as RequestRecord['steps'];
     return {
       id: r.id,
       type: r.type,

@@ -276,7 +276,13 @@ function beforeHandshake(err: RouterError): RouterError {
 
 /** Drops a node-routeros connection at once, with its timers (close() waits on the peer). */
 function destroy(api: RouterOSAPI): void {
-  const a = api as unknown as { connector?: { destroy(): void } | null; connectionHoldInterval?: NodeJS.Timeout; keptaliveby?: NodeJS.Timeout; connected: boolean; connecting: boolean };
+  const a = api as unknown as {
+    connector?: { destroy(): void } | null;
+    connectionHoldInterval?: NodeJS.Timeout;
+    keptaliveby?: NodeJS.Timeout;
+    connected: boolean;
+    connecting: boolean;
+  };
   clearTimeout(a.connectionHoldInterval);
   clearTimeout(a.keptaliveby);
   a.connector?.destroy();

@@ -66,7 +66,12 @@ export interface ValidationIssue {
 export class InvalidDesiredStateError extends Error {
   override readonly name = 'InvalidDesiredStateError';
   constructor(readonly issues: ValidationIssue[]) {
-    super(`invalid desired state: ${issues.slice(0, 5).map((i) => `${i.menu}[${i.index}]${i.field ? `.${i.field}` : ''}: ${i.message}`).join('; ')}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}`);
+    super(
+      `invalid desired state: ${issues
+        .slice(0, 5)
+        .map((i) => `${i.menu}[${i.index}]${i.field ? `.${i.field}` : ''}: ${i.message}`)
+        .join('; ')}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}`,
+    );
   }
 }
 
@@ -99,7 +104,13 @@ export function durationSeconds(v: string): number | undefined {
 export function formatDuration(seconds: number): string {
   let s = seconds;
   let out = '';
-  for (const [u, n] of [['w', 604800], ['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+  for (const [u, n] of [
+    ['w', 604800],
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     if (s >= n) {
       out += `${Math.floor(s / n)}${u}`;
       s %= n;
@@ -108,7 +119,8 @@ export function formatDuration(seconds: number): string {
   return out || '0s';
 }
 
-const stripHostLength = (v: string) => (v.endsWith('/32') && isIPv4(v.slice(0, -3)) ? v.slice(0, -3) : v.endsWith('/128') && isIPv6(v.slice(0, -4)) ? v.slice(0, -4) : v);
+const stripHostLength = (v: string) =>
+  v.endsWith('/32') && isIPv4(v.slice(0, -3)) ? v.slice(0, -3) : v.endsWith('/128') && isIPv6(v.slice(0, -4)) ? v.slice(0, -4) : v;
 const addHostLength = (v: string) => (v.includes('/') ? v : `${v}/${isIPv4(v) ? 32 : 128}`);
 const routerDuration = (v: string) => {
   const s = durationSeconds(v);
@@ -122,8 +134,12 @@ const oneOf = (values: readonly string[], what: (v: string) => string) => type((
 const isAddress = (v: string) => isIPv4(v) || isIPv6(v);
 
 /** An IPv6 address, or an IPv6 network address with prefix length. */
-const ADDRESS6 = type((v) => (isCanonicalPrefix(v) && isIPv6(v.split('/')[0] ?? '') ? undefined : `"${v}" is not an IPv6 address or network address with prefix length`));
-const ADDRESS = type((v) => (isCanonicalPrefix(v) || isIpv4Range(v) ? undefined : `"${v}" is not an address, a network address with prefix length, or a range`));
+const ADDRESS6 = type((v) =>
+  isCanonicalPrefix(v) && isIPv6(v.split('/')[0] ?? '') ? undefined : `"${v}" is not an IPv6 address or network address with prefix length`,
+);
+const ADDRESS = type((v) =>
+  isCanonicalPrefix(v) || isIpv4Range(v) ? undefined : `"${v}" is not an address, a network address with prefix length, or a range`,
+);
 const BOOL = type((v) => (['true', 'false', 'yes', 'no'].includes(v) ? undefined : `"${v}" is not yes/no`));
 const NAME = type((v) => (TOKEN.test(v) ? undefined : `"${v}" is not a valid name (letters, digits and . : @ + - _, at most 63)`));
 const PORT_LIST = type((v) => (isPorts(v) ? undefined : `"${v}" is not a port, port range or list`));
@@ -141,7 +157,19 @@ const REGEXP = type((v) => {
   }
 });
 
-const FIREWALL_ACTIONS = ['accept', 'drop', 'reject', 'jump', 'return', 'passthrough', 'log', 'fasttrack-connection', 'add-src-to-address-list', 'add-dst-to-address-list', 'tarpit'];
+const FIREWALL_ACTIONS = [
+  'accept',
+  'drop',
+  'reject',
+  'jump',
+  'return',
+  'passthrough',
+  'log',
+  'fasttrack-connection',
+  'add-src-to-address-list',
+  'add-dst-to-address-list',
+  'tarpit',
+];
 const NAT_ACTIONS = ['accept', 'dst-nat', 'src-nat', 'masquerade', 'netmap', 'redirect', 'same', 'return', 'jump', 'passthrough', 'log'];
 const CONNECTION_STATES = ['established', 'related', 'new', 'invalid', 'untracked'];
 
@@ -175,7 +203,9 @@ const firewallFields = (actions: readonly string[], address: FieldType): Record<
   'out-interface': [negatable(NAME)],
   'in-interface-list': [negatable(NAME)],
   'out-interface-list': [negatable(NAME)],
-  'connection-state': [type((v) => (v.split(',').every((s) => CONNECTION_STATES.includes(s.replace(/^!/, ''))) ? undefined : `"${v}" is not a list of connection states`))],
+  'connection-state': [
+    type((v) => (v.split(',').every((s) => CONNECTION_STATES.includes(s.replace(/^!/, ''))) ? undefined : `"${v}" is not a list of connection states`)),
+  ],
   'jump-target': [negatable(NAME)],
   'tls-host': [TEXT],
   log: [BOOL, 'false'],
@@ -195,14 +225,23 @@ const addressListSpec = (path: MenuPath, address: FieldType): MenuSpec =>
   });
 
 /** Ordered firewall menus: Simpul's rules are identified by their comment. */
-const firewallSpec = (path: MenuPath, fields: Record<string, Field>): MenuSpec => menu({ path, ordered: true, fields, required: ['chain'], key: (e) => e.comment ?? '' });
+const firewallSpec = (path: MenuPath, fields: Record<string, Field>): MenuSpec =>
+  menu({ path, ordered: true, fields, required: ['chain'], key: (e) => e.comment ?? '' });
 
 /** Static routes: a bare destination prints with /32 or /128. */
 const routeSpec = (path: MenuPath, dst: FieldType, gateway: FieldType, extra: Record<string, Field> = {}): MenuSpec =>
   menu({
     path,
     ordered: false,
-    fields: { 'dst-address': [type(dst.check, addHostLength)], gateway: [gateway], 'routing-table': [NAME, 'main'], distance: [DISTANCE, '1'], ...extra, disabled: [BOOL, 'false'], comment: [TEXT] },
+    fields: {
+      'dst-address': [type(dst.check, addHostLength)],
+      gateway: [gateway],
+      'routing-table': [NAME, 'main'],
+      distance: [DISTANCE, '1'],
+      ...extra,
+      disabled: [BOOL, 'false'],
+      comment: [TEXT],
+    },
     required: ['dst-address', 'gateway'],
     key: (e) => `${e['dst-address']}\u0000${e['routing-table']}`,
   });
@@ -292,7 +331,10 @@ export function normalizeValue(menu: MenuPath, field: string, v: string): string
 /** Per menu, each managed field with its default, whether it is required, and its normaliser:
  *  entries are normalised by the hundred thousand, so nothing is looked up per value. */
 const FIELD_NORMS = new Map(
-  Object.values(MENU_SPECS).map((spec) => [spec.path, Object.entries(spec.fields).map(([field, dflt]) => ({ field, dflt, required: spec.required.includes(field), norm: fieldNormalizer(spec.path, field) }))]),
+  Object.values(MENU_SPECS).map((spec) => [
+    spec.path,
+    Object.entries(spec.fields).map(([field, dflt]) => ({ field, dflt, required: spec.required.includes(field), norm: fieldNormalizer(spec.path, field) })),
+  ]),
 );
 
 /** Managed fields only, normalised, defaults filled in. */
@@ -347,7 +389,8 @@ export function validateDesired(desired: DesiredState): ValidationIssue[] {
   return prepareDesired(desired).issues;
 }
 
-const issue = (menu: MenuPath, index: number, message: string, field?: string): ValidationIssue => (field === undefined ? { menu, index, message } : { menu, index, field, message });
+const issue = (menu: MenuPath, index: number, message: string, field?: string): ValidationIssue =>
+  field === undefined ? { menu, index, message } : { menu, index, field, message };
 
 /** Validates the desired state and normalises each entry once, per menu in desired order. */
 export function prepareDesired(desired: DesiredState): { issues: ValidationIssue[]; menus: Map<MenuPath, WantedEntry[]> } {
@@ -389,7 +432,8 @@ export function prepareDesired(desired: DesiredState): { issues: ValidationIssue
     menus.set(menu, wanted);
   }
   for (const [menu, p] of Object.entries(desired.placement ?? {})) {
-    if (p && p.at === 'before' && Object.keys(p.match).length === 0) issues.push({ menu: menu as MenuPath, index: -1, message: 'placement "before" needs at least one field to match' });
+    if (p && p.at === 'before' && Object.keys(p.match).length === 0)
+      issues.push({ menu: menu as MenuPath, index: -1, message: 'placement "before" needs at least one field to match' });
   }
   return { issues, menus };
 }

@@ -24,7 +24,8 @@ const createRouteros: ModuleFactory = (ctx) => {
       if (result !== 'refused') metrics?.observe(ms);
     },
     onApplied: (status, result) => svc?.auditBackground(status, result),
-    onMismatch: (router, mismatch) => ctx.log.warn({ router, mismatch }, 'the router reports a different version or model than the inventory; the router is believed'),
+    onMismatch: (router, mismatch) =>
+      ctx.log.warn({ router, mismatch }, 'the router reports a different version or model than the inventory; the router is believed'),
     log: ctx.log,
   });
   svc = new RouterService(ctx.store, reconciler);
@@ -39,4 +40,10 @@ const createRouteros: ModuleFactory = (ctx) => {
   };
 };
 
-export const routerosModule: ModuleDefinition = { name: 'routeros', requires: ['loadedInventory'], uses: ['lab'], provides: ['routeros'], create: createRouteros };
+export const routerosModule: ModuleDefinition = {
+  name: 'routeros',
+  requires: ['loadedInventory'],
+  uses: ['lab'],
+  provides: ['routeros'],
+  create: createRouteros,
+};

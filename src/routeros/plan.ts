@@ -34,7 +34,11 @@ function sameFields(defaults: Readonly<Record<string, string>>, want: Record<str
   return true;
 }
 
-function diff(defaults: Readonly<Record<string, string>>, want: Record<string, string>, have: Record<string, string>): { set: Record<string, string>; unset: string[]; reasons: string[] } {
+function diff(
+  defaults: Readonly<Record<string, string>>,
+  want: Record<string, string>,
+  have: Record<string, string>,
+): { set: Record<string, string>; unset: string[]; reasons: string[] } {
   const set: Record<string, string> = {};
   const unset: string[] = [];
   const reasons: string[] = [];
@@ -107,7 +111,10 @@ export function planMenu(menu: MenuPath, entries: readonly WantedEntry[], rows: 
   return byPhase(steps);
 }
 
-type Slot = { kind: 'unmanaged'; id: string; row: Entry } | { kind: 'existing'; id: string; key: string } | { kind: 'new'; key: string; want: Record<string, string> };
+type Slot =
+  | { kind: 'unmanaged'; id: string; row: Entry }
+  | { kind: 'existing'; id: string; key: string }
+  | { kind: 'new'; key: string; want: Record<string, string> };
 
 const slotId = (s: Slot) => (s.kind === 'new' ? `new\u0000${s.key}` : s.id);
 const ref = (s: Slot): EntryRef => (s.kind === 'new' ? { added: s.key } : { id: s.id });
@@ -181,7 +188,9 @@ function placeOrdered(menu: OrderedMenu, rows: readonly Entry[], wanted: Wanted[
       }
     }
     const unmanaged = current.filter((s): s is Extract<Slot, { kind: 'unmanaged' }> => s.kind === 'unmanaged');
-    const block: Slot[] = wanted.filter((w) => w.want.chain === chain).map((w) => (w.row ? { kind: 'existing', id: w.row['.id'] ?? '', key: w.key } : { kind: 'new', key: w.key, want: w.want }));
+    const block: Slot[] = wanted
+      .filter((w) => w.want.chain === chain)
+      .map((w) => (w.row ? { kind: 'existing', id: w.row['.id'] ?? '', key: w.key } : { kind: 'new', key: w.key, want: w.want }));
     let anchor = placement.at === 'top' ? 0 : unmanaged.length;
     if (placement.at === 'before') {
       const i = unmanaged.findIndex((u) => matches(menu, u.row, placement.match));
@@ -201,7 +210,11 @@ function placeOrdered(menu: OrderedMenu, rows: readonly Entry[], wanted: Wanted[
       if (s.kind !== 'new') return;
       const next = nextExisting[i];
       const fields = s.want;
-      steps.push(next === undefined ? { op: 'add', menu, key: s.key, fields, reason: `missing from chain ${chain}` } : { op: 'add', menu, key: s.key, fields, placeBefore: next, reason: `missing from chain ${chain}` });
+      steps.push(
+        next === undefined
+          ? { op: 'add', menu, key: s.key, fields, reason: `missing from chain ${chain}` }
+          : { op: 'add', menu, key: s.key, fields, placeBefore: next, reason: `missing from chain ${chain}` },
+      );
       const group = addedBefore.get(next);
       if (group) group.push(s);
       else addedBefore.set(next, [s]);
@@ -226,7 +239,11 @@ function placeOrdered(menu: OrderedMenu, rows: readonly Entry[], wanted: Wanted[
       if (kept.has(slotId(s)) || s.kind === 'unmanaged') continue;
       const next = target[i + 1];
       const key = s.key;
-      steps.push(next ? { op: 'move', menu, key, target: ref(s), before: ref(next), reason: `out of order in chain ${chain}` } : { op: 'move', menu, key, target: ref(s), reason: `out of order in chain ${chain}` });
+      steps.push(
+        next
+          ? { op: 'move', menu, key, target: ref(s), before: ref(next), reason: `out of order in chain ${chain}` }
+          : { op: 'move', menu, key, target: ref(s), reason: `out of order in chain ${chain}` },
+      );
     }
   }
   return steps;

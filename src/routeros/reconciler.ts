@@ -119,11 +119,14 @@ interface Slot {
 
 type Mode = 'apply' | 'check';
 
-
 /** Stable hash of a desired state: key order inside entries does not matter, entry order does. */
 export function desiredHash(d: DesiredState): string {
-  const menus = Object.keys(d.menus).sort().map((m) => [m, (d.menus[m as MenuPath] ?? []).map((e: Entry) => Object.entries(e).sort(([a], [b]) => (a < b ? -1 : 1)))]);
-  return createHash('sha256').update(JSON.stringify([menus, d.placement ?? {}])).digest('hex');
+  const menus = Object.keys(d.menus)
+    .sort()
+    .map((m) => [m, (d.menus[m as MenuPath] ?? []).map((e: Entry) => Object.entries(e).sort(([a], [b]) => (a < b ? -1 : 1)))]);
+  return createHash('sha256')
+    .update(JSON.stringify([menus, d.placement ?? {}]))
+    .digest('hex');
 }
 
 const count = (d: DesiredState) => Object.values(d.menus).reduce((n, es) => n + (es?.length ?? 0), 0);
@@ -192,7 +195,7 @@ export class Reconciler {
       if (old) this.drop(old);
       this.slots.set(d.id, this.createSlot(d, fp));
     }
-    for (const [id, s] of this.slots) if (!seen.has(id)) (this.drop(s), this.slots.delete(id));
+    for (const [id, s] of this.slots) if (!seen.has(id)) this.drop(s), this.slots.delete(id);
     // new routers, and contributors that read the inventory (roles, links): recompute everyone
     if (sync) this.desiredChanged('all');
   }
@@ -218,7 +221,19 @@ export class Reconciler {
       inventoryMismatch: [],
       dns: null,
     };
-    const slot: Slot = { device, fingerprint, conn: null, status, appliedHash: null, desiredHash: null, failures: 0, retryTimer: undefined, chain: Promise.resolve(), queued: null, systemStale: true };
+    const slot: Slot = {
+      device,
+      fingerprint,
+      conn: null,
+      status,
+      appliedHash: null,
+      desiredHash: null,
+      failures: 0,
+      retryTimer: undefined,
+      chain: Promise.resolve(),
+      queued: null,
+      systemStale: true,
+    };
     try {
       slot.conn = this.connect(device);
       // a new connection may be a router upgraded or replaced: read it again
@@ -433,7 +448,12 @@ export class Reconciler {
       st.state = r.plan.length === 0 ? 'in-sync' : 'drift';
       // with correctDrift on, the next drift check applies (the desired state is unchanged, see driftCheck)
       const then = this.deps.settings.correctDrift ? 'correctDrift is on: the next drift check applies the desired state' : 'correctDrift is off';
-      st.reason = r.plan.length === 0 ? null : st.pendingApply ? `${r.plan.length} change(s) wait for an operator's apply` : `${r.plan.length} entr${r.plan.length === 1 ? 'y differs' : 'ies differ'} from the desired state (${then})`;
+      st.reason =
+        r.plan.length === 0
+          ? null
+          : st.pendingApply
+            ? `${r.plan.length} change(s) wait for an operator's apply`
+            : `${r.plan.length} entr${r.plan.length === 1 ? 'y differs' : 'ies differ'} from the desired state (${then})`;
       if (r.plan.length === 0) st.lastSuccessAt = st.lastSyncAt;
       return { result: r, desired: d };
     }

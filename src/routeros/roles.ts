@@ -25,7 +25,10 @@ export function coreRouter(inv: Inventory, o: RoleOverrides = {}): string | null
   const isRouter = new Set(routers(inv).map((d) => d.id));
   const count = new Map<string, number>();
   for (const l of inv.links) {
-    for (const [me, other] of [[l.a.device, l.b.device], [l.b.device, l.a.device]] as const) {
+    for (const [me, other] of [
+      [l.a.device, l.b.device],
+      [l.b.device, l.a.device],
+    ] as const) {
       if (isRouter.has(me) && isRouter.has(other) && opdOf.get(me) !== opdOf.get(other)) count.set(me, (count.get(me) ?? 0) + 1);
     }
   }
@@ -41,7 +44,10 @@ export function edgeRouter(inv: Inventory, o: RoleOverrides = {}): string | null
   if (!core) return null;
   const opd = inv.devices.find((d) => d.id === core)?.opd;
   const linked = new Set(inv.links.flatMap((l) => (l.a.device === core ? [l.b.device] : l.b.device === core ? [l.a.device] : [])));
-  const candidates = routers(inv).filter((d) => d.id !== core && d.opd === opd && linked.has(d.id)).map((d) => d.id).sort();
+  const candidates = routers(inv)
+    .filter((d) => d.id !== core && d.opd === opd && linked.has(d.id))
+    .map((d) => d.id)
+    .sort();
   return candidates[0] ?? null;
 }
 

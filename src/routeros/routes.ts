@@ -44,15 +44,26 @@ const StepError = Type.Object({
 });
 const Dns = Type.Union([
   Type.Object(
-    { mode: Type.String({ description: 'adlist: the router fetches its list from Simpul (RouterOS 7.15+); static: one DNS entry per name' }), names: Type.Union([Type.Integer(), Type.Null()], { description: "names the router's adlists hold, as it counts them" }) },
+    {
+      mode: Type.String({ description: 'adlist: the router fetches its list from Simpul (RouterOS 7.15+); static: one DNS entry per name' }),
+      names: Type.Union([Type.Integer(), Type.Null()], { description: "names the router's adlists hold, as it counts them" }),
+    },
     { description: 'how the router blocks names, from its last apply' },
   ),
   Type.Null(),
 ]);
 const RouterDetail = Type.Object({
   ...RouterSummary,
-  system: Type.Union([Type.Object({ version: Nullable(Type.String()), board: Nullable(Type.String()) }, { description: 'what the router reported in /system/resource at its last connection' }), Type.Null()]),
-  inventoryMismatch: Type.Array(Type.Object({ field: Type.String(), inventory: Type.String(), router: Type.String() }), { description: 'fields where the inventory disagrees with the router; the router is believed' }),
+  system: Type.Union([
+    Type.Object(
+      { version: Nullable(Type.String()), board: Nullable(Type.String()) },
+      { description: 'what the router reported in /system/resource at its last connection' },
+    ),
+    Type.Null(),
+  ]),
+  inventoryMismatch: Type.Array(Type.Object({ field: Type.String(), inventory: Type.String(), router: Type.String() }), {
+    description: 'fields where the inventory disagrees with the router; the router is believed',
+  }),
   dns: Dns,
   lastPlan: Type.Array(Step),
   errors: Type.Array(StepError),
@@ -75,11 +86,20 @@ const routerProblems = { ...problemReplies, 409: Type.Ref('Problem'), 502: Type.
 export function routerRoutes(svc: RouterService): RoutePlugin {
   return (app) => {
     app.get('/routers', {
-      schema: { tags: ['routers'], summary: 'Managed MikroTik routers and their sync state', response: { 200: Type.Array(Type.Object(RouterSummary)), ...problemReplies } },
+      schema: {
+        tags: ['routers'],
+        summary: 'Managed MikroTik routers and their sync state',
+        response: { 200: Type.Array(Type.Object(RouterSummary)), ...problemReplies },
+      },
       handler: (req) => svc.list(req.actor).map((r) => ({ ...r, reason: r.reason && redactSecrets(r.reason) })),
     });
     app.get<{ Params: Static<typeof Params> }>('/routers/:id', {
-      schema: { tags: ['routers'], summary: 'One router: state, last plan, errors per entry, notes', params: Params, response: { 200: RouterDetail, ...problemReplies } },
+      schema: {
+        tags: ['routers'],
+        summary: 'One router: state, last plan, errors per entry, notes',
+        params: Params,
+        response: { 200: RouterDetail, ...problemReplies },
+      },
       handler: (req) => {
         const r = svc.get(req.actor, req.params.id);
         return { ...r, reason: r.reason && redactSecrets(r.reason), lastPlan: r.lastPlan.map(stepOut), errors: r.errors.map(errorOut) };

@@ -3,7 +3,7 @@
 import type { Store } from '../store/store.js';
 import { canSeeOpd, requirePermission, type Actor } from '../auth/actor.js';
 import { AppError, notFound } from '../common/errors.js';
-import { Reconciler, RouterUnavailable, type RouterStatus } from './reconciler.js';
+import { type Reconciler, RouterUnavailable, type RouterStatus } from './reconciler.js';
 import type { PlanStep, EntryRef } from './plan.js';
 import type { SyncError, SyncResult } from './sync.js';
 
@@ -43,7 +43,11 @@ export function stepOut(s: PlanStep): StepOut {
   return o;
 }
 
-export const errorOut = (e: SyncError) => ({ ...e, key: e.key === undefined ? undefined : redactSecrets(e.key.replaceAll('\u0000', ' ')), message: redactSecrets(e.message) });
+export const errorOut = (e: SyncError) => ({
+  ...e,
+  key: e.key === undefined ? undefined : redactSecrets(e.key.replaceAll('\u0000', ' ')),
+  message: redactSecrets(e.message),
+});
 
 /** Plans in the audit log: whole when small, else the first steps and counts per operation. */
 const AUDIT_STEPS = 100;
@@ -155,7 +159,16 @@ export class RouterService {
   }
 
   private applyOut(status: RouterStatus, r: SyncResult): ApplyOut {
-    return { router: status.id, result: r.result, writes: r.writes, steps: r.plan.map(stepOut), errors: r.errors.map(errorOut), state: status.state, reason: status.reason, durationMs: r.durationMs };
+    return {
+      router: status.id,
+      result: r.result,
+      writes: r.writes,
+      steps: r.plan.map(stepOut),
+      errors: r.errors.map(errorOut),
+      state: status.state,
+      reason: status.reason,
+      durationMs: r.durationMs,
+    };
   }
 
   private audit(actor: Actor, status: RouterStatus, r: SyncResult | null, failed: RouterUnavailable | null, error: string | null = null): void {

@@ -69,10 +69,7 @@ export interface DeviceTime {
   wallMs: number;
 }
 
-export type UptimeStep =
-  | { kind: 'advance'; seconds: number; wrapped: boolean }
-  | { kind: 'stalled' }
-  | { kind: 'reboot' };
+export type UptimeStep = { kind: 'advance'; seconds: number; wrapped: boolean } | { kind: 'stalled' } | { kind: 'reboot' };
 
 /**
  * How the agent's clock moved between two polls. sysUpTime going backwards is a wrap only

@@ -65,13 +65,19 @@ const FAMILIES: Family[] = [
     name: 'simpul_interface_errors_total',
     help: 'Interface errors (ifInErrors, ifOutErrors), accumulated from counter deltas',
     type: 'counter',
-    series: [{ direction: 'in', value: (p) => Number(p.totals.inErrors) }, { direction: 'out', value: (p) => Number(p.totals.outErrors) }],
+    series: [
+      { direction: 'in', value: (p) => Number(p.totals.inErrors) },
+      { direction: 'out', value: (p) => Number(p.totals.outErrors) },
+    ],
   },
   {
     name: 'simpul_interface_discards_total',
     help: 'Interface discards (ifInDiscards, ifOutDiscards), accumulated from counter deltas',
     type: 'counter',
-    series: [{ direction: 'in', value: (p) => Number(p.totals.inDiscards) }, { direction: 'out', value: (p) => Number(p.totals.outDiscards) }],
+    series: [
+      { direction: 'in', value: (p) => Number(p.totals.inDiscards) },
+      { direction: 'out', value: (p) => Number(p.totals.outDiscards) },
+    ],
   },
   {
     name: 'simpul_interface_oper_up',
@@ -110,7 +116,17 @@ interface PortText {
 
 const portText = (l: IfLabels): PortText => {
   const body = IF_LABELS.map((k) => `${k}="${exposedLabelValue(l[k])}"`).join(',');
-  return { opd: l.opd, name: l.interface, alias: l.alias, link: l.link, plain: `{${body}} `, in: `{${body},direction="in"} `, out: `{${body},direction="out"} `, values: [], lines: [] };
+  return {
+    opd: l.opd,
+    name: l.interface,
+    alias: l.alias,
+    link: l.link,
+    plain: `{${body}} `,
+    in: `{${body},direction="in"} `,
+    out: `{${body},direction="out"} `,
+    values: [],
+    lines: [],
+  };
 };
 
 export class InterfaceExposition {
@@ -128,7 +144,10 @@ export class InterfaceExposition {
     return FAMILIES.map((f, k) => {
       const labelNames = f.series[0]?.direction ? [...IF_LABELS, 'direction'] : [...IF_LABELS];
       // not registered anywhere: only fills get() for registries that read values
-      const values = f.type === 'counter' ? new Counter({ name: f.name, help: f.help, labelNames, registers: [] }) : new Gauge({ name: f.name, help: f.help, labelNames, registers: [] });
+      const values =
+        f.type === 'counter'
+          ? new Counter({ name: f.name, help: f.help, labelNames, registers: [] })
+          : new Gauge({ name: f.name, help: f.help, labelNames, registers: [] });
       return {
         name: f.name,
         help: f.help,
@@ -175,7 +194,10 @@ export class InterfaceExposition {
     const linkOf = this.linkOf();
     for (const dev of this.source.devicesState()) {
       for (const itf of this.source.interfaces(dev.id) ?? []) {
-        fn({ device: dev.id, opd: dev.opd ?? '', interface: itf.name, alias: itf.alias, link: linkOf.get(`${dev.id}\0${itf.ifIndex}`) ?? '' }, currentPort(itf, dev.state));
+        fn(
+          { device: dev.id, opd: dev.opd ?? '', interface: itf.name, alias: itf.alias, link: linkOf.get(`${dev.id}\0${itf.ifIndex}`) ?? '' },
+          currentPort(itf, dev.state),
+        );
       }
     }
   }

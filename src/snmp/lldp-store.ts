@@ -54,7 +54,16 @@ function byKey(rows: Fields[]): Map<string, Fields> {
 }
 
 const rowSignature = (r: Fields): string =>
-  JSON.stringify([r.local_port, r.local_if_index, r.remote_chassis, r.remote_chassis_subtype, r.remote_port, r.remote_port_subtype, r.remote_port_desc, r.remote_sys_name]);
+  JSON.stringify([
+    r.local_port,
+    r.local_if_index,
+    r.remote_chassis,
+    r.remote_chassis_subtype,
+    r.remote_port,
+    r.remote_port_subtype,
+    r.remote_port_desc,
+    r.remote_sys_name,
+  ]);
 const signature = (rows: Map<string, Fields>): string => [...rows.values()].map(rowSignature).join('\n');
 
 export class LldpStore {
@@ -95,7 +104,9 @@ export class LldpStore {
       const removed: string[] = [];
       for (const [k, r] of before) {
         if (next.has(k)) continue;
-        tx.db.prepare('DELETE FROM lldp_neighbors WHERE device_id = ? AND local_port = ? AND remote_chassis = ? AND remote_port = ?').run(deviceId, r.local_port, r.remote_chassis, r.remote_port);
+        tx.db
+          .prepare('DELETE FROM lldp_neighbors WHERE device_id = ? AND local_port = ? AND remote_chassis = ? AND remote_port = ?')
+          .run(deviceId, r.local_port, r.remote_chassis, r.remote_port);
         removed.push(describe(r));
       }
       for (const [k, r] of next) {

@@ -35,7 +35,10 @@ export function decodeNetworkAddress(b: Buffer): string {
     // compress the longest run of zero groups, as RFC 5952 says
     let best = { at: -1, len: 0 };
     for (let i = 0; i < 8; ) {
-      if (groups[i] !== '0') { i++; continue; }
+      if (groups[i] !== '0') {
+        i++;
+        continue;
+      }
       let j = i;
       while (j < 8 && groups[j] === '0') j++;
       if (j - i > best.len && j - i > 1) best = { at: i, len: j - i };
@@ -105,10 +108,12 @@ export function buildNeighbors(t: LldpTables, ifNames: Map<number, string>): Lld
     if (desc !== undefined && buf(desc).length) n.portDesc = buf(desc).toString('utf8');
     const sys = cell(LLDP_REM.sysName, index);
     if (sys !== undefined && buf(sys).length) n.sysName = buf(sys).toString('utf8');
-    const ifIndex = t.bridgePorts.get(localPortNum) ?? (() => {
-      const loc = t.localPorts.get(localPortNum);
-      return loc ? byName.get(loc.id) : undefined;
-    })();
+    const ifIndex =
+      t.bridgePorts.get(localPortNum) ??
+      (() => {
+        const loc = t.localPorts.get(localPortNum);
+        return loc ? byName.get(loc.id) : undefined;
+      })();
     if (ifIndex !== undefined) {
       n.ifIndex = ifIndex;
       const name = ifNames.get(ifIndex);

@@ -25,8 +25,18 @@ export interface SnmpMetrics {
  * error, and a healthy network draws zeros instead of an empty panel: devices x reasons, bounded.
  */
 const POLL_ERROR_REASONS = Object.keys({
-  timeout: 0, error_status: 0, too_big: 0, invalid_response: 0, request_failed: 0, non_increasing_oid: 0,
-  no_progress: 0, table_too_large: 0, no_such_object: 0, wrong_type: 0, deadline: 0, closed: 0,
+  timeout: 0,
+  error_status: 0,
+  too_big: 0,
+  invalid_response: 0,
+  request_failed: 0,
+  non_increasing_oid: 0,
+  no_progress: 0,
+  table_too_large: 0,
+  no_such_object: 0,
+  wrong_type: 0,
+  deadline: 0,
+  closed: 0,
 } satisfies Record<PollErrorReason, 0>);
 const REJECT_REASONS = Object.keys({ above_speed: 0, wrong_type: 0 } satisfies Record<SampleRejectReason, 0>);
 
@@ -37,7 +47,7 @@ const byReason = (known: string[], counts: Record<string, number>): [string, num
 export function registerSnmpMetrics(registry: Registry, poller: Poller, opts: SnmpMetricsOptions = {}): SnmpMetrics {
   const names: string[] = [];
   const reg = [registry];
-  const track = <T,>(name: string, m: T): T => {
+  const track = <T>(name: string, m: T): T => {
     names.push(name);
     return m;
   };
@@ -47,42 +57,54 @@ export function registerSnmpMetrics(registry: Registry, poller: Poller, opts: Sn
     registry.registerMetric(m as unknown as Metric);
     names.push(m.name);
   }
-  track('simpul_device_up', new Gauge({
-    name: 'simpul_device_up',
-    help: '1 when the device answered its last SNMP poll (state up or degraded), else 0',
-    labelNames: ['device', 'opd'] as const,
-    registers: reg,
-    collect() {
-      this.reset();
-      for (const d of poller.devicesState()) this.set({ device: d.id, opd: d.opd ?? '' }, d.state === 'up' || d.state === 'degraded' ? 1 : 0);
-    },
-  }));
-  track('simpul_snmp_poll_errors_total', new Counter({
-    name: 'simpul_snmp_poll_errors_total',
-    help: 'SNMP poll errors by device and reason (timeout, error_status, non_increasing_oid, ...); every reason from 0 for each polled device',
-    labelNames: ['device', 'reason'] as const,
-    registers: reg,
-    collect() {
-      this.reset();
-      for (const d of poller.devicesState()) for (const [reason, n] of byReason(POLL_ERROR_REASONS, d.errors)) this.inc({ device: d.id, reason }, n);
-    },
-  }));
-  track('simpul_snmp_rejected_samples_total', new Counter({
-    name: 'simpul_snmp_rejected_samples_total',
-    help: 'Interface samples rejected as impossible, by device and reason (above_speed, wrong_type); every reason from 0 for each polled device',
-    labelNames: ['device', 'reason'] as const,
-    registers: reg,
-    collect() {
-      this.reset();
-      for (const d of poller.devicesState()) for (const [reason, n] of byReason(REJECT_REASONS, d.rejected)) this.inc({ device: d.id, reason }, n);
-    },
-  }));
-  const duration = track('simpul_snmp_poll_duration_seconds', new Histogram({
-    name: 'simpul_snmp_poll_duration_seconds',
-    help: 'Duration of one device poll (system group, interface tables, LLDP when changed)',
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-    registers: reg,
-  }));
+  track(
+    'simpul_device_up',
+    new Gauge({
+      name: 'simpul_device_up',
+      help: '1 when the device answered its last SNMP poll (state up or degraded), else 0',
+      labelNames: ['device', 'opd'] as const,
+      registers: reg,
+      collect() {
+        this.reset();
+        for (const d of poller.devicesState()) this.set({ device: d.id, opd: d.opd ?? '' }, d.state === 'up' || d.state === 'degraded' ? 1 : 0);
+      },
+    }),
+  );
+  track(
+    'simpul_snmp_poll_errors_total',
+    new Counter({
+      name: 'simpul_snmp_poll_errors_total',
+      help: 'SNMP poll errors by device and reason (timeout, error_status, non_increasing_oid, ...); every reason from 0 for each polled device',
+      labelNames: ['device', 'reason'] as const,
+      registers: reg,
+      collect() {
+        this.reset();
+        for (const d of poller.devicesState()) for (const [reason, n] of byReason(POLL_ERROR_REASONS, d.errors)) this.inc({ device: d.id, reason }, n);
+      },
+    }),
+  );
+  track(
+    'simpul_snmp_rejected_samples_total',
+    new Counter({
+      name: 'simpul_snmp_rejected_samples_total',
+      help: 'Interface samples rejected as impossible, by device and reason (above_speed, wrong_type); every reason from 0 for each polled device',
+      labelNames: ['device', 'reason'] as const,
+      registers: reg,
+      collect() {
+        this.reset();
+        for (const d of poller.devicesState()) for (const [reason, n] of byReason(REJECT_REASONS, d.rejected)) this.inc({ device: d.id, reason }, n);
+      },
+    }),
+  );
+  const duration = track(
+    'simpul_snmp_poll_duration_seconds',
+    new Histogram({
+      name: 'simpul_snmp_poll_duration_seconds',
+      help: 'Duration of one device poll (system group, interface tables, LLDP when changed)',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: reg,
+    }),
+  );
   const unsubscribe = poller.onPoll((r) => duration.observe(r.durationSeconds));
 
   if (opts.links) {
@@ -92,20 +114,25 @@ export function registerSnmpMetrics(registry: Registry, poller: Poller, opts: Sn
       for (const h of backboneHealth(links(), poller)) fn({ link: h.id, opd: h.opd ?? '' }, h);
     };
     const gauge = (name: string, help: string, pick: (h: ReturnType<typeof backboneHealth>[number]) => number | undefined) =>
-      track(name, new Gauge({
+      track(
         name,
-        help,
-        labelNames: LINK,
-        registers: reg,
-        collect() {
-          this.reset();
-          each((l, h) => {
-            const v = pick(h);
-            if (v !== undefined) this.set(l, v);
-          });
-        },
-      }));
-    gauge('simpul_link_up', 'Backbone link: 1 when every end that can be read is oper up, 0 when one is down or no end can be read', (h) => (h.status === 'up' ? 1 : 0));
+        new Gauge({
+          name,
+          help,
+          labelNames: LINK,
+          registers: reg,
+          collect() {
+            this.reset();
+            each((l, h) => {
+              const v = pick(h);
+              if (v !== undefined) this.set(l, v);
+            });
+          },
+        }),
+      );
+    gauge('simpul_link_up', 'Backbone link: 1 when every end that can be read is oper up, 0 when one is down or no end can be read', (h) =>
+      h.status === 'up' ? 1 : 0,
+    );
     gauge('simpul_link_receive_bits_per_second', 'Backbone link traffic received at end A (sent by end B)', (h) => h.receiveBps);
     gauge('simpul_link_transmit_bits_per_second', 'Backbone link traffic transmitted by end A', (h) => h.transmitBps);
     gauge('simpul_link_utilization_ratio', 'Backbone link: max(receive, transmit) over the contracted capacity', (h) => h.utilization);

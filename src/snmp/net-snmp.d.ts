@@ -6,9 +6,24 @@ declare module 'net-snmp' {
   export type Version = 0 | 1 | 3;
 
   export const ObjectType: {
-    Boolean: 1; Integer: 2; OctetString: 4; Null: 5; OID: 6; IpAddress: 64; Counter: 65; Counter32: 65;
-    Gauge: 66; Gauge32: 66; Unsigned32: 66; TimeTicks: 67; Opaque: 68; Integer32: 2; Counter64: 70;
-    NoSuchObject: 128; NoSuchInstance: 129; EndOfMibView: 130;
+    Boolean: 1;
+    Integer: 2;
+    OctetString: 4;
+    Null: 5;
+    OID: 6;
+    IpAddress: 64;
+    Counter: 65;
+    Counter32: 65;
+    Gauge: 66;
+    Gauge32: 66;
+    Unsigned32: 66;
+    TimeTicks: 67;
+    Opaque: 68;
+    Integer32: 2;
+    Counter64: 70;
+    NoSuchObject: 128;
+    NoSuchInstance: 129;
+    EndOfMibView: 130;
   };
   export const ErrorStatus: Record<string, number> & { NoError: 0; TooBig: 1; GeneralError: 5 };
   export const SecurityLevel: { noAuthNoPriv: 1; authNoPriv: 2; authPriv: 3 };

@@ -162,7 +162,17 @@ export class Poller {
   }
 
   private create(target: PollTarget): DeviceRuntime {
-    const d: DeviceRuntime = { target, key: connectionKey(target), state: 'unknown', baselines: new Map(), views: new Map(), errors: new Map(), rejected: new Map(), neighbors: [], removed: false };
+    const d: DeviceRuntime = {
+      target,
+      key: connectionKey(target),
+      state: 'unknown',
+      baselines: new Map(),
+      views: new Map(),
+      errors: new Map(),
+      rejected: new Map(),
+      neighbors: [],
+      removed: false,
+    };
     if (target.agent === undefined) d.reader = new DeviceReader(target, this.readerOptions);
     return d;
   }
@@ -232,7 +242,17 @@ export class Poller {
     const p = (async () => {
       await this.acquire();
       try {
-        if (d.removed) return { deviceId: d.target.id, state: 'unknown' as const, reason: 'removed', durationSeconds: 0, rates: 0, discontinuities: 0, rejected: 0, errors: [] };
+        if (d.removed)
+          return {
+            deviceId: d.target.id,
+            state: 'unknown' as const,
+            reason: 'removed',
+            durationSeconds: 0,
+            rates: 0,
+            discontinuities: 0,
+            rejected: 0,
+            errors: [],
+          };
         return await this.pollDevice(d);
       } finally {
         this.release();
@@ -264,7 +284,15 @@ export class Poller {
   }
 
   private apply(d: DeviceRuntime, poll: DevicePoll): DevicePollResult {
-    const result: DevicePollResult = { deviceId: d.target.id, state: poll.state, durationSeconds: poll.durationSeconds, rates: 0, discontinuities: 0, rejected: 0, errors: [...poll.errors] };
+    const result: DevicePollResult = {
+      deviceId: d.target.id,
+      state: poll.state,
+      durationSeconds: poll.durationSeconds,
+      rates: 0,
+      discontinuities: 0,
+      rejected: 0,
+      errors: [...poll.errors],
+    };
     if (poll.reason !== undefined) result.reason = poll.reason;
     for (const e of poll.errors) bump(d.errors, e);
     if (poll.sysName !== undefined) d.sysName = poll.sysName;
@@ -285,7 +313,16 @@ export class Poller {
       const { ifIndex } = i;
       seen.add(ifIndex);
       const view: InterfaceView = d.views.get(ifIndex) ?? { ifIndex, name: i.name, descr: i.descr, alias: i.alias, operUp: false, totals: zeroTotals() };
-      Object.assign(view, { name: i.name, descr: i.descr, alias: i.alias, operStatus: i.operStatus, adminStatus: i.adminStatus, operUp: i.operStatus === 1, speedBps: i.speedBps, sampledAt: new Date(wallMs) });
+      Object.assign(view, {
+        name: i.name,
+        descr: i.descr,
+        alias: i.alias,
+        operStatus: i.operStatus,
+        adminStatus: i.adminStatus,
+        operUp: i.operStatus === 1,
+        speedBps: i.speedBps,
+        sampledAt: new Date(wallMs),
+      });
       delete view.rates;
       delete view.lastRejected;
       d.views.set(ifIndex, view);

@@ -105,7 +105,12 @@ export function namesFromTable(data: ColumnData, indexes: string[]): Map<number,
  * octets, dates each counter by the page that carried it. `missing64` says a device with ifXTable
  * did not answer HC octets for some interface, so the next read asks for the 32-bit ones too.
  */
-export function interfacePolls(table: TimedColumnData, indexes: string[], names: Map<number, IfNames>, hasIfX: boolean | undefined): { interfaces: InterfacePoll[]; missing64: boolean } {
+export function interfacePolls(
+  table: TimedColumnData,
+  indexes: string[],
+  names: Map<number, IfNames>,
+  hasIfX: boolean | undefined,
+): { interfaces: InterfacePoll[]; missing64: boolean } {
   const { data, ticks } = table;
   let missing64 = false;
   const interfaces: InterfacePoll[] = [];
@@ -141,9 +146,32 @@ export function interfacePolls(table: TimedColumnData, indexes: string[], names:
       const disc = typed(C.discTime, T.TimeTicks)?.value as number | undefined;
       const at = (c: string) => ticks.get(c)?.get(i);
       const errTicks = { inErrors: at(C.inErr), outErrors: at(C.outErr), inDiscards: at(C.inDisc), outDiscards: at(C.outDisc) };
-      const base = { ifIndex, identity: n.name, discontinuityTime: disc, speedBps, inErrors: c32(C.inErr), outErrors: c32(C.outErr), inDiscards: c32(C.inDisc), outDiscards: c32(C.outDisc) };
-      if (hcIn && hcOut) reading = { ...base, octetBits: 64, inOctets: decodeCounter64(hcIn.value), outOctets: decodeCounter64(hcOut.value), ticks: { ...errTicks, inOctets: at(C.in64), outOctets: at(C.out64) } };
-      else if (c32In && c32Out) reading = { ...base, octetBits: 32, inOctets: decodeCounter32(c32In.value), outOctets: decodeCounter32(c32Out.value), ticks: { ...errTicks, inOctets: at(C.in32), outOctets: at(C.out32) } };
+      const base = {
+        ifIndex,
+        identity: n.name,
+        discontinuityTime: disc,
+        speedBps,
+        inErrors: c32(C.inErr),
+        outErrors: c32(C.outErr),
+        inDiscards: c32(C.inDisc),
+        outDiscards: c32(C.outDisc),
+      };
+      if (hcIn && hcOut)
+        reading = {
+          ...base,
+          octetBits: 64,
+          inOctets: decodeCounter64(hcIn.value),
+          outOctets: decodeCounter64(hcOut.value),
+          ticks: { ...errTicks, inOctets: at(C.in64), outOctets: at(C.out64) },
+        };
+      else if (c32In && c32Out)
+        reading = {
+          ...base,
+          octetBits: 32,
+          inOctets: decodeCounter32(c32In.value),
+          outOctets: decodeCounter32(c32Out.value),
+          ticks: { ...errTicks, inOctets: at(C.in32), outOctets: at(C.out32) },
+        };
       if (hasIfX && !(hcIn && hcOut)) missing64 = true;
     } catch (e) {
       if (!(e instanceof CounterDecodeError)) throw e;

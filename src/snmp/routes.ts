@@ -87,23 +87,46 @@ export const snmpRoutes =
   (svc: SnmpService): RoutePlugin =>
   (app) => {
     app.get('/backbone', {
-      schema: { tags, summary: 'Backbone links: status, traffic and utilization against the contracted capacity', response: { 200: Type.Array(Link), ...problemReplies } },
+      schema: {
+        tags,
+        summary: 'Backbone links: status, traffic and utilization against the contracted capacity',
+        response: { 200: Type.Array(Link), ...problemReplies },
+      },
       handler: (req) => svc.backbone(req.actor),
     });
     app.get('/snmp/devices', {
-      schema: { tags, summary: 'SNMP poll state of every device with snmp: (an opd-admin sees its own)', response: { 200: Type.Array(PollState), ...problemReplies } },
+      schema: {
+        tags,
+        summary: 'SNMP poll state of every device with snmp: (an opd-admin sees its own)',
+        response: { 200: Type.Array(PollState), ...problemReplies },
+      },
       handler: (req) => svc.pollStates(req.actor),
     });
     app.get<{ Params: Static<typeof IdParam> }>('/devices/:id/snmp', {
-      schema: { tags, summary: 'SNMP poll state of one device: up, degraded or down with the reason, last poll', params: IdParam, response: { 200: PollState, ...problemReplies } },
+      schema: {
+        tags,
+        summary: 'SNMP poll state of one device: up, degraded or down with the reason, last poll',
+        params: IdParam,
+        response: { 200: PollState, ...problemReplies },
+      },
       handler: (req) => svc.pollState(req.actor, req.params.id),
     });
     app.get<{ Params: Static<typeof IdParam> }>('/devices/:id/interfaces', {
-      schema: { tags, summary: 'Interfaces of a polled device: status, speed, traffic, errors, counters', params: IdParam, response: { 200: Interfaces, ...problemReplies } },
+      schema: {
+        tags,
+        summary: 'Interfaces of a polled device: status, speed, traffic, errors, counters',
+        params: IdParam,
+        response: { 200: Interfaces, ...problemReplies },
+      },
       handler: (req) => svc.interfaces(req.actor, req.params.id),
     });
     app.get<{ Params: Static<typeof IdParam> }>('/devices/:id/neighbors', {
-      schema: { tags, summary: 'LLDP neighbors of a device as last stored, with the inventory device they name', params: IdParam, response: { 200: Neighbors, ...problemReplies } },
+      schema: {
+        tags,
+        summary: 'LLDP neighbors of a device as last stored, with the inventory device they name',
+        params: IdParam,
+        response: { 200: Neighbors, ...problemReplies },
+      },
       handler: (req) => svc.neighbors(req.actor, req.params.id),
     });
   };

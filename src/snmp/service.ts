@@ -179,7 +179,11 @@ export class SnmpService {
     const d = this.devices.get(id);
     if (!d || !canSeeOpd(actor, d.opd)) throw notFound('device', id);
     if (!d.snmp) {
-      throw new AppError(404, 'SNMP_NOT_CONFIGURED', `device '${id}' has no snmp: section in the inventory, so Simpul does not poll it; add snmp: { version: "2c" or "3", credentials: <name> } to its entry and reload`);
+      throw new AppError(
+        404,
+        'SNMP_NOT_CONFIGURED',
+        `device '${id}' has no snmp: section in the inventory, so Simpul does not poll it; add snmp: { version: "2c" or "3", credentials: <name> } to its entry and reload`,
+      );
     }
     return d;
   }

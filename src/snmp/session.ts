@@ -183,7 +183,11 @@ export class SnmpSession {
     return { data: r.data, ticks: r.ticks, first: r.first };
   }
 
-  private async readPages(columns: string[], opts: TableReadOptions, timed: boolean): Promise<{ data: ColumnData; ticks: Map<string, Map<string, number>>; first?: DeviceTime }> {
+  private async readPages(
+    columns: string[],
+    opts: TableReadOptions,
+    timed: boolean,
+  ): Promise<{ data: ColumnData; ticks: Map<string, Map<string, number>>; first?: DeviceTime }> {
     const out: ColumnData = new Map(columns.map((c) => [c, new Map()]));
     const ticks = new Map(columns.map((c) => [c, new Map<string, number>()]));
     const cursor = new Map(columns.map((c) => [c, c]));

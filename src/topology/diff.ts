@@ -98,7 +98,10 @@ export function diffGraphs(before: TopologyGraph | undefined, after: TopologyGra
     const p = prevByKey.get(x.key);
     if (p && !matchedPrev.has(p.key)) {
       matchedPrev.add(p.key);
-      const fields = [...((p.link.label ?? '') !== (x.link.label ?? '') ? ['label'] : []), ...((p.link.farLabel ?? '') !== (x.link.farLabel ?? '') ? ['farLabel'] : [])];
+      const fields = [
+        ...((p.link.label ?? '') !== (x.link.label ?? '') ? ['label'] : []),
+        ...((p.link.farLabel ?? '') !== (x.link.farLabel ?? '') ? ['farLabel'] : []),
+      ];
       if (fields.length) links.changed.push({ key: x.key, before: p.link, after: x.link, fields });
     } else unmatchedNext.push(x);
   }

@@ -11,7 +11,17 @@
  */
 import { inflateRawSync } from 'node:zlib';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { checkCounts, cleanText, DEFAULT_LIMITS, DiagramError, type DiagramLimits, type DiagramSource, type TopoLink, type TopoNode, type TopologyGraph } from './model.js';
+import {
+  checkCounts,
+  cleanText,
+  DEFAULT_LIMITS,
+  DiagramError,
+  type DiagramLimits,
+  type DiagramSource,
+  type TopoLink,
+  type TopoNode,
+  type TopologyGraph,
+} from './model.js';
 import { decodeUpload } from './decode.js';
 
 interface El {
@@ -68,7 +78,7 @@ function toElements(items: unknown): El[] {
   const out: El[] = [];
   if (!Array.isArray(items)) return out;
   for (const item of items as Ordered[]) {
-    const attrsRaw = Object.prototype.hasOwnProperty.call(item, ':@') ? item[':@'] : undefined;
+    const attrsRaw = Object.hasOwn(item, ':@') ? item[':@'] : undefined;
     for (const name of Object.keys(item)) {
       if (name === ':@' || name === '#text') continue;
       const attrs = new Map<string, string>();
@@ -76,9 +86,7 @@ function toElements(items: unknown): El[] {
         for (const [k, v] of Object.entries(attrsRaw as Record<string, unknown>))
           if (!k.startsWith('#') && typeof v === 'string') attrs.set(k, decodeEntities(v));
       const kids = item[name];
-      const texts = Array.isArray(kids)
-        ? (kids as Ordered[]).filter((k) => Object.prototype.hasOwnProperty.call(k, '#text')).map((k) => String(k['#text']))
-        : [];
+      const texts = Array.isArray(kids) ? (kids as Ordered[]).filter((k) => Object.hasOwn(k, '#text')).map((k) => String(k['#text'])) : [];
       out.push({ name, attrs, children: toElements(kids), text: decodeEntities(texts.join('')) });
     }
   }
@@ -200,7 +208,12 @@ function toCell(el: El): Cell {
 
 /** Text of a shape whose label may be HTML (draw.io's `html=1`): tags out, line breaks kept. */
 export function htmlToText(s: string): string {
-  if (!/[<&]/.test(s)) return s.split('\n').map((l) => cleanText(l)).filter(Boolean).join('\n');
+  if (!/[<&]/.test(s))
+    return s
+      .split('\n')
+      .map((l) => cleanText(l))
+      .filter(Boolean)
+      .join('\n');
   const withBreaks = s.replace(/<br\s*\/?>|<\/?(?:div|p|li|tr)\b[^>]*>/gi, '\n').replace(/<[^>]*>/g, '');
   return decodeEntities(withBreaks)
     .replace(/\u00A0/g, ' ')
@@ -220,7 +233,13 @@ const prop = (c: Cell, ...names: string[]) => {
 
 const DEVICE_ID = /\b([a-z0-9]{2,12}-[a-z]{2,4}[0-9]{2,3})\b/i;
 const IPV4 = /\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}\b/g;
-const list = (v: string | undefined) => (v ? v.split(/[\s,;]+/).map((x) => cleanText(x, 64)).filter(Boolean) : []);
+const list = (v: string | undefined) =>
+  v
+    ? v
+        .split(/[\s,;]+/)
+        .map((x) => cleanText(x, 64))
+        .filter(Boolean)
+    : [];
 
 const deviceIdOf = (c: Cell) => prop(c, 'device', 'deviceId', 'device_id', 'simpul') ?? DEVICE_ID.exec(c.text)?.[1]?.toLowerCase();
 
@@ -260,8 +279,7 @@ function readPage(model: El, pageNo: number, limits: DiagramLimits, out: { nodes
   const edges = all.filter((c) => c.edge);
   const edgeIds = new Set(edges.map((e) => e.id));
   const edgeLabels = new Map<string, Cell[]>();
-  for (const c of all)
-    if (c.vertex && c.parent && edgeIds.has(c.parent)) edgeLabels.set(c.parent, [...(edgeLabels.get(c.parent) ?? []), c]);
+  for (const c of all) if (c.vertex && c.parent && edgeIds.has(c.parent)) edgeLabels.set(c.parent, [...(edgeLabels.get(c.parent) ?? []), c]);
   const isDevice = (c: Cell) => c.vertex && !edgeIds.has(c.parent ?? '') && deviceIdOf(c) !== undefined;
 
   const nodeIds = new Set<string>();
@@ -269,10 +287,9 @@ function readPage(model: El, pageNo: number, limits: DiagramLimits, out: { nodes
   // An edge end on a small shape inside a device (a port drawn on the device) is that device's port.
   const endpoint = (ref: string | undefined, portProp: string | undefined, portLabel: string | undefined) => {
     const c = ref ? byId.get(ref) : undefined;
-    if (!c || !c.vertex) return { node: null, port: portProp ?? portLabel };
+    if (!c?.vertex) return { node: null, port: portProp ?? portLabel };
     const parent = c.parent ? byId.get(c.parent) : undefined;
-    if (!nodeIds.has(c.id) && parent && isDevice(parent))
-      return { node: parent.id, port: portProp ?? portLabel ?? (c.text.split('\n')[0] || undefined) };
+    if (!nodeIds.has(c.id) && parent && isDevice(parent)) return { node: parent.id, port: portProp ?? portLabel ?? (c.text.split('\n')[0] || undefined) };
     nodeIds.add(c.id);
     return { node: c.id, port: portProp ?? portLabel };
   };
@@ -281,7 +298,10 @@ function readPage(model: El, pageNo: number, limits: DiagramLimits, out: { nodes
     const texts = edgeLabels.get(e.id) ?? [];
     const near = texts.find((t) => t.x < -0.3)?.text.split('\n')[0];
     const far = texts.find((t) => t.x > 0.3)?.text.split('\n')[0];
-    const middle = texts.filter((t) => t.x >= -0.3 && t.x <= 0.3).map((t) => t.text).join('\n');
+    const middle = texts
+      .filter((t) => t.x >= -0.3 && t.x <= 0.3)
+      .map((t) => t.text)
+      .join('\n');
     const a = endpoint(e.source, prop(e, 'sourcePort', 'srcPort', 'portA', 'aPort', 'source_port'), near);
     const b = endpoint(e.target, prop(e, 'targetPort', 'dstPort', 'portB', 'bPort', 'target_port'), far);
     const link: TopoLink = { id: pid(e.id), a: { node: a.node === null ? null : pid(a.node) }, b: { node: b.node === null ? null : pid(b.node) } };

@@ -55,8 +55,12 @@ export interface Layout {
   links: PlacedLink[];
 }
 
-const nodeLines = (n: TopoNode, marks: string | undefined): string[] =>
-  [cut(n.label || n.id, 28), cut(n.deviceId ?? '-', 28), ...(n.mgmtIp ? [cut(n.mgmtIp, 40)] : []), ...(marks ? [marks] : [])];
+const nodeLines = (n: TopoNode, marks: string | undefined): string[] => [
+  cut(n.label || n.id, 28),
+  cut(n.deviceId ?? '-', 28),
+  ...(n.mgmtIp ? [cut(n.mgmtIp, 40)] : []),
+  ...(marks ? [marks] : []),
+];
 
 const OPTIONS = {
   'elk.algorithm': 'layered',

@@ -50,8 +50,7 @@ export function registerTopologyMetrics(registry: Registry, svc: TopologyService
     registers: [registry],
     collect() {
       this.reset();
-      for (const l of snapshot().latest)
-        for (const [severity, n] of Object.entries(l.findings)) this.set({ opd: l.opd, severity }, n);
+      for (const l of snapshot().latest) for (const [severity, n] of Object.entries(l.findings)) this.set({ opd: l.opd, severity }, n);
     },
   });
 }

@@ -123,8 +123,6 @@ export function cleanText(s: string, max = 200): string {
 
 /** Reject graphs past the node and link caps (parsers call this before building more). */
 export function checkCounts(nodes: number, links: number, limits: DiagramLimits): void {
-  if (nodes > limits.maxNodes)
-    throw new DiagramError(413, 'DIAGRAM_TOO_MANY', { whatId: 'perangkat', whatEn: 'devices', count: nodes, max: limits.maxNodes });
-  if (links > limits.maxLinks)
-    throw new DiagramError(413, 'DIAGRAM_TOO_MANY', { whatId: 'kabel', whatEn: 'cables', count: links, max: limits.maxLinks });
+  if (nodes > limits.maxNodes) throw new DiagramError(413, 'DIAGRAM_TOO_MANY', { whatId: 'perangkat', whatEn: 'devices', count: nodes, max: limits.maxNodes });
+  if (links > limits.maxLinks) throw new DiagramError(413, 'DIAGRAM_TOO_MANY', { whatId: 'kabel', whatEn: 'cables', count: links, max: limits.maxLinks });
 }

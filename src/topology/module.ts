@@ -48,4 +48,9 @@ const createTopology: ModuleFactory = (ctx) => {
   };
 };
 
-export const topologyModule: ModuleDefinition = { name: 'topology', requires: ['ipam', 'loadedInventory'], provides: ['topology', 'labels'], create: createTopology };
+export const topologyModule: ModuleDefinition = {
+  name: 'topology',
+  requires: ['ipam', 'loadedInventory'],
+  provides: ['topology', 'labels'],
+  create: createTopology,
+};

@@ -149,7 +149,9 @@ const drawn = new Map<string, Promise<string>>();
 /** The picture of a diagram version with its findings, as an SVG document fragment (`<svg>...</svg>`). */
 export function drawDiagram(g: TopologyGraph, report: readonly Finding[], o: PictureOptions): Promise<string> {
   if (g.nodes.length > MAX_ELK_NODES || g.links.length > MAX_ELK_LINKS) return Promise.resolve(renderSvg(g, report, o.lang));
-  const key = createHash('sha256').update(JSON.stringify([g, report, o])).digest('base64');
+  const key = createHash('sha256')
+    .update(JSON.stringify([g, report, o]))
+    .digest('base64');
   const hit = drawn.get(key);
   if (hit) {
     drawn.delete(key);
@@ -181,7 +183,8 @@ async function draw(g: TopologyGraph, report: readonly Finding[], o: PictureOpti
     const s = STROKE[worst.get(l.id) ?? 'none'];
     const pts = l.points.map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
     out.push(`<g class="dg-link" data-id="${escapeXml(l.id)}">${titleOf(l.id, findings, o.lang)}<polyline points="${pts}" fill="none" ${attrs(s)}/>`);
-    if (l.label) out.push(labelBg(l.label), text(l.label.x + 2, l.label.y + 11, l.label.text, worst.has(l.id) && worst.get(l.id) !== 'info' ? ` fill="${s.stroke}"` : ''));
+    if (l.label)
+      out.push(labelBg(l.label), text(l.label.x + 2, l.label.y + 11, l.label.text, worst.has(l.id) && worst.get(l.id) !== 'info' ? ` fill="${s.stroke}"` : ''));
     out.push('</g>');
   }
   for (const n of lay.nodes) {

@@ -32,10 +32,7 @@ const VersionParam = Type.Object(
   { code: OpdCode(), version: Type.String({ pattern: '^[1-9][0-9]{0,8}(\\.svg)?$', description: 'a version number; N.svg for the picture' }) },
   { additionalProperties: false },
 );
-const VersionInt = Type.Object(
-  { code: OpdCode(), version: Type.Integer({ minimum: 1, maximum: 999_999_999 }) },
-  { additionalProperties: false },
-);
+const VersionInt = Type.Object({ code: OpdCode(), version: Type.Integer({ minimum: 1, maximum: 999_999_999 }) }, { additionalProperties: false });
 const DiffParam = Type.Object(
   {
     code: OpdCode(),
@@ -141,7 +138,12 @@ export function topologyRoutes(svc: TopologyService): RoutePlugin {
       });
 
       scope.get<{ Params: Static<typeof Code> }>('/opds/:code/diagrams', {
-        schema: { tags: ['diagrams'], summary: "The OPD's diagram versions, newest first", params: Code, response: { 200: Type.Array(VersionOut), ...problemReplies } },
+        schema: {
+          tags: ['diagrams'],
+          summary: "The OPD's diagram versions, newest first",
+          params: Code,
+          response: { 200: Type.Array(VersionOut), ...problemReplies },
+        },
         handler: async (req) => svc.listVersions(req.actor, req.params.code),
       });
 
@@ -162,7 +164,13 @@ export function topologyRoutes(svc: TopologyService): RoutePlugin {
               .type('image/svg+xml; charset=utf-8')
               .header('x-content-type-options', 'nosniff')
               .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
-              .send(await drawDiagram(v.graph, v.report.findings, { lang, title: `${lang === 'id' ? 'Diagram LAN' : 'LAN diagram'} ${v.opd} v${v.version}`, findingsPanel: true }));
+              .send(
+                await drawDiagram(v.graph, v.report.findings, {
+                  lang,
+                  title: `${lang === 'id' ? 'Diagram LAN' : 'LAN diagram'} ${v.opd} v${v.version}`,
+                  findingsPanel: true,
+                }),
+              );
           const { graph, report, diff, ...version } = v;
           return { version, graph, report: reportView(report, lang), diff };
         },
@@ -218,12 +226,19 @@ export function topologyRoutes(svc: TopologyService): RoutePlugin {
           const s = svc.uploadSurvey(req.actor, req.params.code, up.body, up.fileName);
           const { report, ...survey } = s;
           reply.header('content-language', lang);
-          return reply.status(201).send({ survey, lang, cables: report.cables.map((c) => cableView(c, lang)), problems: report.problems.map((p) => problemView(p, lang)) });
+          return reply
+            .status(201)
+            .send({ survey, lang, cables: report.cables.map((c) => cableView(c, lang)), problems: report.problems.map((p) => problemView(p, lang)) });
         },
       });
 
       scope.get<{ Params: Static<typeof Code> }>('/opds/:code/surveys', {
-        schema: { tags: ['diagrams'], summary: "The OPD's cable surveys, newest first", params: Code, response: { 200: Type.Array(SurveySummaryOut), ...problemReplies } },
+        schema: {
+          tags: ['diagrams'],
+          summary: "The OPD's cable surveys, newest first",
+          params: Code,
+          response: { 200: Type.Array(SurveySummaryOut), ...problemReplies },
+        },
         handler: async (req) => svc.listSurveys(req.actor, req.params.code),
       });
 

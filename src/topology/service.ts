@@ -189,9 +189,7 @@ export class TopologyService {
 
   /** Prefixes IPAM has allocated to the OPD (quarantined blocks are no longer its own). */
   allocated(opd: string): string[] {
-    return this.ipam
-      .listPrefixes(this.reader, { opd, state: 'allocated', limit: 10_000 })
-      .map((p) => p.cidr);
+    return this.ipam.listPrefixes(this.reader, { opd, state: 'allocated', limit: 10_000 }).map((p) => p.cidr);
   }
 
   /**
@@ -211,11 +209,8 @@ export class TopologyService {
     if (rows.length === 0) return undefined;
     const nodeDevice = new Map(graph.nodes.map((n) => [n.id, n.deviceId?.toLowerCase()]));
     const drawn = (dev: string, port: string) =>
-      graph.links.some((l) =>
-        [l.a, l.b].some((ep) => ep.node !== null && nodeDevice.get(ep.node) === dev && ep.port !== undefined && samePort(ep.port, port)),
-      );
-    const backbone = (dev: string, port: string) =>
-      inv.links.some((l) => [l.a, l.b].some((e) => e.device.toLowerCase() === dev && samePort(e.port, port)));
+      graph.links.some((l) => [l.a, l.b].some((ep) => ep.node !== null && nodeDevice.get(ep.node) === dev && ep.port !== undefined && samePort(ep.port, port)));
+    const backbone = (dev: string, port: string) => inv.links.some((l) => [l.a, l.b].some((e) => e.device.toLowerCase() === dev && samePort(e.port, port)));
     const out: LldpNeighbor[] = [];
     for (const { remoteSysName, ...r } of rows) {
       const dev = r.deviceId.toLowerCase();
@@ -273,8 +268,7 @@ export class TopologyService {
       | undefined;
     if (same?.sha256 === sha256) return { ...this.forActor(actor, this.readVersion(opd, same.version)), unchanged: true };
     const graph = parseDiagram(body, this.options.limits);
-    if (graph.opd && graph.opd.toUpperCase() !== opd)
-      throw new DiagramError(422, 'DIAGRAM_OPD_MISMATCH', { declared: graph.opd, opd });
+    if (graph.opd && graph.opd.toUpperCase() !== opd) throw new DiagramError(422, 'DIAGRAM_OPD_MISMATCH', { declared: graph.opd, opd });
     checkSubmission(graph, opd, this.inventory().devices);
     const report = validateDiagram(graph, this.diagramContext(opd, graph));
     const keep = body.byteLength <= this.options.keepOriginalMaxBytes ? Buffer.from(body) : null;
@@ -400,7 +394,7 @@ export class TopologyService {
     const row = this.store.db.prepare('SELECT original, source_format, file_name FROM diagram_versions WHERE opd = ? AND version = ?').get(opd, version) as
       | { original: Buffer | null; source_format: string; file_name: string | null }
       | undefined;
-    if (!row || !row.original) throw notFound('original file of diagram version', `${opd}/${version}`);
+    if (!row?.original) throw notFound('original file of diagram version', `${opd}/${version}`);
     return { bytes: row.original, format: row.source_format, fileName: row.file_name };
   }
 
@@ -408,7 +402,9 @@ export class TopologyService {
   diffVersions(actor: Actor, code: string, from: number, to: number): GraphDiff {
     const opd = this.opdFor(actor, code).code;
     const graph = (v: number) => {
-      const row = this.store.db.prepare('SELECT graph_json FROM diagram_versions WHERE opd = ? AND version = ?').get(opd, v) as { graph_json: string } | undefined;
+      const row = this.store.db.prepare('SELECT graph_json FROM diagram_versions WHERE opd = ? AND version = ?').get(opd, v) as
+        | { graph_json: string }
+        | undefined;
       if (!row) throw notFound('diagram version', `${opd}/${v}`);
       return JSON.parse(row.graph_json) as TopologyGraph;
     };
@@ -435,7 +431,20 @@ export class TopologyService {
           `INSERT INTO survey_reports (opd, uploaded_at, uploaded_by, file_name, size, sha256, readings, cables, ok, errors, warnings, report_json)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(opd, tx.now, actor.id, fileName ?? null, body.byteLength, sha256, counts.readings, counts.cables, counts.ok, counts.errors, counts.warnings, JSON.stringify(report));
+        .run(
+          opd,
+          tx.now,
+          actor.id,
+          fileName ?? null,
+          body.byteLength,
+          sha256,
+          counts.readings,
+          counts.cables,
+          counts.ok,
+          counts.errors,
+          counts.warnings,
+          JSON.stringify(report),
+        );
       const id = Number(info.lastInsertRowid);
       tx.audit({ action: 'survey.upload', objectType: 'survey', objectId: String(id), opd, after: { sha256, fileName: fileName ?? null, ...counts } });
       return { id, opd, uploadedAt: tx.now, uploadedBy: actor.id, fileName: fileName ?? null, size: body.byteLength, sha256, ...counts, report };
@@ -449,7 +458,9 @@ export class TopologyService {
 
   getSurvey(actor: Actor, code: string, id: number): SurveyResult {
     const opd = this.opdFor(actor, code).code;
-    const row = this.store.db.prepare('SELECT * FROM survey_reports WHERE opd = ? AND id = ?').get(opd, id) as (SurveyRowDb & { report_json: string }) | undefined;
+    const row = this.store.db.prepare('SELECT * FROM survey_reports WHERE opd = ? AND id = ?').get(opd, id) as
+      | (SurveyRowDb & { report_json: string })
+      | undefined;
     if (!row) throw notFound('survey', `${opd}/${id}`);
     return { ...surveyOf(row), report: JSON.parse(row.report_json) as SurveyResult['report'] };
   }

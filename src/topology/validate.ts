@@ -64,7 +64,13 @@ export function validateDiagram(graph: TopologyGraph, ctx: DiagramContext): Vali
   const grammar = ctx.grammar ?? defaultGrammar();
   const findings: Finding[] = [];
   const add = (code: MessageCode, severity: Severity, element: string, params: Params = {}, office?: { code: MessageCode; params: Params }) =>
-    findings.push({ code, severity, element, message: msg(code, params), ...(office ? { office: { code: office.code, message: msg(office.code, office.params) } } : {}) });
+    findings.push({
+      code,
+      severity,
+      element,
+      message: msg(code, params),
+      ...(office ? { office: { code: office.code, message: msg(office.code, office.params) } } : {}),
+    });
   const foreign = (ref: PortRef | undefined) => ref !== undefined && ref.opd !== ctx.opd;
   const r = makeResolver({ opds: ctx.opds, devices: ctx.devices, diagram: graph, grammar, opd: ctx.opd });
   const nodes = new Map<string, TopoNode>(graph.nodes.map((n) => [n.id, n]));
@@ -79,10 +85,16 @@ export function validateDiagram(graph: TopologyGraph, ctx: DiagramContext): Vali
     const inv = inventory.get(n.deviceId.toLowerCase());
     if (!inv) add('DIAGRAM_UNKNOWN_DEVICE', 'warning', n.id, { device: n.deviceId, node: n.label, opd: ctx.opd });
     else if (inv.opd !== ctx.opd)
-      add('DIAGRAM_DEVICE_OTHER_OPD', 'info', n.id, { device: n.deviceId, owner: inv.opd, opd: ctx.opd }, {
-        code: 'DIAGRAM_DEVICE_NOT_OURS',
-        params: { device: n.deviceId, node: n.label, opd: ctx.opd },
-      });
+      add(
+        'DIAGRAM_DEVICE_OTHER_OPD',
+        'info',
+        n.id,
+        { device: n.deviceId, owner: inv.opd, opd: ctx.opd },
+        {
+          code: 'DIAGRAM_DEVICE_NOT_OURS',
+          params: { device: n.deviceId, node: n.label, opd: ctx.opd },
+        },
+      );
   }
 
   // Addresses.
@@ -103,8 +115,7 @@ export function validateDiagram(graph: TopologyGraph, ctx: DiagramContext): Vali
   }
   for (const [addr, ids] of holders)
     if (ids.size > 1)
-      for (const id of ids)
-        add('DIAGRAM_IP_DUPLICATE', 'error', id, { ip: addr, nodes: [...ids].map((x) => nodes.get(x)?.label ?? x).join(', ') });
+      for (const id of ids) add('DIAGRAM_IP_DUPLICATE', 'error', id, { ip: addr, nodes: [...ids].map((x) => nodes.get(x)?.label ?? x).join(', ') });
 
   // Cables.
   const portUsers = new Map<string, TopoLink[]>();
@@ -126,7 +137,13 @@ export function validateDiagram(graph: TopologyGraph, ctx: DiagramContext): Vali
       portUsers.set(k, [...(portUsers.get(k) ?? []), link]);
       if (ref?.spec && portExists(ep.port, ref.spec) === false) {
         const params = { port: ep.port, link: link.id, device: ref.code, available: describe(ref) };
-        add('DIAGRAM_PORT_UNKNOWN', 'warning', link.id, params, foreign(ref) ? { code: 'DIAGRAM_PORT_UNKNOWN', params: { ...params, available: '' } } : undefined);
+        add(
+          'DIAGRAM_PORT_UNKNOWN',
+          'warning',
+          link.id,
+          params,
+          foreign(ref) ? { code: 'DIAGRAM_PORT_UNKNOWN', params: { ...params, available: '' } } : undefined,
+        );
       }
     }
     if (!link.label) {
@@ -244,7 +261,10 @@ function compareLldp(
     }
   const resolve = (nb: LldpNeighbor): string | undefined => {
     const sys = nb.remoteSysName?.trim().toLowerCase().split('.')[0];
-    return (sys ? known.get(sys) : undefined) ?? (nb.remoteChassis ? (known.get(nb.remoteChassis.trim()) ?? known.get(nb.remoteChassis.trim().toLowerCase())) : undefined);
+    return (
+      (sys ? known.get(sys) : undefined) ??
+      (nb.remoteChassis ? (known.get(nb.remoteChassis.trim()) ?? known.get(nb.remoteChassis.trim().toLowerCase())) : undefined)
+    );
   };
   const specs = new Map(ctx.devices.map((d) => [d.id.toLowerCase(), { ports: d.ports, interfaces: d.interfaces }]));
   const obs: Observation[] = [];
@@ -332,7 +352,11 @@ export function checkSubmission(graph: TopologyGraph, opd: string, devices: read
   if (required.length > 0 && !required.some((d) => drawn.has(d.id.toLowerCase())))
     throw new DiagramError(422, 'DIAGRAM_NO_OPD_DEVICES', {
       opd,
-      expected: required.slice(0, 5).map((d) => d.id).join(', ') + (required.length > 5 ? ', ...' : ''),
+      expected:
+        required
+          .slice(0, 5)
+          .map((d) => d.id)
+          .join(', ') + (required.length > 5 ? ', ...' : ''),
       example: required[0]?.id ?? `${opd.toLowerCase()}-rtr01`,
     });
 }

@@ -20,7 +20,17 @@
  */
 import { isAlias, parseDocument, visit } from 'yaml';
 import { decodeUpload } from './decode.js';
-import { checkCounts, cleanText, DEFAULT_LIMITS, DiagramError, type DiagramLimits, type TopoEndpoint, type TopoLink, type TopoNode, type TopologyGraph } from './model.js';
+import {
+  checkCounts,
+  cleanText,
+  DEFAULT_LIMITS,
+  DiagramError,
+  type DiagramLimits,
+  type TopoEndpoint,
+  type TopoLink,
+  type TopoNode,
+  type TopologyGraph,
+} from './model.js';
 import { OPD_CODE_RE } from '../inventory/model.js';
 
 export const TOPOLOGY_FORMAT = 'simpul-topology/1';
@@ -58,7 +68,7 @@ function strList(v: unknown, path: string, max: number): string[] {
 function endpoint(v: unknown, path: string): TopoEndpoint {
   if (typeof v === 'string') {
     const i = v.lastIndexOf(':');
-    if (i <= 0) return bad(path, "write node:port, e.g. disdik-sw01:24", 'tulis node:port, misalnya disdik-sw01:24');
+    if (i <= 0) return bad(path, 'write node:port, e.g. disdik-sw01:24', 'tulis node:port, misalnya disdik-sw01:24');
     const port = cleanText(v.slice(i + 1), 64);
     return { node: cleanText(v.slice(0, i), 64), ...(port ? { port } : {}) };
   }
@@ -91,7 +101,8 @@ export function parseTopologyYaml(input: Uint8Array | string, limits: DiagramLim
   const format = str(top.get('format'), 'format');
   if (format !== undefined && format !== TOPOLOGY_FORMAT) bad('format', `expected ${TOPOLOGY_FORMAT}`, `seharusnya ${TOPOLOGY_FORMAT}`);
   const opd = str(top.get('opd'), 'opd', { max: 12 });
-  if (opd !== undefined && !OPD_CODE_RE.test(opd)) bad('opd', 'an OPD code is 2-12 capital letters or digits, e.g. DINKES', 'kode OPD berupa 2-12 huruf kapital atau angka, misalnya DINKES');
+  if (opd !== undefined && !OPD_CODE_RE.test(opd))
+    bad('opd', 'an OPD code is 2-12 capital letters or digits, e.g. DINKES', 'kode OPD berupa 2-12 huruf kapital atau angka, misalnya DINKES');
   const rawNodes = top.get('nodes') ?? [];
   const rawLinks = top.get('links') ?? [];
   if (!Array.isArray(rawNodes)) return bad('nodes', 'expected a list of devices', 'seharusnya daftar perangkat');

@@ -8,9 +8,7 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 /** Field name -> message in the person's language; `_form` for what belongs to no one field. */
 export type FieldErrors = Record<string, string>;
 
-export type FormResult<T> =
-  | { ok: true; value: T; values: Record<string, string> }
-  | { ok: false; errors: FieldErrors; values: Record<string, string> };
+export type FormResult<T> = { ok: true; value: T; values: Record<string, string> } | { ok: false; errors: FieldErrors; values: Record<string, string> };
 
 /**
  * Forms arrive as text: numbers are coerced, every error is collected (allErrors), fields the

@@ -32,7 +32,22 @@ import { nocUserPages } from './pages/noc-users.js';
 export type PagePlugin = (app: FastifyInstance, s: Services) => void | Promise<void>;
 
 /** Every page area, in order. Page authors add their one line here. */
-export const PAGES: PagePlugin[] = [authPages, accountPages, homePages, requestPages, blocklistPages, routerPages, backbonePages, inboxPages, diagramPages, labelPages, compliancePages, nocIpamPages, nocAuditPages, nocUserPages];
+export const PAGES: PagePlugin[] = [
+  authPages,
+  accountPages,
+  homePages,
+  requestPages,
+  blocklistPages,
+  routerPages,
+  backbonePages,
+  inboxPages,
+  diagramPages,
+  labelPages,
+  compliancePages,
+  nocIpamPages,
+  nocAuditPages,
+  nocUserPages,
+];
 
 /** The page an error becomes: the status and a message saying what to do, never a stack trace. */
 export function errorPage(s: Services, req: FastifyRequest, reply: FastifyReply, status: number, key: string, detail?: string) {
@@ -40,7 +55,10 @@ export function errorPage(s: Services, req: FastifyRequest, reply: FastifyReply,
     // The error page itself failed (a broken template): plain words, still no stack trace.
     req.log.error({ err: e }, 'error page failed to render');
     securityHeaders(reply);
-    return reply.status(status).type('text/plain; charset=utf-8').send(`Error ${status}. Reload the page; if it happens again, tell the NOC (request ${req.id}).`);
+    return reply
+      .status(status)
+      .type('text/plain; charset=utf-8')
+      .send(`Error ${status}. Reload the page; if it happens again, tell the NOC (request ${req.id}).`);
   });
 }
 
@@ -84,7 +102,8 @@ async function handleError(s: Services, err: FastifyError | AppError, req: Fasti
 function csrfToken(req: FastifyRequest): string | undefined {
   const body = req.body as Record<string, unknown> | undefined;
   const b = body && typeof body === 'object' ? body._csrf : undefined;
-  const fromBody = typeof b === 'string' ? b : b && typeof b === 'object' && typeof (b as { value?: unknown }).value === 'string' ? (b as { value: string }).value : undefined;
+  const fromBody =
+    typeof b === 'string' ? b : b && typeof b === 'object' && typeof (b as { value?: unknown }).value === 'string' ? (b as { value: string }).value : undefined;
   const q = (req.query as Record<string, unknown> | undefined)?._csrf;
   const h = req.headers['x-csrf-token'];
   return fromBody ?? (typeof q === 'string' ? q : undefined) ?? (typeof h === 'string' ? h : undefined);
@@ -151,7 +170,11 @@ export const webPages = {
   /** Unknown paths outside /api/: a page saying so, for browsers; problem+json for the rest. */
   notFound: (s: Services) => (req: FastifyRequest, reply: FastifyReply) => {
     if (!(req.headers.accept ?? '').includes('text/html'))
-      return sendProblem(reply, req, { status: 404, code: 'ROUTE_NOT_FOUND', detail: `no route ${req.method} ${req.url.split('?')[0]}; see /docs for the API` });
+      return sendProblem(reply, req, {
+        status: 404,
+        code: 'ROUTE_NOT_FOUND',
+        detail: `no route ${req.method} ${req.url.split('?')[0]}; see /docs for the API`,
+      });
     return errorPage(s, req, reply, 404, 'errors.notFound');
   },
 };

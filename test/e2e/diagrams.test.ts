@@ -36,7 +36,10 @@ describe.skipIf(browserMissing)(`LAN diagrams in Chromium${browserMissing ? ` (s
     await expectNoAxeViolations(page);
 
     await page.getByLabel('Berkas diagram').setInputFiles(join(ROOT, 'topology', 'BAPPEDA.drawio'));
-    await Promise.all([page.waitForURL(/\/diagrams\/BAPPEDA\/versions\/1\?done=uploaded$/, WAIT), page.getByRole('button', { name: 'Unggah dan periksa' }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/diagrams\/BAPPEDA\/versions\/1\?done=uploaded$/, WAIT),
+      page.getByRole('button', { name: 'Unggah dan periksa' }).click(),
+    ]);
     await expect(page.getByRole('status').textContent()).resolves.toContain('Diagram tersimpan sebagai versi baru');
     const findings = page.locator('ol.findings > li');
     expect(await findings.count()).toBeGreaterThan(0);
@@ -54,7 +57,9 @@ describe.skipIf(browserMissing)(`LAN diagrams in Chromium${browserMissing ? ` (s
 
     // The same file again: the stored version is shown, and the page says so.
     await page.goto(`${d.url}/diagrams/BAPPEDA`);
-    await page.getByLabel('Berkas diagram').setInputFiles({ name: 'BAPPEDA.drawio', mimeType: 'application/octet-stream', buffer: readFileSync(join(ROOT, 'topology', 'BAPPEDA.drawio')) });
+    await page
+      .getByLabel('Berkas diagram')
+      .setInputFiles({ name: 'BAPPEDA.drawio', mimeType: 'application/octet-stream', buffer: readFileSync(join(ROOT, 'topology', 'BAPPEDA.drawio')) });
     await Promise.all([page.waitForURL(/done=unchanged$/, WAIT), page.getByRole('button', { name: 'Unggah dan periksa' }).click()]);
     await expect(page.getByRole('status').textContent()).resolves.toContain('sama persis dengan versi 1');
 

@@ -72,119 +72,135 @@ describe.skipIf(browserMissing)(`requests in Chromium${browserMissing ? ` (skipp
     cleanup?.();
   }, FLOW);
 
-  it('an office files an IP-block request, the NOC approves it in its queue, the office sees the block', async () => {
-    await office.goto(d.url + '/');
-    await expectNoAxeViolations(office);
-    await office.getByRole('button', { name: 'Minta blok IP' }).click();
-    await office.waitForURL(/\/requests\/new\/ip-block$/);
-    await expectNoAxeViolations(office);
+  it(
+    'an office files an IP-block request, the NOC approves it in its queue, the office sees the block',
+    async () => {
+      await office.goto(d.url + '/');
+      await expectNoAxeViolations(office);
+      await office.getByRole('button', { name: 'Minta blok IP' }).click();
+      await office.waitForURL(/\/requests\/new\/ip-block$/);
+      await expectNoAxeViolations(office);
 
-    await office.getByLabel('Jumlah perangkat').fill('28');
-    await office.getByLabel('Keperluan').fill('LAN ruang pelayanan lantai 2');
-    await office.getByLabel('Alasan').fill('Gedung pelayanan baru: 25 pegawai, 3 printer jaringan');
-    await submit(office, 'Hitung ukuran');
-    await expect(office.getByRole('status').textContent()).resolves.toContain('/27, 30 alamat');
-    await expectNoAxeViolations(office);
-    await office.screenshot({ path: join(DOCS, 'request-form.png'), fullPage: true });
+      await office.getByLabel('Jumlah perangkat').fill('28');
+      await office.getByLabel('Keperluan').fill('LAN ruang pelayanan lantai 2');
+      await office.getByLabel('Alasan').fill('Gedung pelayanan baru: 25 pegawai, 3 printer jaringan');
+      await submit(office, 'Hitung ukuran');
+      await expect(office.getByRole('status').textContent()).resolves.toContain('/27, 30 alamat');
+      await expectNoAxeViolations(office);
+      await office.screenshot({ path: join(DOCS, 'request-form.png'), fullPage: true });
 
-    await submit(office, 'Kirim permohonan');
-    expect(office.url()).toMatch(/\/requests\/\d+\?ok=requestFiled$/);
-    const id = Number(/\/requests\/(\d+)/.exec(office.url())![1]);
-    await expect(office.locator('main').textContent()).resolves.toContain('Menunggu');
-    await expectNoAxeViolations(office);
-
-    await noc.goto(d.url + '/noc/requests');
-    const card = noc.locator(`#request-${id}`);
-    await expect(card.textContent()).resolves.toContain('Budi Santoso');
-    await expectNoAxeViolations(noc);
-    await noc.screenshot({ path: join(DOCS, 'noc-queue.png'), fullPage: true });
-
-    await card.getByLabel('Cara memilih blok').selectOption('best-fit');
-    await submit(noc, 'Setujui', card);
-    await expect(noc.getByRole('status').first().textContent()).resolves.toContain('Permohonan disetujui');
-
-    await office.goto(`${d.url}/requests/${id}`);
-    const result = await office.locator('.outcome').textContent();
-    expect(result).toMatch(/Blok IP untuk kantor Anda:\s*10\.\d+\.\d+\.\d+\/27/);
-    expect(result).toContain('Disetujui oleh Sari Rahayu');
-    await expect(office.locator('.steps').textContent()).resolves.toContain('oleh Sari Rahayu');
-
-    await office.goto(d.url + '/');
-    await expect(office.locator('#h-blocks + table').textContent()).resolves.toMatch(/\/27/);
-    await expectNoAxeViolations(office);
-    await office.screenshot({ path: join(DOCS, 'opd-home.png'), fullPage: true });
-  }, FLOW);
-
-  it('an XSS string filed in a justification shows as text on the NOC queue', async () => {
-    await office.goto(d.url + '/requests/new/ip-block');
-    await office.getByLabel('Jumlah perangkat').fill('3');
-    await office.getByLabel('Keperluan').fill(XSS);
-    await office.getByLabel('Alasan').fill(XSS);
-    await submit(office, 'Kirim permohonan');
-    const id = Number(/\/requests\/(\d+)/.exec(office.url())![1]);
-    expect(await office.title()).not.toBe('pwned');
-
-    await noc.goto(d.url + '/noc/requests');
-    const card = noc.locator(`#request-${id}`);
-    await expect(card.locator('dd.typed').last().textContent()).resolves.toBe(XSS);
-    expect(await noc.title()).not.toBe('pwned');
-    expect(await card.locator('img, script').count()).toBe(0);
-    await card.getByLabel(/^Alasan penolakan/).fill('Isi keperluan dan alasan dengan kata-kata biasa.');
-    await submit(noc, 'Tolak', card);
-    await expect(noc.getByRole('status').first().textContent()).resolves.toContain('Permohonan ditolak');
-    await office.goto(`${d.url}/requests/${id}`);
-    await expect(office.locator('.outcome').textContent()).resolves.toContain('Isi keperluan dan alasan dengan kata-kata biasa.');
-    expect(await office.title()).not.toBe('pwned');
-    await expectNoAxeViolations(office);
-  }, FLOW);
-
-  it('an office checks a site, files an unblock request with an end date, the NOC shortens it, the office sees until when', async () => {
-    await office.goto(d.url + '/requests/new/unblock');
-    await office.getByRole('search').getByLabel('Situs').fill('judi.example');
-    await submit(office, 'Periksa');
-    await expect(office.locator('.check-answer').textContent()).resolves.toContain('judi.example diblokir untuk DINKES');
-    await expectNoAxeViolations(office);
-
-    const form = office.locator('form[method="post"][action="/requests/new/unblock"]');
-    await form.getByLabel(/^Situs/).fill('judi.example');
-    await form.getByLabel('Tugas yang memerlukan situs ini').fill('Pengawasan konten judi daring');
-    await form.getByLabel('Alasan').fill('Bahan laporan bulanan ke Bupati');
-    await form.getByLabel('Dibuka sampai tanggal').fill(day(30));
-    await submit(office, 'Kirim permohonan', form);
-    expect(office.url()).toMatch(/\/requests\/\d+\?ok=requestFiled$/);
-    const id = Number(/\/requests\/(\d+)/.exec(office.url())![1]);
-
-    await noc.goto(d.url + '/noc/requests');
-    const card = noc.locator(`#request-${id}`);
-    await card.getByLabel('Akhiri lebih cepat (opsional)').fill(day(7));
-    await submit(noc, 'Setujui', card);
-    await expect(noc.getByRole('status').first().textContent()).resolves.toContain('Permohonan disetujui');
-
-    await office.goto(`${d.url}/requests/${id}`);
-    const result = await office.locator('.outcome').textContent();
-    expect(result).toMatch(/judi\.example dibuka untuk kantor Anda sampai\s*\d+ \S+ \d{4}/);
-    await expectNoAxeViolations(office);
-    await office.goto(d.url + '/requests');
-    await expectNoAxeViolations(office);
-  }, FLOW);
-
-  it('the NOC approves several at once and sees each outcome', async () => {
-    const ids: number[] = [];
-    for (const n of ['5', '12']) {
-      await office.goto(d.url + '/requests/new/ip-block');
-      await office.getByLabel('Jumlah perangkat').fill(n);
-      await office.getByLabel('Keperluan').fill(`LAN ${n}`);
-      await office.getByLabel('Alasan').fill('perangkat baru');
       await submit(office, 'Kirim permohonan');
-      ids.push(Number(/\/requests\/(\d+)/.exec(office.url())![1]));
-    }
-    await noc.goto(d.url + '/noc/requests');
-    for (const id of ids) await noc.getByLabel(`Pilih #${id}`).check();
-    await submit(noc, 'Setujui yang dicentang');
-    const outcomes = await noc.locator('.outcomes').textContent();
-    for (const id of ids) expect(outcomes).toMatch(new RegExp(`#${id}\\s*: disetujui; blok 10\\.`));
-    await expectNoAxeViolations(noc);
-    await noc.goto(`${d.url}/requests/${ids[0]}`);
-    await expectNoAxeViolations(noc);
-  }, FLOW);
+      expect(office.url()).toMatch(/\/requests\/\d+\?ok=requestFiled$/);
+      const id = Number(/\/requests\/(\d+)/.exec(office.url())![1]);
+      await expect(office.locator('main').textContent()).resolves.toContain('Menunggu');
+      await expectNoAxeViolations(office);
+
+      await noc.goto(d.url + '/noc/requests');
+      const card = noc.locator(`#request-${id}`);
+      await expect(card.textContent()).resolves.toContain('Budi Santoso');
+      await expectNoAxeViolations(noc);
+      await noc.screenshot({ path: join(DOCS, 'noc-queue.png'), fullPage: true });
+
+      await card.getByLabel('Cara memilih blok').selectOption('best-fit');
+      await submit(noc, 'Setujui', card);
+      await expect(noc.getByRole('status').first().textContent()).resolves.toContain('Permohonan disetujui');
+
+      await office.goto(`${d.url}/requests/${id}`);
+      const result = await office.locator('.outcome').textContent();
+      expect(result).toMatch(/Blok IP untuk kantor Anda:\s*10\.\d+\.\d+\.\d+\/27/);
+      expect(result).toContain('Disetujui oleh Sari Rahayu');
+      await expect(office.locator('.steps').textContent()).resolves.toContain('oleh Sari Rahayu');
+
+      await office.goto(d.url + '/');
+      await expect(office.locator('#h-blocks + table').textContent()).resolves.toMatch(/\/27/);
+      await expectNoAxeViolations(office);
+      await office.screenshot({ path: join(DOCS, 'opd-home.png'), fullPage: true });
+    },
+    FLOW,
+  );
+
+  it(
+    'an XSS string filed in a justification shows as text on the NOC queue',
+    async () => {
+      await office.goto(d.url + '/requests/new/ip-block');
+      await office.getByLabel('Jumlah perangkat').fill('3');
+      await office.getByLabel('Keperluan').fill(XSS);
+      await office.getByLabel('Alasan').fill(XSS);
+      await submit(office, 'Kirim permohonan');
+      const id = Number(/\/requests\/(\d+)/.exec(office.url())![1]);
+      expect(await office.title()).not.toBe('pwned');
+
+      await noc.goto(d.url + '/noc/requests');
+      const card = noc.locator(`#request-${id}`);
+      await expect(card.locator('dd.typed').last().textContent()).resolves.toBe(XSS);
+      expect(await noc.title()).not.toBe('pwned');
+      expect(await card.locator('img, script').count()).toBe(0);
+      await card.getByLabel(/^Alasan penolakan/).fill('Isi keperluan dan alasan dengan kata-kata biasa.');
+      await submit(noc, 'Tolak', card);
+      await expect(noc.getByRole('status').first().textContent()).resolves.toContain('Permohonan ditolak');
+      await office.goto(`${d.url}/requests/${id}`);
+      await expect(office.locator('.outcome').textContent()).resolves.toContain('Isi keperluan dan alasan dengan kata-kata biasa.');
+      expect(await office.title()).not.toBe('pwned');
+      await expectNoAxeViolations(office);
+    },
+    FLOW,
+  );
+
+  it(
+    'an office checks a site, files an unblock request with an end date, the NOC shortens it, the office sees until when',
+    async () => {
+      await office.goto(d.url + '/requests/new/unblock');
+      await office.getByRole('search').getByLabel('Situs').fill('judi.example');
+      await submit(office, 'Periksa');
+      await expect(office.locator('.check-answer').textContent()).resolves.toContain('judi.example diblokir untuk DINKES');
+      await expectNoAxeViolations(office);
+
+      const form = office.locator('form[method="post"][action="/requests/new/unblock"]');
+      await form.getByLabel(/^Situs/).fill('judi.example');
+      await form.getByLabel('Tugas yang memerlukan situs ini').fill('Pengawasan konten judi daring');
+      await form.getByLabel('Alasan').fill('Bahan laporan bulanan ke Bupati');
+      await form.getByLabel('Dibuka sampai tanggal').fill(day(30));
+      await submit(office, 'Kirim permohonan', form);
+      expect(office.url()).toMatch(/\/requests\/\d+\?ok=requestFiled$/);
+      const id = Number(/\/requests\/(\d+)/.exec(office.url())![1]);
+
+      await noc.goto(d.url + '/noc/requests');
+      const card = noc.locator(`#request-${id}`);
+      await card.getByLabel('Akhiri lebih cepat (opsional)').fill(day(7));
+      await submit(noc, 'Setujui', card);
+      await expect(noc.getByRole('status').first().textContent()).resolves.toContain('Permohonan disetujui');
+
+      await office.goto(`${d.url}/requests/${id}`);
+      const result = await office.locator('.outcome').textContent();
+      expect(result).toMatch(/judi\.example dibuka untuk kantor Anda sampai\s*\d+ \S+ \d{4}/);
+      await expectNoAxeViolations(office);
+      await office.goto(d.url + '/requests');
+      await expectNoAxeViolations(office);
+    },
+    FLOW,
+  );
+
+  it(
+    'the NOC approves several at once and sees each outcome',
+    async () => {
+      const ids: number[] = [];
+      for (const n of ['5', '12']) {
+        await office.goto(d.url + '/requests/new/ip-block');
+        await office.getByLabel('Jumlah perangkat').fill(n);
+        await office.getByLabel('Keperluan').fill(`LAN ${n}`);
+        await office.getByLabel('Alasan').fill('perangkat baru');
+        await submit(office, 'Kirim permohonan');
+        ids.push(Number(/\/requests\/(\d+)/.exec(office.url())![1]));
+      }
+      await noc.goto(d.url + '/noc/requests');
+      for (const id of ids) await noc.getByLabel(`Pilih #${id}`).check();
+      await submit(noc, 'Setujui yang dicentang');
+      const outcomes = await noc.locator('.outcomes').textContent();
+      for (const id of ids) expect(outcomes).toMatch(new RegExp(`#${id}\\s*: disetujui; blok 10\\.`));
+      await expectNoAxeViolations(noc);
+      await noc.goto(`${d.url}/requests/${ids[0]}`);
+      await expectNoAxeViolations(noc);
+    },
+    FLOW,
+  );
 });

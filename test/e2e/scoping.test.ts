@@ -11,7 +11,17 @@ import { expectNoAxeViolations } from './axe.js';
 import { browserMissing, launchBrowser, logIn, type TestBrowser } from './browser.js';
 
 const PW = 'kata sandi yang panjang';
-const NOC_PAGES = ['/noc/requests', '/noc/ipam', '/noc/audit', '/noc/users', '/noc/compliance', '/noc/blocklists', '/noc/routers', '/noc/backbone', '/noc/exceptions'];
+const NOC_PAGES = [
+  '/noc/requests',
+  '/noc/ipam',
+  '/noc/audit',
+  '/noc/users',
+  '/noc/compliance',
+  '/noc/blocklists',
+  '/noc/routers',
+  '/noc/backbone',
+  '/noc/exceptions',
+];
 
 describe.skipIf(browserMissing)(`office scoping in Chromium${browserMissing ? ` (skipped: ${browserMissing})` : ''}`, () => {
   let d: TestDaemon;
@@ -23,9 +33,19 @@ describe.skipIf(browserMissing)(`office scoping in Chromium${browserMissing ? ` 
     d = await startTestDaemon({ config: { log: { level: 'warn' } } });
     const admin = systemActor('test');
     await d.services.users.create(admin, { username: 'budi', displayName: 'Budi Santoso', role: 'opd-admin', opd: 'DINKES', password: PW });
-    foreignRequest = d.services.requests.file(admin, { type: 'ip-block', opd: 'BAPPEDA', prefixLength: 28, purpose: 'Ruang rahasia BAPPEDA', justification: 'x' }).id;
+    foreignRequest = d.services.requests.file(admin, {
+      type: 'ip-block',
+      opd: 'BAPPEDA',
+      prefixLength: 28,
+      purpose: 'Ruang rahasia BAPPEDA',
+      justification: 'x',
+    }).id;
     ownRequest = d.services.requests.file(admin, { type: 'ip-block', opd: 'DINKES', prefixLength: 28, purpose: 'Ruang DINKES', justification: 'x' }).id;
-    const up = await d.api('/api/v1/opds/BAPPEDA/diagrams', { method: 'POST', headers: { 'content-type': 'application/xml' }, body: readFileSync(join(ROOT, 'topology', 'BAPPEDA.drawio')) });
+    const up = await d.api('/api/v1/opds/BAPPEDA/diagrams', {
+      method: 'POST',
+      headers: { 'content-type': 'application/xml' },
+      body: readFileSync(join(ROOT, 'topology', 'BAPPEDA.drawio')),
+    });
     expect(up.status).toBe(201);
     b = await launchBrowser();
   }, 90_000);

@@ -29,7 +29,11 @@ export function simpulAsync(args: string[], env: Record<string, string> = {}, cw
 }
 
 /** Starts `simpul <args>` as a daemon process and resolves once it prints its URL. */
-export async function simpulDaemon(args: string[], env: Record<string, string>, cwd = ROOT): Promise<{ proc: ChildProcess; url: string; output: () => string; stop: () => Promise<void> }> {
+export async function simpulDaemon(
+  args: string[],
+  env: Record<string, string>,
+  cwd = ROOT,
+): Promise<{ proc: ChildProcess; url: string; output: () => string; stop: () => Promise<void> }> {
   const proc = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (c) => (out += c));
@@ -39,7 +43,7 @@ export async function simpulDaemon(args: string[], env: Record<string, string>, 
     const check = () => {
       // the banner, printed once the daemon (modules and signal handlers) is up; not Fastify's own log line
       const m = /(?:listening on|URL) +(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) (clearTimeout(t), resolve(m[1]!));
+      if (m) clearTimeout(t), resolve(m[1]!);
     };
     proc.stdout!.on('data', check);
     proc.on('exit', (code) => (clearTimeout(t), reject(new Error(`daemon exited ${code}:\n${out}`))));

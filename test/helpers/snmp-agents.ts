@@ -47,21 +47,23 @@ async function serve(opts: AgentsOptions): Promise<void> {
   const sims: SimulatedSwitch[] = [];
   for (let i = 0; i < opts.count; i++) {
     const n = (opts.offset ?? 0) + i;
-    sims.push(await SimulatedSwitch.start({
-      name: `sw${n}`,
-      community: opts.community ?? 'public',
-      ...(opts.v3User ? { v3Users: [opts.v3User] } : {}),
-      ports: Array.from({ length: PORTS_PER_SWITCH }, (_, p) => ({
-        ifIndex: p + 1,
-        name: `Gi1/0/${p + 1}`,
-        alias: p === 0 ? 'uplink' : `desk ${n}-${p + 1}`,
-        speedMbps: 1000,
-        inBps: 1e6 + ((n * 7 + p * 13) % 97) * 1e5,
-        outBps: 5e5 + ((n * 11 + p * 3) % 89) * 1e5,
-        operUp: p % 5 !== 4,
-        errorsPerSec: p % 17 === 0 ? 0.2 : 0,
-      })),
-    }));
+    sims.push(
+      await SimulatedSwitch.start({
+        name: `sw${n}`,
+        community: opts.community ?? 'public',
+        ...(opts.v3User ? { v3Users: [opts.v3User] } : {}),
+        ports: Array.from({ length: PORTS_PER_SWITCH }, (_, p) => ({
+          ifIndex: p + 1,
+          name: `Gi1/0/${p + 1}`,
+          alias: p === 0 ? 'uplink' : `desk ${n}-${p + 1}`,
+          speedMbps: 1000,
+          inBps: 1e6 + ((n * 7 + p * 13) % 97) * 1e5,
+          outBps: 5e5 + ((n * 11 + p * 3) % 89) * 1e5,
+          operUp: p % 5 !== 4,
+          errorsPerSec: p % 17 === 0 ? 0.2 : 0,
+        })),
+      }),
+    );
   }
   process.stdout.write(`${JSON.stringify(sims.map((s) => s.port))}\n`);
   process.stdin.resume();

@@ -90,9 +90,25 @@ describe.skipIf(skip)(`an agent behind a link that drops${skip ? ' (skipped: nee
     agents.push(p);
     return p;
   };
-  const agentState = async () => (await (await daemon.api(`/api/v1/agents/${AGENT}`)).json()) as { lastBatch: number; backlogBatches: number; droppedSamples: number; enrolled: boolean; address: string | null };
+  const agentState = async () =>
+    (await (await daemon.api(`/api/v1/agents/${AGENT}`)).json()) as {
+      lastBatch: number;
+      backlogBatches: number;
+      droppedSamples: number;
+      enrolled: boolean;
+      address: string | null;
+    };
   const port1 = async () => {
-    const body = (await (await daemon.api(`/api/v1/devices/${DEVICE}/interfaces`)).json()) as { interfaces: Array<{ index: number; inBps: number | null; receiveBytesTotal: string; lastDiscontinuity: string | null; lastRejected: string | null; sampledAt: string | null }> };
+    const body = (await (await daemon.api(`/api/v1/devices/${DEVICE}/interfaces`)).json()) as {
+      interfaces: Array<{
+        index: number;
+        inBps: number | null;
+        receiveBytesTotal: string;
+        lastDiscontinuity: string | null;
+        lastRejected: string | null;
+        sampledAt: string | null;
+      }>;
+    };
     return body.interfaces.find((i) => i.index === 1);
   };
   const metric = async (name: string): Promise<number> => {
@@ -120,7 +136,25 @@ describe.skipIf(skip)(`an agent behind a link that drops${skip ? ' (skipped: nee
     linkUp();
 
     // Simpul's certificate for its veth address, and its inventory: one office, one agent, one switch
-    run(OPENSSL as string, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(tmp.dir, 'key.pem'), '-out', join(tmp.dir, 'cert.pem'), '-days', '1', '-subj', '/CN=simpul-agent-test', '-addext', `subjectAltName=IP:${DAEMON_ADDR}`]);
+    run(OPENSSL as string, [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      join(tmp.dir, 'key.pem'),
+      '-out',
+      join(tmp.dir, 'cert.pem'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=simpul-agent-test',
+      '-addext',
+      `subjectAltName=IP:${DAEMON_ADDR}`,
+    ]);
     const inv = join(tmp.dir, 'inventory');
     mkdirSync(join(inv, 'opds'), { recursive: true });
     writeFileSync(join(inv, 'regency.yaml'), 'regency: { name: "Kabupaten Uji", province: "Kalimantan Barat" }\n');
@@ -128,7 +162,11 @@ describe.skipIf(skip)(`an agent behind a link that drops${skip ? ' (skipped: nee
     writeFileSync(join(inv, 'opds', 'DINKES.yaml'), OPD_FILE);
     writeFileSync(join(tmp.dir, 'community'), COMMUNITY);
 
-    sw = spawn(IP as string, ['netns', 'exec', ns, process.execPath, '--import', 'tsx', join(ROOT, 'test/interop/agent-switch.ts'), String(SNMP_PORT), COMMUNITY], { stdio: ['pipe', 'pipe', 'inherit'] });
+    sw = spawn(
+      IP as string,
+      ['netns', 'exec', ns, process.execPath, '--import', 'tsx', join(ROOT, 'test/interop/agent-switch.ts'), String(SNMP_PORT), COMMUNITY],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
     next = lines(sw);
     daemon = await startTestDaemon({
       config: {
@@ -138,7 +176,18 @@ describe.skipIf(skip)(`an agent behind a link that drops${skip ? ' (skipped: nee
         http: { tls: { host: DAEMON_ADDR, port: 0, certFile: join(tmp.dir, 'cert.pem'), keyFile: join(tmp.dir, 'key.pem') } },
       },
     });
-    writeFileSync(agentConfig, [`server: ${daemon.tlsUrl}`, `caFile: ${join(tmp.dir, 'cert.pem')}`, `agentId: ${AGENT}`, `dataDir: ${agentData}`, 'retryMaxSeconds: 1', 'logLevel: debug', ''].join('\n'));
+    writeFileSync(
+      agentConfig,
+      [
+        `server: ${daemon.tlsUrl}`,
+        `caFile: ${join(tmp.dir, 'cert.pem')}`,
+        `agentId: ${AGENT}`,
+        `dataDir: ${agentData}`,
+        'retryMaxSeconds: 1',
+        'logLevel: debug',
+        '',
+      ].join('\n'),
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -156,7 +205,14 @@ describe.skipIf(skip)(`an agent behind a link that drops${skip ? ' (skipped: nee
   it('enrolls, polls a switch Simpul cannot reach, loses and doubles nothing across outages and a SIGKILL, and is refused once revoked', async () => {
     const { inOctets: c0 } = (await next()) as { inOctets: string };
     // the switch answers inside the office's namespace only
-    const fromDaemonSide = new SnmpSession({ id: 'probe', host: '127.0.0.1', port: SNMP_PORT, credentials: { version: '2c', community: COMMUNITY }, timeoutMs: 300, retries: 0 });
+    const fromDaemonSide = new SnmpSession({
+      id: 'probe',
+      host: '127.0.0.1',
+      port: SNMP_PORT,
+      credentials: { version: '2c', community: COMMUNITY },
+      timeoutMs: 300,
+      retries: 0,
+    });
     await expect(fromDaemonSide.get(['1.3.6.1.2.1.1.3.0'])).rejects.toMatchObject({ reason: 'timeout' });
     fromDaemonSide.close();
 
@@ -165,7 +221,20 @@ describe.skipIf(skip)(`an agent behind a link that drops${skip ? ' (skipped: nee
     expect(issued.status).toBe(201);
     const { code } = (await issued.json()) as { code: string };
     // a child of its own (the daemon answers from this process: nothing here may block)
-    const enrolling = startPeer(IP as string, ['netns', 'exec', ns, process.execPath, '--import', 'tsx', join(ROOT, 'agents/main.ts'), 'enroll', '--config', agentConfig, '--code', code]);
+    const enrolling = startPeer(IP as string, [
+      'netns',
+      'exec',
+      ns,
+      process.execPath,
+      '--import',
+      'tsx',
+      join(ROOT, 'agents/main.ts'),
+      'enroll',
+      '--config',
+      agentConfig,
+      '--code',
+      code,
+    ]);
     const enrolled = await waitFor('enrollment', async () => enrolling.child.exitCode ?? undefined, 30_000);
     expect(enrolled, enrolling.output()).toBe(0);
     expect(statSync(join(agentData, 'identity.json')).mode & 0o777).toBe(0o600);
@@ -204,10 +273,14 @@ describe.skipIf(skip)(`an agent behind a link that drops${skip ? ' (skipped: nee
     sw.stdin.write('off\n');
     const { inOctets: c1 } = (await next()) as { inOctets: string };
     const offAt = Date.now();
-    await waitFor('a poll after the traffic stopped', async () => {
-      const p = await port1();
-      return p?.sampledAt && Date.parse(p.sampledAt) > offAt + 100 && (await caughtUp()) ? true : undefined;
-    }, 15_000);
+    await waitFor(
+      'a poll after the traffic stopped',
+      async () => {
+        const p = await port1();
+        return p?.sampledAt && Date.parse(p.sampledAt) > offAt + 100 && (await caughtUp()) ? true : undefined;
+      },
+      15_000,
+    );
     const p = await port1();
     expect(BigInt(p!.receiveBytesTotal)).toBe(BigInt(c1) - BigInt(c0));
     expect(BigInt(c1) - BigInt(c0)).toBeGreaterThan(0n);
@@ -231,7 +304,13 @@ describe.skipIf(skip)(`an agent behind a link that drops${skip ? ' (skipped: nee
     expect(droppedSamples).toBe(0);
     // the polls the agent made, by its log across both runs: numbered 1..n once each, and every one
     // Simpul acknowledged applied exactly once (one device: one poll per batch)
-    const queued = agents.flatMap((a) => a.output().split('\n').filter((l) => l.includes('"batch queued"')).map((l) => (JSON.parse(l) as { batch: number }).batch));
+    const queued = agents.flatMap((a) =>
+      a
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('"batch queued"'))
+        .map((l) => (JSON.parse(l) as { batch: number }).batch),
+    );
     expect(queued).toEqual(Array.from({ length: queued.length }, (_, i) => i + 1));
     expect(queued.length - acked).toBeLessThanOrEqual(3); // made after the last acknowledgement
     expect(await metric('simpul_snmp_poll_duration_seconds_count')).toBe(acked);

@@ -35,7 +35,13 @@ describe.skipIf(skip)(`disaster-recovery drill over SFTP${skip ? ` (skipped: ${s
       dataDir,
       log: { level: 'warn' },
       credentials: { drc: { username: sshd.user, privateKey: { file: join(safe, 'client_key') } } },
-      backup: { database: { intervalHours: 0, restoreTestHours: 0, target: { type: 'sftp', host: '127.0.0.1', port: sshd.port, credentials: 'drc', path: sshd.root, hostKey: sshd.fingerprint } } },
+      backup: {
+        database: {
+          intervalHours: 0,
+          restoreTestHours: 0,
+          target: { type: 'sftp', host: '127.0.0.1', port: sshd.port, credentials: 'drc', path: sshd.root, hostKey: sshd.fingerprint },
+        },
+      },
     });
     const dataDir = join(work.dir, 'data');
     let d: TestDaemon = await startTestDaemon({ config: dbConfig(dataDir) });
@@ -44,25 +50,39 @@ describe.skipIf(skip)(`disaster-recovery drill over SFTP${skip ? ` (skipped: ${s
       const text = await r.text();
       return { status: r.status, body: (text ? JSON.parse(text) : null) as Json };
     };
-    const tokenFor = async (role: string, opd?: string) => (await call('/api/v1/tokens', 'POST', { name: role, role, ...(opd ? { opd } : {}) })).body.token as string;
+    const tokenFor = async (role: string, opd?: string) =>
+      (await call('/api/v1/tokens', 'POST', { name: role, role, ...(opd ? { opd } : {}) })).body.token as string;
 
     // fill: pools, allocations, requests approved and rejected, an exception, a diagram
     const pool = (await call('/api/v1/pools', 'POST', { name: 'lan', scope: 'private', cidr: '10.20.0.0/16', role: 'opd-lan' })).body;
-    for (const opd of ['DINKES', 'BAPPEDA']) expect((await call(`/api/v1/pools/${pool.id}/allocations`, 'POST', { opd, prefixLength: 24, purpose: 'server farm' })).status).toBe(201);
+    for (const opd of ['DINKES', 'BAPPEDA'])
+      expect((await call(`/api/v1/pools/${pool.id}/allocations`, 'POST', { opd, prefixLength: 24, purpose: 'server farm' })).status).toBe(201);
     const dinkes = await tokenFor('opd-admin', 'DINKES');
-    expect((await d.api('/api/v1/blocklists/judi/import?source=national', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'judi.example\n' })).status).toBe(200);
+    expect(
+      (await d.api('/api/v1/blocklists/judi/import?source=national', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'judi.example\n' }))
+        .status,
+    ).toBe(200);
     const until = new Date(Date.now() + 20 * 86_400_000).toISOString();
-    const unblock = (await call('/api/v1/requests', 'POST', { type: 'unblock', domain: 'judi.example', duty: 'pengawasan', justification: 'laporan', until }, dinkes)).body;
+    const unblock = (
+      await call('/api/v1/requests', 'POST', { type: 'unblock', domain: 'judi.example', duty: 'pengawasan', justification: 'laporan', until }, dinkes)
+    ).body;
     expect((await call(`/api/v1/requests/${unblock.id}/approve`, 'POST', {})).body.state).toBe('approved');
     const drawio = readFileSync(join(ROOT, 'topology/DINKES.drawio'));
-    const diagram = await d.api('/api/v1/opds/DINKES/diagrams?filename=DINKES.drawio', { method: 'POST', body: drawio, headers: { 'content-type': 'application/xml' } });
+    const diagram = await d.api('/api/v1/opds/DINKES/diagrams?filename=DINKES.drawio', {
+      method: 'POST',
+      body: drawio,
+      headers: { 'content-type': 'application/xml' },
+    });
     expect(diagram.status).toBeLessThan(300);
     const rejected = (await call('/api/v1/requests', 'POST', { type: 'ip-block', prefixLength: 20, purpose: 'semua', justification: 'ingin' }, dinkes)).body;
     expect((await call(`/api/v1/requests/${rejected.id}/reject`, 'POST', { reason: 'too large' })).status).toBe(200);
 
     // 200 requests approved at the same time as the backup is taken
     const filed: number[] = [];
-    for (let i = 0; i < 200; i++) filed.push((await call('/api/v1/requests', 'POST', { type: 'ip-block', prefixLength: 28, purpose: `lan ${i}`, justification: 'drill' }, dinkes)).body.id as number);
+    for (let i = 0; i < 200; i++)
+      filed.push(
+        (await call('/api/v1/requests', 'POST', { type: 'ip-block', prefixLength: 28, purpose: `lan ${i}`, justification: 'drill' }, dinkes)).body.id as number,
+      );
     const approvals = Promise.all(filed.map((id) => call(`/api/v1/requests/${id}/approve`, 'POST', {})));
     const during = await call('/api/v1/backups', 'POST');
     expect(during.status).toBe(201);
@@ -91,10 +111,34 @@ describe.skipIf(skip)(`disaster-recovery drill over SFTP${skip ? ` (skipped: ${s
     const config = join(work.dir, 'simpul.yaml');
     const fresh = join(work.dir, 'restored');
     writeFileSync(config, JSON.stringify({ ...dbConfig(fresh), inventory: join(ROOT, 'inventory') }));
-    const refused = simpul(['backup', 'restore', backup.body.id, '--data-dir', safe, '-c', config, '--key', join(safe, 'backup.key'), '--audit-key', join(safe, 'audit.key')]);
+    const refused = simpul([
+      'backup',
+      'restore',
+      backup.body.id,
+      '--data-dir',
+      safe,
+      '-c',
+      config,
+      '--key',
+      join(safe, 'backup.key'),
+      '--audit-key',
+      join(safe, 'audit.key'),
+    ]);
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/is not empty/);
-    const r = simpul(['backup', 'restore', backup.body.id, '--data-dir', fresh, '-c', config, '--key', join(safe, 'backup.key'), '--audit-key', join(safe, 'audit.key')]);
+    const r = simpul([
+      'backup',
+      'restore',
+      backup.body.id,
+      '--data-dir',
+      fresh,
+      '-c',
+      config,
+      '--key',
+      join(safe, 'backup.key'),
+      '--audit-key',
+      join(safe, 'audit.key'),
+    ]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`restored backup ${backup.body.id}`));

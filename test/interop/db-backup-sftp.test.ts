@@ -9,7 +9,7 @@ import { openDb } from '../../src/store/db.js';
 import { Store } from '../../src/store/store.js';
 import { ManualClock } from '../../src/common/clock.js';
 import { systemActor } from '../../src/auth/actor.js';
-import { AppError } from '../../src/common/errors.js';
+import type { AppError } from '../../src/common/errors.js';
 import { DbBackupService } from '../../src/db-backup/service.js';
 import { sftpTarget } from '../../src/db-backup/target-sftp.js';
 import { packBackup, unpackBackup } from '../../src/db-backup/pack.js';
@@ -35,10 +35,22 @@ let key: Buffer;
 let target: Target;
 
 const sftp = (o: Partial<{ path: string; hostKey: string; port: number }> = {}) =>
-  sftpTarget({ ssh: { host: '127.0.0.1', port: o.port ?? sshd.port, username: sshd.user, privateKey: sshd.clientKey }, path: o.path ?? sshd.root, hostKey: o.hostKey ?? sshd.fingerprint, timeoutMs: 10_000 });
+  sftpTarget({
+    ssh: { host: '127.0.0.1', port: o.port ?? sshd.port, username: sshd.user, privateKey: sshd.clientKey },
+    path: o.path ?? sshd.root,
+    hostKey: o.hostKey ?? sshd.fingerprint,
+    timeoutMs: 10_000,
+  });
 
 const service = (retention = { hourly: 24, daily: 7, weekly: 4, monthly: 12 }) =>
-  new DbBackupService({ store, target: () => target, key: () => key, workDir: join(dir, 'work'), retention, log: { info: () => {}, warn: () => {}, error: () => {} } });
+  new DbBackupService({
+    store,
+    target: () => target,
+    key: () => key,
+    workDir: join(dir, 'work'),
+    retention,
+    log: { info: () => {}, warn: () => {}, error: () => {} },
+  });
 
 /** Some state with an audit trail: the chain the restore test verifies. */
 function fill(n: number, noise = 0) {
@@ -158,7 +170,15 @@ describe.skipIf(skip)(`database backups over SFTP${skip ? ` (skipped: ${skip})` 
         const m = JSON.parse(un.manifestText) as Manifest;
         m.rowCounts.opds = (m.rowCounts.opds ?? 0) + 1;
         const out = join(dir, 'lie.sdbk');
-        const { size } = await packBackup({ key, id, createdAt: m.createdAt, manifest: Buffer.from(JSON.stringify(m)), dbFile: db, dbSize: statSync(db).size, out });
+        const { size } = await packBackup({
+          key,
+          id,
+          createdAt: m.createdAt,
+          manifest: Buffer.from(JSON.stringify(m)),
+          dbFile: db,
+          dbSize: statSync(db).size,
+          out,
+        });
         writeFileSync(f, readFileSync(out));
         // as if the lie had been written by the backup itself (its recorded size)
         store.db.prepare('UPDATE db_backups SET size = ? WHERE id = ?').run(size, id);
@@ -205,7 +225,9 @@ describe.skipIf(skip)(`database backups over SFTP${skip ? ` (skipped: ${skip})` 
         execFileSync('umount', [small]);
       }
     }
-    const states = service().list(admin).backups.map((b) => [b.state, b.size]);
+    const states = service()
+      .list(admin)
+      .backups.map((b) => [b.state, b.size]);
     expect(states.every(([s, size]) => s === 'failed' && size === null)).toBe(true);
     expect((await failureOf(service().restoreTest(admin)))?.code).toBe('NO_BACKUP');
   });

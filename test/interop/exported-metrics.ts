@@ -17,19 +17,37 @@ import { sleep, waitFor } from './peers.js';
  * daemon's registry writes it (the per-interface families through snmp/exposition.ts).
  */
 export async function snmpMetricsText(): Promise<string> {
-  const core = await SimulatedSwitch.start({ name: 'core', ports: [{ ifIndex: 1, name: 'Gi1/0/1', alias: 'to "DINKES" \\ backbone', speedMbps: 1000, inBps: 8e6, outBps: 40e6, errorsPerSec: 1 }] });
+  const core = await SimulatedSwitch.start({
+    name: 'core',
+    ports: [{ ifIndex: 1, name: 'Gi1/0/1', alias: 'to "DINKES" \\ backbone', speedMbps: 1000, inBps: 8e6, outBps: 40e6, errorsPerSec: 1 }],
+  });
   const rtr = await SimulatedSwitch.start({ name: 'rtr', ports: [{ ifIndex: 1, name: 'ether1', speedMbps: 1000, inBps: 40e6, outBps: 8e6 }] });
   const poller = new Poller();
   try {
-    const t = (id: string, s: SimulatedSwitch, opd: string) => ({ id, opd, host: '127.0.0.1', port: s.port, credentials: { version: '2c' as const, community: 'public' }, timeoutMs: 1000, retries: 0 });
+    const t = (id: string, s: SimulatedSwitch, opd: string) => ({
+      id,
+      opd,
+      host: '127.0.0.1',
+      port: s.port,
+      credentials: { version: '2c' as const, community: 'public' },
+      timeoutMs: 1000,
+      retries: 0,
+    });
     poller.setDevices([t('core', core, 'DISKOMINFO'), t('dinkes-rtr', rtr, 'DINKES')]);
     const registry = createRegistry();
-    registerSnmpMetrics(registry, poller, { links: () => [{ id: 'core-dinkes', a: { device: 'core', port: 'Gi1/0/1' }, b: { device: 'dinkes-rtr', port: 'ether1' }, capacityMbps: 50, opd: 'DINKES' }] });
+    registerSnmpMetrics(registry, poller, {
+      links: () => [
+        { id: 'core-dinkes', a: { device: 'core', port: 'Gi1/0/1' }, b: { device: 'dinkes-rtr', port: 'ether1' }, capacityMbps: 50, opd: 'DINKES' },
+      ],
+    });
     await poller.pollOnce();
     await sleep(1100);
     await poller.pollOnce();
     // the SNMP families only: the process metrics are the lab daemon's test
-    const snmp = registry.getMetricsAsArray().map((m) => m.name).filter((n) => n.startsWith('simpul_'));
+    const snmp = registry
+      .getMetricsAsArray()
+      .map((m) => m.name)
+      .filter((n) => n.startsWith('simpul_'));
     return `${(await Promise.all(snmp.map((n) => registry.getSingleMetricAsString(n)))).join('\n\n')}\n`;
   } finally {
     poller.close();
@@ -41,7 +59,9 @@ export async function snmpMetricsText(): Promise<string> {
  * Start the daemon in lab mode; resolves once /metrics shows polled SNMP devices (or after 20 s).
  * `config(dir)` adds settings (the daemon's temporary directory is given for paths).
  */
-export async function labDaemonMetrics(config: (dir: string) => Record<string, unknown> = () => ({})): Promise<{ text: string; url: string; dir: string; stop: () => Promise<void> }> {
+export async function labDaemonMetrics(
+  config: (dir: string) => Record<string, unknown> = () => ({}),
+): Promise<{ text: string; url: string; dir: string; stop: () => Promise<void> }> {
   const { dir, cleanup } = tempDir('simpul-metrics-');
   const cfg = testConfig(dir, config(dir));
   cfg.lab = true;
@@ -52,10 +72,15 @@ export async function labDaemonMetrics(config: (dir: string) => Record<string, u
     const r = await fetch(`${d.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } });
     return r.text();
   };
-  const text = await waitFor('SNMP series in /metrics', async () => {
-    const t = await fetchText();
-    return /^simpul_device_up\{.*\} 1$/m.test(t) ? t : undefined;
-  }, 20_000, 500).catch(fetchText);
+  const text = await waitFor(
+    'SNMP series in /metrics',
+    async () => {
+      const t = await fetchText();
+      return /^simpul_device_up\{.*\} 1$/m.test(t) ? t : undefined;
+    },
+    20_000,
+    500,
+  ).catch(fetchText);
   return {
     text,
     url: d.url,

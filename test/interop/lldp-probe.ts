@@ -8,7 +8,9 @@ import { Poller } from '../../src/snmp/poller.js';
 
 const [port, community, timeout] = process.argv.slice(2);
 const poller = new Poller();
-poller.setDevices([{ id: 'ns', host: '127.0.0.1', port: Number(port), credentials: { version: '2c', community: community ?? 'public' }, timeoutMs: 1000, retries: 1 }]);
+poller.setDevices([
+  { id: 'ns', host: '127.0.0.1', port: Number(port), credentials: { version: '2c', community: community ?? 'public' }, timeoutMs: 1000, retries: 1 },
+]);
 const end = Date.now() + Number(timeout ?? 20_000);
 for (;;) {
   await poller.pollOnce();

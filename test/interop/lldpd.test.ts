@@ -40,10 +40,17 @@ describe.skipIf(skip)(`interop: lldpd + snmpd AgentX in two network namespaces${
   const results: ProbeResult[] = [];
 
   const cleanup = async () => {
-    await Promise.all(peers.splice(0).reverse().map((p) => p.stop()));
+    await Promise.all(
+      peers
+        .splice(0)
+        .reverse()
+        .map((p) => p.stop()),
+    );
     for (const s of sides) {
       // lldpd's privilege-separated child may outlive its monitor for a moment: stop what runs in our namespace, by pid
-      const pids = run(IP as string, ['netns', 'pids', s.ns], { allowFail: true }).stdout.split(/\s+/).filter(Boolean);
+      const pids = run(IP as string, ['netns', 'pids', s.ns], { allowFail: true })
+        .stdout.split(/\s+/)
+        .filter(Boolean);
       for (const pid of pids) {
         try {
           process.kill(Number(pid), 'SIGKILL');
@@ -66,17 +73,55 @@ describe.skipIf(skip)(`interop: lldpd + snmpd AgentX in two network namespaces${
       run(IP as string, ['-n', s.ns, 'link', 'set', s.veth, 'up']);
       const conf = join(tmp.dir, `snmpd-${s.veth}.conf`);
       const agentx = join(tmp.dir, `agentx-${s.veth}.sock`);
-      writeFileSync(conf, [`agentAddress udp:127.0.0.1:${SNMP_PORT}`, 'rocommunity lldp-interop 127.0.0.1', `sysName ${s.host}`, 'master agentx', `agentXSocket ${agentx}`, 'agentXPerms 0777 0777', ''].join('\n'));
-      peers.push(startPeer(IP as string, ['netns', 'exec', s.ns, SNMPD as string, '-f', '-Lo', '-C', '-c', conf, '-p', join(tmp.dir, `snmpd-${s.veth}.pid`), '-I', '-smux'], { SNMP_PERSISTENT_DIR: join(tmp.dir, `persist-${s.veth}`), MIBS: '' }));
+      writeFileSync(
+        conf,
+        [
+          `agentAddress udp:127.0.0.1:${SNMP_PORT}`,
+          'rocommunity lldp-interop 127.0.0.1',
+          `sysName ${s.host}`,
+          'master agentx',
+          `agentXSocket ${agentx}`,
+          'agentXPerms 0777 0777',
+          '',
+        ].join('\n'),
+      );
+      peers.push(
+        startPeer(
+          IP as string,
+          ['netns', 'exec', s.ns, SNMPD as string, '-f', '-Lo', '-C', '-c', conf, '-p', join(tmp.dir, `snmpd-${s.veth}.pid`), '-I', '-smux'],
+          { SNMP_PERSISTENT_DIR: join(tmp.dir, `persist-${s.veth}`), MIBS: '' },
+        ),
+      );
       const lldpConf = join(tmp.dir, `lldpd-${s.veth}.conf`);
       // one LLDPDU a second, port IDs as interface names, a host name per side (the UTS namespace is shared)
       writeFileSync(lldpConf, [`configure system hostname ${s.host}`, 'configure lldp tx-interval 1', 'configure lldp portidsubtype ifname', ''].join('\n'));
       await new Promise((r) => setTimeout(r, 300)); // snmpd creates the AgentX socket before lldpd connects
-      peers.push(startPeer(IP as string, ['netns', 'exec', s.ns, LLDPD as string, '-d', '-x', '-X', agentx, '-u', join(tmp.dir, `lldpd-${s.veth}.ctl`), '-I', s.veth, '-O', lldpConf]));
+      peers.push(
+        startPeer(IP as string, [
+          'netns',
+          'exec',
+          s.ns,
+          LLDPD as string,
+          '-d',
+          '-x',
+          '-X',
+          agentx,
+          '-u',
+          join(tmp.dir, `lldpd-${s.veth}.ctl`),
+          '-I',
+          s.veth,
+          '-O',
+          lldpConf,
+        ]),
+      );
     }
     // each probe polls its namespace's snmpd until a neighbor shows up (LLDPDUs every second)
     for (const s of sides) {
-      const out = execFileSync(IP as string, ['netns', 'exec', s.ns, process.execPath, '--import', 'tsx', join(ROOT, 'test/interop/lldp-probe.ts'), String(SNMP_PORT), 'lldp-interop', '20000'], { cwd: ROOT, encoding: 'utf8', timeout: 40_000 });
+      const out = execFileSync(
+        IP as string,
+        ['netns', 'exec', s.ns, process.execPath, '--import', 'tsx', join(ROOT, 'test/interop/lldp-probe.ts'), String(SNMP_PORT), 'lldp-interop', '20000'],
+        { cwd: ROOT, encoding: 'utf8', timeout: 40_000 },
+      );
       results.push(JSON.parse(out) as ProbeResult);
     }
   }, 90_000);
@@ -87,7 +132,11 @@ describe.skipIf(skip)(`interop: lldpd + snmpd AgentX in two network namespaces${
   });
 
   it('each side discovers the other as an LLDP neighbor: system name and port, mapped to the local interface', () => {
-    const failures = () => peers.map((p) => p.output()).join('\n').slice(-3000);
+    const failures = () =>
+      peers
+        .map((p) => p.output())
+        .join('\n')
+        .slice(-3000);
     expect(results.length, failures()).toBe(2);
     sides.forEach((s, i) => {
       const r = results[i] as ProbeResult;

@@ -36,10 +36,22 @@ export async function startLabPrometheus(target: string, token: string): Promise
     config,
     JSON.stringify({
       global: { scrape_interval: '1s', evaluation_interval: '1s' },
-      scrape_configs: [{ job_name: 'simpul', metrics_path: '/metrics', authorization: { type: 'Bearer', credentials_file: join(dir, 'token') }, static_configs: [{ targets: [target], labels: { instance: 'simpul' } }] }],
+      scrape_configs: [
+        {
+          job_name: 'simpul',
+          metrics_path: '/metrics',
+          authorization: { type: 'Bearer', credentials_file: join(dir, 'token') },
+          static_configs: [{ targets: [target], labels: { instance: 'simpul' } }],
+        },
+      ],
     }),
   );
-  const peer: Peer = startPeer(PROMETHEUS, [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn']);
+  const peer: Peer = startPeer(PROMETHEUS, [
+    `--config.file=${config}`,
+    `--storage.tsdb.path=${join(dir, 'tsdb')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--log.level=warn',
+  ]);
   const url = `http://127.0.0.1:${port}`;
   const query = async (expr: string): Promise<Sample[]> => {
     const r = await fetch(`${url}/api/v1/query`, { method: 'POST', body: new URLSearchParams({ query: expr }) });

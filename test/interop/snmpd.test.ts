@@ -32,9 +32,18 @@ describe.skipIf(!SNMPD)(`interop: net-snmp snmpd${SNMPD ? '' : ' (skipped: snmpd
   let peer: Peer;
   let port: number;
   const pollers: Poller[] = [];
-  const target = (id: string, credentials: PollTarget['credentials']): PollTarget => ({ id, host: '127.0.0.1', port, credentials, timeoutMs: 1500, retries: 1, lldp: false });
+  const target = (id: string, credentials: PollTarget['credentials']): PollTarget => ({
+    id,
+    host: '127.0.0.1',
+    port,
+    credentials,
+    timeoutMs: 1500,
+    retries: 1,
+    lldp: false,
+  });
   const v2c = () => target('snmpd-v2c', { version: '2c', community: 'simpul-ro' });
-  const v3 = (authKey = V3.authKey) => target('snmpd-v3', { version: '3', user: V3.user, authProtocol: 'sha256', authKey, privProtocol: 'aes', privKey: V3.privKey });
+  const v3 = (authKey = V3.authKey) =>
+    target('snmpd-v3', { version: '3', user: V3.user, authProtocol: 'sha256', authKey, privProtocol: 'aes', privKey: V3.privKey });
   const poller = () => {
     const p = new Poller({ concurrency: 4 });
     pollers.push(p);
@@ -44,16 +53,22 @@ describe.skipIf(!SNMPD)(`interop: net-snmp snmpd${SNMPD ? '' : ' (skipped: snmpd
   beforeAll(async () => {
     port = await freeUdpPort();
     const conf = `${tmp.dir}/snmpd.conf`;
-    writeFileSync(conf, [
-      `agentAddress udp:127.0.0.1:${port}`,
-      'rocommunity simpul-ro 127.0.0.1',
-      `createUser ${V3.user} SHA-256 "${V3.authKey}" AES "${V3.privKey}"`,
-      `rouser ${V3.user} priv`,
-      'sysName simpul-interop-snmpd',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      conf,
+      [
+        `agentAddress udp:127.0.0.1:${port}`,
+        'rocommunity simpul-ro 127.0.0.1',
+        `createUser ${V3.user} SHA-256 "${V3.authKey}" AES "${V3.privKey}"`,
+        `rouser ${V3.user} priv`,
+        'sysName simpul-interop-snmpd',
+        '',
+      ].join('\n'),
+    );
     // -C: only our config; -f: foreground; -Lo: log to stdout; -I -smux: no SMUX listener; no MIB files loaded (MIBS='')
-    peer = startPeer(SNMPD as string, ['-f', '-Lo', '-C', '-c', conf, '-p', `${tmp.dir}/snmpd.pid`, '-I', '-smux'], { SNMP_PERSISTENT_DIR: `${tmp.dir}/persist`, MIBS: '' });
+    peer = startPeer(SNMPD as string, ['-f', '-Lo', '-C', '-c', conf, '-p', `${tmp.dir}/snmpd.pid`, '-I', '-smux'], {
+      SNMP_PERSISTENT_DIR: `${tmp.dir}/persist`,
+      MIBS: '',
+    });
     const probe = poller();
     probe.setDevices([v2c()]);
     await waitFor('snmpd to answer', async () => ((await probe.pollOnce()).devices[0]?.state === 'up' ? true : undefined), 15_000, 300).catch((e) => {

@@ -88,12 +88,27 @@ describe.skipIf(!SNMPSIMD)(`interop: snmpsim recordings${SNMPSIMD ? '' : ' (skip
   let peer: Peer | undefined;
   const pollers: Poller[] = [];
   const cisco = gunzipSync(readFileSync(CISCO)).toString('latin1');
-  const target = (community: string): PollTarget => ({ id: community, host: '127.0.0.1', port, credentials: { version: '2c', community }, timeoutMs: 2000, retries: 1, maxRepetitions: 25, lldp: false });
+  const target = (community: string): PollTarget => ({
+    id: community,
+    host: '127.0.0.1',
+    port,
+    credentials: { version: '2c', community },
+    timeoutMs: 2000,
+    retries: 1,
+    maxRepetitions: 25,
+    lldp: false,
+  });
 
   async function startSim(): Promise<void> {
     // snmpsimd refuses to run as root: it drops to nobody, which must read data and write the cache
     const user = isRoot() ? ['--process-user=nobody', '--process-group=nogroup'] : [];
-    peer = startPeer(SNMPSIMD as string, [`--data-dir=${dataDir}`, `--cache-dir=${tmp.dir}/cache`, `--agent-udpv4-endpoint=127.0.0.1:${port}`, '--logging-method=null', ...user]);
+    peer = startPeer(SNMPSIMD as string, [
+      `--data-dir=${dataDir}`,
+      `--cache-dir=${tmp.dir}/cache`,
+      `--agent-udpv4-endpoint=127.0.0.1:${port}`,
+      '--logging-method=null',
+      ...user,
+    ]);
     const s = new SnmpSession(target('moving64'));
     try {
       await waitFor('snmpsimd to answer', async () => ((await s.get(['1.3.6.1.2.1.1.5.0']))[0] ? true : undefined), 20_000, 300);
@@ -132,7 +147,8 @@ describe.skipIf(!SNMPSIMD)(`interop: snmpsim recordings${SNMPSIMD ? '' : ' (skip
     expect(dev?.sysName).toBe(rec.get('1.3.6.1.2.1.1.5.0')?.value);
     expect(dev?.hasIfXTable).toBe(true);
 
-    const col = (prefix: string) => [...rec].filter(([oid]) => oid.startsWith(`${prefix}.`)).map(([oid, v]) => [Number(oid.slice(prefix.length + 1)), v.value] as const);
+    const col = (prefix: string) =>
+      [...rec].filter(([oid]) => oid.startsWith(`${prefix}.`)).map(([oid, v]) => [Number(oid.slice(prefix.length + 1)), v.value] as const);
     const descr = new Map(col('1.3.6.1.2.1.2.2.1.2'));
     const names = new Map(col('1.3.6.1.2.1.31.1.1.1.1'));
     const oper = new Map(col('1.3.6.1.2.1.2.2.1.8'));

@@ -19,9 +19,11 @@ const folderOf = (file: string) => {
 /** Table (and view) → the folder whose migrations create it. */
 function tableOwners(migrations: { file: string; text: string }[]): Map<string, string> {
   const owners = new Map<string, string>();
-  for (const m of migrations) for (const [, name] of m.text.matchAll(/CREATE\s+(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)/gi)) owners.set(name as string, folderOf(m.file));
+  for (const m of migrations)
+    for (const [, name] of m.text.matchAll(/CREATE\s+(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)/gi)) owners.set(name as string, folderOf(m.file));
   // a table rebuilt under a new name and renamed keeps its owner
-  for (const m of migrations) for (const [, , to] of m.text.matchAll(/ALTER\s+TABLE\s+(\w+)\s+RENAME\s+TO\s+(\w+)/gi)) owners.set(to as string, folderOf(m.file));
+  for (const m of migrations)
+    for (const [, , to] of m.text.matchAll(/ALTER\s+TABLE\s+(\w+)\s+RENAME\s+TO\s+(\w+)/gi)) owners.set(to as string, folderOf(m.file));
   return owners;
 }
 

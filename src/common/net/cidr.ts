@@ -76,20 +76,17 @@ export const blockSize = (family: Family, length: number): bigint => 1n << BigIn
 export const blockLast = (family: Family, block: Block): bigint => block.network + blockSize(family, block.length) - 1n;
 
 /** True when `network` has no bits set below `length`. */
-export const isAligned = (family: Family, network: bigint, length: number): boolean =>
-  (network & (blockSize(family, length) - 1n)) === 0n;
+export const isAligned = (family: Family, network: bigint, length: number): boolean => (network & (blockSize(family, length) - 1n)) === 0n;
 
 /** Clears the host bits: the block of `length` that holds `value`. */
-export const truncate = (family: Family, value: bigint, length: number): bigint =>
-  value & ~(blockSize(family, length) - 1n);
+export const truncate = (family: Family, value: bigint, length: number): bigint => value & ~(blockSize(family, length) - 1n);
 
 export function formatAddress(family: Family, value: bigint): string {
   if (family === 4) return IPv4.fromNumber(value).toString();
   return collapseIPv6Number(IPv6.fromBigInt(value).toString()).toLowerCase();
 }
 
-export const formatPrefix = (family: Family, block: Block): string =>
-  `${formatAddress(family, block.network)}/${block.length}`;
+export const formatPrefix = (family: Family, block: Block): string => `${formatAddress(family, block.network)}/${block.length}`;
 
 /** Builds a `Prefix` from numbers, refusing misaligned or out-of-range input. */
 export function makePrefix(family: Family, network: bigint, length: number): Prefix {
@@ -154,18 +151,18 @@ export function parsePrefix(input: string, opts: ParseOptions = {}): Prefix {
   const lenText = slash === -1 ? undefined : text.slice(slash + 1);
   const family = guessFamily(addrText);
   if (family === undefined) {
-    throw new IpamInputError('CIDR_MALFORMED', `${show(String(input))} is not a prefix; write it as address/length, e.g. 10.20.0.0/24 or 2001:db8:10::/48`, { field });
+    throw new IpamInputError('CIDR_MALFORMED', `${show(String(input))} is not a prefix; write it as address/length, e.g. 10.20.0.0/24 or 2001:db8:10::/48`, {
+      field,
+    });
   }
   const value = addressValue(family, addrText);
   if (value === undefined) {
     throw new IpamInputError('CIDR_MALFORMED', `${show(addrText)} in ${show(text)} is not a valid ${familyName(family)} address`, { field });
   }
   if (opts.family !== undefined && family !== opts.family) {
-    throw new IpamInputError(
-      'FAMILY_MISMATCH',
-      `${show(text)} is an ${familyName(family)} prefix but an ${familyName(opts.family)} prefix is expected here`,
-      { field },
-    );
+    throw new IpamInputError('FAMILY_MISMATCH', `${show(text)} is an ${familyName(family)} prefix but an ${familyName(opts.family)} prefix is expected here`, {
+      field,
+    });
   }
   const bits = familyBits(family);
   if (lenText === undefined) {
@@ -224,11 +221,7 @@ function parseLength(family: Family, text: string): number | undefined {
 
 /** True when `inner` lies entirely inside `outer` (equal counts). Families must match. */
 export function containsPrefix(outer: Prefix, inner: Prefix): boolean {
-  return (
-    outer.family === inner.family &&
-    inner.length >= outer.length &&
-    truncate(outer.family, inner.network, outer.length) === outer.network
-  );
+  return outer.family === inner.family && inner.length >= outer.length && truncate(outer.family, inner.network, outer.length) === outer.network;
 }
 
 export function containsAddress(prefix: Prefix, address: Address): boolean {

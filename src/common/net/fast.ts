@@ -12,7 +12,8 @@ export function ipv6Number(a: string): bigint {
   const [head = '', tail] = a.split('::');
   const groups = (part: string): string[] => (part === '' ? [] : part.split(':'));
   // an embedded IPv4 tail (`::ffff:192.0.2.1`) is two groups
-  const expand = (gs: string[]): string[] => gs.flatMap((g) => (g.includes('.') ? [(ipv4Number(g) >>> 16).toString(16), (ipv4Number(g) & 0xffff).toString(16)] : [g]));
+  const expand = (gs: string[]): string[] =>
+    gs.flatMap((g) => (g.includes('.') ? [(ipv4Number(g) >>> 16).toString(16), (ipv4Number(g) & 0xffff).toString(16)] : [g]));
   const hi = expand(groups(head));
   const lo = tail === undefined ? [] : expand(groups(tail));
   const all = [...hi, ...Array<string>(8 - hi.length - lo.length).fill('0'), ...lo];

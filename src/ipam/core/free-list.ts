@@ -66,4 +66,3 @@ export class FreeList {
     this.members.set(v, i);
   }
 }
-

@@ -72,8 +72,7 @@ function stateOf(e: Entry): UsedState {
 
 const totalCount = (e: Entry) => e.counts.allocated + e.counts.quarantined + e.counts.reserved;
 
-const byAddressThenOuter = (a: Entry, b: Entry) =>
-  a.network < b.network ? -1 : a.network > b.network ? 1 : a.length - b.length;
+const byAddressThenOuter = (a: Entry, b: Entry) => (a.network < b.network ? -1 : a.network > b.network ? 1 : a.length - b.length);
 
 export class FreeSpaceIndex {
   readonly parent: Prefix;

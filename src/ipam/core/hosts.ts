@@ -14,16 +14,7 @@
  * The used addresses live in a FreeSpaceIndex of single-address blocks, so the
  * next free address costs O(prefix bits) whatever the fill.
  */
-import {
-  type Address,
-  type Prefix,
-  IpamInputError,
-  blockLast,
-  blockSize,
-  familyBits,
-  formatAddress,
-  truncate,
-} from '../../common/net/cidr.js';
+import { type Address, type Prefix, IpamInputError, blockLast, blockSize, familyBits, formatAddress, truncate } from '../../common/net/cidr.js';
 import { FreeSpaceIndex } from './free-space.js';
 
 export interface HostPolicy {
@@ -76,7 +67,9 @@ export function reservedAddresses(prefix: Prefix, policy: HostPolicy = {}): Map<
     }
     const role = out.get(gw);
     if (role !== undefined) {
-      throw new IpamInputError('ADDRESS_MALFORMED', `gateway ${formatAddress(prefix.family, gw)} is the ${role} address of ${prefix.text}`, { field: 'gateway' });
+      throw new IpamInputError('ADDRESS_MALFORMED', `gateway ${formatAddress(prefix.family, gw)} is the ${role} address of ${prefix.text}`, {
+        field: 'gateway',
+      });
     }
     out.set(gw, 'gateway');
   } else if (roomy && gw !== 'none') {

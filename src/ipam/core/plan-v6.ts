@@ -20,7 +20,9 @@ export function subnetAt(parent: Prefix, length: number, n: number | bigint): Pr
   const count = subnetCount(parent, length);
   const i = typeof n === 'number' && !Number.isSafeInteger(n) ? -1n : BigInt(n);
   if (i < 0n || i >= count) {
-    throw new IpamInputError('NOT_IN_PARENT', `${parent.text} has ${count} /${length} subnets (0 to ${count - 1n}); ${n} is not one of them`, { field: 'index' });
+    throw new IpamInputError('NOT_IN_PARENT', `${parent.text} has ${count} /${length} subnets (0 to ${count - 1n}); ${n} is not one of them`, {
+      field: 'index',
+    });
   }
   const step = 1n << BigInt(familyBits(parent.family) - length);
   return makePrefix(parent.family, parent.network + i * step, length);

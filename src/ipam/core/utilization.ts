@@ -25,7 +25,11 @@ export interface Utilization extends AddressCounts<bigint> {
 
 export function utilizationOf(index: FreeSpaceIndex): Utilization {
   const u = index.usage();
-  return withApprox(index.family, { total: u.total, allocated: u.allocated, quarantined: u.quarantined, reserved: u.reserved, free: u.free }, index.largestFree());
+  return withApprox(
+    index.family,
+    { total: u.total, allocated: u.allocated, quarantined: u.quarantined, reserved: u.reserved, free: u.free },
+    index.largestFree(),
+  );
 }
 
 /** Address-level utilization of one prefix (largest free block is not meaningful there). */

@@ -76,7 +76,8 @@ export class SimAdlist {
     return new Promise((resolve, reject) => {
       const u = new URL(url);
       const host = u.hostname.replace(/^\[|\]$/g, '');
-      if (!(host === 'localhost' || (isIP(host) === 4 && host.startsWith('127.')) || host === '::1')) return reject(new Error(`the lab router fetches from loopback only, not ${host}`));
+      if (!(host === 'localhost' || (isIP(host) === 4 && host.startsWith('127.')) || host === '::1'))
+        return reject(new Error(`the lab router fetches from loopback only, not ${host}`));
       const set = new Set<string>();
       let count = 0;
       let rest = '';

@@ -4,15 +4,7 @@
 import { MENUS } from './menus.js';
 import type { RouterState } from './state.js';
 
-const SECTIONS = [
-  '/interface',
-  '/ip/address',
-  '/ip/dns/static',
-  '/ip/firewall/address-list',
-  '/ip/firewall/filter',
-  '/ip/firewall/nat',
-  '/ip/route',
-];
+const SECTIONS = ['/interface', '/ip/address', '/ip/dns/static', '/ip/firewall/address-list', '/ip/firewall/filter', '/ip/firewall/nat', '/ip/route'];
 
 function quote(v: string): string {
   if (/^[\w.:/*,@+-]+$/.test(v)) return v;
@@ -29,10 +21,7 @@ function args(fields: Record<string, string>, defaults: Record<string, string>, 
 
 export function renderExport(state: RouterState, date = new Date(0)): string {
   const resource = state.resource;
-  const lines = [
-    `# ${date.toISOString().slice(0, 19).replace('T', ' ')} by RouterOS ${resource.version ?? ''}`,
-    `# model = ${resource['board-name'] ?? ''}`,
-  ];
+  const lines = [`# ${date.toISOString().slice(0, 19).replace('T', ' ')} by RouterOS ${resource.version ?? ''}`, `# model = ${resource['board-name'] ?? ''}`];
   for (const path of SECTIONS) {
     const def = MENUS.find((m) => m.path === path);
     if (!def) continue;

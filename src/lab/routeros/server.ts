@@ -251,7 +251,13 @@ export class RouterSim {
     const path = command.slice(0, command.lastIndexOf('/'));
     const refused = f.reject?.(path, verb, attrs);
     const result = refused
-      ? { replies: [{ type: '!trap' as const, attrs: { message: refused.message, ...(refused.category !== undefined ? { category: String(refused.category) } : {}) } }, { type: '!done' as const, attrs: {} }], write: true }
+      ? {
+          replies: [
+            { type: '!trap' as const, attrs: { message: refused.message, ...(refused.category !== undefined ? { category: String(refused.category) } : {}) } },
+            { type: '!done' as const, attrs: {} },
+          ],
+          write: true,
+        }
       : this.state.execute(command, attrs, queries, this.emptyReplies);
     if (result.write) this.stats.writes++;
     if (f.hugeReply && (verb === 'print' || verb === 'getall')) {

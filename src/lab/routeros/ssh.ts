@@ -53,9 +53,17 @@ export interface RouterSshStats {
 /** Default secrets of a lab router: a PPP account, an IPsec peer, Wi-Fi and SNMPv3 keys. */
 export function labSecrets(id: string): SecretEntry[] {
   return [
-    { section: '/ppp secret', fields: { name: `${id}-vpn`, password: `ppp-${id}-pw`, profile: 'default-encryption', service: 'l2tp' }, sensitive: ['password'] },
+    {
+      section: '/ppp secret',
+      fields: { name: `${id}-vpn`, password: `ppp-${id}-pw`, profile: 'default-encryption', service: 'l2tp' },
+      sensitive: ['password'],
+    },
     { section: '/ip ipsec identity', fields: { peer: 'diskominfo', secret: `ipsec-${id}-psk` }, sensitive: ['secret'] },
-    { section: '/interface wifi security', fields: { name: 'opd-wifi', 'authentication-types': 'wpa2-psk', passphrase: `wifi ${id} pass` }, sensitive: ['passphrase'] },
+    {
+      section: '/interface wifi security',
+      fields: { name: 'opd-wifi', 'authentication-types': 'wpa2-psk', passphrase: `wifi ${id} pass` },
+      sensitive: ['passphrase'],
+    },
     {
       section: '/snmp community',
       fields: { name: 'simpul-v3', security: 'private', 'authentication-password': `auth-${id}`, 'encryption-password': `priv-${id}` },

@@ -63,7 +63,13 @@ export const startRouterLab = async (inventory: Inventory, credentials: { userna
       endpoints.set(`${d.id}/routeros`, { host: sim.host, port: sim.port });
       // with a data directory each router keeps its host key across restarts, as a real one does
       const hostKey = opts.dataDir ? labHostKey(labHostKeyDir(opts.dataDir), d.id, opts.warn ?? (() => {})) : undefined;
-      const shell = new RouterSshServer({ state: sim.state, user: credentials.username, password: credentials.password, secrets: labSecrets(d.id), ...(hostKey ? { hostKey } : {}) });
+      const shell = new RouterSshServer({
+        state: sim.state,
+        user: credentials.username,
+        password: credentials.password,
+        secrets: labSecrets(d.id),
+        ...(hostKey ? { hostKey } : {}),
+      });
       await shell.start();
       ssh.set(d.id, shell);
       endpoints.set(`${d.id}/routeros-ssh`, { host: shell.host, port: shell.port });

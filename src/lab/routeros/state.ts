@@ -109,7 +109,11 @@ export class RouterState {
     const id = this.newId();
     rec['.id'] = id;
     if (placeBefore === undefined) t.rows.set(id, rec);
-    else this.reorder(t, [...t.rows.values()].flatMap((r) => (r['.id'] === placeBefore ? [rec, r] : [r])));
+    else
+      this.reorder(
+        t,
+        [...t.rows.values()].flatMap((r) => (r['.id'] === placeBefore ? [rec, r] : [r])),
+      );
     if (key !== undefined) t.index.set(key, id);
     return id;
   }
@@ -182,7 +186,8 @@ export class RouterState {
     try {
       if (!def) fail('no such command prefix', 0);
       const replies = this.run(def as MenuDef, verb, attrs, queries);
-      if (verb !== 'print' && verb !== 'getall' && verb !== 'get') for (const l of this.listeners) l(path, verb, replies[0]?.attrs.ret ?? attrs['.id'] ?? attrs.numbers, attrs);
+      if (verb !== 'print' && verb !== 'getall' && verb !== 'get')
+        for (const l of this.listeners) l(path, verb, replies[0]?.attrs.ret ?? attrs['.id'] ?? attrs.numbers, attrs);
       // RouterOS 7.18+ answers an empty result with `!empty` before `!done`
       if (emptyReplies && (verb === 'print' || verb === 'getall') && replies.length === 1 && attrs['count-only'] === undefined) {
         replies.unshift({ type: '!empty', attrs: {} });
@@ -192,7 +197,13 @@ export class RouterState {
       if (e instanceof TrapError) {
         const a: Rec = { message: e.trap.message };
         if (e.trap.category !== undefined) a.category = String(e.trap.category);
-        return { replies: [{ type: '!trap', attrs: a }, { type: '!done', attrs: {} }], write };
+        return {
+          replies: [
+            { type: '!trap', attrs: a },
+            { type: '!done', attrs: {} },
+          ],
+          write,
+        };
       }
       throw e;
     }

@@ -58,10 +58,20 @@ export class SnmpLab {
       const speedMbps = Math.max(l.capacityMbps, speedFor(l.a.port), speedFor(l.b.port));
       traffic.set(`${l.a.device}:${l.a.port}`, { inBps: Math.round(up), outBps: Math.round(down), speedMbps });
       traffic.set(`${l.b.device}:${l.b.port}`, { inBps: Math.round(down), outBps: Math.round(up), speedMbps });
-      for (const [near, far] of [[l.a, l.b], [l.b, l.a]] as const) {
+      for (const [near, far] of [
+        [l.a, l.b],
+        [l.b, l.a],
+      ] as const) {
         if (!devices.has(near.device) || !devices.has(far.device)) continue;
         const list = neighbors.get(near.device) ?? [];
-        list.push({ localPortNum: ifIndexOf(near.device, near.port), chassisIdSubtype: 4, chassisId: macBytes(macOf(far.device)), portIdSubtype: 5, portId: far.port, sysName: devices.get(far.device)?.name ?? far.device });
+        list.push({
+          localPortNum: ifIndexOf(near.device, near.port),
+          chassisIdSubtype: 4,
+          chassisId: macBytes(macOf(far.device)),
+          portIdSubtype: 5,
+          portId: far.port,
+          sysName: devices.get(far.device)?.name ?? far.device,
+        });
         neighbors.set(near.device, list);
       }
     }
@@ -108,9 +118,10 @@ export class SnmpLab {
     return [...this.devices.values()].map((d) => {
       const sim = this.sims.get(d.id) as SimulatedSwitch;
       const u = this.opts.v3User ?? LAB_V3_USER;
-      const credentials: SnmpCredentials = d.snmp?.version === '3'
-        ? { version: '3', user: u.name, authKey: u.authKey, privKey: u.privKey }
-        : { version: '2c', community: this.opts.community ?? 'public' };
+      const credentials: SnmpCredentials =
+        d.snmp?.version === '3'
+          ? { version: '3', user: u.name, authKey: u.authKey, privKey: u.privKey }
+          : { version: '2c', community: this.opts.community ?? 'public' };
       return {
         id: d.id,
         opd: d.opd,

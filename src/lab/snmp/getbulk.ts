@@ -19,7 +19,7 @@ interface BulkPdu {
  */
 export function conformGetBulk(agent: Agent, maxVarbinds: number): void {
   const a = agent as unknown as AgentInternals;
-  a.getBulkRequest = function (socket, message, rinfo) {
+  a.getBulkRequest = (socket, message, rinfo) => {
     const pdu = message.pdu;
     const vbs = pdu.varbinds;
     const n = Math.min(Math.max(pdu.nonRepeaters, 0), vbs.length);

@@ -71,7 +71,11 @@ export const macBytes = (mac: string): Buffer => Buffer.from(mac.replace(/[^0-9a
 const bytes = (v: Buffer | string): Buffer => (Buffer.isBuffer(v) ? v : Buffer.from(v));
 
 /** Index arcs of a table instance OID below its entry OID: [column, ...index]. */
-const instanceArcs = (entry: string, oid: string): number[] => oid.slice(entry.length + 1).split('.').map(Number);
+const instanceArcs = (entry: string, oid: string): number[] =>
+  oid
+    .slice(entry.length + 1)
+    .split('.')
+    .map(Number);
 
 export class SimulatedSwitch {
   readonly address = '127.0.0.1';
@@ -125,12 +129,9 @@ export class SimulatedSwitch {
         return s;
       },
     };
-    const agent = snmp.createAgent(
-      { port: opts.port || 1, address: '127.0.0.1', dgramModule } as Parameters<typeof snmp.createAgent>[0],
-      (error) => {
-        if (error && sim) sim.agentErrors++;
-      },
-    );
+    const agent = snmp.createAgent({ port: opts.port || 1, address: '127.0.0.1', dgramModule } as Parameters<typeof snmp.createAgent>[0], (error) => {
+      if (error && sim) sim.agentErrors++;
+    });
     const s = socket;
     if (!s) throw new Error('agent created no socket');
     // before the agent's own listener: the hook runs before any value of the request is computed
@@ -192,22 +193,38 @@ export class SimulatedSwitch {
     const now = this.now();
     const c32 = (n: bigint) => Number(n % (1n << 32n));
     switch (column) {
-      case IF.index: return ifIndex;
-      case IF.descr: return c.descr;
-      case IF.type: return 6; // ethernetCsmacd
-      case IF.speed: return Math.min(c.speedMbps * 1e6, 2 ** 32 - 1);
-      case IF.physAddress: return Buffer.from(c.mac.replace(/:/g, ''), 'hex');
-      case IF.adminStatus: return c.adminUp ? 1 : 2;
-      case IF.operStatus: return c.operUp ? 1 : 2;
-      case IF.inOctets: return c32(this.model.octets(ifIndex, 'in', now));
-      case IF.inUcastPkts: return c32(this.model.packets(ifIndex, 'in', now));
-      case IF.inDiscards: return c32(this.model.discards(ifIndex, now));
-      case IF.inErrors: return c32(this.model.errors(ifIndex, now));
-      case IF.outOctets: return c32(this.model.octets(ifIndex, 'out', now));
-      case IF.outUcastPkts: return c32(this.model.packets(ifIndex, 'out', now));
-      case IF.outDiscards: return c32(this.model.discards(ifIndex, now));
-      case IF.outErrors: return c32(this.model.errors(ifIndex, now));
-      default: return null;
+      case IF.index:
+        return ifIndex;
+      case IF.descr:
+        return c.descr;
+      case IF.type:
+        return 6; // ethernetCsmacd
+      case IF.speed:
+        return Math.min(c.speedMbps * 1e6, 2 ** 32 - 1);
+      case IF.physAddress:
+        return Buffer.from(c.mac.replace(/:/g, ''), 'hex');
+      case IF.adminStatus:
+        return c.adminUp ? 1 : 2;
+      case IF.operStatus:
+        return c.operUp ? 1 : 2;
+      case IF.inOctets:
+        return c32(this.model.octets(ifIndex, 'in', now));
+      case IF.inUcastPkts:
+        return c32(this.model.packets(ifIndex, 'in', now));
+      case IF.inDiscards:
+        return c32(this.model.discards(ifIndex, now));
+      case IF.inErrors:
+        return c32(this.model.errors(ifIndex, now));
+      case IF.outOctets:
+        return c32(this.model.octets(ifIndex, 'out', now));
+      case IF.outUcastPkts:
+        return c32(this.model.packets(ifIndex, 'out', now));
+      case IF.outDiscards:
+        return c32(this.model.discards(ifIndex, now));
+      case IF.outErrors:
+        return c32(this.model.errors(ifIndex, now));
+      default:
+        return null;
     }
   }
 
@@ -216,19 +233,34 @@ export class SimulatedSwitch {
     if (!p) return null;
     const now = this.now();
     switch (column) {
-      case IFX.name: return p.cfg.name;
-      case IFX.hcInOctets: return encodeCounter64(this.model.octets(ifIndex, 'in', now));
-      case IFX.hcInUcastPkts: return encodeCounter64(this.model.packets(ifIndex, 'in', now));
-      case IFX.hcOutOctets: return encodeCounter64(this.model.octets(ifIndex, 'out', now));
-      case IFX.hcOutUcastPkts: return encodeCounter64(this.model.packets(ifIndex, 'out', now));
-      case IFX.highSpeed: return p.cfg.speedMbps;
-      case IFX.alias: return p.cfg.alias;
-      case IFX.counterDiscontinuityTime: return p.discontinuityTicks;
-      default: return null;
+      case IFX.name:
+        return p.cfg.name;
+      case IFX.hcInOctets:
+        return encodeCounter64(this.model.octets(ifIndex, 'in', now));
+      case IFX.hcInUcastPkts:
+        return encodeCounter64(this.model.packets(ifIndex, 'in', now));
+      case IFX.hcOutOctets:
+        return encodeCounter64(this.model.octets(ifIndex, 'out', now));
+      case IFX.hcOutUcastPkts:
+        return encodeCounter64(this.model.packets(ifIndex, 'out', now));
+      case IFX.highSpeed:
+        return p.cfg.speedMbps;
+      case IFX.alias:
+        return p.cfg.alias;
+      case IFX.counterDiscontinuityTime:
+        return p.discontinuityTicks;
+      default:
+        return null;
     }
   }
 
-  private table(name: string, oid: string, columns: TableColumn[], tableIndex: ProviderDefinition['tableIndex'], cell?: (column: number, index: number[]) => unknown): void {
+  private table(
+    name: string,
+    oid: string,
+    columns: TableColumn[],
+    tableIndex: ProviderDefinition['tableIndex'],
+    cell?: (column: number, index: number[]) => unknown,
+  ): void {
     const def: ProviderDefinition = { name, type: snmp.MibProviderType.Table, oid, maxAccess: NA, tableColumns: columns, tableIndex };
     if (cell) {
       def.handler = (req: MibRequest) => {
@@ -295,12 +327,34 @@ export class SimulatedSwitch {
   }
 
   private addRows(ifIndex: number): void {
-    const ifRow = [IF.index, IF.descr, IF.type, IF.speed, IF.physAddress, IF.adminStatus, IF.operStatus, IF.inOctets, IF.inUcastPkts, IF.inDiscards, IF.inErrors, IF.outOctets, IF.outUcastPkts, IF.outDiscards, IF.outErrors];
-    this.mib.addTableRow('ifTable', ifRow.map((col) => this.ifCell(col, ifIndex)));
+    const ifRow = [
+      IF.index,
+      IF.descr,
+      IF.type,
+      IF.speed,
+      IF.physAddress,
+      IF.adminStatus,
+      IF.operStatus,
+      IF.inOctets,
+      IF.inUcastPkts,
+      IF.inDiscards,
+      IF.inErrors,
+      IF.outOctets,
+      IF.outUcastPkts,
+      IF.outDiscards,
+      IF.outErrors,
+    ];
+    this.mib.addTableRow(
+      'ifTable',
+      ifRow.map((col) => this.ifCell(col, ifIndex)),
+    );
     if (this.opts.ifXTable !== false) {
       const x = [IFX.name, IFX.hcInOctets, IFX.hcInUcastPkts, IFX.hcOutOctets, IFX.hcOutUcastPkts, IFX.highSpeed, IFX.alias, IFX.counterDiscontinuityTime];
       // net-snmp's type check wants 8-byte Counter64 buffers in stored rows; served values are recomputed anyway
-      this.mib.addTableRow('ifXTable', [ifIndex, ...x.map((col) => (this.ifxCell(col, ifIndex) instanceof Buffer ? Buffer.alloc(8) : this.ifxCell(col, ifIndex)))]);
+      this.mib.addTableRow('ifXTable', [
+        ifIndex,
+        ...x.map((col) => (this.ifxCell(col, ifIndex) instanceof Buffer ? Buffer.alloc(8) : this.ifxCell(col, ifIndex))),
+      ]);
     }
   }
 
@@ -364,9 +418,16 @@ export class SimulatedSwitch {
     this.neighbors = neighbors.map((n, i) => ({ ...n, timeMark, remIndex: n.remIndex ?? i + 1 }));
     for (const n of this.neighbors) {
       this.mib.addTableRow('lldpRemTable', [
-        n.timeMark, n.localPortNum, n.remIndex,
-        n.chassisIdSubtype, bytes(n.chassisId), n.portIdSubtype, bytes(n.portId),
-        n.portDesc ?? '', n.sysName ?? '', n.sysDesc ?? '',
+        n.timeMark,
+        n.localPortNum,
+        n.remIndex,
+        n.chassisIdSubtype,
+        bytes(n.chassisId),
+        n.portIdSubtype,
+        bytes(n.portId),
+        n.portDesc ?? '',
+        n.sysName ?? '',
+        n.sysDesc ?? '',
       ]);
     }
     this.lldpLastChange = timeMark;

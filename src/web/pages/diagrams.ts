@@ -16,7 +16,10 @@ import { OpdCode } from '../../inventory/model.js';
 
 const OpdParam = Type.Object({ opd: OpdCode() });
 const VersionParam = Type.Object({ opd: OpdCode(), version: Type.Integer({ minimum: 1, maximum: 999_999_999 }) });
-const VersionQuery = Type.Object({ compare: Type.Optional(Type.Integer({ minimum: 1, maximum: 999_999_999 })), done: Type.Optional(Type.String({ maxLength: 20 })) });
+const VersionQuery = Type.Object({
+  compare: Type.Optional(Type.Integer({ minimum: 1, maximum: 999_999_999 })),
+  done: Type.Optional(Type.String({ maxLength: 20 })),
+});
 const OfficeQuery = Type.Object({ done: Type.Optional(Type.String({ maxLength: 20 })) });
 type VParams = Static<typeof VersionParam>;
 
@@ -49,7 +52,21 @@ function officePage(s: Services, req: FastifyRequest, reply: FastifyReply, opd: 
   const office = s.inventory.getOpd(actor, opd);
   return reply.page(
     'diagrams/office',
-    { office, versions, names: Object.fromEntries(namesOf(s, versions.map((v) => v.uploadedBy))), compliance, canUpload: can(actor, 'write:opd'), maxBytes: t.options.limits.maxBytes, done: doneOf(req.query as { done?: string }), ...extra },
+    {
+      office,
+      versions,
+      names: Object.fromEntries(
+        namesOf(
+          s,
+          versions.map((v) => v.uploadedBy),
+        ),
+      ),
+      compliance,
+      canUpload: can(actor, 'write:opd'),
+      maxBytes: t.options.limits.maxBytes,
+      done: doneOf(req.query as { done?: string }),
+      ...extra,
+    },
     status,
   );
 }
@@ -64,8 +81,10 @@ export async function diagramPages(app: FastifyInstance, s: Services): Promise<v
     return reply.redirect(seesAllOpds(actor) ? '/noc/compliance' : `/diagrams/${encodeURIComponent(actor.opd!)}`, 303);
   });
 
-  app.get<{ Params: Static<typeof OpdParam>; Querystring: Static<typeof OfficeQuery> }>('/diagrams/:opd', { schema: { params: OpdParam, querystring: OfficeQuery } }, async (req, reply) =>
-    officePage(s, req, reply, req.params.opd),
+  app.get<{ Params: Static<typeof OpdParam>; Querystring: Static<typeof OfficeQuery> }>(
+    '/diagrams/:opd',
+    { schema: { params: OpdParam, querystring: OfficeQuery } },
+    async (req, reply) => officePage(s, req, reply, req.params.opd),
   );
 
   // Multipart: the CSRF token comes in the action URL (the check runs before the body is read).

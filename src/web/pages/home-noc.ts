@@ -17,11 +17,20 @@ export function nocHome(s: Services, req: FastifyRequest) {
   const compliance = s.use('topology')?.compliance(actor).opds ?? null;
   return {
     opds: s.inventory.listOpds(actor),
-    requests: { pending: pending.length, oldest: pending.slice(-SHOWN).reverse().map((r) => requestView(s, t, r)) },
+    requests: {
+      pending: pending.length,
+      oldest: pending
+        .slice(-SHOWN)
+        .reverse()
+        .map((r) => requestView(s, t, r)),
+    },
     backbone: links && {
       total: links.length,
       down: links.filter((l) => l.status === 'down'),
-      busiest: links.filter((l) => l.utilization !== undefined).sort((a, b) => b.utilization! - a.utilization!).slice(0, 3),
+      busiest: links
+        .filter((l) => l.utilization !== undefined)
+        .sort((a, b) => b.utilization! - a.utilization!)
+        .slice(0, 3),
     },
     routers: routers && {
       total: routers.length,

@@ -18,7 +18,11 @@ export function opdHome(s: Services, req: FastifyRequest) {
     .listPrefixes(actor, { opd, state: 'allocated', limit: 50 })
     .map((p) => ({ cidr: p.cidr, purpose: p.purpose, family: p.family, utilization: s.ipam.getPrefix(actor, p.id).utilization }));
   const requests = s.requests.list(actor, { limit: RECENT }).map((r) => requestView(s, req.web.t, r));
-  const compliance = s.use('topology')?.compliance(actor).opds.find((o) => o.opd === opd) ?? null;
+  const compliance =
+    s
+      .use('topology')
+      ?.compliance(actor)
+      .opds.find((o) => o.opd === opd) ?? null;
   // backbone() already keeps an opd-admin to the links that touch its office's devices.
   const links = s.use('snmp')?.backbone(actor) ?? null;
   return {

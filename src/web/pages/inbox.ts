@@ -5,7 +5,10 @@ import type { Services } from '../../http/context.js';
 import { formValidator } from '../forms.js';
 
 const PAGE_SIZE = 25;
-const Query = Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })), unread: Type.Optional(Type.Literal('1')) }, { additionalProperties: false });
+const Query = Type.Object(
+  { page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })), unread: Type.Optional(Type.Literal('1')) },
+  { additionalProperties: false },
+);
 const checkQuery = formValidator(Query);
 const IdParam = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 31 }) }, { additionalProperties: false });
 const checkId = formValidator(IdParam);

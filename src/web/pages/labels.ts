@@ -53,7 +53,8 @@ export async function labelPages(app: FastifyInstance, s: Services): Promise<voi
     const form = checkForm(req.body, t);
     if (!form.ok) return labelPage(s, req, reply, { errors: form.errors, values: form.values }, 400);
     const labels = labelsFromText(form.value.labels);
-    const errors = labels.length === 0 ? { labels: t('diagrams:labels.errors.empty') } : labels.length > MAX_LABELS ? { labels: t('diagrams:labels.errors.tooMany') } : null;
+    const errors =
+      labels.length === 0 ? { labels: t('diagrams:labels.errors.empty') } : labels.length > MAX_LABELS ? { labels: t('diagrams:labels.errors.tooMany') } : null;
     if (errors) return labelPage(s, req, reply, { errors, values: form.value }, 400);
     const r = labelsOf(s).validate(actor, labels, form.value.opd);
     const results = r.checks.map((c) => ({

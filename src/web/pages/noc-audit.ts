@@ -28,7 +28,13 @@ const PAGE = 50;
 const USERNAME = new RegExp(USERNAME_PATTERN);
 
 /** Who acted, for people: an account's display name or a token's name next to the id the chain keeps. */
-const namesFor = (s: Services, entries: AuditEntry[]): Record<string, string> => Object.fromEntries(namesOf(s, entries.map((e) => e.actor.id)));
+const namesFor = (s: Services, entries: AuditEntry[]): Record<string, string> =>
+  Object.fromEntries(
+    namesOf(
+      s,
+      entries.map((e) => e.actor.id),
+    ),
+  );
 
 /** A plain username typed in the actor filter means that person's account. */
 const actorId = (typed: string | undefined): string | undefined => (typed && USERNAME.test(typed) ? `user:${typed}` : typed);
@@ -43,8 +49,7 @@ function dayBounds(tz: string, since?: string, until?: string): { since?: string
 }
 
 /** The query string of the filters, to carry them into the next page's link. */
-const filterQuery = (values: Record<string, string>) =>
-  new URLSearchParams(Object.entries(values).filter(([k, v]) => v && k in Filters.properties)).toString();
+const filterQuery = (values: Record<string, string>) => new URLSearchParams(Object.entries(values).filter(([k, v]) => v && k in Filters.properties)).toString();
 
 /** The audit log for the NOC: filters, pages of 50 newest first, and the chain check. */
 export async function nocAuditPages(app: FastifyInstance, s: Services): Promise<void> {
@@ -54,10 +59,24 @@ export async function nocAuditPages(app: FastifyInstance, s: Services): Promise<
     const base = { operate: mayOperate(actor), values: form.values, filters: filterQuery(form.values) };
     if (!form.ok) return reply.page('noc/audit', { ...base, errors: form.errors, entries: [], names: {}, next: null }, 400);
     const f = form.value;
-    const q: AuditQuery = { objectType: f.objectType, objectId: f.objectId, actor: actorId(f.actor), action: f.action, ...dayBounds(s.config.timezone, f.since, f.until), before: cursorOf(req, 'before'), limit: PAGE + 1 };
+    const q: AuditQuery = {
+      objectType: f.objectType,
+      objectId: f.objectId,
+      actor: actorId(f.actor),
+      action: f.action,
+      ...dayBounds(s.config.timezone, f.since, f.until),
+      before: cursorOf(req, 'before'),
+      limit: PAGE + 1,
+    };
     const rows = s.audit.list(actor, q);
     const entries = rows.slice(0, PAGE);
-    return reply.page('noc/audit', { ...base, entries, names: namesFor(s, entries), next: rows.length > PAGE ? entries.at(-1)!.seq : null, paged: q.before !== undefined });
+    return reply.page('noc/audit', {
+      ...base,
+      entries,
+      names: namesFor(s, entries),
+      next: rows.length > PAGE ? entries.at(-1)!.seq : null,
+      paged: q.before !== undefined,
+    });
   });
 
   // A read, so a GET; the same permission as the API's /audit/verify.

@@ -25,7 +25,17 @@ const UploadForm = Type.Object(
 const checkUpload = formValidator(UploadForm);
 
 /** Service refusals of an entry, in the person's words (the value's own problem, or why it is unsafe). */
-const SAFETY = new Set(['PROTECTED_DOMAIN', 'COVERS_INTERNET', 'PREFIX_TOO_BROAD', 'COVERS_PROTECTED', 'INSIDE_PROTECTED', 'WILDCARD_TOO_BROAD', 'ENTRY_EXISTS', 'SOURCE_RESERVED', 'IMPORT_RUNNING']);
+const SAFETY = new Set([
+  'PROTECTED_DOMAIN',
+  'COVERS_INTERNET',
+  'PREFIX_TOO_BROAD',
+  'COVERS_PROTECTED',
+  'INSIDE_PROTECTED',
+  'WILDCARD_TOO_BROAD',
+  'ENTRY_EXISTS',
+  'SOURCE_RESERVED',
+  'IMPORT_RUNNING',
+]);
 function refusal(e: AppError, t: Translate, domain: string | undefined): string {
   if (SAFETY.has(e.code)) return t(`ops:blocklists.refused.${e.code}`, { domain: domain ?? '' });
   return t('ops:blocklists.refused.invalid');
@@ -44,7 +54,13 @@ export async function blocklistPages(app: FastifyInstance, s: Services): Promise
     const actor = nocActor(req);
     const b = svc();
     const active = b.searchExceptions(actor, { state: 'active', limit: 1000 });
-    return reply.page('noc/blocklists', { categories: b.listCategories(actor), activeExceptions: active.exceptions.length, activeMore: active.next !== null, operate: mayOperate(actor), done: doneOf(req, req.web.t) });
+    return reply.page('noc/blocklists', {
+      categories: b.listCategories(actor),
+      activeExceptions: active.exceptions.length,
+      activeMore: active.next !== null,
+      operate: mayOperate(actor),
+      done: doneOf(req, req.web.t),
+    });
   });
 
   /** The category page, with a form's errors and values when a POST is shown back. */
@@ -60,7 +76,19 @@ export async function blocklistPages(app: FastifyInstance, s: Services): Promise
     const opds = s.inventory.listOpds(actor).map((o) => ({ code: o.code, name: o.name }));
     return reply.page(
       'noc/blocklist',
-      { category: cat, entries, search, opds, formats: LIST_FORMATS, maxBytes: s.config.blocking.maxImportBytes, operate: mayOperate(actor), done: doneOf(req, req.web.t), errors: {}, values: {}, ...extra },
+      {
+        category: cat,
+        entries,
+        search,
+        opds,
+        formats: LIST_FORMATS,
+        maxBytes: s.config.blocking.maxImportBytes,
+        operate: mayOperate(actor),
+        done: doneOf(req, req.web.t),
+        errors: {},
+        values: {},
+        ...extra,
+      },
       status,
     );
   };
@@ -76,7 +104,13 @@ export async function blocklistPages(app: FastifyInstance, s: Services): Promise
       svc().addEntry(actor, req.params.category, { value: form.value.value });
     } catch (e) {
       if (!(e instanceof AppError) || e.status === 404 || e.status === 403) throw e;
-      return categoryPage(req, reply, req.params.category, { errors: { value: refusal(e, t, regencyDomain()) }, values: form.values, open: 'add' }, e.status === 409 ? 409 : 400);
+      return categoryPage(
+        req,
+        reply,
+        req.params.category,
+        { errors: { value: refusal(e, t, regencyDomain()) }, values: form.values, open: 'add' },
+        e.status === 409 ? 409 : 400,
+      );
     }
     return reply.redirect(`/noc/blocklists/${encodeURIComponent(req.params.category)}?done=entryAdded`, 303);
   });
@@ -107,7 +141,8 @@ export async function blocklistPages(app: FastifyInstance, s: Services): Promise
       const b = svc();
       const { t } = req.web;
       // Announced too large: say so before reading; Node discards the body and the connection stays usable.
-      if (Number(req.headers['content-length'] ?? 0) > maxBytes + 65_536) throw new AppError(413, 'IMPORT_TOO_LARGE', `the file is larger than ${maxBytes} bytes`);
+      if (Number(req.headers['content-length'] ?? 0) > maxBytes + 65_536)
+        throw new AppError(413, 'IMPORT_TOO_LARGE', `the file is larger than ${maxBytes} bytes`);
       if (!req.isMultipart()) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the upload form');
       const outcome = await readUpload(req, b, actor, t, { maxBytes, maxLineBytes: s.config.blocking.maxLineBytes }, regencyDomain());
       if ('report' in outcome) return reply.page('noc/import-report', { category: req.params.category, report: outcome.report });
@@ -154,7 +189,14 @@ async function readUpload(
       continue;
     }
     try {
-      report = await importList(b, actor, category, { source: form.value.source, format: form.value.format ?? 'auto', dryRun: form.value.dryRun === '1' }, part.file, limits);
+      report = await importList(
+        b,
+        actor,
+        category,
+        { source: form.value.source, format: form.value.format ?? 'auto', dryRun: form.value.dryRun === '1' },
+        part.file,
+        limits,
+      );
     } catch (e) {
       part.file.resume();
       if (e instanceof AppError && (e.field === 'source' || e.code === 'IMPORT_RUNNING')) {

@@ -20,7 +20,8 @@ const PAGE = 50;
 function filterOf(q: Record<string, unknown>, tz: string): Omit<ExceptionFilter, 'state'> & { state: string; by?: string } {
   const str = (k: string) => (typeof q[k] === 'string' && q[k] !== '' ? (q[k] as string) : undefined);
   const state = str('state') ?? 'active';
-  if (state !== 'all' && !(EXCEPTION_STATES as readonly string[]).includes(state)) throw new AppError(400, 'BAD_STATE', 'state is active, expired, revoked or all');
+  if (state !== 'all' && !(EXCEPTION_STATES as readonly string[]).includes(state))
+    throw new AppError(400, 'BAD_STATE', 'state is active, expired, revoked or all');
   const opd = str('opd');
   if (opd !== undefined && !OPD_CODE_RE.test(opd)) throw new AppError(400, 'BAD_OPD', 'opd is an office code such as DINKES');
   const after = str('after');
@@ -42,7 +43,11 @@ export async function exceptionPages(app: FastifyInstance, s: Services): Promise
     const found = moduleService(s, 'blocking').searchExceptions(actor, { ...rest, ...(state === 'all' ? {} : { state: state as ExceptionFilter['state'] }) });
     const opds = s.inventory.listOpds(actor).map((o) => ({ code: o.code, name: o.name }));
     const query = new URLSearchParams({ state, ...(f.opd ? { opd: f.opd } : {}), ...(f.by ? { by: f.by } : {}) }).toString();
-    return reply.page('noc/exceptions', { found, filter: f, query, opds, operate: mayOperate(actor), done: doneOf(req, req.web.t), rowErrors: {}, rowValues: {}, ...extra }, status);
+    return reply.page(
+      'noc/exceptions',
+      { found, filter: f, query, opds, operate: mayOperate(actor), done: doneOf(req, req.web.t), rowErrors: {}, rowValues: {}, ...extra },
+      status,
+    );
   };
 
   app.get('/noc/exceptions', (req, reply) => listPage(req, reply));

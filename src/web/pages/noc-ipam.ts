@@ -47,7 +47,12 @@ function stateRefusal(e: unknown, t: (k: string) => string): FieldErrors {
  */
 export async function nocIpamPages(app: FastifyInstance, s: Services): Promise<void> {
   const ipam = s.ipam;
-  const common = (req: FastifyRequest, actor: Actor) => ({ operate: mayOperate(actor), admin: can(actor, 'admin'), count: countFormat(req.web.fmt.locale), done: nocDone(req) });
+  const common = (req: FastifyRequest, actor: Actor) => ({
+    operate: mayOperate(actor),
+    admin: can(actor, 'admin'),
+    count: countFormat(req.web.fmt.locale),
+    done: nocDone(req),
+  });
 
   app.get('/noc/ipam', async (req, reply) => {
     const actor = nocActor(req);
@@ -71,7 +76,19 @@ export async function nocIpamPages(app: FastifyInstance, s: Services): Promise<v
     const after = cursorOf(req, 'after');
     const rows = ipam.listPrefixes(actor, { pool: pool.id, after, limit: PAGE + 1 });
     const prefixes = rows.slice(0, PAGE);
-    return reply.page('noc/ipam-pool', { ...common(req, actor), pool, prefixes, next: rows.length > PAGE ? prefixes.at(-1)!.id : null, after, values: { description: pool.description }, ...extra }, status);
+    return reply.page(
+      'noc/ipam-pool',
+      {
+        ...common(req, actor),
+        pool,
+        prefixes,
+        next: rows.length > PAGE ? prefixes.at(-1)!.id : null,
+        after,
+        values: { description: pool.description },
+        ...extra,
+      },
+      status,
+    );
   };
   app.get('/noc/ipam/pools/:id', (req, reply) => poolPage(req, reply));
   app.post('/noc/ipam/pools/:id', async (req, reply) => {
@@ -93,7 +110,18 @@ export async function nocIpamPages(app: FastifyInstance, s: Services): Promise<v
     const addresses = all.slice((page - 1) * PAGE, page * PAGE);
     return reply.page(
       'noc/ipam-prefix',
-      { ...common(req, actor), prefix, pool, children, addresses, page, pages: Math.max(1, Math.ceil(all.length / PAGE)), total: all.length, values: { purpose: prefix.purpose }, ...extra },
+      {
+        ...common(req, actor),
+        prefix,
+        pool,
+        children,
+        addresses,
+        page,
+        pages: Math.max(1, Math.ceil(all.length / PAGE)),
+        total: all.length,
+        values: { purpose: prefix.purpose },
+        ...extra,
+      },
       status,
     );
   };

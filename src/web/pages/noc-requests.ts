@@ -18,7 +18,10 @@ const ApproveForm = Type.Object(
   },
   { additionalProperties: false },
 );
-const RejectForm = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 1000, pattern: TEXT_LINES_PATTERN, 'x-error': 'requests:errors.reason' }) }, { additionalProperties: false });
+const RejectForm = Type.Object(
+  { reason: Type.String({ minLength: 1, maxLength: 1000, pattern: TEXT_LINES_PATTERN, 'x-error': 'requests:errors.reason' }) },
+  { additionalProperties: false },
+);
 const QueueQuery = Type.Object(
   {
     type: Type.Optional(Type.Union(TYPES.map((x) => Type.Literal(x)))),
@@ -51,7 +54,7 @@ interface QueueState {
 /** The NOC's side: the queue, pending first (oldest first), and the decisions. */
 export async function nocRequestPages(app: FastifyInstance, s: Services): Promise<void> {
   const nocOnly = (req: FastifyRequest) => {
-    if (!seesAllOpds(req.web.actor!)) throw forbidden('the request queue is the NOC\'s');
+    if (!seesAllOpds(req.web.actor!)) throw forbidden("the request queue is the NOC's");
   };
 
   async function queue(req: FastifyRequest, reply: FastifyReply, state: QueueState = {}, status = 200) {
@@ -125,7 +128,11 @@ export async function nocRequestPages(app: FastifyInstance, s: Services): Promis
     for (const id of ids.slice(0, QUEUE_MAX)) {
       try {
         const v = requestView(s, t, s.requests.approve(actor, id, {}));
-        outcomes.push({ id, ok: true, text: v.prefix ? t('requests:queue.gotBlock', { prefix: v.prefix }) : t('requests:queue.gotOpen', { until: req.web.fmt.dateTime(v.openUntil) }) });
+        outcomes.push({
+          id,
+          ok: true,
+          text: v.prefix ? t('requests:queue.gotBlock', { prefix: v.prefix }) : t('requests:queue.gotOpen', { until: req.web.fmt.dateTime(v.openUntil) }),
+        });
       } catch (e) {
         if (!(e instanceof AppError) || e.status >= 500) throw e;
         const text = e.status === 404 ? t('requests:queue.gone') : Object.values(serviceErrors(e, t).errors)[0]!;

@@ -41,7 +41,11 @@ export async function routerPages(app: FastifyInstance, s: Services): Promise<vo
       // 409: the desired state itself was refused (e.g. past the model's limit), not the router
       planRefused = e.status === 409;
     }
-    return reply.page('noc/router', { router, plan, menus: plan ? planByMenu(plan.steps) : [], planError, planRefused, operate: mayOperate(actor), done: doneOf(req, req.web.t), ...extra }, status);
+    return reply.page(
+      'noc/router',
+      { router, plan, menus: plan ? planByMenu(plan.steps) : [], planError, planRefused, operate: mayOperate(actor), done: doneOf(req, req.web.t), ...extra },
+      status,
+    );
   };
 
   app.get<{ Params: { id: string } }>('/noc/routers/:id', (req, reply) => routerPage(req, reply, req.params.id));

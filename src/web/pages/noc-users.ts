@@ -77,7 +77,13 @@ export async function nocUserPages(app: FastifyInstance, s: Services): Promise<v
 
   app.get('/noc/users', async (req, reply) => {
     const actor = adminActor(req);
-    return reply.page('noc/users', { accounts: s.users.list(actor), tokens: s.tokens.list(actor), now: s.store.clock.now().toISOString(), self: actor.id, done: nocDone(req) });
+    return reply.page('noc/users', {
+      accounts: s.users.list(actor),
+      tokens: s.tokens.list(actor),
+      now: s.store.clock.now().toISOString(),
+      self: actor.id,
+      done: nocDone(req),
+    });
   });
 
   app.get('/noc/users/new', async (req, reply) => {
@@ -94,7 +100,15 @@ export async function nocUserPages(app: FastifyInstance, s: Services): Promise<v
     if (!form.ok || Object.keys(errors).length) return formPage(req, reply, 'noc/user-new', { errors, values: raw }, 400);
     const v = form.value;
     try {
-      const r = await s.users.create(actor, { username: v.username, displayName: v.displayName, email: v.email ?? null, role: v.role, opd, language: v.language, password: v.password });
+      const r = await s.users.create(actor, {
+        username: v.username,
+        displayName: v.displayName,
+        email: v.email ?? null,
+        role: v.role,
+        opd,
+        language: v.language,
+        password: v.password,
+      });
       return reply.page('noc/secret', { kind: 'user', who: r.user.username, name: r.user.displayName, secret: r.password ?? null });
     } catch (e) {
       return formPage(req, reply, 'noc/user-new', { errors: refusal(e, t), values: raw }, 400);

@@ -94,7 +94,8 @@ export async function requestFormPages(app: FastifyInstance, s: Services): Promi
     // "Hitung ukuran" shows what the count becomes without filing anything.
     const devices = form.ok ? form.value.devices : Number(form.values.devices);
     const family = form.values.family === '6' ? 6 : 4;
-    const preview = Number.isInteger(devices) && devices >= 1 && devices <= MAX_DEVICES ? blockText(t, family, blockForDevices(devices, family).prefixLength) : null;
+    const preview =
+      Number.isInteger(devices) && devices >= 1 && devices <= MAX_DEVICES ? blockText(t, family, blockForDevices(devices, family).prefixLength) : null;
     if (form.ok && form.value.preview && !Object.keys(errors).length) return ipBlockPage(reply, t, { values: form.values, preview });
     if (!form.ok || Object.keys(errors).length) return ipBlockPage(reply, t, { values: form.values, errors, preview }, 400);
     const v = form.value;
@@ -143,7 +144,16 @@ export async function requestFormPages(app: FastifyInstance, s: Services): Promi
 }
 
 /** The unblock page: the check's answer (when a site is named) and the formal request below it. */
-async function renderUnblock(s: Services, req: FastifyRequest, reply: FastifyReply, opd: string, site: string, values: Record<string, string>, errors: FieldErrors, status: number) {
+async function renderUnblock(
+  s: Services,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  opd: string,
+  site: string,
+  values: Record<string, string>,
+  errors: FieldErrors,
+  status: number,
+) {
   const blocking = s.use('blocking');
   if (!blocking) throw notFound('page', 'unblock');
   let check: { site: string; blocked: boolean; blockedBy: string[]; openBy: { id: number; until: string }[]; excluded: string[] } | null = null;
@@ -155,7 +165,9 @@ async function renderUnblock(s: Services, req: FastifyRequest, reply: FastifyRep
       check = {
         site: a.query.value,
         blocked: a.blocked,
-        blockedBy: a.matches.filter((m) => m.applies && m.openedBy === null).map((m) => req.web.t('requests:unblock.entry', { category: m.category, entry: shown(m) })),
+        blockedBy: a.matches
+          .filter((m) => m.applies && m.openedBy === null)
+          .map((m) => req.web.t('requests:unblock.entry', { category: m.category, entry: shown(m) })),
         openBy: a.exceptions.map((e) => ({ id: e.id, until: e.until })),
         excluded: [...new Set(a.matches.filter((m) => !m.applies).map((m) => m.category))],
       };

@@ -89,7 +89,9 @@ export function requestView(s: Services, t: Translate, r: RequestRecord): Reques
     justification: str(b.justification),
     duty: str(b.duty),
     until: str(b.until),
-    blockedBy: Array.isArray(b.blockedBy) ? (b.blockedBy as { category: string; kind: string; value: string }[]).map((m) => `${m.category}: ${m.kind === 'wildcard' ? '*.' : ''}${m.value}`) : [],
+    blockedBy: Array.isArray(b.blockedBy)
+      ? (b.blockedBy as { category: string; kind: string; value: string }[]).map((m) => `${m.category}: ${m.kind === 'wildcard' ? '*.' : ''}${m.value}`)
+      : [],
     createdAt: r.createdAt,
     createdByName: nameFor(s, t, r.createdBy, r.createdByName),
     decidedAt: r.decidedAt,

@@ -28,9 +28,16 @@ export async function requestPages(app: FastifyInstance, s: Services): Promise<v
     // A bad filter in a hand-edited address shows the unfiltered list, not an error page.
     const f = q.ok ? q.value : {};
     const page = f.page ?? 1;
-    const rows = s.requests.list(actor, { state: f.state, type: f.type, opd: seesAllOpds(actor) ? f.opd : undefined, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE });
+    const rows = s.requests.list(actor, {
+      state: f.state,
+      type: f.type,
+      opd: seesAllOpds(actor) ? f.opd : undefined,
+      limit: PAGE_SIZE + 1,
+      offset: (page - 1) * PAGE_SIZE,
+    });
     const filter = { state: f.state ?? '', type: f.type ?? '', opd: seesAllOpds(actor) ? (f.opd ?? '') : '' };
-    const link = (p: number) => '/requests?' + new URLSearchParams({ ...Object.fromEntries(Object.entries(filter).filter(([, v]) => v)), page: String(p) }).toString();
+    const link = (p: number) =>
+      '/requests?' + new URLSearchParams({ ...Object.fromEntries(Object.entries(filter).filter(([, v]) => v)), page: String(p) }).toString();
     return reply.page('requests/list', {
       requests: rows.slice(0, PAGE_SIZE).map((r) => requestView(s, req.web.t, r)),
       filter,

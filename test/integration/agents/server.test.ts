@@ -22,7 +22,10 @@ let cleanup: () => void;
 let offsetMs = 0;
 let secret = '';
 
-async function call(path: string, init: { method?: string; json?: unknown; body?: string; auth?: string | null } = {}): Promise<{ status: number; body: Json; headers: Headers }> {
+async function call(
+  path: string,
+  init: { method?: string; json?: unknown; body?: string; auth?: string | null } = {},
+): Promise<{ status: number; body: Json; headers: Headers }> {
   const headers: Record<string, string> = {};
   const auth = init.auth === undefined ? `Bearer ${ADMIN}` : init.auth;
   if (auth !== null) headers.authorization = auth;
@@ -36,11 +39,23 @@ async function call(path: string, init: { method?: string; json?: unknown; body?
 const asAgent = () => agentAuthorization(AGENT, secret);
 const code = async () => (await call(`/api/v1/agents/${AGENT}/enrollment-code`, { method: 'POST' })).body.code as string;
 const batch = (n: number, polls: DevicePoll[], extra: Json = {}) =>
-  call(paths.batches, { auth: asAgent(), json: { batch: n, createdAt: new Date().toISOString(), agentVersion: '0.1.0', backlogBatches: 0, droppedSamples: 0, polls: polls.map(pollToWire), ...extra } });
+  call(paths.batches, {
+    auth: asAgent(),
+    json: {
+      batch: n,
+      createdAt: new Date().toISOString(),
+      agentVersion: '0.1.0',
+      backlogBatches: 0,
+      droppedSamples: 0,
+      polls: polls.map(pollToWire),
+      ...extra,
+    },
+  });
 const ifaces = async () => (await call('/api/v1/devices/dinkes-sw01/interfaces')).body.interfaces as Json[];
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
   for (const line of text.split('\n')) {
-    if (line.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) return Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (line.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)))
+      return Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return undefined;
 }
@@ -59,7 +74,7 @@ beforeAll(async () => {
   const inv = copyInventory(t.dir);
   const file = join(inv, 'opds', 'DINKES.yaml');
   const yaml = readFileSync(file, 'utf8').replace(
-    /(    mgmt: )10\.255\.10\.2\n((?:    .*\n)*?)    snmp: \{ version: "2c", credentials: snmp-opd \}\n/,
+    /( {4}mgmt: )10\.255\.10\.2\n((?: {4}.*\n)*?) {4}snmp: \{ version: "2c", credentials: snmp-opd \}\n/,
     `$1127.0.0.1\n$2    snmp: { version: "2c", credentials: snmp-opd, port: ${sim.port} }\n    agent: ${AGENT}\n`,
   );
   writeFileSync(file, `${yaml}\nagents:\n  - id: ${AGENT}\n    description: "office agent"\n    pollIntervalSeconds: 30\n`);
@@ -154,7 +169,9 @@ describe('remote site agents, the controller side', () => {
 
     // a backlog of two polls in one batch, listed newest first: applied in the order they were read
     expect((await batch(2, [p3, p2], { backlogBatches: 5 })).body).toMatchObject({ acked: 2 });
-    const busiest = p3.interfaces!.map((i) => ({ i, p1: p1.interfaces!.find((x) => x.ifIndex === i.ifIndex)!, p2: p2.interfaces!.find((x) => x.ifIndex === i.ifIndex)! })).sort((a, b) => Number(b.i.reading!.inOctets - b.p1.reading!.inOctets - (a.i.reading!.inOctets - a.p1.reading!.inOctets)))[0]!;
+    const busiest = p3
+      .interfaces!.map((i) => ({ i, p1: p1.interfaces!.find((x) => x.ifIndex === i.ifIndex)!, p2: p2.interfaces!.find((x) => x.ifIndex === i.ifIndex)! }))
+      .sort((a, b) => Number(b.i.reading!.inOctets - b.p1.reading!.inOctets - (a.i.reading!.inOctets - a.p1.reading!.inOctets)))[0]!;
     const r3 = busiest.i.reading!;
     const r2 = busiest.p2.reading!;
     expect(r3.inOctets).toBeGreaterThan(r2.inOctets);

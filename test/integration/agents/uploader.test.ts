@@ -34,7 +34,8 @@ describe('the agent uploader against a real daemon', () => {
   const versions = new Set<string>();
   let opdFile: string;
 
-  const agentConfig = (): AgentConfig => ({ server: daemon.tlsUrl as string, ca: LAB_SIMPUL_CERT, agentId: AGENT, dataDir: join(tmp.dir, 'agent') }) as AgentConfig;
+  const agentConfig = (): AgentConfig =>
+    ({ server: daemon.tlsUrl as string, ca: LAB_SIMPUL_CERT, agentId: AGENT, dataDir: join(tmp.dir, 'agent') }) as AgentConfig;
   const enrollAgain = async () => {
     const { code } = (await (await daemon.api(`/api/v1/agents/${AGENT}/enrollment-code`, { method: 'POST' })).json()) as { code: string };
     rmSync(join(tmp.dir, 'agent', 'identity.json')); // enroll() never replaces an identity by itself
@@ -64,14 +65,19 @@ describe('the agent uploader against a real daemon', () => {
   const cycles = async (n: number) => {
     for (let i = 0; i < n; i++) await loop.cycle();
   };
-  const server = async () => (await (await daemon.api(`/api/v1/agents/${AGENT}`)).json()) as { lastBatch: number; droppedSamples: number; backlogBatches: number };
+  const server = async () =>
+    (await (await daemon.api(`/api/v1/agents/${AGENT}`)).json()) as { lastBatch: number; droppedSamples: number; backlogBatches: number };
   const applied = async () => {
     const m = /^simpul_snmp_poll_duration_seconds_count (\S+)$/m.exec(await (await daemon.api('/metrics')).text());
     return Number(m?.[1]);
   };
 
   beforeAll(async () => {
-    sim = await SimulatedSwitch.start({ name: 'sw', community: 'c0mm', ports: Array.from({ length: 48 }, (_, i) => ({ ifIndex: i + 1, name: `${i + 1}`, speedMbps: 1000, inBps: 1e6, operUp: true })) });
+    sim = await SimulatedSwitch.start({
+      name: 'sw',
+      community: 'c0mm',
+      ports: Array.from({ length: 48 }, (_, i) => ({ ifIndex: i + 1, name: `${i + 1}`, speedMbps: 1000, inBps: 1e6, operUp: true })),
+    });
     const inv = join(tmp.dir, 'inventory');
     mkdirSync(join(inv, 'opds'), { recursive: true });
     writeFileSync(join(inv, 'regency.yaml'), 'regency: { name: "Kabupaten Uji", province: "Kalimantan Barat" }\n');

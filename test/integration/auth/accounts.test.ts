@@ -61,7 +61,7 @@ describe('accounts, sessions and the login page', () => {
   });
 
   it('API: only a noc-admin manages accounts', async () => {
-    const tok = await (await d.api('/api/v1/tokens', { method: 'POST', json: { name: 'op', role: 'noc-operator' } })).json() as { token: string };
+    const tok = (await (await d.api('/api/v1/tokens', { method: 'POST', json: { name: 'op', role: 'noc-operator' } })).json()) as { token: string };
     expect((await d.api('/api/v1/users', { token: tok.token })).status).toBe(403);
     expect((await d.api('/api/v1/users/budi/unlock', { method: 'POST', token: tok.token })).status).toBe(403);
   });

@@ -13,7 +13,11 @@ const clock = new ManualClock(new Date('2026-12-01T01:00:00Z'));
 let d: TestDaemon;
 
 beforeAll(async () => {
-  d = await startTestDaemon({ clock, modules: [], config: { log: { level: 'warn' }, auth: { login: { maxFailures: 50, addressMaxFailures: 3, addressWindowMinutes: 10 } } } });
+  d = await startTestDaemon({
+    clock,
+    modules: [],
+    config: { log: { level: 'warn' }, auth: { login: { maxFailures: 50, addressMaxFailures: 3, addressWindowMinutes: 10 } } },
+  });
   await d.services.users.create(systemActor('test'), { username: 'budi', displayName: 'Budi', role: 'opd-admin', opd: 'DINKES', password: PASSWORD });
 }, 60_000);
 afterAll(() => d?.stop());
@@ -31,7 +35,9 @@ describe('login throttle per address', () => {
     expect(audit).toHaveLength(1);
 
     // X-Forwarded-For is not trusted without http.trustProxy, so a header cannot dodge it
-    expect((await form(d, new CookieJar(), '/login', { username: 'budi', password: PASSWORD }, { headers: { 'x-forwarded-for': '203.0.113.9' } })).res.status).toBe(429);
+    expect(
+      (await form(d, new CookieJar(), '/login', { username: 'budi', password: PASSWORD }, { headers: { 'x-forwarded-for': '203.0.113.9' } })).res.status,
+    ).toBe(429);
     clock.advance(11 * 60_000);
     const ok = await login('budi', PASSWORD);
     expect(ok.res.status).toBe(303);

@@ -45,7 +45,12 @@ beforeAll(async () => {
   config.lab = true;
   d = await startDaemon(config, { logStream: new PassThrough() });
   LAB_STARTERS[i] = routerLabStarter;
-  for (const [name, role, opd] of [['op', 'noc-operator', undefined], ['viewer', 'viewer', undefined], ['dinkes', 'opd-admin', 'DINKES'], ['bappeda', 'opd-admin', 'BAPPEDA']] as const) {
+  for (const [name, role, opd] of [
+    ['op', 'noc-operator', undefined],
+    ['viewer', 'viewer', undefined],
+    ['dinkes', 'opd-admin', 'DINKES'],
+    ['bappeda', 'opd-admin', 'BAPPEDA'],
+  ] as const) {
     tokens[name] = (await call('POST', '/api/v1/tokens', ADMIN, { name, role, ...(opd ? { opd } : {}) })).body.token;
   }
 }, 30_000);
@@ -136,7 +141,13 @@ describe('router config backups over HTTP (lab mode)', () => {
     expect((await call('GET', `/api/v1/routers/${R}/backups/1`, tokens.bappeda)).status).toBe(404);
     expect((await call('GET', `/api/v1/routers/${R}/backups/1/diff/2`, tokens.bappeda)).status).toBe(404);
     expect((await call('GET', `/api/v1/routers/${R}/backups`, 'not-a-token')).status).toBe(401);
-    for (const path of [`/api/v1/routers/${R}/backups/abc`, `/api/v1/routers/${R}/backups/0`, `/api/v1/routers/${R}/backups/99999999999999999999`, `/api/v1/routers/${R}/backups/1/diff/x`, '/api/v1/routers/BAD_ID/backups']) {
+    for (const path of [
+      `/api/v1/routers/${R}/backups/abc`,
+      `/api/v1/routers/${R}/backups/0`,
+      `/api/v1/routers/${R}/backups/99999999999999999999`,
+      `/api/v1/routers/${R}/backups/1/diff/x`,
+      '/api/v1/routers/BAD_ID/backups',
+    ]) {
       const r = await call('GET', path);
       expect(r.status, path).toBe(400);
       expect(r.body.code, path).toBe('VALIDATION_FAILED');
@@ -159,7 +170,10 @@ describe('router config backups over HTTP (lab mode)', () => {
       expect(r.body).toMatchObject({ code: 'BACKUP_FAILED', result: 'unreachable' });
       expect(r.body.detail).toContain('ECONNREFUSED');
       expect((await call('POST', `/api/v1/routers/${R}/backups`, tokens.op)).status).toBe(200);
-      expect((await call('GET', `/api/v1/routers/${other}/backups`, tokens.bappeda)).body.lastCheck).toMatchObject({ lastResult: 'unreachable', lastSuccessAt: null });
+      expect((await call('GET', `/api/v1/routers/${other}/backups`, tokens.bappeda)).body.lastCheck).toMatchObject({
+        lastResult: 'unreachable',
+        lastSuccessAt: null,
+      });
     } finally {
       await ssh.start();
     }

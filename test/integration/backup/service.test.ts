@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
 import ssh2 from 'ssh2';
-import { generateHostKey, labSecrets, RouterSshServer, startRouterSsh } from '../../../src/lab/routeros/ssh.js';
+import { generateHostKey, labSecrets, type RouterSshServer, startRouterSsh } from '../../../src/lab/routeros/ssh.js';
 import { RouterState } from '../../../src/lab/routeros/state.js';
 import { openDb } from '../../../src/store/db.js';
 import { Store } from '../../../src/store/store.js';
@@ -40,7 +40,11 @@ function service(settings: Partial<{ timeoutMs: number; maxBytes: number; concur
   return new BackupService({
     store,
     maskKey: Buffer.from('test mask key'),
-    routers: () => new Map([['dinkes-rtr01', { id: 'dinkes-rtr01', opd: 'DINKES' }], ['bappeda-rtr01', { id: 'bappeda-rtr01', opd: 'BAPPEDA' }]]),
+    routers: () =>
+      new Map([
+        ['dinkes-rtr01', { id: 'dinkes-rtr01', opd: 'DINKES' }],
+        ['bappeda-rtr01', { id: 'bappeda-rtr01', opd: 'BAPPEDA' }],
+      ]),
     target: (id) => targets.get(id) ?? { skip: 'no SSH endpoint for this router' },
     settings: { timeoutMs: 5000, maxBytes: 1 << 20, concurrency: 2, ...settings },
     log: {
@@ -62,7 +66,12 @@ beforeEach(async () => {
   state1 = new RouterState({ identity: 'dinkes-rtr01' });
   state1.insert(AL, { list: 'blocked', address: '198.51.100.7', comment: 'hand-made' });
   r1 = await startRouterSsh({ state: state1, user: 'simpul', password: 'lab-pw', secrets: labSecrets('dinkes-rtr01') });
-  r2 = await startRouterSsh({ state: new RouterState({ identity: 'bappeda-rtr01' }), user: 'simpul', password: 'lab-pw', secrets: labSecrets('bappeda-rtr01') });
+  r2 = await startRouterSsh({
+    state: new RouterState({ identity: 'bappeda-rtr01' }),
+    user: 'simpul',
+    password: 'lab-pw',
+    secrets: labSecrets('bappeda-rtr01'),
+  });
   targets = new Map([
     ['dinkes-rtr01', target(r1)],
     ['bappeda-rtr01', target(r2)],
@@ -161,7 +170,12 @@ describe('masking', () => {
   });
 
   it('RouterOS 6 shows secrets in a plain /export: they are masked all the same', async () => {
-    const v6 = await startRouterSsh({ state: new RouterState({ identity: 'old', version: '6.49.17' }), user: 'simpul', password: 'lab-pw', secrets: labSecrets('old') });
+    const v6 = await startRouterSsh({
+      state: new RouterState({ identity: 'old', version: '6.49.17' }),
+      user: 'simpul',
+      password: 'lab-pw',
+      secrets: labSecrets('old'),
+    });
     try {
       targets.set('dinkes-rtr01', target(v6, 'lab-pw', '6.49.17'));
       expect((targets.get('dinkes-rtr01') as { command: string }).command).toBe('/export terse');
@@ -255,7 +269,10 @@ describe('failures stay per router', () => {
     const http = net.createServer((c) => c.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
     try {
-      targets.set('dinkes-rtr01', { ssh: { host: '127.0.0.1', port: (http.address() as net.AddressInfo).port, username: 'simpul', password: 'lab-pw' }, command: '/export' });
+      targets.set('dinkes-rtr01', {
+        ssh: { host: '127.0.0.1', port: (http.address() as net.AddressInfo).port, username: 'simpul', password: 'lab-pw' },
+        command: '/export',
+      });
       const o = await svc.backup('dinkes-rtr01');
       expect(o.result).toBe('unreachable');
       expect(o.error).toMatch(/handshake/);

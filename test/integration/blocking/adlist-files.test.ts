@@ -10,10 +10,15 @@ import { tempDir } from '../../helpers/daemon.js';
 const { dir, cleanup } = tempDir('simpul-adlist-');
 afterAll(cleanup);
 
-const names = (n: number, tag: string): EffectiveDomain[] => Array.from({ length: n }, (_, i) => ({ name: `${tag}${i}.example`, subdomains: false, category: 'judi' }));
+const names = (n: number, tag: string): EffectiveDomain[] =>
+  Array.from({ length: n }, (_, i) => ({ name: `${tag}${i}.example`, subdomains: false, category: 'judi' }));
 const lists = new Map<string, EffectiveDomain[]>();
 const files = new AdlistFiles(join(dir, 'adlist'), (opd) => ({ opd, domains: lists.get(opd) ?? [], prefixes: [] }));
-const hosts = (path: string) => readFileSync(path, 'utf8').split('\n').filter((l) => l.startsWith('0.0.0.0 ')).map((l) => l.slice(8));
+const hosts = (path: string) =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('0.0.0.0 '))
+    .map((l) => l.slice(8));
 
 describe('adlist hosts files', () => {
   it('writes exact names as hosts lines, wildcards left to static entries, and builds a version once', () => {
@@ -44,7 +49,11 @@ describe('adlist hosts files', () => {
     expect(existsSync(old.path)).toBe(false);
     stream.resume();
     await new Promise<void>((resolve) => stream.on('end', () => resolve()));
-    const got = chunks.join('').split('\n').filter((l) => l.startsWith('0.0.0.0 ')).map((l) => l.slice(8));
+    const got = chunks
+      .join('')
+      .split('\n')
+      .filter((l) => l.startsWith('0.0.0.0 '))
+      .map((l) => l.slice(8));
     expect(got).toHaveLength(20_000);
     expect(listVersion(got)).toBe(old.version);
     expect(listVersion(hosts(now.path))).toBe(now.version);

@@ -41,7 +41,11 @@ async function call(method: string, path: string, token: string = ADMIN, json?: 
 /** GET over HTTPS verifying Simpul's lab certificate, from a chosen loopback address. */
 function fetchList(url: string, opts: { from?: string; etag?: string } = {}): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { ca: LAB_SIMPUL_CERT, localAddress: opts.from ?? '127.0.0.1', headers: opts.etag ? { 'if-none-match': opts.etag } : {} }, resolve);
+    const req = request(
+      url,
+      { ca: LAB_SIMPUL_CERT, localAddress: opts.from ?? '127.0.0.1', headers: opts.etag ? { 'if-none-match': opts.etag } : {} },
+      resolve,
+    );
     req.on('error', reject);
     req.end();
   });
@@ -102,7 +106,9 @@ describe('router-fetched lists (RouterOS 7.15+ adlist)', () => {
   it('a 7.19 router holds one adlist entry for Simpul over HTTPS and answers the listed names itself', async () => {
     // the import's steps may queue several syncs: wait for the last one to have left the router in sync
     await expect
-      .poll(async () => ({ state: (await router('dinkes-rtr01')).state, dns: (await router('dinkes-rtr01')).dns, static: dnsRows('dinkes-rtr01').length }), { timeout: 15_000 })
+      .poll(async () => ({ state: (await router('dinkes-rtr01')).state, dns: (await router('dinkes-rtr01')).dns, static: dnsRows('dinkes-rtr01').length }), {
+        timeout: 15_000,
+      })
       .toEqual({ state: 'in-sync', dns: { mode: 'adlist', names: 3 }, static: 2 });
     const rows = adlistRows('dinkes-rtr01');
     expect(rows).toHaveLength(1);
@@ -118,7 +124,9 @@ describe('router-fetched lists (RouterOS 7.15+ adlist)', () => {
     const detail = await router('dinkes-rtr01');
     expect(detail).toMatchObject({ state: 'in-sync', system: { version: '7.19.1', board: 'RB5009UG+S+IN' }, inventoryMismatch: [] });
     const plan = (await call('GET', '/api/v1/routers/dinkes-rtr01/plan')).body;
-    expect(plan.notes).toContain('DNS blocking: adlist, the router fetches its 3 names from Simpul (version ' + rows[0]?.comment?.split(' ').at(-1) + '); wildcards stay static entries');
+    expect(plan.notes).toContain(
+      'DNS blocking: adlist, the router fetches its 3 names from Simpul (version ' + rows[0]?.comment?.split(' ').at(-1) + '); wildcards stay static entries',
+    );
     // the secret is the router's capability: never in the API or the audit log
     const secret = /\/([^/]+)\.txt$/.exec(urlOf('dinkes-rtr01'))?.[1] as string;
     const audit = await call('GET', '/api/v1/audit?objectType=router&objectId=dinkes-rtr01');
@@ -126,11 +134,19 @@ describe('router-fetched lists (RouterOS 7.15+ adlist)', () => {
     expect(logs).toContain('"url":"/api/v1/routers/dinkes-rtr01/plan"');
   });
 
-  it('an exception approved for one OPD leaves that OPD\'s list only, the router reloads, and expiry brings it back', async () => {
+  it("an exception approved for one OPD leaves that OPD's list only, the router reloads, and expiry brings it back", async () => {
     const fetches = sim('dinkes-rtr01').adlist.fetches;
-    const filed = await call('POST', '/api/v1/requests', dinkes, { type: 'unblock', domain: 'wiki.example', justification: 'rujukan materi', duty: 'promosi kesehatan', until: new Date(clock.now().getTime() + 30 * 24 * HOUR).toISOString() });
+    const filed = await call('POST', '/api/v1/requests', dinkes, {
+      type: 'unblock',
+      domain: 'wiki.example',
+      justification: 'rujukan materi',
+      duty: 'promosi kesehatan',
+      until: new Date(clock.now().getTime() + 30 * 24 * HOUR).toISOString(),
+    });
     expect(filed.status).toBe(201);
-    expect((await call('POST', `/api/v1/requests/${filed.body.id}/approve`, operator, { until: new Date(clock.now().getTime() + 2 * HOUR).toISOString() })).status).toBe(200);
+    expect(
+      (await call('POST', `/api/v1/requests/${filed.body.id}/approve`, operator, { until: new Date(clock.now().getTime() + 2 * HOUR).toISOString() })).status,
+    ).toBe(200);
     await expect.poll(() => ask('dinkes-rtr01', 'wiki.example'), { timeout: 10_000 }).toBe('EREFUSED');
     expect(sim('dinkes-rtr01').adlist.fetches).toBeGreaterThan(fetches);
     expect(await ask('dinkes-rtr01', 'judi.example')).toBe('0.0.0.0');
@@ -144,7 +160,17 @@ describe('router-fetched lists (RouterOS 7.15+ adlist)', () => {
 
   it('6.49 and 7.4 routers get static entries in their forms; the version the router reports wins, and a disagreeing inventory is reported', async () => {
     await expect.poll(() => dnsRows('bpbd-rtr01'), { timeout: 10_000 }).toContain('judi.example A');
-    expect(dnsRows('bpbd-rtr01')).toEqual(['/(^|\\.)gacor\\.example$/ A', '/(^|\\.)gacor\\.example$/ AAAA', 'judi.example A', 'judi.example AAAA', 'slot.example A', 'slot.example AAAA', 'use-application-dns.net NXDOMAIN', 'wiki.example A', 'wiki.example AAAA']);
+    expect(dnsRows('bpbd-rtr01')).toEqual([
+      '/(^|\\.)gacor\\.example$/ A',
+      '/(^|\\.)gacor\\.example$/ AAAA',
+      'judi.example A',
+      'judi.example AAAA',
+      'slot.example A',
+      'slot.example AAAA',
+      'use-application-dns.net NXDOMAIN',
+      'wiki.example A',
+      'wiki.example AAAA',
+    ]);
     expect(adlistRows('bpbd-rtr01')).toEqual([]);
     expect((await router('bpbd-rtr01')).dns).toEqual({ mode: 'static', names: 4 });
 
@@ -155,10 +181,20 @@ describe('router-fetched lists (RouterOS 7.15+ adlist)', () => {
     s.dropConnections();
     const applied = await call('POST', '/api/v1/routers/dinsos-rtr01/apply', operator);
     expect(applied.status).toBe(200);
-    expect(dnsRows('dinsos-rtr01')).toEqual(['/(^|\\.)gacor\\.example$/ NXDOMAIN', 'judi.example NXDOMAIN', 'slot.example NXDOMAIN', 'use-application-dns.net NXDOMAIN', 'wiki.example NXDOMAIN']);
+    expect(dnsRows('dinsos-rtr01')).toEqual([
+      '/(^|\\.)gacor\\.example$/ NXDOMAIN',
+      'judi.example NXDOMAIN',
+      'slot.example NXDOMAIN',
+      'use-application-dns.net NXDOMAIN',
+      'wiki.example NXDOMAIN',
+    ]);
     // (a real 7.4 has no /ip/dns/adlist menu to clean up; the static entries answer first)
     expect(await ask('dinsos-rtr01', 'judi.example')).toBe('ENOTFOUND');
-    expect(await router('dinsos-rtr01')).toMatchObject({ dns: { mode: 'static', names: 4 }, system: { version: '7.4' }, inventoryMismatch: [{ field: 'version', inventory: '7.16.2', router: '7.4' }] });
+    expect(await router('dinsos-rtr01')).toMatchObject({
+      dns: { mode: 'static', names: 4 },
+      system: { version: '7.4' },
+      inventoryMismatch: [{ field: 'version', inventory: '7.16.2', router: '7.4' }],
+    });
     const metrics = await (await fetch(`${d.url}/metrics`)).text();
     expect(metrics).toMatch(/simpul_router_inventory_mismatch\{router="dinsos-rtr01",field="version"\} 1/);
     expect(metrics).not.toMatch(/simpul_router_inventory_mismatch\{router="dinkes-rtr01"/);
@@ -199,7 +235,10 @@ describe('router-fetched lists (RouterOS 7.15+ adlist)', () => {
     const url = urlOf('bkpsdm-rtr01');
     const first = await fetchList(url);
     const etag = first.headers.etag as string;
-    const names = (await bodyOf(first)).split('\n').filter((l) => l.startsWith('0.0.0.0 ')).map((l) => l.slice(8));
+    const names = (await bodyOf(first))
+      .split('\n')
+      .filter((l) => l.startsWith('0.0.0.0 '))
+      .map((l) => l.slice(8));
     expect(`"${listVersion(names)}"`).toBe(etag);
     const same = await fetchList(url, { etag });
     expect(same.statusCode).toBe(304);
@@ -215,7 +254,10 @@ describe('router-fetched lists (RouterOS 7.15+ adlist)', () => {
     const s = sim('bkpsdm-rtr01');
     // the router no longer trusts Simpul's certificate, and its list is gone
     s.adlist.opts.trustedCa = '';
-    s.state.remove(ADLIST, adlistRows('bkpsdm-rtr01').map((r) => r['.id'] as string));
+    s.state.remove(
+      ADLIST,
+      adlistRows('bkpsdm-rtr01').map((r) => r['.id'] as string),
+    );
     const applied = await call('POST', '/api/v1/routers/bkpsdm-rtr01/apply', operator);
     expect(applied.body).toMatchObject({ result: 'ok', state: 'degraded' });
     const r = await router('bkpsdm-rtr01');

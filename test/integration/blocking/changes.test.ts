@@ -34,7 +34,10 @@ beforeAll(async () => {
   requests = new RequestService(store);
   requests.register(unblockRequest(svc, requests));
   svc.onChange((o) => heard.push(o));
-  await importList(svc, noc, 'judi', { source: 'feed', format: 'auto', dryRun: false }, lines('judi.example\n*.slot.example\n'), { maxBytes: 1e6, maxLineBytes: 1000 });
+  await importList(svc, noc, 'judi', { source: 'feed', format: 'auto', dryRun: false }, lines('judi.example\n*.slot.example\n'), {
+    maxBytes: 1e6,
+    maxLineBytes: 1000,
+  });
 });
 afterAll(() => {
   store.db.close();
@@ -46,7 +49,10 @@ describe('change notification', () => {
     expect(heard).toEqual(['all']);
     heard = [];
     // Re-import of the same content changes nothing: no notification.
-    await importList(svc, noc, 'judi', { source: 'feed', format: 'auto', dryRun: false }, lines('judi.example\n*.slot.example\n'), { maxBytes: 1e6, maxLineBytes: 1000 });
+    await importList(svc, noc, 'judi', { source: 'feed', format: 'auto', dryRun: false }, lines('judi.example\n*.slot.example\n'), {
+      maxBytes: 1e6,
+      maxLineBytes: 1000,
+    });
     expect(heard).toEqual([]);
     svc.setExclusions(noc, 'judi', ['BAPPEDA']);
     expect(heard).toEqual([['BAPPEDA']]);

@@ -20,12 +20,12 @@ describe('simpul blocklist import', () => {
     expect(dry.status).toBe(0);
     expect(dry.stdout).toContain('dry run, nothing changed: 4 lines: 3 entries (3 new');
     expect(dry.stderr).toContain(`${file}:3: EMPTY_LABEL`);
-    const before = (await (await d.api("/api/v1/blocklists/judi/entries")).json()) as { entries: unknown[] };
+    const before = (await (await d.api('/api/v1/blocklists/judi/entries')).json()) as { entries: unknown[] };
     expect(before.entries).toEqual([]);
     const real = await simpul(['blocklist', 'import', 'judi', file]);
     expect(real.status).toBe(0);
     expect(real.stdout).toContain('imported judi/trustpositif: 4 lines: 3 entries (3 new');
-    const after = (await (await d.api("/api/v1/blocklists/judi/entries?source=trustpositif")).json()) as { entries: { value: string }[] };
+    const after = (await (await d.api('/api/v1/blocklists/judi/entries?source=trustpositif')).json()) as { entries: { value: string }[] };
     expect(after.entries.map((e: { value: string }) => e.value).sort()).toEqual(['judi1.example', 'judi2.example', 'judi3.example']);
   });
 });

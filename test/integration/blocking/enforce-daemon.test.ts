@@ -32,7 +32,10 @@ async function call(method: string, path: string, token: string = ADMIN, json?: 
   return { status: r.status, body: t && r.headers.get('content-type')?.includes('json') ? JSON.parse(t) : (t as unknown as Json) };
 }
 const sim = (id: string) => lab?.sims.get(id) as RouterSim;
-const blocking = (id: string, menu: string) => sim(id).state.list(menu).filter((r) => r.comment?.startsWith('simpul:blocking'));
+const blocking = (id: string, menu: string) =>
+  sim(id)
+    .state.list(menu)
+    .filter((r) => r.comment?.startsWith('simpul:blocking'));
 const dnsNames = (id: string) => blocking(id, DNS).map((r) => `${r.name ?? `/${r.regexp}/`} ${r.type}${r['match-subdomain'] === 'true' ? ' +sub' : ''}`);
 const totalWrites = () => [...(lab?.sims.values() ?? [])].reduce((n, s) => n + s.stats.writes, 0);
 
@@ -48,7 +51,13 @@ beforeAll(async () => {
   operator = (await call('POST', '/api/v1/tokens', ADMIN, { name: 'op', role: 'noc-operator' })).body.token as string;
   const states = async () => ((await call('GET', '/api/v1/routers')).body as unknown as Json[]).map((r) => r.state as string);
   for (let i = 0; i < 300 && !(await states()).every((s) => s === 'in-sync'); i++) await new Promise((r) => setTimeout(r, 100));
-  const imported = await call('POST', '/api/v1/blocklists/judi/import?source=national', operator, undefined, 'judi.example\n*.slot.example\n192.0.2.7\n198.51.100.0/24\nwiki.example\n');
+  const imported = await call(
+    'POST',
+    '/api/v1/blocklists/judi/import?source=national',
+    operator,
+    undefined,
+    'judi.example\n*.slot.example\n192.0.2.7\n198.51.100.0/24\nwiki.example\n',
+  );
   expect(imported.status).toBe(200);
 }, 120_000);
 
@@ -59,25 +68,34 @@ afterAll(async () => {
 });
 
 describe('blocking enforced by the daemon on every OPD router', () => {
-  it('pushes the imported list to each OPD router in its version\'s form, and nothing to DISKOMINFO', async () => {
-    await expect.poll(() => dnsNames('dinkes-rtr01'), { timeout: 10_000 }).toEqual(['judi.example NXDOMAIN', 'slot.example NXDOMAIN +sub', 'wiki.example NXDOMAIN']);
+  it("pushes the imported list to each OPD router in its version's form, and nothing to DISKOMINFO", async () => {
+    await expect
+      .poll(() => dnsNames('dinkes-rtr01'), { timeout: 10_000 })
+      .toEqual(['judi.example NXDOMAIN', 'slot.example NXDOMAIN +sub', 'wiki.example NXDOMAIN']);
     // 7.16.2 and 6.49.17 routers in the example regency
-    await expect.poll(() => dnsNames('bapenda-rtr01'), { timeout: 10_000 }).toEqual(['judi.example NXDOMAIN', 'slot.example NXDOMAIN +sub', 'wiki.example NXDOMAIN']);
-    await expect.poll(() => dnsNames('bpbd-rtr01'), { timeout: 10_000 }).toEqual([
-      'judi.example A',
-      'judi.example AAAA',
-      '/(^|\\.)slot\\.example$/ A',
-      '/(^|\\.)slot\\.example$/ AAAA',
-      'wiki.example A',
-      'wiki.example AAAA',
-    ]);
+    await expect
+      .poll(() => dnsNames('bapenda-rtr01'), { timeout: 10_000 })
+      .toEqual(['judi.example NXDOMAIN', 'slot.example NXDOMAIN +sub', 'wiki.example NXDOMAIN']);
+    await expect
+      .poll(() => dnsNames('bpbd-rtr01'), { timeout: 10_000 })
+      .toEqual(['judi.example A', 'judi.example AAAA', '/(^|\\.)slot\\.example$/ A', '/(^|\\.)slot\\.example$/ AAAA', 'wiki.example A', 'wiki.example AAAA']);
     const routers = ((await call('GET', '/api/v1/routers')).body as unknown as Json[]).map((r) => r.id as string);
     for (const id of routers) {
       const want = id.startsWith('diskominfo-') || id === 'rsud-rtr01' ? [] : ['198.51.100.0/24', '192.0.2.7'];
-      await expect.poll(() => blocking(id, AL).map((r) => r.address).sort(), { timeout: 10_000 }).toEqual([...want].sort());
+      await expect
+        .poll(
+          () =>
+            blocking(id, AL)
+              .map((r) => r.address)
+              .sort(),
+          { timeout: 10_000 },
+        )
+        .toEqual([...want].sort());
     }
     expect(blocking('diskominfo-core01', DNS)).toEqual([]);
-    const filter = sim('dinkes-rtr01').state.list(FILTER).map((r) => r.comment);
+    const filter = sim('dinkes-rtr01')
+      .state.list(FILTER)
+      .map((r) => r.comment);
     expect(filter.indexOf('simpul:blocking drop simpul-block')).toBeLessThan(filter.indexOf('accept established,related'));
     expect(filter).toContain('simpul:blocking foreign-dns udp');
   });
@@ -105,7 +123,13 @@ describe('blocking enforced by the daemon on every OPD router', () => {
   });
 
   it('an approved exception is absent on its own OPD router only, and returns when it ends', async () => {
-    const filed = await call('POST', '/api/v1/requests', dinkes, { type: 'unblock', domain: 'wiki.example', justification: 'rujukan materi penyuluhan', duty: 'promosi kesehatan', until: new Date(clock.now().getTime() + 30 * 24 * HOUR).toISOString() });
+    const filed = await call('POST', '/api/v1/requests', dinkes, {
+      type: 'unblock',
+      domain: 'wiki.example',
+      justification: 'rujukan materi penyuluhan',
+      duty: 'promosi kesehatan',
+      until: new Date(clock.now().getTime() + 30 * 24 * HOUR).toISOString(),
+    });
     expect(filed.status).toBe(201);
     const ok = await call('POST', `/api/v1/requests/${filed.body.id}/approve`, operator, { until: new Date(clock.now().getTime() + 2 * HOUR).toISOString() });
     expect(ok.status).toBe(200);

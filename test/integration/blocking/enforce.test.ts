@@ -5,7 +5,7 @@ import { blockingContributor } from '../../../src/blocking/contributor.js';
 import type { EffectiveBlocklist } from '../../../src/blocking/effective.js';
 import { ManualClock } from '../../../src/common/clock.js';
 import type { Device, Inventory } from '../../../src/inventory/model.js';
-import { RouterSim, startRouterSim } from '../../../src/lab/routeros/server.js';
+import { type RouterSim, startRouterSim } from '../../../src/lab/routeros/server.js';
 import { DesiredRegistry } from '../../../src/routeros/contributors.js';
 import { RouterConnection } from '../../../src/routeros/connection.js';
 import { syncRouter, type SyncResult } from '../../../src/routeros/sync.js';
@@ -17,7 +17,17 @@ const AL6 = '/ipv6/firewall/address-list';
 const FILTER6 = '/ipv6/firewall/filter';
 
 const router = (opd: string, mgmt: string, version: string): Device =>
-  ({ id: `${opd.toLowerCase()}-rtr01`, name: `Router ${opd}`, role: 'router', vendor: 'MikroTik', model: 'RB5009UG+S+IN', site: `${opd.toLowerCase()}-hq`, mgmt, opd, routeros: { credentials: 'mikrotik-opd', version } }) as Device;
+  ({
+    id: `${opd.toLowerCase()}-rtr01`,
+    name: `Router ${opd}`,
+    role: 'router',
+    vendor: 'MikroTik',
+    model: 'RB5009UG+S+IN',
+    site: `${opd.toLowerCase()}-hq`,
+    mgmt,
+    opd,
+    routeros: { credentials: 'mikrotik-opd', version },
+  }) as Device;
 const routers = [router('DINKES', '10.255.10.1', '7.19.1'), router('DISDIK', '10.255.11.1', '6.49.10'), router('BAPPEDA', '10.255.12.1', '7.4')];
 const inv = { regency: { name: 'Kabupaten Contoh', province: 'Contoh' }, opds: [], sites: [], devices: routers, links: [] } as unknown as Inventory;
 
@@ -37,11 +47,7 @@ const service = {
         { name: 'judi.example', subdomains: true, category: 'judi' },
         { name: 'wiki.example', subdomains: false, category: 'lainnya' },
       ].filter((d) => !(open && d.name === 'wiki.example')),
-      prefixes: [
-        { prefix: '198.51.100.0/24', category: 'malware' },
-        { prefix: '203.0.113.7', category: 'phishing' },
-        ...v6prefixes,
-      ],
+      prefixes: [{ prefix: '198.51.100.0/24', category: 'malware' }, { prefix: '203.0.113.7', category: 'phishing' }, ...v6prefixes],
     };
   },
 };
@@ -80,10 +86,13 @@ async function syncAll(): Promise<Map<string, SyncResult>> {
 }
 
 const sim = (id: string) => sims.get(id) as RouterSim;
-const dnsRows = (id: string) => sim(id).state.list(DNS).map((r) => `${r.name ?? `/${r.regexp}/`} ${r.type}${r.address ? ` ${r.address}` : ''}${r['match-subdomain'] === 'true' ? ' +sub' : ''}`);
+const dnsRows = (id: string) =>
+  sim(id)
+    .state.list(DNS)
+    .map((r) => `${r.name ?? `/${r.regexp}/`} ${r.type}${r.address ? ` ${r.address}` : ''}${r['match-subdomain'] === 'true' ? ' +sub' : ''}`);
 
 describe('blocking on OPD routers (simulator, node-routeros)', () => {
-  it('pushes DNS entries in each version\'s form, the address list and the rules before the accept rules', async () => {
+  it("pushes DNS entries in each version's form, the address list and the rules before the accept rules", async () => {
     const results = await syncAll();
     for (const [id, r] of results) {
       expect(r.errors, id).toEqual([]);
@@ -136,7 +145,12 @@ describe('blocking on OPD routers (simulator, node-routeros)', () => {
     s.state.update(AL, row?.['.id'] ?? '', { disabled: 'true' });
     s.state.insert(DNS, { name: 'stale.example', type: 'A', address: '0.0.0.0', comment: 'simpul:blocking judi' });
     const results = await syncAll();
-    expect(results.get('disdik-rtr01')?.plan.map((p) => `${p.op} ${p.menu}`).sort()).toEqual([`remove ${DNS}`, `set ${AL}`]);
+    expect(
+      results
+        .get('disdik-rtr01')
+        ?.plan.map((p) => `${p.op} ${p.menu}`)
+        .sort(),
+    ).toEqual([`remove ${DNS}`, `set ${AL}`]);
     expect(s.state.list(DNS).map((e) => e.name ?? e.regexp)).not.toContain('stale.example');
     expect(s.state.list(FILTER).filter((e) => e.comment?.startsWith('defconf'))).toHaveLength(4);
   });
@@ -146,13 +160,21 @@ describe('blocking on OPD routers (simulator, node-routeros)', () => {
     const ros6 = routers.filter((r) => r.routeros?.version?.startsWith('6.'));
     const ros7 = routers.filter((r) => !ros6.includes(r));
     expect(ros6.length).toBeGreaterThan(0);
-    const ros6Filter = ros6.map((r) => sim(r.id).state.list(FILTER6).map((e) => e.comment));
+    const ros6Filter = ros6.map((r) =>
+      sim(r.id)
+        .state.list(FILTER6)
+        .map((e) => e.comment),
+    );
     const results = await syncAll();
     for (const [id, r] of results) expect(r, id).toMatchObject({ result: 'ok', errors: [] });
     // RouterOS 6 keeps IPv6 in an optional package: its /ipv6 menus are neither read nor written
     for (const [i, r] of ros6.entries()) {
       expect(sim(r.id).state.list(AL6)).toEqual([]);
-      expect(sim(r.id).state.list(FILTER6).map((e) => e.comment)).toEqual(ros6Filter[i]);
+      expect(
+        sim(r.id)
+          .state.list(FILTER6)
+          .map((e) => e.comment),
+      ).toEqual(ros6Filter[i]);
     }
     for (const r of ros7) {
       const s = sim(r.id);
@@ -183,7 +205,12 @@ describe('blocking on OPD routers (simulator, node-routeros)', () => {
       expect(removed.get(r.id)?.plan.map((p) => `${p.op} ${p.menu}`)).toEqual([`remove ${AL6}`, `remove ${AL6}`, `remove ${FILTER6}`]);
       const s = sim(r.id);
       expect(s.state.list(AL6)).toEqual([]);
-      expect(s.state.list(FILTER6).map((e) => e.comment)).toEqual(['defconf: drop invalid', 'simpul:blocking foreign-dns udp', 'simpul:blocking foreign-dns tcp', 'defconf: accept established']);
+      expect(s.state.list(FILTER6).map((e) => e.comment)).toEqual([
+        'defconf: drop invalid',
+        'simpul:blocking foreign-dns udp',
+        'simpul:blocking foreign-dns tcp',
+        'defconf: accept established',
+      ]);
     }
   });
 });

@@ -19,11 +19,16 @@ async function call(path: string, init: { method?: string; json?: unknown; token
   return { status: r.status, type, body: text && type.includes('json') ? JSON.parse(text) : (text as unknown as Json) };
 }
 const post = (path: string, json: unknown, token?: string) => call(path, { method: 'POST', json, token });
-const token = async (role: string, opd?: string) => (await post('/api/v1/tokens', { name: `${role}-${opd ?? ''}`, role, ...(opd ? { opd } : {}) })).body.token as string;
+const token = async (role: string, opd?: string) =>
+  (await post('/api/v1/tokens', { name: `${role}-${opd ?? ''}`, role, ...(opd ? { opd } : {}) })).body.token as string;
 
 /** An office asks, the NOC approves: the exception exists as it would in production. */
 async function exception(tok: string, target: Json, untilHours: number): Promise<number> {
-  const filed = await post('/api/v1/requests', { type: 'unblock', justification: 'pemantauan konten untuk laporan', duty: 'pengawasan', until: at(untilHours), ...target }, tok);
+  const filed = await post(
+    '/api/v1/requests',
+    { type: 'unblock', justification: 'pemantauan konten untuk laporan', duty: 'pengawasan', until: at(untilHours), ...target },
+    tok,
+  );
   expect(filed.status).toBe(201);
   const ok = await post(`/api/v1/requests/${filed.body.id}/approve`, {}, operator);
   expect(ok.status).toBe(200);
@@ -34,8 +39,17 @@ const idsOf = (r: { body: Json }) => (r.body.exceptions as Json[]).map((e) => e.
 
 beforeAll(async () => {
   d = await startTestDaemon({ clock });
-  [dinkes, bappeda, operator, viewer] = [await token('opd-admin', 'DINKES'), await token('opd-admin', 'BAPPEDA'), await token('noc-operator'), await token('viewer')];
-  const r = await d.api('/api/v1/blocklists/judi/import?source=national', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'judi.example\n203.0.113.7\n' });
+  [dinkes, bappeda, operator, viewer] = [
+    await token('opd-admin', 'DINKES'),
+    await token('opd-admin', 'BAPPEDA'),
+    await token('noc-operator'),
+    await token('viewer'),
+  ];
+  const r = await d.api('/api/v1/blocklists/judi/import?source=national', {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: 'judi.example\n203.0.113.7\n',
+  });
   expect(r.status).toBe(200);
   ids.dinkesLong = await exception(dinkes, { domain: 'judi.example' }, 30 * 24);
   ids.bappedaShort = await exception(bappeda, { domain: 'judi.example' }, 2);
@@ -46,7 +60,7 @@ beforeAll(async () => {
 afterAll(() => d?.stop());
 
 describe('GET /api/v1/exceptions', () => {
-  it('lists every office\'s exceptions with their state and end, to the NOC and a viewer', async () => {
+  it("lists every office's exceptions with their state and end, to the NOC and a viewer", async () => {
     const all = await list();
     expect(all.status).toBe(200);
     expect(all.body.next).toBeNull();
@@ -91,7 +105,18 @@ describe('GET /api/v1/exceptions', () => {
   });
 
   it('answers bad filters with problem+json naming what is allowed, never a 500', async () => {
-    for (const q of ['?state=open', '?endingBefore=tomorrow', '?endingBefore=2026-13-45T99:00:00Z', '?limit=0', '?limit=abc', '?after=-1', '?opd=dinkes', `?opd=${'A'.repeat(40)}`, '?opd=%3Cscript%3E', '?state=%00']) {
+    for (const q of [
+      '?state=open',
+      '?endingBefore=tomorrow',
+      '?endingBefore=2026-13-45T99:00:00Z',
+      '?limit=0',
+      '?limit=abc',
+      '?after=-1',
+      '?opd=dinkes',
+      `?opd=${'A'.repeat(40)}`,
+      '?opd=%3Cscript%3E',
+      '?state=%00',
+    ]) {
       const r = await list(q);
       expect(r.status, q).toBe(400);
       expect(r.type, q).toContain('application/problem+json');

@@ -55,19 +55,38 @@ describe('an unchanged list', () => {
     const first = await run('national', list.join('\n'));
     expect(first).toMatchObject({ applied: true, changed: true, accepted: 3002, added: 3002, invalid: 1 });
     const before = snapshot('national');
-    const audits = () => store.db.prepare("SELECT after_json FROM audit_log WHERE action = 'blocklist.import' AND object_id = 'judi/national' ORDER BY seq").pluck().all() as string[];
+    const audits = () =>
+      store.db
+        .prepare("SELECT after_json FROM audit_log WHERE action = 'blocklist.import' AND object_id = 'judi/national' ORDER BY seq")
+        .pluck()
+        .all() as string[];
     const auditsBefore = audits().length;
     heard = [];
     clock.advance(3_600_000);
 
     const same = ['# refreshed', ...[...list].reverse(), 'ads.example', 'bad..again', 'situs-1.example'].join('\r\n');
     const again = await run('national', same);
-    expect(again).toMatchObject({ applied: true, changed: false, accepted: 3002, added: 0, removed: 0, unchanged: 3002, duplicates: 1, redundant: 1, invalid: 2 });
+    expect(again).toMatchObject({
+      applied: true,
+      changed: false,
+      accepted: 3002,
+      added: 0,
+      removed: 0,
+      unchanged: 3002,
+      duplicates: 1,
+      redundant: 1,
+      invalid: 2,
+    });
     // Same generation, same rows (ids, added times): nothing rewritten, nobody told.
     expect(snapshot('national')).toEqual(before);
     expect(heard).toEqual([]);
     // The check itself is recorded: the source's counts and when, and one audit entry.
-    expect(svc.listCategories(noc).find((c) => c.name === 'judi')!.sources.find((s) => s.name === 'national')).toMatchObject({
+    expect(
+      svc
+        .listCategories(noc)
+        .find((c) => c.name === 'judi')!
+        .sources.find((s) => s.name === 'national'),
+    ).toMatchObject({
       importedAt: clock.now().toISOString(),
       lines: 3007,
       invalid: 2,
@@ -98,7 +117,11 @@ describe('a cancelled import', () => {
     while (!settled) {
       if ((stored.get() as number) > before.rows.length) {
         sawWriting = true;
-        expect(live('feed')).toEqual(names('old', 2000).map((v) => `domain:${v}`).sort());
+        expect(live('feed')).toEqual(
+          names('old', 2000)
+            .map((v) => `domain:${v}`)
+            .sort(),
+        );
         cancel.abort();
         break;
       }
@@ -139,7 +162,13 @@ describe('over HTTP', () => {
       },
     });
     const cut = d
-      .api('/api/v1/blocklists/judi/import?source=national', { method: 'POST', headers: { 'content-type': 'text/plain' }, body, duplex: 'half', signal: client.signal } as RequestInit)
+      .api('/api/v1/blocklists/judi/import?source=national', {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body,
+        duplex: 'half',
+        signal: client.signal,
+      } as RequestInit)
       .catch((e: unknown) => e);
     // A dry run probes the lock: 409 while the upload is being imported.
     let running = false;

@@ -4,7 +4,12 @@ import { startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
 let d: TestDaemon;
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-async function upload(category: string, source: string, body: NonNullable<RequestInit["body"]>, opts: { type?: string; query?: string; token?: string } = {}): Promise<{ status: number; body: Json }> {
+async function upload(
+  category: string,
+  source: string,
+  body: NonNullable<RequestInit['body']>,
+  opts: { type?: string; query?: string; token?: string } = {},
+): Promise<{ status: number; body: Json }> {
   const r = await d.api(`/api/v1/blocklists/${category}/import?source=${source}${opts.query ?? ''}`, {
     method: 'POST',
     headers: { 'content-type': opts.type ?? 'text/plain' },
@@ -19,7 +24,9 @@ const get = async (path: string, token?: string) => {
   return { status: r.status, body: (await r.json()) as Json };
 };
 const entries = async (category: string, source?: string) =>
-  ((await get(`/api/v1/blocklists/${category}/entries?limit=10000${source ? `&source=${source}` : ''}`)).body.entries as Json[]).map((e) => `${e.kind}:${e.value}`).sort();
+  ((await get(`/api/v1/blocklists/${category}/entries?limit=10000${source ? `&source=${source}` : ''}`)).body.entries as Json[])
+    .map((e) => `${e.kind}:${e.value}`)
+    .sort();
 
 beforeAll(async () => {
   d = await startTestDaemon({ config: { blocking: { maxImportBytes: 256 * 1024, maxLineBytes: 1024 } } });
@@ -99,7 +106,10 @@ describe('re-import and dry run', () => {
     const cats = (await get('/api/v1/blocklists')).body as Json[];
     const lainnya = cats.find((c) => c.name === 'lainnya')!;
     expect(lainnya.entries).toBe(3);
-    expect(lainnya.sources.map((s: Json) => [s.name, s.entries])).toEqual([['feed-a', 2], ['manual', 1]]);
+    expect(lainnya.sources.map((s: Json) => [s.name, s.entries])).toEqual([
+      ['feed-a', 2],
+      ['manual', 1],
+    ]);
     expect(lainnya.sources[0]).toMatchObject({ format: 'auto', lines: 2, accepted: 2 });
     const audit = (await get('/api/v1/audit?objectType=block_source')).body;
     expect(JSON.stringify(audit)).toContain('lainnya/feed-a');
@@ -240,7 +250,9 @@ describe('swap', () => {
     const stored = db.prepare("SELECT count(*) FROM block_entries WHERE category = 'malware' AND source = 'swap'").pluck();
     const before = await entries('malware', 'swap');
     // Fails the write of one row that sorts into the last batch, after two batches went in.
-    db.exec("CREATE TEMP TRIGGER fail_import BEFORE INSERT ON main.block_entries WHEN NEW.value = 'zz-boom.example' BEGIN SELECT RAISE(ABORT, 'disk gone'); END");
+    db.exec(
+      "CREATE TEMP TRIGGER fail_import BEFORE INSERT ON main.block_entries WHEN NEW.value = 'zz-boom.example' BEGIN SELECT RAISE(ABORT, 'disk gone'); END",
+    );
     try {
       const r = await upload('malware', 'swap', [...Array.from({ length: 5000 }, (_, k) => `fresh-${k}.example`), 'zz-boom.example'].join('\n'));
       expect(r.status).toBe(500);
@@ -250,7 +262,11 @@ describe('swap', () => {
     expect(await entries('malware', 'swap')).toEqual(before);
     expect(stored.get()).toBe(before.length);
     // The lock is free again: the next import runs.
-    expect((await upload('malware', 'swap', before.map((e) => e.slice('domain:'.length)).join('\n'))).body).toMatchObject({ applied: true, added: 0, removed: 0 });
+    expect((await upload('malware', 'swap', before.map((e) => e.slice('domain:'.length)).join('\n'))).body).toMatchObject({
+      applied: true,
+      added: 0,
+      removed: 0,
+    });
   });
 
   it('a dry run counts against the live list and writes nothing', async () => {

@@ -66,7 +66,9 @@ describe("the regency's own domain", () => {
 
     const list = await json(await d.api('/api/v1/opds/DINKES/blocklist'));
     expect(list.body.domains.map((x: { name: string }) => x.name)).not.toContain(`portal.${REGENCY}`);
-    expect(list.body.withheld).toEqual([{ entry: `portal.${REGENCY}`, category: 'lainnya', reason: expect.stringContaining(`regency's own domain ${REGENCY}`) }]);
+    expect(list.body.withheld).toEqual([
+      { entry: `portal.${REGENCY}`, category: 'lainnya', reason: expect.stringContaining(`regency's own domain ${REGENCY}`) },
+    ]);
 
     const policy = await json(await d.api(`/api/v1/opds/DINKES/policy?domain=portal.${REGENCY}`));
     expect(policy.body.blocked).toBe(false);

@@ -14,9 +14,11 @@ async function call(path: string, init: { method?: string; json?: unknown; token
   return { status: r.status, body: text && r.headers.get('content-type')?.includes('json') ? JSON.parse(text) : (text as unknown as Json) };
 }
 const post = (path: string, json: unknown, token?: string) => call(path, { method: 'POST', json, token });
-const token = async (role: string, opd?: string) => (await post('/api/v1/tokens', { name: `${role}-${opd ?? ''}`, role, ...(opd ? { opd } : {}) })).body.token as string;
+const token = async (role: string, opd?: string) =>
+  (await post('/api/v1/tokens', { name: `${role}-${opd ?? ''}`, role, ...(opd ? { opd } : {}) })).body.token as string;
 const blocked = async (opd: string, q: string, tok?: string) => (await call(`/api/v1/opds/${opd}/policy?${q}`, { token: tok })).body;
-const unblock = (body: Json, tok = dinkes) => post('/api/v1/requests', { type: 'unblock', justification: 'monitoring judi online untuk laporan', duty: 'pengawasan konten', ...body }, tok);
+const unblock = (body: Json, tok = dinkes) =>
+  post('/api/v1/requests', { type: 'unblock', justification: 'monitoring judi online untuk laporan', duty: 'pengawasan konten', ...body }, tok);
 const metric = async (name: string) => {
   const text = await (await fetch(`${d.url}/metrics`)).text();
   return text.split('\n').filter((l) => l.startsWith(name));
@@ -24,7 +26,12 @@ const metric = async (name: string) => {
 
 beforeAll(async () => {
   d = await startTestDaemon({ clock });
-  [dinkes, bappeda, operator, viewer] = [await token('opd-admin', 'DINKES'), await token('opd-admin', 'BAPPEDA'), await token('noc-operator'), await token('viewer')];
+  [dinkes, bappeda, operator, viewer] = [
+    await token('opd-admin', 'DINKES'),
+    await token('opd-admin', 'BAPPEDA'),
+    await token('noc-operator'),
+    await token('viewer'),
+  ];
   const r = await d.api('/api/v1/blocklists/judi/import?source=national', {
     method: 'POST',
     headers: { 'content-type': 'text/plain' },
@@ -38,7 +45,11 @@ afterAll(() => d.stop());
 describe('policy query', () => {
   it('says what blocks a name and why, including a wildcard parent and a covering prefix', async () => {
     const a = await blocked('DINKES', 'domain=WWW.Slot.Example.');
-    expect(a).toMatchObject({ blocked: true, query: { kind: 'domain', value: 'www.slot.example' }, matches: [{ category: 'judi', kind: 'wildcard', value: 'slot.example', source: 'national', applies: true, openedBy: null }] });
+    expect(a).toMatchObject({
+      blocked: true,
+      query: { kind: 'domain', value: 'www.slot.example' },
+      matches: [{ category: 'judi', kind: 'wildcard', value: 'slot.example', source: 'national', applies: true, openedBy: null }],
+    });
     expect(a.why).toBe('blocked by *.slot.example in judi (source national)');
     const b = await blocked('DINKES', 'address=198.51.100.20');
     expect(b).toMatchObject({ blocked: true, matches: [{ kind: 'prefix', value: '198.51.100.0/24' }] });
@@ -94,7 +105,9 @@ describe('unblock requests', () => {
     expect(filed.body.body).toMatchObject({ domain: 'judi.example', until });
     expect((await unblock({ domain: 'judi.example', until })).body.code).toBe('REQUEST_PENDING');
     expect((await post(`/api/v1/requests/${filed.body.id}/approve`, {}, dinkes)).status).toBe(403);
-    expect((await post(`/api/v1/requests/${filed.body.id}/approve`, { until: new Date(clock.now().getTime() + 40 * 24 * HOUR).toISOString() }, operator)).body.code).toBe('UNTIL_LONGER');
+    expect(
+      (await post(`/api/v1/requests/${filed.body.id}/approve`, { until: new Date(clock.now().getTime() + 40 * 24 * HOUR).toISOString() }, operator)).body.code,
+    ).toBe('UNTIL_LONGER');
     const shorter = new Date(clock.now().getTime() + 2 * HOUR).toISOString();
     const ok = await post(`/api/v1/requests/${filed.body.id}/approve`, { until: shorter, note: 'dua jam saja' }, operator);
     expect(ok.status).toBe(200);
@@ -147,7 +160,16 @@ describe('unblock requests', () => {
     expect((await post(`/api/v1/exceptions/${id}/revoke`, { reason: 'again' }, operator)).body.code).toBe('EXCEPTION_NOT_ACTIVE');
     expect((await blocked('BAPPEDA', 'address=198.51.100.20')).blocked).toBe(true);
     const audit = JSON.stringify((await call('/api/v1/audit?limit=500')).body);
-    for (const a of ['blocklist.import', 'blocklist.entry.add', 'blocklist.policy.set', 'request.file', 'request.approve', 'request.reject', 'blocklist.exception.create', 'blocklist.exception.revoke'])
+    for (const a of [
+      'blocklist.import',
+      'blocklist.entry.add',
+      'blocklist.policy.set',
+      'request.file',
+      'request.approve',
+      'request.reject',
+      'blocklist.exception.create',
+      'blocklist.exception.revoke',
+    ])
       expect(audit).toContain(a);
   });
 });
@@ -175,7 +197,7 @@ describe('categories, entries, exports, metrics', () => {
     expect(await metric('simpul_blocklist_entries{category="judi"}')).toEqual(['simpul_blocklist_entries{category="judi"} 4']);
   });
 
-  it('exports an RPZ zone that parses back to the OPD\'s effective list', async () => {
+  it("exports an RPZ zone that parses back to the OPD's effective list", async () => {
     const r = await d.api('/api/v1/blocklists/export?format=rpz&opd=DINKES', { token: dinkes });
     expect(r.status).toBe(200);
     const zone = parseRpz(await r.text());

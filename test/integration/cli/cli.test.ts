@@ -38,7 +38,12 @@ describe('simpul CLI', () => {
 
   it('token create prints a token the running daemon accepts; audit verify names a row edited in the sqlite3 shell', async () => {
     const { dir } = tempDir();
-    const env = { SIMPUL_DATA_DIR: join(dir, 'data'), SIMPUL_INVENTORY: EXAMPLE_INVENTORY, SIMPUL_PORT: '0', SIMPUL_ADMIN_TOKEN: 'cli-test-admin-token-000000' };
+    const env = {
+      SIMPUL_DATA_DIR: join(dir, 'data'),
+      SIMPUL_INVENTORY: EXAMPLE_INVENTORY,
+      SIMPUL_PORT: '0',
+      SIMPUL_ADMIN_TOKEN: 'cli-test-admin-token-000000',
+    };
     const d = await simpulDaemon(['serve'], env);
     try {
       const created = simpul(['token', 'create', '--role', 'opd-admin', '--opd', 'DINKES', '--name', 'Admin Dinkes'], env);
@@ -57,7 +62,10 @@ describe('simpul CLI', () => {
       const sql = `UPDATE audit_log SET after_json = replace(after_json, 'Dinas Kesehatan', 'Dinas Kesenian') WHERE action = 'inventory.add' AND object_id = 'DINKES'`;
       if (hasSqliteShell) execFileSync('sqlite3', [db, sql]);
       else new Database(db).exec(sql);
-      const seq = new Database(db, { readonly: true }).prepare(`SELECT seq FROM audit_log WHERE object_id = 'DINKES' AND action = 'inventory.add'`).pluck().get();
+      const seq = new Database(db, { readonly: true })
+        .prepare(`SELECT seq FROM audit_log WHERE object_id = 'DINKES' AND action = 'inventory.add'`)
+        .pluck()
+        .get();
       const broken = simpul(['audit', 'verify'], env);
       expect(broken.status).toBe(1);
       expect(broken.stderr).toContain(`audit log BROKEN at entry ${seq}: content does not match its hash (the entry was edited)`);
@@ -83,8 +91,11 @@ describe('simpul CLI', () => {
     };
     try {
       const f = join(inv, 'opds/DINSOS.yaml');
-      writeFileSync(f, readFileSync(f, 'utf8').replace('name: "Dinas Sosial"', 'name: "Dinas Sosial dan Pemberdayaan"') +
-        '  - id: dinsos-ap02\n    name: "Access point DINSOS 2"\n    role: ap\n    vendor: MikroTik\n    model: cAP ax\n    site: dinsos-hq\n    mgmt: 10.255.14.12\n');
+      writeFileSync(
+        f,
+        readFileSync(f, 'utf8').replace('name: "Dinas Sosial"', 'name: "Dinas Sosial dan Pemberdayaan"') +
+          '  - id: dinsos-ap02\n    name: "Access point DINSOS 2"\n    role: ap\n    vendor: MikroTik\n    model: cAP ax\n    site: dinsos-hq\n    mgmt: 10.255.14.12\n',
+      );
       d.proc.kill('SIGHUP');
       await waitFor(async () => ((await get('/api/v1/devices?opd=DINSOS')) as unknown[]).length === 4);
       const audit = (await get('/api/v1/audit?objectId=dinsos-ap02')) as { action: string; actor: { id: string } }[];

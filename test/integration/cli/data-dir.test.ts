@@ -33,7 +33,11 @@ describe('the CLI and lab mode agree on the data directory', () => {
   it('with no database anywhere, a store command says what to set and creates nothing', () => {
     const { dir, cleanup } = tempDir();
     try {
-      for (const args of [['token', 'list'], ['token', 'create', '--role', 'opd-admin', '--opd', 'DINKES'], ['audit', 'verify']]) {
+      for (const args of [
+        ['token', 'list'],
+        ['token', 'create', '--role', 'opd-admin', '--opd', 'DINKES'],
+        ['audit', 'verify'],
+      ]) {
         const r = simpul(args, env, dir);
         expect(r.status, args.join(' ')).toBe(2);
         expect(r.stderr).toContain('no database at data/simpul.db');

@@ -41,7 +41,10 @@ describe('simpul inventory sync, through the running daemon', () => {
     expect(await dinkesName()).toBe('Dinas Kesehatan Kabupaten (diubah)');
     const noc = await d.api('/api/v1/inventory/reload', { method: 'POST' });
     expect(noc.status).toBe(422);
-    expect(await noc.json()).toMatchObject({ code: 'INVENTORY_INVALID', problems: [expect.objectContaining({ file: expect.stringContaining('backbone.yaml'), line: expect.any(Number) })] });
+    expect(await noc.json()).toMatchObject({
+      code: 'INVENTORY_INVALID',
+      problems: [expect.objectContaining({ file: expect.stringContaining('backbone.yaml'), line: expect.any(Number) })],
+    });
   });
 
   it('is refused to anyone but a noc-admin, and says so when no daemon answers', async () => {

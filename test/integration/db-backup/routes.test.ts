@@ -12,7 +12,9 @@ let drc: { dir: string; cleanup: () => void };
 beforeAll(async () => {
   drc = tempDir('simpul-drc-');
   mkdirSync(join(drc.dir, 'share'));
-  d = await startTestDaemon({ config: { log: { level: 'warn' }, backup: { database: { intervalHours: 0, restoreTestHours: 0, target: { type: 'dir', path: join(drc.dir, 'share') } } } } });
+  d = await startTestDaemon({
+    config: { log: { level: 'warn' }, backup: { database: { intervalHours: 0, restoreTestHours: 0, target: { type: 'dir', path: join(drc.dir, 'share') } } } },
+  });
   bare = await startTestDaemon({ config: { log: { level: 'warn' } } });
 });
 afterAll(async () => {

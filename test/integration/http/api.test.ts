@@ -29,7 +29,16 @@ describe('HTTP API', () => {
     expect((await fetch(d.url + '/docs')).status).toBe(200);
     const spec = (await (await fetch(d.url + '/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(spec.openapi).toMatch(/^3\./);
-    for (const p of ['/api/v1/opds', '/api/v1/opds/{code}', '/api/v1/devices', '/api/v1/devices/{id}', '/api/v1/links', '/api/v1/tokens', '/api/v1/audit', '/api/v1/audit/verify'])
+    for (const p of [
+      '/api/v1/opds',
+      '/api/v1/opds/{code}',
+      '/api/v1/devices',
+      '/api/v1/devices/{id}',
+      '/api/v1/links',
+      '/api/v1/tokens',
+      '/api/v1/audit',
+      '/api/v1/audit/verify',
+    ])
       expect(Object.keys(spec.paths)).toContain(p);
     await d.api('/api/v1/opds');
     const metrics = await (await fetch(d.url + '/metrics')).text();
@@ -144,7 +153,10 @@ describe('HTTP API', () => {
     const v = (await (await d.api('/api/v1/audit/verify')).json()) as { ok: boolean; entries: number };
     expect(v.ok).toBe(true);
     expect(v.entries).toBeGreaterThan(200);
-    const add = (await (await d.api('/api/v1/audit?action=inventory.add&objectType=opd&objectId=DINKES')).json()) as { actor: { id: string }; after: { name: string } }[];
+    const add = (await (await d.api('/api/v1/audit?action=inventory.add&objectType=opd&objectId=DINKES')).json()) as {
+      actor: { id: string };
+      after: { name: string };
+    }[];
     expect(add).toHaveLength(1);
     expect(add[0]).toMatchObject({ actor: { id: 'system:inventory' }, after: { name: 'Dinas Kesehatan' } });
   });

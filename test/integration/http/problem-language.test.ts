@@ -20,7 +20,11 @@ interface Answer {
   contentType: string;
   body: Json;
 }
-async function call(path: string, lang: string | undefined, init: { method?: string; json?: unknown; token?: string | null; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+async function call(
+  path: string,
+  lang: string | undefined,
+  init: { method?: string; json?: unknown; token?: string | null; headers?: Record<string, string>; body?: string } = {},
+): Promise<Answer> {
   const r = await d.api(path, { ...init, headers: { ...(lang === undefined ? {} : { 'accept-language': lang }), ...init.headers } });
   return { status: r.status, lang: r.headers.get('content-language'), contentType: r.headers.get('content-type') ?? '', body: (await r.json()) as Json };
 }
@@ -43,20 +47,35 @@ async function inEachLanguage(path: string, init: Parameters<typeof call>[2] = {
 beforeAll(async () => {
   d = await startTestDaemon({ clock });
   dinkes = (await call('/api/v1/tokens', undefined, { method: 'POST', json: { name: 'dinkes', role: 'opd-admin', opd: 'DINKES' } })).body.token;
-  const r = await d.api('/api/v1/blocklists/judi/import?source=national', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'judi.example\n198.51.100.0/24\n' });
+  const r = await d.api('/api/v1/blocklists/judi/import?source=national', {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: 'judi.example\n198.51.100.0/24\n',
+  });
   expect(r.status).toBe(200);
 });
 afterAll(() => d.stop());
 
 describe('problem detail languages', () => {
   it('IPAM: a full pool names its largest free block in Indonesian; a bad CIDR names the field and the fix', async () => {
-    const pool = await call('/api/v1/pools', undefined, { method: 'POST', json: { name: 'tiny', scope: 'public', cidr: '198.18.0.0/29', role: 'public-service' } });
+    const pool = await call('/api/v1/pools', undefined, {
+      method: 'POST',
+      json: { name: 'tiny', scope: 'public', cidr: '198.18.0.0/29', role: 'public-service' },
+    });
     expect(pool.status).toBe(201);
-    expect((await call(`/api/v1/pools/${pool.body.id}/allocations`, undefined, { method: 'POST', json: { opd: 'DISKOMINFO', purpose: 'web', prefixLength: 30 } })).status).toBe(201);
-    const full = await inEachLanguage(`/api/v1/pools/${pool.body.id}/allocations`, { method: 'POST', json: { opd: 'DISKOMINFO', purpose: 'mail', prefixLength: 29 } });
+    expect(
+      (await call(`/api/v1/pools/${pool.body.id}/allocations`, undefined, { method: 'POST', json: { opd: 'DISKOMINFO', purpose: 'web', prefixLength: 30 } }))
+        .status,
+    ).toBe(201);
+    const full = await inEachLanguage(`/api/v1/pools/${pool.body.id}/allocations`, {
+      method: 'POST',
+      json: { opd: 'DISKOMINFO', purpose: 'mail', prefixLength: 29 },
+    });
     expect(full.en).toMatchObject({ status: 409, code: 'POOL_EXHAUSTED', largestFree: '198.18.0.4/30' });
     expect(full.en.detail).toContain('no free /29');
-    expect(full.id.detail).toBe('Pool ini tidak punya blok kosong sebesar yang diminta (blok kosong terbesar: 198.18.0.4/30). Minta blok yang lebih kecil, atau minta NOC memakai pool lain.');
+    expect(full.id.detail).toBe(
+      'Pool ini tidak punya blok kosong sebesar yang diminta (blok kosong terbesar: 198.18.0.4/30). Minta blok yang lebih kecil, atau minta NOC memakai pool lain.',
+    );
 
     const bits = await inEachLanguage('/api/v1/pools', { method: 'POST', json: { name: 'x', scope: 'private', cidr: '10.0.0.1/24', role: 'opd-lan' } });
     expect(bits.id).toMatchObject({ code: 'CIDR_HOST_BITS_SET', field: 'cidr', suggestion: '10.0.0.0/24' });
@@ -65,19 +84,30 @@ describe('problem detail languages', () => {
   });
 
   it('requests: a missing OPD and an unknown type, and a site already open for the office', async () => {
-    const opd = await inEachLanguage('/api/v1/requests', { method: 'POST', json: { type: 'ip-block', prefixLength: 24, purpose: 'LAN', justification: 'kantor baru' } });
+    const opd = await inEachLanguage('/api/v1/requests', {
+      method: 'POST',
+      json: { type: 'ip-block', prefixLength: 24, purpose: 'LAN', justification: 'kantor baru' },
+    });
     expect(opd.id).toMatchObject({ status: 400, code: 'OPD_REQUIRED', field: 'opd' });
     expect(opd.id.detail).toBe('Sebutkan kode OPD-nya, misalnya DINKES.');
     const type = await inEachLanguage('/api/v1/requests', { method: 'POST', token: dinkes, json: { type: 'teleport', justification: 'x' } });
     expect(type.id).toMatchObject({ code: 'UNKNOWN_REQUEST_TYPE', field: 'type' });
     expect(type.id.detail).toContain('Pilih ip-block (minta blok IP) atau unblock');
-    const open = await inEachLanguage('/api/v1/requests', { method: 'POST', token: dinkes, json: { type: 'unblock', domain: 'free.example', duty: 'pengawasan', justification: 'laporan', until } });
+    const open = await inEachLanguage('/api/v1/requests', {
+      method: 'POST',
+      token: dinkes,
+      json: { type: 'unblock', domain: 'free.example', duty: 'pengawasan', justification: 'laporan', until },
+    });
     expect(open.id).toMatchObject({ status: 422, code: 'NOT_BLOCKED', field: 'domain' });
     expect(open.id.detail).toMatch(/^Situs ini tidak diblokir untuk kantor Anda/);
   });
 
   it('blocking: an entry covered by a wider one says which, and a wildcard too broad for a block list', async () => {
-    const parent = await inEachLanguage('/api/v1/requests', { method: 'POST', token: dinkes, json: { type: 'unblock', address: '198.51.100.20', duty: 'pengawasan', justification: 'laporan', until } });
+    const parent = await inEachLanguage('/api/v1/requests', {
+      method: 'POST',
+      token: dinkes,
+      json: { type: 'unblock', address: '198.51.100.20', duty: 'pengawasan', justification: 'laporan', until },
+    });
     expect(parent.id).toMatchObject({ status: 422, code: 'BLOCKED_BY_PARENT', field: 'address', blockedBy: { category: 'judi', value: '198.51.100.0/24' } });
     expect(parent.id.detail).toContain('198.51.100.0/24 dalam kategori judi');
     // A code that reaches the AppError through the value judge (a carrier), not as a literal.
@@ -136,7 +166,8 @@ describe('problem detail languages', () => {
   });
 
   it('label and diagram routes keep choosing their own way: Indonesian unless English is preferred', async () => {
-    const upload = (lang?: string) => call('/api/v1/opds/DINKES/diagrams', lang, { method: 'POST', token: dinkes, headers: { 'content-type': 'application/xml' }, body: '' });
+    const upload = (lang?: string) =>
+      call('/api/v1/opds/DINKES/diagrams', lang, { method: 'POST', token: dinkes, headers: { 'content-type': 'application/xml' }, body: '' });
     const [none, en, id] = [await upload(), await upload('en'), await upload('id')];
     expect([none.body.code, en.body.code, id.body.code]).toEqual(['DIAGRAM_EMPTY', 'DIAGRAM_EMPTY', 'DIAGRAM_EMPTY']);
     expect([none.lang, en.lang, id.lang]).toEqual(['id', 'en', 'id']);

@@ -11,7 +11,11 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 const call = async (path: string, init: Parameters<TestDaemon['api']>[1] = {}) => {
   const r = await d.api(path, init);
   const text = await r.text();
-  return { status: r.status, type: r.headers.get('content-type') ?? '', body: (text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text) as Json };
+  return {
+    status: r.status,
+    type: r.headers.get('content-type') ?? '',
+    body: (text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text) as Json,
+  };
 };
 /** The day `days` from now in Jakarta, as YYYY-MM-DD. */
 const dayFromNow = (days: number) => new Date(Date.now() + days * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Asia/Jakarta' });
@@ -30,7 +34,13 @@ describe('control characters in free text', () => {
     const cases: [string, string, (v: string) => unknown, string, Parameters<TestDaemon['api']>[1]?][] = [
       ['/api/v1/tokens', 'POST', (v) => ({ name: v, role: 'viewer' }), 'name'],
       ['/api/v1/requests', 'POST', (v) => ({ type: 'ip-block', prefixLength: 28, purpose: v, justification: 'j' }), 'purpose', { token: dinkes }],
-      ['/api/v1/requests', 'POST', (v) => ({ type: 'unblock', domain: 'judi.example', duty: 'd', justification: v, until: dayFromNow(3) }), 'justification', { token: dinkes }],
+      [
+        '/api/v1/requests',
+        'POST',
+        (v) => ({ type: 'unblock', domain: 'judi.example', duty: 'd', justification: v, until: dayFromNow(3) }),
+        'justification',
+        { token: dinkes },
+      ],
       ['/api/v1/requests/1/reject', 'POST', (v) => ({ reason: v }), 'reason'],
       ['/api/v1/exceptions/1/revoke', 'POST', (v) => ({ reason: v }), 'reason'],
       ['/api/v1/pools', 'POST', (v) => ({ name: 'p1', scope: 'private', cidr: '10.99.0.0/16', role: 'opd-lan', description: v }), 'description'],
@@ -102,7 +112,11 @@ describe('problem details', () => {
 describe('end dates', () => {
   it('an unblock request until a plain date ends at the end of that day in the regency zone', async () => {
     const day = dayFromNow(10);
-    const r = await call('/api/v1/requests', { method: 'POST', token: dinkes, json: { type: 'unblock', domain: 'judi.example', duty: 'pengawasan', justification: 'tugas', until: day } });
+    const r = await call('/api/v1/requests', {
+      method: 'POST',
+      token: dinkes,
+      json: { type: 'unblock', domain: 'judi.example', duty: 'pengawasan', justification: 'tugas', until: day },
+    });
     expect(r.status).toBe(201);
     expect(r.body.body.until).toBe(endOfDay(day, 'Asia/Jakarta'));
     const approved = await call(`/api/v1/requests/${r.body.id}/approve`, { method: 'POST', json: { until: dayFromNow(5) } });
@@ -111,10 +125,18 @@ describe('end dates', () => {
   });
 
   it('a day that does not exist, or another spelling, is refused with what to write', async () => {
-    const bad = await call('/api/v1/requests', { method: 'POST', token: dinkes, json: { type: 'unblock', domain: 'judi.example', duty: 'd', justification: 'j', until: '2027-02-30' } });
+    const bad = await call('/api/v1/requests', {
+      method: 'POST',
+      token: dinkes,
+      json: { type: 'unblock', domain: 'judi.example', duty: 'd', justification: 'j', until: '2027-02-30' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.field).toBe('until');
-    const spelled = await call('/api/v1/requests', { method: 'POST', token: dinkes, json: { type: 'unblock', domain: 'judi.example', duty: 'd', justification: 'j', until: '31-12-2026' } });
+    const spelled = await call('/api/v1/requests', {
+      method: 'POST',
+      token: dinkes,
+      json: { type: 'unblock', domain: 'judi.example', duty: 'd', justification: 'j', until: '31-12-2026' },
+    });
     expect(spelled.status).toBe(400);
     expect(spelled.body.field).toBe('until');
     expect(spelled.body.detail).toMatch(/a date \(2026-12-31\) or a date-time/);

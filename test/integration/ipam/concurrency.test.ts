@@ -8,7 +8,9 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 
 /** Every pair of live prefixes in the same pool and parent must be disjoint. */
 function overlaps(db: Database.Database): string[] {
-  const rows = db.prepare("SELECT id, pool_id, parent_id, network, last, cidr FROM ipam_prefixes WHERE state <> 'released' ORDER BY pool_id, parent_id, network").all() as Json[];
+  const rows = db
+    .prepare("SELECT id, pool_id, parent_id, network, last, cidr FROM ipam_prefixes WHERE state <> 'released' ORDER BY pool_id, parent_id, network")
+    .all() as Json[];
   const bad: string[] = [];
   for (let i = 0; i < rows.length; i++)
     for (let j = i + 1; j < rows.length; j++) {
@@ -26,7 +28,10 @@ describe('allocation under concurrency', () => {
       const opds = ((await (await d.api('/api/v1/opds')).json()) as Json[]).map((o) => o.code as string);
       const ids: number[] = [];
       for (let i = 0; i < 200; i++) {
-        const r = await d.api('/api/v1/requests', { method: 'POST', json: { type: 'ip-block', opd: opds[i % opds.length], prefixLength: [26, 27, 28, 29][i % 4], purpose: `LAN ${i}`, justification: 'load' } });
+        const r = await d.api('/api/v1/requests', {
+          method: 'POST',
+          json: { type: 'ip-block', opd: opds[i % opds.length], prefixLength: [26, 27, 28, 29][i % 4], purpose: `LAN ${i}`, justification: 'load' },
+        });
         ids.push(((await r.json()) as Json).id);
       }
       // every request approved twice at once: the second must lose with 409
@@ -48,12 +53,24 @@ describe('allocation under concurrency', () => {
 
   it('two daemon processes allocating from the same database never hand out the same block', async () => {
     const { dir, cleanup } = tempDir();
-    const env = { SIMPUL_DATA_DIR: join(dir, 'data'), SIMPUL_INVENTORY: EXAMPLE_INVENTORY, SIMPUL_PORT: '0', SIMPUL_ADMIN_TOKEN: 'two-process-admin-token-000', SIMPUL_LOG_LEVEL: 'warn' };
+    const env = {
+      SIMPUL_DATA_DIR: join(dir, 'data'),
+      SIMPUL_INVENTORY: EXAMPLE_INVENTORY,
+      SIMPUL_PORT: '0',
+      SIMPUL_ADMIN_TOKEN: 'two-process-admin-token-000',
+      SIMPUL_LOG_LEVEL: 'warn',
+    };
     const a = await simpulDaemon(['serve'], env);
     const b = await simpulDaemon(['serve'], env);
     const H = { authorization: 'Bearer two-process-admin-token-000', 'content-type': 'application/json' };
     try {
-      const pool = (await (await fetch(`${a.url}/api/v1/pools`, { method: 'POST', headers: H, body: JSON.stringify({ name: 'lan', scope: 'private', cidr: '10.30.0.0/20', role: 'opd-lan' }) })).json()) as Json;
+      const pool = (await (
+        await fetch(`${a.url}/api/v1/pools`, {
+          method: 'POST',
+          headers: H,
+          body: JSON.stringify({ name: 'lan', scope: 'private', cidr: '10.30.0.0/20', role: 'opd-lan' }),
+        })
+      ).json()) as Json;
       // b built its mirror before a's writes; data_version makes it notice.
       const sizes = [28, 29, 27, 30, 26, 29, 28, 30];
       const results = await Promise.all(

@@ -20,12 +20,15 @@ const count = (t: string) => d.services.store.db.prepare(`SELECT count(*) FROM $
 const HEADER = 'kind,prefix,address,pool,opd,purpose,scope,role,hostname,mac,device,description\n';
 const BAD_NAME = 'bad\u0000name/<x>';
 
-describe('IPAM import applies the API\'s own rules', () => {
+describe("IPAM import applies the API's own rules", () => {
   it('refuses a pool name, hostname or purpose the API refuses, in CSV, YAML and from the shell', async () => {
     const api = await d.api('/api/v1/pools', { method: 'POST', json: { name: BAD_NAME, scope: 'private', cidr: '10.60.0.0/24', role: 'opd-lan' } });
     expect(api.status).toBe(400);
 
-    const csv = await upload(`${HEADER}pool,10.60.0.0/24,,"${BAD_NAME}",,,private,opd-lan,,,,\npool,10.61.0.0/24,,good,,,private,opd-lan,,,,\nprefix,10.61.0.0/26,,,DINKES,${'x'.repeat(201)},,,,,,\naddress,,10.61.0.1,,DINKES,,,,not a hostname,,,\n`, 'text/csv');
+    const csv = await upload(
+      `${HEADER}pool,10.60.0.0/24,,"${BAD_NAME}",,,private,opd-lan,,,,\npool,10.61.0.0/24,,good,,,private,opd-lan,,,,\nprefix,10.61.0.0/26,,,DINKES,${'x'.repeat(201)},,,,,,\naddress,,10.61.0.1,,DINKES,,,,not a hostname,,,\n`,
+      'text/csv',
+    );
     expect(csv.status).toBe(422);
     expect(csv.body.applied).toBe(false);
     expect(csv.body.errors).toEqual([
@@ -54,7 +57,10 @@ describe('IPAM import applies the API\'s own rules', () => {
   });
 
   it('a pool row without a name gets one the API accepts', async () => {
-    const r = await upload(`${HEADER}pool,10.62.0.0/24,,,,,private,opd-lan,,,,LAN, kantor / gedung: baru\n`.replace('LAN, kantor / gedung: baru', '"LAN, kantor / gedung: baru"'), 'text/csv');
+    const r = await upload(
+      `${HEADER}pool,10.62.0.0/24,,,,,private,opd-lan,,,,LAN, kantor / gedung: baru\n`.replace('LAN, kantor / gedung: baru', '"LAN, kantor / gedung: baru"'),
+      'text/csv',
+    );
     expect(r.body).toMatchObject({ applied: true, counts: { pools: 1 } });
     const pools = (await (await d.api('/api/v1/pools')).json()) as Json[];
     expect(pools.find((p) => p.cidr === '10.62.0.0/24')?.name).toMatch(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/);

@@ -7,7 +7,10 @@ const clock = new ManualClock(new Date('2026-03-01T00:00:00Z'));
 const pools: Record<string, number> = {};
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-async function call(path: string, init: { method?: string; json?: unknown; token?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: Json }> {
+async function call(
+  path: string,
+  init: { method?: string; json?: unknown; token?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: Json }> {
   const r = await d.api(path, init);
   const text = await r.text();
   return { status: r.status, body: text ? JSON.parse(text) : null };
@@ -81,17 +84,29 @@ describe('allocation', () => {
 
   it('returns the same block for a retried request with the same Idempotency-Key', async () => {
     const body = { opd: 'DINSOS', purpose: 'LAN', prefixLength: 26 };
-    const first = await call(`/api/v1/pools/${pools['lan-v4']}/allocations`, { method: 'POST', json: body, headers: { 'idempotency-key': 'dinsos-lan-2026-03' } });
-    const again = await call(`/api/v1/pools/${pools['lan-v4']}/allocations`, { method: 'POST', json: body, headers: { 'idempotency-key': 'dinsos-lan-2026-03' } });
+    const first = await call(`/api/v1/pools/${pools['lan-v4']}/allocations`, {
+      method: 'POST',
+      json: body,
+      headers: { 'idempotency-key': 'dinsos-lan-2026-03' },
+    });
+    const again = await call(`/api/v1/pools/${pools['lan-v4']}/allocations`, {
+      method: 'POST',
+      json: body,
+      headers: { 'idempotency-key': 'dinsos-lan-2026-03' },
+    });
     expect(first.status).toBe(201);
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(first.body.id);
-    const other = await call(`/api/v1/pools/${pools['lan-v4']}/allocations`, { method: 'POST', json: { ...body, prefixLength: 25 }, headers: { 'idempotency-key': 'dinsos-lan-2026-03' } });
+    const other = await call(`/api/v1/pools/${pools['lan-v4']}/allocations`, {
+      method: 'POST',
+      json: { ...body, prefixLength: 25 },
+      headers: { 'idempotency-key': 'dinsos-lan-2026-03' },
+    });
     expect(other.status).toBe(409);
     expect(other.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
-  it('gives backbone links /31 and /127 by default, IPv6 LANs a /64 out of the OPD\'s own /56', async () => {
+  it("gives backbone links /31 and /127 by default, IPv6 LANs a /64 out of the OPD's own /56", async () => {
     const p2p = await post(`/api/v1/pools/${pools.backbone}/allocations`, { opd: 'DISKOMINFO', purpose: 'bb-dinkes' });
     expect(p2p.body.cidr).toBe('10.255.255.0/31');
     const p2p6 = await post(`/api/v1/pools/${pools['backbone-v6']}/allocations`, { opd: 'DISKOMINFO', purpose: 'bb-dinkes' });

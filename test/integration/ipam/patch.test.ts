@@ -41,7 +41,12 @@ describe('PATCH descriptive fields', () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ id: dinkes.id, cidr: '10.20.0.0/24', opd: 'DINKES', purpose: 'LAN kantor & "ruang server"', state: 'allocated' });
     const [e] = await auditOf('prefix', dinkes.id);
-    expect(e).toMatchObject({ action: 'ipam.prefix.update', opd: 'DINKES', before: { purpose: 'LAN kantor' }, after: { purpose: 'LAN kantor & "ruang server"' } });
+    expect(e).toMatchObject({
+      action: 'ipam.prefix.update',
+      opd: 'DINKES',
+      before: { purpose: 'LAN kantor' },
+      after: { purpose: 'LAN kantor & "ruang server"' },
+    });
     expect(e!.actor.role).toBe('noc-operator');
     // The same words again change nothing and add no entry.
     await patch(`/api/v1/prefixes/${dinkes.id}`, { purpose: 'LAN kantor & "ruang server"' }, tokens.operator);
@@ -49,9 +54,21 @@ describe('PATCH descriptive fields', () => {
   });
 
   it("an address's hostname, MAC (kept lowercase), device and description; null clears", async () => {
-    const r = await patch(`/api/v1/addresses/${host.id}`, { hostname: 'pc-02', mac: 'AA:BB:CC:DD:EE:0F', device: 'PC ruang 2', description: 'meja <b>depan</b>' });
+    const r = await patch(`/api/v1/addresses/${host.id}`, {
+      hostname: 'pc-02',
+      mac: 'AA:BB:CC:DD:EE:0F',
+      device: 'PC ruang 2',
+      description: 'meja <b>depan</b>',
+    });
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ address: '10.20.0.10', hostname: 'pc-02', mac: 'aa:bb:cc:dd:ee:0f', device: 'PC ruang 2', description: 'meja <b>depan</b>', opd: 'DINKES' });
+    expect(r.body).toMatchObject({
+      address: '10.20.0.10',
+      hostname: 'pc-02',
+      mac: 'aa:bb:cc:dd:ee:0f',
+      device: 'PC ruang 2',
+      description: 'meja <b>depan</b>',
+      opd: 'DINKES',
+    });
     const cleared = await patch(`/api/v1/addresses/${host.id}`, { hostname: null, device: null });
     expect(cleared.body).toMatchObject({ hostname: null, device: null, mac: 'aa:bb:cc:dd:ee:0f' });
     const [e] = await auditOf('address', host.id);

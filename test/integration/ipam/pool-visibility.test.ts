@@ -14,7 +14,8 @@ const call = async (path: string, token?: string, method = 'GET', json?: unknown
 
 beforeAll(async () => {
   d = await startTestDaemon();
-  const token = async (role: string, opd?: string) => (await call('/api/v1/tokens', undefined, 'POST', { name: role, role, ...(opd ? { opd } : {}) })).body.token as string;
+  const token = async (role: string, opd?: string) =>
+    (await call('/api/v1/tokens', undefined, 'POST', { name: role, role, ...(opd ? { opd } : {}) })).body.token as string;
   [dinkes, viewer] = [await token('opd-admin', 'DINKES'), await token('viewer')];
   lan = (await call('/api/v1/pools', undefined, 'POST', { name: 'lan', scope: 'private', cidr: '10.20.0.0/16', role: 'opd-lan' })).body.id;
   await call('/api/v1/pools', undefined, 'POST', { name: 'backbone', scope: 'private', cidr: '10.254.0.0/24', role: 'backbone-p2p' });
@@ -24,7 +25,7 @@ beforeAll(async () => {
 afterAll(() => d.stop());
 
 describe('what an OPD admin sees of shared pools', () => {
-  it('every pool\'s identity (to file a request) but no pool\'s utilization, on every route', async () => {
+  it("every pool's identity (to file a request) but no pool's utilization, on every route", async () => {
     const list = await call('/api/v1/pools', dinkes);
     expect(list.status).toBe(200);
     expect(list.body.map((p: Json) => [p.name, p.cidr, p.role, p.family, p.scope])).toEqual([
@@ -34,7 +35,10 @@ describe('what an OPD admin sees of shared pools', () => {
     expect(list.body.map((p: Json) => p.utilization)).toEqual([null, null]);
     expect((await call(`/api/v1/pools/${lan}`, dinkes)).body).toMatchObject({ name: 'lan', cidr: '10.20.0.0/16', utilization: null });
     const u = await call('/api/v1/ipam/utilization', dinkes);
-    expect(u.body.pools.map((p: Json) => [p.name, p.utilization])).toEqual([['lan', null], ['backbone', null]]);
+    expect(u.body.pools.map((p: Json) => [p.name, p.utilization])).toEqual([
+      ['lan', null],
+      ['backbone', null],
+    ]);
     expect(u.body.opds).toEqual([{ opd: 'DINKES', family: 4, prefixes: 1, allocated: '256', quarantined: '0' }]);
     // nothing in the answers counts BAPPEDA's /22 (1,024 addresses) or the free space around it
     for (const body of [list.body, u.body]) expect(JSON.stringify(body)).not.toMatch(/BAPPEDA|1280|largestFree/);

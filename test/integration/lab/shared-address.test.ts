@@ -16,7 +16,10 @@ describe('routers sharing one management address in lab mode', () => {
     const text = readFileSync(f, 'utf8');
     const edited = text
       .replace('mgmt: 10.255.14.1\n', 'mgmt: 10.255.10.1\n')
-      .replace('routeros: { credentials: mikrotik-opd, version: "7.16.2" }\n    snmp: { version: "2c", credentials: snmp-opd }', 'routeros: { credentials: mikrotik-opd, version: "7.16.2", port: 18728, sshPort: 2222 }\n    snmp: { version: "2c", credentials: snmp-opd, port: 1161 }');
+      .replace(
+        'routeros: { credentials: mikrotik-opd, version: "7.16.2" }\n    snmp: { version: "2c", credentials: snmp-opd }',
+        'routeros: { credentials: mikrotik-opd, version: "7.16.2", port: 18728, sshPort: 2222 }\n    snmp: { version: "2c", credentials: snmp-opd, port: 1161 }',
+      );
     expect(edited.match(/mgmt: 10\.255\.10\.1|sshPort: 2222/g)).toHaveLength(2);
     writeFileSync(f, edited);
     const config = testConfig(dir, { inventory: inv, log: { level: 'warn' }, backup: { intervalHours: 0 }, routeros: { autoApply: false } });

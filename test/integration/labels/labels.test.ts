@@ -23,7 +23,10 @@ let d: TestDaemon;
 const tokens: Record<string, string> = {};
 const example = (name: string) => readFileSync(join(ROOT, 'topology', name));
 
-async function call(path: string, init: { method?: string; json?: unknown; body?: RequestInit['body']; token?: string; headers?: Record<string, string> } = {}) {
+async function call(
+  path: string,
+  init: { method?: string; json?: unknown; body?: RequestInit['body']; token?: string; headers?: Record<string, string> } = {},
+) {
   const r = await d.api(path, init);
   const text = await r.text();
   return { status: r.status, headers: r.headers, body: (text && (r.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text) as Json };
@@ -33,11 +36,17 @@ const validate = (json: unknown, opts: { token?: string; lang?: string } = {}) =
 
 beforeAll(async () => {
   d = await startTestDaemon();
-  const csv = 'kind,prefix,address,pool,opd,purpose,scope,role,hostname,mac,device,description\npool,10.0.0.0/8,,all,,,private,opd-lan,,,,\nprefix,10.255.10.0/24,,,DINKES,management,,,,,,\nprefix,10.20.10.0/24,,,DINKES,LAN,,,,,,';
+  const csv =
+    'kind,prefix,address,pool,opd,purpose,scope,role,hostname,mac,device,description\npool,10.0.0.0/8,,all,,,private,opd-lan,,,,\nprefix,10.255.10.0/24,,,DINKES,management,,,,,,\nprefix,10.20.10.0/24,,,DINKES,LAN,,,,,,';
   expect((await call('/api/v1/ipam/import', { method: 'POST', body: csv, headers: { 'content-type': 'text/csv' } })).status).toBe(200);
-  for (const [name, opd] of [['dinkes', 'DINKES'], ['bappeda', 'BAPPEDA']] as const)
+  for (const [name, opd] of [
+    ['dinkes', 'DINKES'],
+    ['bappeda', 'BAPPEDA'],
+  ] as const)
     tokens[name] = (await call('/api/v1/tokens', { method: 'POST', json: { name, role: 'opd-admin', opd } })).body.token;
-  expect((await call('/api/v1/opds/DINKES/diagrams', { method: 'POST', body: example('DINKES.drawio'), headers: { 'content-type': 'application/xml' } })).status).toBe(201);
+  expect(
+    (await call('/api/v1/opds/DINKES/diagrams', { method: 'POST', body: example('DINKES.drawio'), headers: { 'content-type': 'application/xml' } })).status,
+  ).toBe(201);
 });
 afterAll(() => d.stop());
 
@@ -69,7 +78,7 @@ describe('POST /labels/validate', () => {
     expect(issue.message).toMatch(/dipakai lebih dari satu kabel/);
   });
 
-  it("with an OPD, labels are compared with its latest diagram", async () => {
+  it('with an OPD, labels are compared with its latest diagram', async () => {
     const r = await validate({ opd: 'DINKES', labels: ['DINKES.L1R01.SW01:47/DINKES.L1R03.SW02:48', 'DINKES.L1R01.SW01:46/DINKES.L1R03.SW02:48'] });
     const [drawn, moved] = r.body.labels as [Json, Json];
     expect(drawn.issues).toEqual([]);
@@ -77,7 +86,10 @@ describe('POST /labels/validate', () => {
   });
 
   it('a port written two ways (Gi1-0-24 and 24) is one port: the second cable on it is refused', async () => {
-    const r = await validate({ opd: 'DINKES', labels: ['DINKES.L1R01.SW01:Gi1-0-24/DINKES.L1R04.AP01:ether1', 'DINKES.L1R01.SW01:24/DINKES.L1R04.AP02:ether1'] }, { lang: 'en' });
+    const r = await validate(
+      { opd: 'DINKES', labels: ['DINKES.L1R01.SW01:Gi1-0-24/DINKES.L1R04.AP01:ether1', 'DINKES.L1R01.SW01:24/DINKES.L1R04.AP02:ether1'] },
+      { lang: 'en' },
+    );
     expect(r.status).toBe(200);
     expect(r.body.valid).toBe(0);
     const reuse = (r.body.labels[1].issues as Json[]).find((i) => i.code === 'LABEL_PORT_REUSED')!;
@@ -86,7 +98,14 @@ describe('POST /labels/validate', () => {
   });
 
   it('meaning: unknown OPD and device, unknown port, the same end twice', async () => {
-    const r = await validate({ labels: ['XYZ.L1R01.SW01:1/DINKES.L1R01.SW01:2', 'DINKES.L1R01.SW77:1/DINKES.L1R01.SW01:2', 'DINKES.L1R01.SW01:99/DINKES.L1R03.SW02:1', 'DINKES.L1R01.SW01:3/DINKES.L1R01.SW01:3'] });
+    const r = await validate({
+      labels: [
+        'XYZ.L1R01.SW01:1/DINKES.L1R01.SW01:2',
+        'DINKES.L1R01.SW77:1/DINKES.L1R01.SW01:2',
+        'DINKES.L1R01.SW01:99/DINKES.L1R03.SW02:1',
+        'DINKES.L1R01.SW01:3/DINKES.L1R01.SW01:3',
+      ],
+    });
     const codes = (r.body.labels as Json[]).map((l) => (l.issues as Json[]).map((i) => i.code));
     expect(codes[0]).toContain('LABEL_OPD_UNKNOWN');
     expect(codes[1]).toContain('LABEL_DEVICE_UNKNOWN');
@@ -106,7 +125,12 @@ describe('POST /labels/validate', () => {
 
 describe('cable surveys', () => {
   it('the DINKES survey: a report per cable, unreadable rows named by line, stored', async () => {
-    const r = await call('/api/v1/opds/DINKES/surveys?filename=DINKES-survey.csv', { method: 'POST', body: example('DINKES-survey.csv'), headers: { 'content-type': 'text/csv', 'accept-language': 'en' }, token: tokens.dinkes });
+    const r = await call('/api/v1/opds/DINKES/surveys?filename=DINKES-survey.csv', {
+      method: 'POST',
+      body: example('DINKES-survey.csv'),
+      headers: { 'content-type': 'text/csv', 'accept-language': 'en' },
+      token: tokens.dinkes,
+    });
     expect(r.status).toBe(201);
     const s = r.body;
     expect(s.survey).toMatchObject({ opd: 'DINKES', fileName: 'DINKES-survey.csv', readings: 10 });
@@ -130,7 +154,11 @@ describe('cable surveys', () => {
     const before = count();
     const r = await call('/api/v1/opds/DINKES/surveys', { method: 'POST', body: Buffer.from([0xff, 0xfe, 0, 1, 2]), headers: { 'content-type': 'text/csv' } });
     expect(r.status).toBe(415);
-    const q = await call('/api/v1/opds/DINKES/surveys', { method: 'POST', body: 'lokasi,ujung,label\n"ruang,dekat,X', headers: { 'content-type': 'text/csv' } });
+    const q = await call('/api/v1/opds/DINKES/surveys', {
+      method: 'POST',
+      body: 'lokasi,ujung,label\n"ruang,dekat,X',
+      headers: { 'content-type': 'text/csv' },
+    });
     expect(q.status).toBe(400);
     expect(q.body.code).toBe('SURVEY_ROW_INVALID');
     expect(count()).toBe(before);

@@ -23,7 +23,11 @@ interface Harness {
 }
 
 /** A daemon whose mail goes to the sink's port, on a manual clock, with the test's accounts. */
-async function harness(port: number, kinds: Record<string, boolean> = {}, restartOf?: { dataDir: string; clock: ManualClock; existing?: boolean }): Promise<Harness> {
+async function harness(
+  port: number,
+  kinds: Record<string, boolean> = {},
+  restartOf?: { dataDir: string; clock: ManualClock; existing?: boolean },
+): Promise<Harness> {
   const clock = restartOf?.clock ?? new ManualClock(new Date('2026-03-02T01:00:00Z'));
   let parts: { service: NotificationService; outbox: MailOutbox } | null = null;
   const d = await startTestDaemon({
@@ -37,7 +41,12 @@ async function harness(port: number, kinds: Record<string, boolean> = {}, restar
         kinds,
         // Retries are driven by the test (drain() after moving the clock), not by a timer.
         mail: { enabled: true, pollSeconds: 3600, retryMinSeconds: 60, retryMaxSeconds: 3600, timeoutSeconds: 5 },
-        smtp: { host: '127.0.0.1', port, from: 'Simpul Diskominfo <simpul@example.go.id>', auth: { username: 'simpul', password: { env: 'SIMPUL_TEST_SMTP_PASSWORD' } } },
+        smtp: {
+          host: '127.0.0.1',
+          port,
+          from: 'Simpul Diskominfo <simpul@example.go.id>',
+          auth: { username: 'simpul', password: { env: 'SIMPUL_TEST_SMTP_PASSWORD' } },
+        },
       },
     },
   });
@@ -67,8 +76,18 @@ const metric = async (h: Harness, name: string, kind: string): Promise<number> =
 
 const outboxRows = (h: Harness) =>
   h.d.services.store.db
-    .prepare('SELECT m.to_addr, m.language, m.attempts, m.next_attempt_at, m.last_error, m.sent_at, n.kind FROM notification_mail m JOIN notifications n ON n.id = m.notification_id ORDER BY m.id')
-    .all() as { to_addr: string; language: string; attempts: number; next_attempt_at: string; last_error: string | null; sent_at: string | null; kind: string }[];
+    .prepare(
+      'SELECT m.to_addr, m.language, m.attempts, m.next_attempt_at, m.last_error, m.sent_at, n.kind FROM notification_mail m JOIN notifications n ON n.id = m.notification_id ORDER BY m.id',
+    )
+    .all() as {
+    to_addr: string;
+    language: string;
+    attempts: number;
+    next_attempt_at: string;
+    last_error: string | null;
+    sent_at: string | null;
+    kind: string;
+  }[];
 
 describe('notification mail through a real SMTP server', () => {
   let sink: SmtpSink;
@@ -118,7 +137,12 @@ describe('notification mail through a real SMTP server', () => {
   });
 
   it("a decision on a request filed with a token goes to the office's admins", async () => {
-    const filed = (await (await h.d.api('/api/v1/requests', { method: 'POST', json: { type: 'ip-block', opd: 'BAPPEDA', addresses: 20, purpose: 'ruang rapat', justification: 'baru' } })).json()) as Json;
+    const filed = (await (
+      await h.d.api('/api/v1/requests', {
+        method: 'POST',
+        json: { type: 'ip-block', opd: 'BAPPEDA', addresses: 20, purpose: 'ruang rapat', justification: 'baru' },
+      })
+    ).json()) as Json;
     await h.outbox.drain();
     h.d.services.requests.approve(h.as('noc2'), filed.id as number, {});
     await vi.waitFor(() => expect(sink.to('bp1@example.go.id').map((m) => m.subject)).toEqual([`Permintaan #${filed.id} disetujui`]), { timeout: 10_000 });
@@ -179,7 +203,13 @@ describe('notification mail through a real SMTP server', () => {
     h.clock.set('2026-03-05T01:00:00Z');
     await h.d.api('/api/v1/blocklists/lainnya/entries', { method: 'POST', json: { value: 'wiki.example' } });
     const until = new Date(h.clock.now().getTime() + 10 * 86_400_000).toISOString();
-    const req = h.d.services.requests.file(h.as('dk1'), { type: 'unblock', domain: 'wiki.example', justification: 'rujukan materi', duty: 'promosi kesehatan', until });
+    const req = h.d.services.requests.file(h.as('dk1'), {
+      type: 'unblock',
+      domain: 'wiki.example',
+      justification: 'rujukan materi',
+      duty: 'promosi kesehatan',
+      until,
+    });
     h.d.services.requests.approve(h.as('noc1'), req.id, {});
     const ending = () => h.d.services.store.db.prepare("SELECT user_id, dedupe_key FROM notifications WHERE kind = 'exception-ending' ORDER BY user_id").all();
     h.service.scan();
@@ -196,7 +226,9 @@ describe('notification mail through a real SMTP server', () => {
     ]);
     expect(mails[0]!.text).toContain(`${PUBLIC}/requests/${req.id}`);
     // DINKES never uploaded a diagram: overdue, told once; BAPPEDA's admin about its own office only.
-    const overdue = h.d.services.store.db.prepare("SELECT user_id, dedupe_key FROM notifications WHERE kind = 'diagram-overdue' AND user_id IN ('user:dk1', 'user:bp1') ORDER BY user_id").all();
+    const overdue = h.d.services.store.db
+      .prepare("SELECT user_id, dedupe_key FROM notifications WHERE kind = 'diagram-overdue' AND user_id IN ('user:dk1', 'user:bp1') ORDER BY user_id")
+      .all();
     expect(overdue).toEqual([
       { user_id: 'user:bp1', dedupe_key: 'diagram-overdue:BAPPEDA:never' },
       { user_id: 'user:dk1', dedupe_key: 'diagram-overdue:DINKES:never' },
@@ -209,7 +241,12 @@ describe('notification mail through a real SMTP server', () => {
     const mine = await as('noc2', '/api/v1/notifications');
     expect(mine.status).toBe(200);
     expect(mine.body.unread).toBe(mine.body.total);
-    expect(mine.body.items[0]).toMatchObject({ kind: 'request-filed', title: expect.stringMatching(/^New site unblocking request from DINKES/), link: expect.stringMatching(/^\/requests\/\d+$/), readAt: null });
+    expect(mine.body.items[0]).toMatchObject({
+      kind: 'request-filed',
+      title: expect.stringMatching(/^New site unblocking request from DINKES/),
+      link: expect.stringMatching(/^\/requests\/\d+$/),
+      readAt: null,
+    });
     const first = mine.body.items.at(-1) as Json;
     const read = await as('noc2', `/api/v1/notifications/${first.id}/read`, 'POST');
     expect(read.body.readAt).toBe(h.clock.now().toISOString());
@@ -300,6 +337,8 @@ describe('across a restart', () => {
 
 describe('configuration', () => {
   it('mail enabled without an SMTP server stops the start, naming the key', async () => {
-    await expect(startTestDaemon({ modules: [notificationsModuleWith()], config: { notifications: { mail: { enabled: true } } } })).rejects.toThrow(/notifications\.smtp: required when notifications\.mail\.enabled/);
+    await expect(startTestDaemon({ modules: [notificationsModuleWith()], config: { notifications: { mail: { enabled: true } } } })).rejects.toThrow(
+      /notifications\.smtp: required when notifications\.mail\.enabled/,
+    );
   });
 });

@@ -29,12 +29,20 @@ function queue(n: number): void {
     const id = store.db
       .prepare("INSERT INTO notifications (user_id, kind, params_json, dedupe_key, created_at) VALUES (?, 'request-filed', ?, ?, ?)")
       .run(`user:u${i}`, JSON.stringify({ id: i, type: 'ip-block', opd: 'DINKES', what: null }), `request-filed:${i}`, now).lastInsertRowid;
-    store.db.prepare('INSERT INTO notification_mail (notification_id, to_addr, to_name, language, next_attempt_at) VALUES (?, ?, ?, ?, ?)').run(id, `u${i}@example.go.id`, `U${i}`, i % 2 ? 'id' : 'en', now);
+    store.db
+      .prepare('INSERT INTO notification_mail (notification_id, to_addr, to_name, language, next_attempt_at) VALUES (?, ?, ?, ?, ?)')
+      .run(id, `u${i}@example.go.id`, `U${i}`, i % 2 ? 'id' : 'en', now);
   }
 }
 
 const outbox = (send: SendMail, batch = 100) =>
-  new MailOutbox(store, send, { clock, backoff: { minSeconds: 60, maxSeconds: 3600 }, text: { timezone: 'Asia/Jakarta' }, metrics: registerNotificationMetrics(new Registry(), () => 0), batch });
+  new MailOutbox(store, send, {
+    clock,
+    backoff: { minSeconds: 60, maxSeconds: 3600 },
+    text: { timezone: 'Asia/Jakarta' },
+    metrics: registerNotificationMetrics(new Registry(), () => 0),
+    batch,
+  });
 
 describe('mail outbox', () => {
   it('sends every due mail in batches within one drain, each once, in its language', async () => {

@@ -12,12 +12,18 @@ const call = async (path: string, token?: string, method = 'GET', json?: unknown
   const r = await d.api(path, { method, json, token });
   return { status: r.status, body: (await r.json()) as Json };
 };
-const file = async (body: Json) => (await call('/api/v1/requests', dinkes, 'POST', { type: 'ip-block', justification: 'gedung baru', ...body })).body.id as number;
-const count = (sql: string, ...args: unknown[]) => d.services.store.db.prepare(sql).pluck().get(...args) as number;
+const file = async (body: Json) =>
+  (await call('/api/v1/requests', dinkes, 'POST', { type: 'ip-block', justification: 'gedung baru', ...body })).body.id as number;
+const count = (sql: string, ...args: unknown[]) =>
+  d.services.store.db
+    .prepare(sql)
+    .pluck()
+    .get(...args) as number;
 
 beforeAll(async () => {
   d = await startTestDaemon();
-  const token = async (role: string, opd?: string) => (await call('/api/v1/tokens', undefined, 'POST', { name: role, role, ...(opd ? { opd } : {}) })).body.token as string;
+  const token = async (role: string, opd?: string) =>
+    (await call('/api/v1/tokens', undefined, 'POST', { name: role, role, ...(opd ? { opd } : {}) })).body.token as string;
   [dinkes, operator] = [await token('opd-admin', 'DINKES'), await token('noc-operator')];
   // The lab's spreadsheet: DINKES already holds 2001:db8:1000::/56, imported with its own wording.
   const csv = readFileSync(join(ROOT, 'deploy/lab/ipam.csv'), 'utf8');
@@ -27,7 +33,7 @@ beforeAll(async () => {
 });
 afterAll(() => d.stop());
 
-describe('IPv6 requests use the office\'s own /56', () => {
+describe("IPv6 requests use the office's own /56", () => {
   it('a /64 comes out of the /56 the office already holds, whatever its purpose text says', async () => {
     const v56 = (await call('/api/v1/prefixes?opd=DINKES')).body.find((p: Json) => p.cidr === '2001:db8:1000::/56');
     expect(v56.purpose).not.toBe('IPv6 block of the OPD (/56, holds its /64 LANs)');

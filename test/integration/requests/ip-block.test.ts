@@ -17,7 +17,12 @@ const token = async (role: string, opd?: string) =>
 
 beforeAll(async () => {
   d = await startTestDaemon();
-  [dinkes, bappeda, operator, viewer] = [await token('opd-admin', 'DINKES'), await token('opd-admin', 'BAPPEDA'), await token('noc-operator'), await token('viewer')];
+  [dinkes, bappeda, operator, viewer] = [
+    await token('opd-admin', 'DINKES'),
+    await token('opd-admin', 'BAPPEDA'),
+    await token('noc-operator'),
+    await token('viewer'),
+  ];
   await d.api('/api/v1/pools', { method: 'POST', json: { name: 'lan', scope: 'private', cidr: '10.20.0.0/16', role: 'opd-lan' } });
   await d.api('/api/v1/pools', { method: 'POST', json: { name: 'lan6', scope: 'private', cidr: '2001:db8:20::/48', role: 'opd-lan' } });
 });
@@ -34,13 +39,17 @@ describe('IP-block requests', () => {
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ state: 'approved', result: { prefix: { cidr: '10.20.0.0/25', opd: 'DINKES' } } });
     const seen = await call(`/api/v1/requests/${filed.body.id}`, dinkes);
-    expect(seen.body.steps.map((s: Json) => s.detail)).toEqual(['ip-block request filed for DINKES', 'allocated 10.20.0.0/25 from pool lan to DINKES', 'approved']);
+    expect(seen.body.steps.map((s: Json) => s.detail)).toEqual([
+      'ip-block request filed for DINKES',
+      'allocated 10.20.0.0/25 from pool lan to DINKES',
+      'approved',
+    ]);
     const again = await call(`/api/v1/requests/${filed.body.id}/approve`, operator, 'POST', {});
     expect(again.body).toMatchObject({ status: 409, code: 'REQUEST_NOT_PENDING' });
     expect(d.services.store.db.prepare("SELECT count(*) FROM ipam_prefixes WHERE opd = 'DINKES'").pluck().get()).toBe(1);
   });
 
-  it('IPv6 requests get a /64 out of the OPD\'s /56; the NOC may name the pool or the prefix', async () => {
+  it("IPv6 requests get a /64 out of the OPD's /56; the NOC may name the pool or the prefix", async () => {
     const f = await call('/api/v1/requests', dinkes, 'POST', { type: 'ip-block', family: 6, prefixLength: 64, purpose: 'LAN', justification: 'IPv6' });
     const a = await call(`/api/v1/requests/${f.body.id}/approve`, operator, 'POST', {});
     expect(a.body.result.prefix.cidr).toBe('2001:db8:20::/64');

@@ -27,7 +27,10 @@ describe('request types declare their bodies', () => {
 
   it("refuses another type's field, naming it, through the API and through the service the pages call, storing nothing", async () => {
     const before = count();
-    const api = await d.api('/api/v1/requests', { method: 'POST', json: { type: 'unblock', opd: 'DINKES', domain: 'example.com', duty: 'x', justification: 'y', until: '2099-01-01', prefixLength: 24 } });
+    const api = await d.api('/api/v1/requests', {
+      method: 'POST',
+      json: { type: 'unblock', opd: 'DINKES', domain: 'example.com', duty: 'x', justification: 'y', until: '2099-01-01', prefixLength: 24 },
+    });
     expect(api.status).toBe(400);
     expect(await api.json()).toMatchObject({ code: 'VALIDATION_FAILED', field: 'prefixLength' });
     const noc = { id: 'noc', role: 'noc-admin', opd: null } as const;

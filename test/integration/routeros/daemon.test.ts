@@ -29,7 +29,10 @@ async function call(method: string, path: string, token: string = ADMIN, json?: 
 }
 const get = (path: string, token?: string) => call('GET', path, token);
 const sim = (id: string) => lab?.sims.get(id) as RouterSim;
-const routes = () => sim('diskominfo-core01').state.list('/ip/route').filter((r) => r.comment?.startsWith('simpul:routes'));
+const routes = () =>
+  sim('diskominfo-core01')
+    .state.list('/ip/route')
+    .filter((r) => r.comment?.startsWith('simpul:routes'));
 const nat = () => sim('diskominfo-edge01').state.list('/ip/firewall/nat');
 const simpul = simpulAsync;
 const states = async () => ((await get('/api/v1/routers')).body as unknown as Json[]).map((r) => r.state as string);
@@ -43,7 +46,11 @@ beforeAll(async () => {
   const config = testConfig(t.dir, { log: { level: 'warn' } });
   config.lab = true;
   d = await startDaemon(config, { logStream: new PassThrough() });
-  for (const [name, role, opd] of [['op', 'noc-operator', undefined], ['dinkes', 'opd-admin', 'DINKES'], ['viewer', 'viewer', undefined]] as const) {
+  for (const [name, role, opd] of [
+    ['op', 'noc-operator', undefined],
+    ['dinkes', 'opd-admin', 'DINKES'],
+    ['viewer', 'viewer', undefined],
+  ] as const) {
     const r = await call('POST', '/api/v1/tokens', ADMIN, { name, role, ...(opd ? { opd } : {}) });
     tokens[name] = r.body.token as string;
   }
@@ -89,9 +96,11 @@ describe('routers in the daemon (lab mode)', () => {
     expect(pool.status).toBe(201);
     const link = await call('POST', `/api/v1/pools/${pool.body.id}/allocations`, ADMIN, { opd: 'DINKES', purpose: 'backbone bb-dinkes v6' });
     expect(link.body.cidr).toBe('2001:db8:ffff::/127');
-    await expect.poll(() => sim('diskominfo-core01').state.list('/ipv6/route'), { timeout: 5000 }).toEqual([
-      expect.objectContaining({ 'dst-address': '2001:db8:1000::/56', gateway: '2001:db8:ffff::1', comment: 'simpul:routes 2001:db8:1000::/56 DINKES' }),
-    ]);
+    await expect
+      .poll(() => sim('diskominfo-core01').state.list('/ipv6/route'), { timeout: 5000 })
+      .toEqual([
+        expect.objectContaining({ 'dst-address': '2001:db8:1000::/56', gateway: '2001:db8:ffff::1', comment: 'simpul:routes 2001:db8:1000::/56 DINKES' }),
+      ]);
     expect((await call('DELETE', `/api/v1/prefixes/${link.body.id}`)).status).toBe(200);
     await expect.poll(() => sim('diskominfo-core01').state.list('/ipv6/route'), { timeout: 5000 }).toEqual([]);
   });
@@ -111,7 +120,8 @@ describe('routers in the daemon (lab mode)', () => {
   it('an OPD that loses its backbone link loses its routes, with the reason shown', async () => {
     const prefixes = (await get('/api/v1/prefixes?opd=KECBUKIT')).body as unknown as Json[];
     const link = prefixes.find((p) => p.cidr === '10.254.0.64/31');
-    for (const a of (await get(`/api/v1/prefixes/${link?.id}/addresses`)).body as unknown as Json[]) expect((await call('DELETE', `/api/v1/addresses/${a.id}`)).status).toBe(200);
+    for (const a of (await get(`/api/v1/prefixes/${link?.id}/addresses`)).body as unknown as Json[])
+      expect((await call('DELETE', `/api/v1/addresses/${a.id}`)).status).toBe(200);
     expect((await call('DELETE', `/api/v1/prefixes/${link?.id}`)).status).toBe(200);
     await expect.poll(() => routes().some((r) => r.comment?.endsWith(' KECBUKIT')), { timeout: 5000 }).toBe(false);
     const core = (await get('/api/v1/routers/diskominfo-core01')).body;
@@ -119,8 +129,17 @@ describe('routers in the daemon (lab mode)', () => {
   });
 
   it('NATs a public address assigned to a data-center server on the edge router', async () => {
-    expect(nat().filter((r) => r.comment?.startsWith('simpul:nat')).map((r) => r.comment)).toContain('simpul:nat 203.0.113.2 dst-nat srv-website');
-    expect(nat().find((r) => r.comment === 'simpul:nat 203.0.113.2 dst-nat srv-website')).toMatchObject({ chain: 'dstnat', action: 'dst-nat', 'dst-address': '203.0.113.2', 'to-addresses': '10.30.0.12' });
+    expect(
+      nat()
+        .filter((r) => r.comment?.startsWith('simpul:nat'))
+        .map((r) => r.comment),
+    ).toContain('simpul:nat 203.0.113.2 dst-nat srv-website');
+    expect(nat().find((r) => r.comment === 'simpul:nat 203.0.113.2 dst-nat srv-website')).toMatchObject({
+      chain: 'dstnat',
+      action: 'dst-nat',
+      'dst-address': '203.0.113.2',
+      'to-addresses': '10.30.0.12',
+    });
     // src-nat rules sit before the router's own masquerade in the srcnat chain
     const srcnat = nat().filter((r) => r.chain === 'srcnat');
     expect(srcnat.at(-1)).toMatchObject({ action: 'masquerade' });
@@ -128,7 +147,9 @@ describe('routers in the daemon (lab mode)', () => {
     const pub = ((await get('/api/v1/prefixes?opd=DISKOMINFO')).body as unknown as Json[]).find((p) => p.cidr === '203.0.113.0/28');
     const a = await call('POST', `/api/v1/prefixes/${pub?.id}/addresses`, ADMIN, { address: '203.0.113.9', device: 'srv-simpeg', hostname: 'srv-simpeg' });
     expect(a.status).toBe(201);
-    await expect.poll(() => nat().find((r) => r.comment === 'simpul:nat 203.0.113.9 src-nat srv-simpeg'), { timeout: 5000 }).toMatchObject({ chain: 'srcnat', action: 'src-nat', 'src-address': '10.30.0.14', 'to-addresses': '203.0.113.9' });
+    await expect
+      .poll(() => nat().find((r) => r.comment === 'simpul:nat 203.0.113.9 src-nat srv-simpeg'), { timeout: 5000 })
+      .toMatchObject({ chain: 'srcnat', action: 'src-nat', 'src-address': '10.30.0.14', 'to-addresses': '203.0.113.9' });
     expect(nat().some((r) => r.comment === 'simpul:nat 203.0.113.9 dst-nat srv-simpeg')).toBe(true);
     expect((await call('DELETE', `/api/v1/addresses/${a.body.id}`)).status).toBe(200);
     await expect.poll(() => nat().some((r) => r.comment?.includes('203.0.113.9')), { timeout: 5000 }).toBe(false);
@@ -141,7 +162,9 @@ describe('routers in the daemon (lab mode)', () => {
     const writes = s.stats.writes;
     const plan = await get('/api/v1/routers/dinkes-rtr01/plan', tokens.viewer);
     expect(plan.status).toBe(200);
-    expect(plan.body.steps).toEqual([expect.objectContaining({ op: 'add', menu: '/ip/firewall/filter', key: owned?.comment, reason: expect.stringContaining('missing') })]);
+    expect(plan.body.steps).toEqual([
+      expect.objectContaining({ op: 'add', menu: '/ip/firewall/filter', key: owned?.comment, reason: expect.stringContaining('missing') }),
+    ]);
     expect(s.stats.writes).toBe(writes);
     // a plan is a read: the router keeps the state its last sync gave it (correctDrift is on here)
     expect((await get('/api/v1/routers/dinkes-rtr01')).body).toMatchObject({ state: 'in-sync', drift: 0, reason: null });
@@ -154,7 +177,11 @@ describe('routers in the daemon (lab mode)', () => {
     expect(s.state.list('/ip/firewall/filter').some((r) => r.comment === owned?.comment)).toBe(true);
 
     const audit = (await get('/api/v1/audit?objectType=router&objectId=dinkes-rtr01&action=routeros.apply')).body as unknown as Json[];
-    expect(audit[0]).toMatchObject({ actor: { role: 'noc-operator' }, opd: 'DINKES', after: { result: 'ok', writes: 1, plan: { total: 1, byOp: { add: 1 }, steps: [expect.objectContaining({ op: 'add', key: owned?.comment })] } } });
+    expect(audit[0]).toMatchObject({
+      actor: { role: 'noc-operator' },
+      opd: 'DINKES',
+      after: { result: 'ok', writes: 1, plan: { total: 1, byOp: { add: 1 }, steps: [expect.objectContaining({ op: 'add', key: owned?.comment })] } },
+    });
   });
 
   it('scopes routers to an opd-admin and answers unknown routers with 404', async () => {
@@ -179,7 +206,11 @@ describe('routers in the daemon (lab mode)', () => {
     expect(audit[0]?.after).toMatchObject({ result: 'unreachable', kind: 'unreachable' });
     const all = await call('POST', '/api/v1/routers/apply', tokens.op);
     expect(all.status).toBe(200);
-    expect((all.body.results as Json[]).find((r) => r.router === 'setda-rtr01')).toMatchObject({ result: 'unreachable', state: 'unreachable', errors: [expect.objectContaining({ kind: 'unreachable' })] });
+    expect((all.body.results as Json[]).find((r) => r.router === 'setda-rtr01')).toMatchObject({
+      result: 'unreachable',
+      state: 'unreachable',
+      errors: [expect.objectContaining({ kind: 'unreachable' })],
+    });
     await sim('setda-rtr01').start();
     const back = await call('POST', '/api/v1/routers/setda-rtr01/apply', tokens.op);
     expect(back).toMatchObject({ status: 200, body: { result: 'ok', state: 'in-sync' } });
@@ -211,7 +242,7 @@ describe('routers in the daemon (lab mode)', () => {
     expect(await syncs('diskominfo-edge01')).toBe(edge0);
   });
 
-  it('a block imported with `simpul ipam import` reaches the core\'s routes at once, not at the next drift check', { timeout: 60_000 }, async () => {
+  it("a block imported with `simpul ipam import` reaches the core's routes at once, not at the next drift check", { timeout: 60_000 }, async () => {
     const file = join(dir, 'blocks.csv');
     writeFileSync(file, 'kind,prefix,opd,purpose\nprefix,10.20.77.0/24,DINKES,LAN gedung C\n');
     const r = await simpul(['ipam', 'import', file], { SIMPUL_URL: d.url, SIMPUL_TOKEN: ADMIN });

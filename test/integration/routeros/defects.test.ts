@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RouterOSAPI } from 'node-routeros';
-import { RouterSim, startRouterSim } from '../../../src/lab/routeros/server.js';
+import { type RouterSim, startRouterSim } from '../../../src/lab/routeros/server.js';
 import { RosProtocolError, RosTrapError } from '../../../src/routeros/compat.js';
 import { RouterConnection } from '../../../src/routeros/connection.js';
 import { RouterError } from '../../../src/routeros/errors.js';
@@ -127,7 +127,9 @@ describe('(e) router closes the connection during login', () => {
 
   it('rejects with the compatibility layer', async () => {
     sim.faults.dropAfterSentences = 0;
-    const err = await patchedApi().connect().catch((e: unknown) => e);
+    const err = await patchedApi()
+      .connect()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RosProtocolError);
     await expect(conn.connect()).rejects.toMatchObject({ kind: 'protocol', message: 'r1: connection closed during login' });
   });
@@ -142,7 +144,9 @@ describe('(f) socket errors lose their code', () => {
 
   it('keeps code and message with the compatibility layer', async () => {
     await sim.stop();
-    const err = (await patchedApi().connect().catch((e: unknown) => e)) as Error & { code?: string };
+    const err = (await patchedApi()
+      .connect()
+      .catch((e: unknown) => e)) as Error & { code?: string };
     expect(err.code).toBe('ECONNREFUSED');
     expect(err.message).toContain('ECONNREFUSED');
     await expect(conn.connect()).rejects.toMatchObject({ kind: 'unreachable' });

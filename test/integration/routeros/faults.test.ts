@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RouterSim, startRouterSim } from '../../../src/lab/routeros/server.js';
+import { type RouterSim, startRouterSim } from '../../../src/lab/routeros/server.js';
 import { RouterConnection, type RouterEndpoint } from '../../../src/routeros/connection.js';
 import { syncRouter } from '../../../src/routeros/sync.js';
 

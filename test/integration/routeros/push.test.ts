@@ -1,7 +1,7 @@
 // Pushing large lists with the real client against the simulated router: one write per entry, a
 // resync that writes nothing, and progress that survives a connection lost half way.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RouterSim, startRouterSim } from '../../../src/lab/routeros/server.js';
+import { type RouterSim, startRouterSim } from '../../../src/lab/routeros/server.js';
 import { RouterConnection } from '../../../src/routeros/connection.js';
 import type { DesiredState } from '../../../src/routeros/desired.js';
 import { syncRouter } from '../../../src/routeros/sync.js';
@@ -14,7 +14,10 @@ let conn: RouterConnection;
 
 beforeEach(async () => {
   sim = await startRouterSim({ password: 'pw' });
-  conn = new RouterConnection({ id: 'r1', host: '127.0.0.1', port: sim.port, user: 'admin', password: 'pw' }, { requestTimeoutMs: 10000, backoff: { initialMs: 20, maxMs: 50 } });
+  conn = new RouterConnection(
+    { id: 'r1', host: '127.0.0.1', port: sim.port, user: 'admin', password: 'pw' },
+    { requestTimeoutMs: 10000, backoff: { initialMs: 20, maxMs: 50 } },
+  );
 });
 
 afterEach(async () => {
@@ -26,8 +29,18 @@ afterEach(async () => {
 function blockList(domains: number, addresses: number): DesiredState {
   return {
     menus: {
-      [DNS]: Array.from({ length: domains }, (_, i) => ({ name: `site${i}.judi.example`, type: 'NXDOMAIN', ttl: '1h', 'match-subdomain': i % 5 === 0 ? 'yes' : 'no', comment: 'simpul:block judi' })),
-      [AL]: Array.from({ length: addresses }, (_, i) => ({ list: 'simpul-block', address: `11.${i >> 8}.${i & 255}.${i % 3 === 0 ? '0/24' : '1/32'}`.replace(/\.1\/32$/, '.1'), comment: 'simpul:block malware' })),
+      [DNS]: Array.from({ length: domains }, (_, i) => ({
+        name: `site${i}.judi.example`,
+        type: 'NXDOMAIN',
+        ttl: '1h',
+        'match-subdomain': i % 5 === 0 ? 'yes' : 'no',
+        comment: 'simpul:block judi',
+      })),
+      [AL]: Array.from({ length: addresses }, (_, i) => ({
+        list: 'simpul-block',
+        address: `11.${i >> 8}.${i & 255}.${i % 3 === 0 ? '0/24' : '1/32'}`.replace(/\.1\/32$/, '.1'),
+        comment: 'simpul:block malware',
+      })),
     },
   };
 }

@@ -2,7 +2,7 @@
 // simulator's counter), unmanaged entries untouched, drift, a router going down and coming back,
 // a contributor refusing, autoApply off, and only routers whose desired state changed resynced.
 import { afterEach, describe, expect, it } from 'vitest';
-import { RouterSim, startRouterSim } from '../../../src/lab/routeros/server.js';
+import { type RouterSim, startRouterSim } from '../../../src/lab/routeros/server.js';
 import { seedUnmanaged } from '../../../src/lab/routeros/starter.js';
 import { DesiredRegistry } from '../../../src/routeros/contributors.js';
 import { Reconciler, type ReconcilerSettings } from '../../../src/routeros/reconciler.js';
@@ -13,7 +13,17 @@ import type { Device, Inventory } from '../../../src/inventory/model.js';
 import type { DesiredState } from '../../../src/routeros/desired.js';
 import { tempDir, testConfig } from '../../helpers/daemon.js';
 
-const device = (id: string): Device => ({ id, name: `Router ${id}`, role: 'router', vendor: 'MikroTik', model: 'RB5009', site: `${id}-hq`, mgmt: '10.255.9.1', opd: id.toUpperCase(), routeros: { credentials: 'lab' } });
+const device = (id: string): Device => ({
+  id,
+  name: `Router ${id}`,
+  role: 'router',
+  vendor: 'MikroTik',
+  model: 'RB5009',
+  site: `${id}-hq`,
+  mgmt: '10.255.9.1',
+  opd: id.toUpperCase(),
+  routeros: { credentials: 'lab' },
+});
 const inventory = (ids: string[]): Inventory => ({ regency: { name: 'Test', province: 'Test' }, opds: [], sites: [], devices: ids.map(device), links: [] });
 
 let sims = new Map<string, RouterSim>();
@@ -50,7 +60,15 @@ async function setup(ids: string[], settings: Partial<ReconcilerSettings> = {}) 
     },
   });
   const r = new Reconciler({
-    settings: { driftIntervalSeconds: 3600, correctDrift: true, autoApply: true, maxConcurrent: 2, requestTimeoutSeconds: 2, connectTimeoutSeconds: 2, ...settings },
+    settings: {
+      driftIntervalSeconds: 3600,
+      correctDrift: true,
+      autoApply: true,
+      maxConcurrent: 2,
+      requestTimeoutSeconds: 2,
+      connectTimeoutSeconds: 2,
+      ...settings,
+    },
     inventory: () => inv,
     endpoint: (d) => {
       const s = sims.get(d.id);
@@ -84,7 +102,11 @@ describe('reconciler', () => {
     const before = sim('r1').state.list('/ip/firewall/filter');
     r.start();
     for (const id of ['r1', 'r2', 'r3']) await expect.poll(() => state(id), { timeout: 5000 }).toBe('in-sync');
-    expect(rows('r1', '/ip/firewall/address-list').map((x) => x.address).sort()).toEqual(['10.8.0.0/16', '10.9.0.0/16']);
+    expect(
+      rows('r1', '/ip/firewall/address-list')
+        .map((x) => x.address)
+        .sort(),
+    ).toEqual(['10.8.0.0/16', '10.9.0.0/16']);
     const filter = rows('r1', '/ip/firewall/filter');
     expect(filter.map((x) => x.comment)).toEqual(['simpul:test drop', 'accept established,related']);
     expect(filter[1]).toMatchObject({ ...before[0] });
@@ -210,7 +232,11 @@ describe('reconciler', () => {
     lists.set('r1', ['10.7.0.0/16']);
     desired.changed(['r1']);
     await expect.poll(() => r.status('r1')?.pendingApply, { timeout: 5000 }).toBe(true);
-    expect(rows('r1', '/ip/firewall/address-list').map((x) => x.address).sort()).toEqual(['10.8.0.0/16', '10.9.0.0/16']);
+    expect(
+      rows('r1', '/ip/firewall/address-list')
+        .map((x) => x.address)
+        .sort(),
+    ).toEqual(['10.8.0.0/16', '10.9.0.0/16']);
   });
 
   it('inventory reloads add and remove routers', async () => {
@@ -249,11 +275,28 @@ describe('an operator apply of every router', () => {
     const results = await new RouterService(store, r).applyAll(admin);
     const by = new Map(results.map((x) => [x.router, x]));
     expect(by.get('r1')).toMatchObject({ result: 'ok', state: 'in-sync' });
-    expect(by.get('r2')).toMatchObject({ result: 'unreachable', state: 'unreachable', reason: expect.stringMatching(/^timeout: /), errors: [expect.objectContaining({ kind: 'timeout' })] });
+    expect(by.get('r2')).toMatchObject({
+      result: 'unreachable',
+      state: 'unreachable',
+      reason: expect.stringMatching(/^timeout: /),
+      errors: [expect.objectContaining({ kind: 'timeout' })],
+    });
     // it waited for the connect timeout: the time is measured, not a constant 0
     expect(by.get('r2')?.durationMs).toBeGreaterThan(0);
-    expect(by.get('r3')).toMatchObject({ result: 'unreachable', state: 'unreachable', reason: expect.stringContaining('ECONNREFUSED'), errors: [expect.objectContaining({ kind: 'unreachable' })] });
-    const audit = store.db.prepare("SELECT object_id, after_json FROM audit_log WHERE action = 'routeros.apply' ORDER BY object_id").all() as { object_id: string; after_json: string }[];
-    expect(audit.map((a) => [a.object_id, JSON.parse(a.after_json).result])).toEqual([['r1', 'ok'], ['r2', 'unreachable'], ['r3', 'unreachable']]);
+    expect(by.get('r3')).toMatchObject({
+      result: 'unreachable',
+      state: 'unreachable',
+      reason: expect.stringContaining('ECONNREFUSED'),
+      errors: [expect.objectContaining({ kind: 'unreachable' })],
+    });
+    const audit = store.db.prepare("SELECT object_id, after_json FROM audit_log WHERE action = 'routeros.apply' ORDER BY object_id").all() as {
+      object_id: string;
+      after_json: string;
+    }[];
+    expect(audit.map((a) => [a.object_id, JSON.parse(a.after_json).result])).toEqual([
+      ['r1', 'ok'],
+      ['r2', 'unreachable'],
+      ['r3', 'unreachable'],
+    ]);
   });
 });

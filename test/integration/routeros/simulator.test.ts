@@ -1,7 +1,7 @@
 // The simulator at the wire level, with a raw socket: what a RouterOS API client sees byte-wise.
 import net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RouterSim, startRouterSim } from '../../../src/lab/routeros/server.js';
+import { type RouterSim, startRouterSim } from '../../../src/lab/routeros/server.js';
 import { encodeSentence, SentenceDecoder } from '../../../src/routeros/wire.js';
 
 let sim: RouterSim;

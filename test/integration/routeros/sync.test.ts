@@ -1,6 +1,6 @@
 // Desired-state sync with the real node-routeros client against the simulated router.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RouterSim, startRouterSim } from '../../../src/lab/routeros/server.js';
+import { type RouterSim, startRouterSim } from '../../../src/lab/routeros/server.js';
 import type { Rec } from '../../../src/lab/routeros/state.js';
 import { RouterConnection } from '../../../src/routeros/connection.js';
 import { InvalidDesiredStateError, type DesiredState } from '../../../src/routeros/desired.js';
@@ -43,7 +43,15 @@ function desired(): DesiredState {
         { chain: 'forward', action: 'drop', 'dst-address-list': 'blocked', comment: 'simpul:filter:block-dst' },
       ],
       [NAT]: [
-        { chain: 'dstnat', action: 'dst-nat', 'dst-address': '203.0.113.10', protocol: 'tcp', 'dst-port': '443', 'to-addresses': '10.30.0.10', comment: 'simpul:nat:web:dst' },
+        {
+          chain: 'dstnat',
+          action: 'dst-nat',
+          'dst-address': '203.0.113.10',
+          protocol: 'tcp',
+          'dst-port': '443',
+          'to-addresses': '10.30.0.10',
+          comment: 'simpul:nat:web:dst',
+        },
         { chain: 'srcnat', action: 'src-nat', 'src-address': '10.30.0.10', 'to-addresses': '203.0.113.10', comment: 'simpul:nat:web:src' },
       ],
     },
@@ -186,7 +194,8 @@ describe('router down, traps and rejected entries', () => {
   it('is degraded, keeping each error with its trap category, when the router rejects some entries', async () => {
     seedUnmanaged(sim);
     sim.state.insert(AL, { list: 'blocked', address: '192.0.2.9' }); // unmanaged, same identity as a desired one
-    sim.faults.reject = (path, verb, attrs) => (path === '/ip/route' && verb === 'add' ? { message: 'gateway unreachable in this lab', category: 1 } : undefined);
+    sim.faults.reject = (path, verb, _attrs) =>
+      path === '/ip/route' && verb === 'add' ? { message: 'gateway unreachable in this lab', category: 1 } : undefined;
     const r = await syncRouter(conn, desired());
     expect(r.result).toBe('degraded');
     expect(r.errors).toEqual([

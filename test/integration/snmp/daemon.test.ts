@@ -58,11 +58,18 @@ afterAll(async () => {
 describe('SNMP in the daemon (lab mode)', () => {
   it('shows live backbone traffic against the contracted capacity after two cycles', async () => {
     // the first sample is a baseline, the second gives rates
-    await expect.poll(async () => (await get('/api/v1/backbone')).body.filter((l: Json) => l.receiveBps !== null).length, { timeout: 20_000, interval: 200 }).toBeGreaterThan(30);
+    await expect
+      .poll(async () => (await get('/api/v1/backbone')).body.filter((l: Json) => l.receiveBps !== null).length, { timeout: 20_000, interval: 200 })
+      .toBeGreaterThan(30);
     const { status, body } = await get('/api/v1/backbone');
     expect(status).toBe(200);
     const dl = body.find((l: Json) => l.id === 'bb-dinkes');
-    expect(dl).toMatchObject({ status: 'up', opd: 'DINKES', a: { device: 'diskominfo-core01', operStatus: 'up' }, b: { device: 'dinkes-rtr01', port: 'ether1', operStatus: 'up' } });
+    expect(dl).toMatchObject({
+      status: 'up',
+      opd: 'DINKES',
+      a: { device: 'diskominfo-core01', operStatus: 'up' },
+      b: { device: 'dinkes-rtr01', port: 'ether1', operStatus: 'up' },
+    });
     expect(dl.since).toMatch(/^\d{4}-\d\d-\d\dT/);
     for (const l of body.filter((x: Json) => x.receiveBps !== null)) {
       expect(l.status, l.id).toBe('up');
@@ -82,7 +89,8 @@ describe('SNMP in the daemon (lab mode)', () => {
     expect(sample(text, 'simpul_device_up', { device: 'dinkes-rtr01', opd: 'DINKES' })).toBe(1);
     expect(sample(text, 'simpul_interface_receive_bytes_total', { device: 'dinkes-rtr01', interface: 'ether1', link: 'bb-dinkes' })).toBeGreaterThan(0);
     expect(sample(text, 'simpul_interface_oper_up', { device: 'dinkes-rtr01', interface: 'ether1' })).toBe(1);
-    for (const name of ['simpul_interface_transmit_bytes_total', 'simpul_interface_errors_total', 'simpul_snmp_poll_duration_seconds_count']) expect(text).toContain(name);
+    for (const name of ['simpul_interface_transmit_bytes_total', 'simpul_interface_errors_total', 'simpul_snmp_poll_duration_seconds_count'])
+      expect(text).toContain(name);
   });
 
   it('lists a device interfaces with status, speed and rates', async () => {
@@ -96,23 +104,38 @@ describe('SNMP in the daemon (lab mode)', () => {
     expect(e1.speedBps).toBeGreaterThanOrEqual(1e9);
     expect(BigInt(e1.receiveBytesTotal)).toBeGreaterThan(0n);
     const state = await get('/api/v1/devices/dinkes-rtr01/snmp');
-    expect(state.body).toMatchObject({ device: 'dinkes-rtr01', opd: 'DINKES', version: '2c', polled: true, state: 'up', reason: null, sysName: 'Router DINKES', interfaceCount: 9, hasIfXTable: true });
+    expect(state.body).toMatchObject({
+      device: 'dinkes-rtr01',
+      opd: 'DINKES',
+      version: '2c',
+      polled: true,
+      state: 'up',
+      reason: null,
+      sysName: 'Router DINKES',
+      interfaceCount: 9,
+      hasIfXTable: true,
+    });
   });
 
   it('stores LLDP neighbors once and does not rewrite unchanged rows', async () => {
     const db = d.services.store.db;
     const rows = () => db.prepare('SELECT * FROM lldp_neighbors WHERE device_id = ?').all('dinkes-rtr01') as Json[];
-    const audits = () => db.prepare("SELECT count(*) FROM audit_log WHERE action = 'lldp.neighbors_changed' AND object_id = ?").pluck().get('dinkes-rtr01') as number;
+    const audits = () =>
+      db.prepare("SELECT count(*) FROM audit_log WHERE action = 'lldp.neighbors_changed' AND object_id = ?").pluck().get('dinkes-rtr01') as number;
     await expect.poll(() => rows().length, { timeout: 10_000 }).toBeGreaterThan(0);
     const before = rows();
-    expect(before).toContainEqual(expect.objectContaining({ local_port: 'ether1', local_if_index: 1, remote_port: 'vlan110', remote_sys_name: 'Core router Jaringan Intra' }));
+    expect(before).toContainEqual(
+      expect.objectContaining({ local_port: 'ether1', local_if_index: 1, remote_port: 'vlan110', remote_sys_name: 'Core router Jaringan Intra' }),
+    );
     await polls('dinkes-rtr01', 2);
     expect(rows()).toEqual(before);
     expect(audits()).toBe(1);
 
     const n = await get('/api/v1/devices/dinkes-rtr01/neighbors');
     expect(n.status).toBe(200);
-    expect(n.body.neighbors).toContainEqual(expect.objectContaining({ localPort: 'ether1', remotePort: before[0]?.remote_port, remoteDevice: 'diskominfo-core01' }));
+    expect(n.body.neighbors).toContainEqual(
+      expect.objectContaining({ localPort: 'ether1', remotePort: before[0]?.remote_port, remoteDevice: 'diskominfo-core01' }),
+    );
     const core = await get('/api/v1/devices/diskominfo-core01/neighbors');
     expect(core.body.neighbors).toContainEqual(expect.objectContaining({ remotePort: 'ether1', remoteDevice: 'dinkes-rtr01' }));
   });

@@ -21,7 +21,8 @@ async function get(path: string): Promise<Json> {
 }
 const metrics = async (): Promise<string> => (await fetch(`${d.url}/metrics`)).text();
 /** The exposition lines of one family for one device. */
-const lines = (text: string, name: string, device: string): string[] => text.split('\n').filter((l) => l.startsWith(`${name}{`) && l.includes(`device="${device}"`));
+const lines = (text: string, name: string, device: string): string[] =>
+  text.split('\n').filter((l) => l.startsWith(`${name}{`) && l.includes(`device="${device}"`));
 
 beforeAll(async () => {
   // only the SNMP simulators, captured so the test can silence one
@@ -54,7 +55,16 @@ describe('ports of a device that does not answer', () => {
     const down = await get('/api/v1/devices/dinkes-rtr01/interfaces');
     expect(down.interfaces).toHaveLength(live.interfaces.length);
     for (const itf of down.interfaces) {
-      expect(itf, itf.name).toMatchObject({ operStatus: null, adminStatus: null, inBps: null, outBps: null, inErrorsPerSec: null, outErrorsPerSec: null, inDiscardsPerSec: null, outDiscardsPerSec: null });
+      expect(itf, itf.name).toMatchObject({
+        operStatus: null,
+        adminStatus: null,
+        inBps: null,
+        outBps: null,
+        inErrorsPerSec: null,
+        outErrorsPerSec: null,
+        inDiscardsPerSec: null,
+        outDiscardsPerSec: null,
+      });
       // what was counted stays: totals never go back, and the port is still listed by name
       expect(BigInt(itf.receiveBytesTotal), itf.name).toBeGreaterThanOrEqual(BigInt(live.interfaces.find((x: Json) => x.name === itf.name).receiveBytesTotal));
     }

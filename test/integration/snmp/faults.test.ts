@@ -14,8 +14,18 @@ afterEach(async () => {
   for (const s of sockets.splice(0)) s.close();
   await Promise.all(sims.splice(0).map((s) => s.close()));
 });
-const target = (id: string, port: number, timeoutMs = 1000) => ({ id, host: '127.0.0.1', port, credentials: { version: '2c' as const, community: 'public' }, timeoutMs, retries: 0 });
-const ports = [{ ifIndex: 1, name: 'p1', speedMbps: 1000, inBps: 1e6 }, { ifIndex: 2, name: 'p2', speedMbps: 1000, inBps: 2e6 }];
+const target = (id: string, port: number, timeoutMs = 1000) => ({
+  id,
+  host: '127.0.0.1',
+  port,
+  credentials: { version: '2c' as const, community: 'public' },
+  timeoutMs,
+  retries: 0,
+});
+const ports = [
+  { ifIndex: 1, name: 'p1', speedMbps: 1000, inBps: 1e6 },
+  { ifIndex: 2, name: 'p2', speedMbps: 1000, inBps: 2e6 },
+];
 
 describe('agents that misbehave', () => {
   it('wrong value types are rejected samples, counted, and no rate is invented', async () => {

@@ -49,7 +49,13 @@ describe('LLDP neighbor storage', () => {
     expect(s.sync(dev, 'DINKES', [n('1', 'Router DINKES'), n('2', 'AP 1')])).toBe('changed');
     const first = rows(dev);
     expect(first).toHaveLength(2);
-    expect(first[0]).toMatchObject({ local_port: '1', local_if_index: 1, remote_sys_name: 'Router DINKES', remote_port: 'ether1', first_seen: '2026-11-23T00:00:00.000Z' });
+    expect(first[0]).toMatchObject({
+      local_port: '1',
+      local_if_index: 1,
+      remote_sys_name: 'Router DINKES',
+      remote_port: 'ether1',
+      first_seen: '2026-11-23T00:00:00.000Z',
+    });
     expect(audits(dev)).toHaveLength(1);
 
     clock.advance(10_000);
@@ -102,7 +108,14 @@ describe('poll targets from the inventory', () => {
 
   it('resolves v2c and v3 credentials explicitly and says what is missing', () => {
     expect(snmpCredentials('2c', 'c', { community: 'x' })).toEqual({ version: '2c', community: 'x' });
-    expect(snmpCredentials('3', 'c', { user: 'u', authKey: 'a', privKey: 'p' })).toEqual({ version: '3', user: 'u', authProtocol: 'sha256', authKey: 'a', privProtocol: 'aes', privKey: 'p' });
+    expect(snmpCredentials('3', 'c', { user: 'u', authKey: 'a', privKey: 'p' })).toEqual({
+      version: '3',
+      user: 'u',
+      authProtocol: 'sha256',
+      authKey: 'a',
+      privProtocol: 'aes',
+      privKey: 'p',
+    });
     expect(() => snmpCredentials('2c', 'snmp-opd', { user: 'u' })).toThrow("credential 'snmp-opd' has no community");
     expect(() => snmpCredentials('3', 'c', { user: 'u', authKey: 'a' })).toThrow('no privKey');
     expect(() => snmpCredentials('3', 'c', { user: 'u', authKey: 'a', privKey: 'p', authProtocol: 'md5' })).toThrow("authProtocol 'md5' is not one of");
@@ -124,8 +137,15 @@ describe('poll targets from the inventory', () => {
     expect(plan.skipped.get('dinkes-sw02')).toContain('no SNMP endpoint');
     expect(plan.skipped.get(core[0]!.id)).toContain("credential 'snmp-core'");
     expect(plan.targets.find((t) => t.id === 'dinkes-rtr01')).toEqual({
-      id: 'dinkes-rtr01', opd: 'DINKES', host: '127.0.0.1', port: 16100, credentials: { version: '2c', community: 'c' },
-      timeoutMs: 1500, retries: 2, maxRepetitions: 20, intervalMs: 60_000,
+      id: 'dinkes-rtr01',
+      opd: 'DINKES',
+      host: '127.0.0.1',
+      port: 16100,
+      credentials: { version: '2c', community: 'c' },
+      timeoutMs: 1500,
+      retries: 2,
+      maxRepetitions: 20,
+      intervalMs: 60_000,
     });
   });
 
@@ -134,7 +154,13 @@ describe('poll targets from the inventory', () => {
     const plan = pollPlan(one, { endpoint: () => ({ host: '127.0.0.1', port: 1 }), credentials: () => ({ community: 'c' }), defaults });
     expect(plan.targets[0]?.intervalMs).toBe(15_000);
     const links = backboneLinks(inv);
-    expect(links.find((l) => l.id === 'bb-dinkes')).toEqual({ id: 'bb-dinkes', a: { device: 'diskominfo-core01', port: 'vlan110' }, b: { device: 'dinkes-rtr01', port: 'ether1' }, capacityMbps: 500, opd: 'DINKES' });
+    expect(links.find((l) => l.id === 'bb-dinkes')).toEqual({
+      id: 'bb-dinkes',
+      a: { device: 'diskominfo-core01', port: 'vlan110' },
+      b: { device: 'dinkes-rtr01', port: 'ether1' },
+      capacityMbps: 500,
+      opd: 'DINKES',
+    });
     expect(links).toHaveLength(inv.links.length);
   });
 });

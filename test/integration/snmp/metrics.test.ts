@@ -13,7 +13,15 @@ afterEach(async () => {
   await Promise.all(sims.splice(0).map((s) => s.close()));
 });
 
-const target = (id: string, s: SimulatedSwitch, opd: string) => ({ id, opd, host: '127.0.0.1', port: s.port, credentials: { version: '2c' as const, community: 'public' }, timeoutMs: 1000, retries: 0 });
+const target = (id: string, s: SimulatedSwitch, opd: string) => ({
+  id,
+  opd,
+  host: '127.0.0.1',
+  port: s.port,
+  credentials: { version: '2c' as const, community: 'public' },
+  timeoutMs: 1000,
+  retries: 0,
+});
 
 /** Value of one series in the text exposition, or undefined. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
@@ -27,12 +35,18 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 describe('SNMP metrics', () => {
   it('exports monotonic totals, status, links and poll health; a removed device disappears', async () => {
     const clock = new ManualClock();
-    const core = await SimulatedSwitch.start({ clock, name: 'core', ports: [{ ifIndex: 1, name: 'Gi1/0/1', alias: 'to DINKES', speedMbps: 1000, inBps: 8e6, outBps: 40e6, errorsPerSec: 1 }] });
+    const core = await SimulatedSwitch.start({
+      clock,
+      name: 'core',
+      ports: [{ ifIndex: 1, name: 'Gi1/0/1', alias: 'to DINKES', speedMbps: 1000, inBps: 8e6, outBps: 40e6, errorsPerSec: 1 }],
+    });
     const rtr = await SimulatedSwitch.start({ clock, name: 'rtr', ports: [{ ifIndex: 1, name: 'ether1', speedMbps: 1000, inBps: 40e6, outBps: 8e6 }] });
     sims.push(core, rtr);
     poller = new Poller({ clock });
     poller.setDevices([target('core', core, 'DISKOMINFO'), target('dinkes-rtr', rtr, 'DINKES')]);
-    const links: BackboneLink[] = [{ id: 'core-dinkes', a: { device: 'core', port: 'Gi1/0/1' }, b: { device: 'dinkes-rtr', port: 'ether1' }, capacityMbps: 50, opd: 'DINKES' }];
+    const links: BackboneLink[] = [
+      { id: 'core-dinkes', a: { device: 'core', port: 'Gi1/0/1' }, b: { device: 'dinkes-rtr', port: 'ether1' }, capacityMbps: 50, opd: 'DINKES' },
+    ];
     const registry = new Registry();
     registerSnmpMetrics(registry, poller, { links: () => links });
 

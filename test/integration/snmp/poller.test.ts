@@ -64,7 +64,12 @@ describe('poller against simulated switches over UDP', () => {
 
   it('polls over SNMPv3 authPriv (SHA-256, AES)', async () => {
     const clock = new ManualClock();
-    const s = await sim(clock, { name: 'sw-v3', ports, v3Users: [{ name: 'simpul', authKey: 'auth-secret-1', privKey: 'priv-secret-1' }], community: 'not-this-one' });
+    const s = await sim(clock, {
+      name: 'sw-v3',
+      ports,
+      v3Users: [{ name: 'simpul', authKey: 'auth-secret-1', privKey: 'priv-secret-1' }],
+      community: 'not-this-one',
+    });
     const p = poller(clock);
     p.setDevices([v2('sw-v3', s, { credentials: { version: '3', user: 'simpul', authKey: 'auth-secret-1', privKey: 'priv-secret-1' } })]);
     await p.pollOnce();
@@ -200,7 +205,7 @@ describe('poller against simulated switches over UDP', () => {
     await p.pollOnce();
     for (const id of ['native', 'small']) {
       const ifs = p.interfaces(id) ?? [];
-      expect([p.deviceState(id)?.state, p.deviceState(id)?.reason]).toEqual(["up", undefined]);
+      expect([p.deviceState(id)?.state, p.deviceState(id)?.reason]).toEqual(['up', undefined]);
       expect(ifs).toHaveLength(30);
       expect(ifs.map((i) => i.rates?.inBps)).toEqual(many.map((m) => m.inBps));
     }
@@ -220,18 +225,18 @@ describe('poller against simulated switches over UDP', () => {
 
     const order: DevicePollResult[] = [];
     const p = poller(clock, { concurrency: 4, onSample: (r) => order.push(r) });
-    p.setDevices([
-      v2('mute', mute, { timeoutMs: 400 }),
-      { ...v2('nobody', a, { timeoutMs: 400 }), port: closedPort },
-      v2('a', a),
-      v2('b', b),
-    ]);
+    p.setDevices([v2('mute', mute, { timeoutMs: 400 }), { ...v2('nobody', a, { timeoutMs: 400 }), port: closedPort }, v2('a', a), v2('b', b)]);
     const r = await p.pollOnce();
     expect(Object.fromEntries(r.devices.map((d) => [d.deviceId, d.state]))).toEqual({ mute: 'down', nobody: 'down', a: 'up', b: 'up' });
     expect(p.deviceState('mute')?.errors).toEqual({ timeout: 1 });
     expect(p.deviceState('mute')?.reason).toMatch(/timeout/);
     // the healthy devices finished first although they were listed last
-    expect(order.slice(0, 2).map((o) => o.deviceId).sort()).toEqual(['a', 'b']);
+    expect(
+      order
+        .slice(0, 2)
+        .map((o) => o.deviceId)
+        .sort(),
+    ).toEqual(['a', 'b']);
 
     mute.mute(false);
     await p.pollOnce();

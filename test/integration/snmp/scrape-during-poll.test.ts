@@ -43,7 +43,17 @@ for (const m of new InterfaceExposition(fleet).metrics()) registry.registerMetri
 beforeAll(async () => {
   agents = await startAgents({ count: 4 });
   const sims = agents.ports;
-  probe.setDevices(Array.from({ length: 12 }, (_, i) => ({ id: `probe${i}`, host: '127.0.0.1', port: sims[i % sims.length] as number, credentials: { version: '2c', community: 'public' }, timeoutMs: 1500, retries: 0, lldp: false })));
+  probe.setDevices(
+    Array.from({ length: 12 }, (_, i) => ({
+      id: `probe${i}`,
+      host: '127.0.0.1',
+      port: sims[i % sims.length] as number,
+      credentials: { version: '2c', community: 'public' },
+      timeoutMs: 1500,
+      retries: 0,
+      lldp: false,
+    })),
+  );
   await probe.pollOnce();
 }, 30_000);
 afterAll(async () => {

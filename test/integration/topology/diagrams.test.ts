@@ -13,14 +13,17 @@ const tokens: Record<string, string> = {};
 
 const example = (name: string) => readFileSync(join(ROOT, 'topology', name));
 
-async function call(path: string, init: { method?: string; json?: unknown; body?: RequestInit["body"]; token?: string; headers?: Record<string, string> } = {}) {
+async function call(
+  path: string,
+  init: { method?: string; json?: unknown; body?: RequestInit['body']; token?: string; headers?: Record<string, string> } = {},
+) {
   const r = await d.api(path, init);
   const text = await r.text();
   const type = r.headers.get('content-type') ?? '';
   return { status: r.status, type, headers: r.headers, text, body: (type.includes('json') && text ? JSON.parse(text) : null) as Json };
 }
 
-const upload = (opd: string, body: RequestInit["body"], opts: { type?: string; token?: string; lang?: string; filename?: string } = {}) =>
+const upload = (opd: string, body: RequestInit['body'], opts: { type?: string; token?: string; lang?: string; filename?: string } = {}) =>
   call(`/api/v1/opds/${opd}/diagrams${opts.filename ? `?filename=${encodeURIComponent(opts.filename)}` : ''}`, {
     method: 'POST',
     body,
@@ -29,7 +32,7 @@ const upload = (opd: string, body: RequestInit["body"], opts: { type?: string; t
   });
 
 const codes = (r: Json) => (r.report.findings as Json[]).map((f) => f.code as string);
-const versions = (opd: string) => d.services.store.db.prepare('SELECT count(*) FROM diagram_versions WHERE opd = ?').pluck().get(opd) as number;
+const _versions = (opd: string) => d.services.store.db.prepare('SELECT count(*) FROM diagram_versions WHERE opd = ?').pluck().get(opd) as number;
 const allVersions = () => d.services.store.db.prepare('SELECT count(*) FROM diagram_versions').pluck().get() as number;
 
 const IPAM_CSV = [
@@ -136,19 +139,16 @@ describe('uploads and reports', () => {
 
 /** A small YAML diagram for the finding codes the examples do not show. */
 const yamlDiagram = (nodes: string[], links: string[]) =>
-  ['format: simpul-topology/1', 'opd: DINKES', 'nodes:', ...nodes, 'links:', ...(links.length ? links : ['  []'])].join('\n').replace('links:\n  []', 'links: []');
+  ['format: simpul-topology/1', 'opd: DINKES', 'nodes:', ...nodes, 'links:', ...(links.length ? links : ['  []'])]
+    .join('\n')
+    .replace('links:\n  []', 'links: []');
 const node = (id: string, mgmt: string, extra = '') => `  - { id: ${id}, mgmt: ${mgmt}${extra} }`;
 const link = (id: string, a: string, b: string, label?: string) => `  - { id: ${id}, a: "${a}", b: "${b}"${label ? `, label: "${label}"` : ''} }`;
 
 describe('every finding code through the API', () => {
   it('unknown device, dangling link, port reused, duplicate IP, malformed and duplicate labels, inconsistent ends', async () => {
     const yaml = yamlDiagram(
-      [
-        node('dinkes-rtr01', '10.255.10.1'),
-        node('dinkes-sw01', '10.255.10.2'),
-        node('dinkes-sw02', '10.255.10.2'),
-        node('dinkes-sw99', '10.255.10.99'),
-      ],
+      [node('dinkes-rtr01', '10.255.10.1'), node('dinkes-sw01', '10.255.10.2'), node('dinkes-sw02', '10.255.10.2'), node('dinkes-sw99', '10.255.10.99')],
       [
         link('c1', 'dinkes-rtr01:ether2', 'dinkes-sw01:1', 'DINKES.L1R01.RTR01:ether2/DINKES.L1R01.SW01:1'),
         link('c2', 'dinkes-sw01:5', 'dinkes-sw02:5', 'DINKES.L1R01.SW01:5/DINKES.L1R03.SW02:5'),
@@ -241,9 +241,7 @@ describe('versions and changes', () => {
 
   it('the stored diff of a new version says what changed since the previous one', async () => {
     const base = example('BPKAD.yaml').toString('utf8');
-    const changed = base
-      .replace('b: bpkad-ap01:ether1', 'b: bpkad-ap01:ether2')
-      .replace('    mgmt: 10.255.5.12\n', '    mgmt: 10.255.5.13\n');
+    const changed = base.replace('b: bpkad-ap01:ether1', 'b: bpkad-ap01:ether2').replace('    mgmt: 10.255.5.12\n', '    mgmt: 10.255.5.13\n');
     const r = await upload('BPKAD', changed, { type: 'application/yaml' });
     expect(r.status).toBe(201);
     expect(r.body.version.version).toBe(2);
@@ -308,15 +306,39 @@ describe('hostile uploads: a clear 4xx and nothing stored', () => {
       { length: n },
       (_, i) => `<object label="n${i}" device="dinkes-x${i}" id="v${i}"><mxCell vertex="1" parent="1"/></object>`,
     ).join('')}</root></mxGraphModel></diagram></mxfile>`;
-  const cases: [string, () => RequestInit["body"], string, number, string][] = [
+  const cases: [string, () => RequestInit['body'], string, number, string][] = [
     ['billion laughs', lol, 'application/xml', 400, 'DIAGRAM_DOCTYPE_FORBIDDEN'],
-    ['XXE', () => '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><mxfile><diagram>&xxe;</diagram></mxfile>', 'application/xml', 400, 'DIAGRAM_DOCTYPE_FORBIDDEN'],
-    ['zip bomb', () => `<mxfile><diagram id="d" name="bomb">${deflateRawSync(Buffer.alloc(64 * 1024 * 1024, 0x41)).toString('base64')}</diagram></mxfile>`, 'application/xml', 413, 'DIAGRAM_PAGE_TOO_LARGE'],
+    [
+      'XXE',
+      () => '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><mxfile><diagram>&xxe;</diagram></mxfile>',
+      'application/xml',
+      400,
+      'DIAGRAM_DOCTYPE_FORBIDDEN',
+    ],
+    [
+      'zip bomb',
+      () => `<mxfile><diagram id="d" name="bomb">${deflateRawSync(Buffer.alloc(64 * 1024 * 1024, 0x41)).toString('base64')}</diagram></mxfile>`,
+      'application/xml',
+      413,
+      'DIAGRAM_PAGE_TOO_LARGE',
+    ],
     ['50 MB', () => Buffer.alloc(50 * 1024 * 1024, 0x20), 'application/xml', 413, 'DIAGRAM_TOO_LARGE'],
-    ['binary junk', () => Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0xff, 0xfe]), 'application/octet-stream', 415, 'DIAGRAM_NOT_TEXT'],
+    [
+      'binary junk',
+      () => Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0xff, 0xfe]),
+      'application/octet-stream',
+      415,
+      'DIAGRAM_NOT_TEXT',
+    ],
     ['100,000 nodes', () => many(100_000), 'application/xml', 413, 'DIAGRAM_TOO_MANY'],
     ['YAML alias bomb', () => 'a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n', 'application/yaml', 400, 'YAML_ALIAS_FORBIDDEN'],
-    ['a form with a text field but no file', () => '--x\r\nContent-Disposition: form-data; name="f"\r\n\r\n<mxfile/>\r\n--x--', 'multipart/form-data; boundary=x', 400, 'FORM_NO_FILE'],
+    [
+      'a form with a text field but no file',
+      () => '--x\r\nContent-Disposition: form-data; name="f"\r\n\r\n<mxfile/>\r\n--x--',
+      'multipart/form-data; boundary=x',
+      400,
+      'FORM_NO_FILE',
+    ],
     ['an empty body', () => '', 'application/xml', 400, 'DIAGRAM_EMPTY'],
   ];
   for (const [name, body, type, status, code] of cases)

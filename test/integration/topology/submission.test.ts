@@ -12,7 +12,10 @@ let d: TestDaemon;
 const tokens: Record<string, string> = {};
 const example = (name: string) => readFileSync(join(ROOT, 'topology', name));
 
-async function call(path: string, init: { method?: string; json?: unknown; body?: RequestInit['body']; token?: string; headers?: Record<string, string> } = {}) {
+async function call(
+  path: string,
+  init: { method?: string; json?: unknown; body?: RequestInit['body']; token?: string; headers?: Record<string, string> } = {},
+) {
   const r = await d.api(path, init);
   const text = await r.text();
   const type = r.headers.get('content-type') ?? '';
@@ -27,7 +30,11 @@ const upload = (opd: string, body: RequestInit['body'], opts: { type?: string; t
   });
 const withdraw = (opd: string, version: number, token?: string) => call(`/api/v1/opds/${opd}/diagrams/${version}/withdraw`, { method: 'POST', token });
 const row = async (opd: string) => ((await call('/api/v1/compliance')).body.opds as Json[]).find((o) => o.opd === opd)!;
-const count = (sql: string, ...args: unknown[]) => d.services.store.db.prepare(sql).pluck().get(...args) as number;
+const count = (sql: string, ...args: unknown[]) =>
+  d.services.store.db
+    .prepare(sql)
+    .pluck()
+    .get(...args) as number;
 const stored = (opd: string) => count('SELECT count(*) FROM diagram_versions WHERE opd = ?', opd);
 const audits = () => count('SELECT count(*) FROM audit_log');
 
@@ -198,7 +205,7 @@ describe('item 15: the same file once; withdrawing a mistaken upload', () => {
     expect(responses?.['201']).toBeDefined();
   });
 
-  it("the office withdraws its latest version: kept in the history, flagged, audited; the previous version counts again", async () => {
+  it('the office withdraws its latest version: kept in the history, flagged, audited; the previous version counts again', async () => {
     const v1 = (await row('BPKAD')).version as number;
     const changed = example('BPKAD.yaml').toString('utf8').replace('mgmt: 10.255.5.12', 'mgmt: 10.255.5.13');
     const bpkad = (await call('/api/v1/tokens', { method: 'POST', json: { name: 'bpkad', role: 'opd-admin', opd: 'BPKAD' } })).body.token as string;
@@ -223,7 +230,7 @@ describe('item 15: the same file once; withdrawing a mistaken upload', () => {
     expect(typeof w.body.withdrawnAt).toBe('string');
     expect(w.body.withdrawnBy).toBe(up.body.version.uploadedBy);
     expect(audits()).toBe(audit + 1);
-    const entry = d.services.store.db.prepare("SELECT action, object_id, opd, after_json FROM audit_log ORDER BY seq DESC LIMIT 1").get() as Json;
+    const entry = d.services.store.db.prepare('SELECT action, object_id, opd, after_json FROM audit_log ORDER BY seq DESC LIMIT 1').get() as Json;
     expect(entry).toMatchObject({ action: 'diagram.withdraw', object_id: `BPKAD/${v2}`, opd: 'BPKAD' });
     expect(JSON.parse(entry.after_json)).toMatchObject({ withdrawn: true, countedVersion: v1 });
 

@@ -20,7 +20,12 @@ export class CookieJar {
 }
 
 /** A GET with the jar's cookies; redirects are not followed, so tests see them. */
-export async function page(d: Pick<Daemon, 'url'>, jar: CookieJar, path: string, headers: Record<string, string> = {}): Promise<{ res: Response; html: string }> {
+export async function page(
+  d: Pick<Daemon, 'url'>,
+  jar: CookieJar,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ res: Response; html: string }> {
   const res = await fetch(d.url + path, { redirect: 'manual', headers: { cookie: jar.header(), accept: 'text/html', ...headers } });
   jar.update(res);
   return { res, html: await res.text() };

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../../src/auth/actor.js';
 import { ROOT, startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
-import { CookieJar, form, loginAs, page, textOf, upload as postFiles, type UploadFile } from './browserless.js';
+import { type CookieJar, form, loginAs, page, textOf, upload as postFiles, type UploadFile } from './browserless.js';
 
 let d: TestDaemon;
 let bappeda: CookieJar;
@@ -73,7 +73,9 @@ describe('diagram pages', () => {
   });
 
   it('a junk file, an empty form and a 50 MB file are answered with a page that says what to do; nothing is stored', async () => {
-    const junk = await upload(bappeda, '/diagrams/BAPPEDA', [{ name: 'foto.png', body: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0xff, 0xfe]) }]);
+    const junk = await upload(bappeda, '/diagrams/BAPPEDA', [
+      { name: 'foto.png', body: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0xff, 0xfe]) },
+    ]);
     expect(junk.res.status).toBe(415);
     expect(textOf(junk.html)).toContain('Berkas ini bukan teks');
     expect(junk.html).toContain('aria-invalid="true"');
@@ -163,7 +165,13 @@ describe('label pages', () => {
   });
 
   it('a cable survey uploaded by the NOC for an office is reported per cable', async () => {
-    const up = await upload(noc, '/labels/survey', [{ name: 'DINKES-survey.csv', body: SURVEY, type: 'text/csv' }], { 'survey-opd': 'DINKES' }, { from: '/labels' });
+    const up = await upload(
+      noc,
+      '/labels/survey',
+      [{ name: 'DINKES-survey.csv', body: SURVEY, type: 'text/csv' }],
+      { 'survey-opd': 'DINKES' },
+      { from: '/labels' },
+    );
     expect(up.res.status).toBe(303);
     const loc = up.res.headers.get('location')!;
     expect(loc).toMatch(/^\/labels\/surveys\/DINKES\/\d+$/);

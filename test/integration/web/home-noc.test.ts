@@ -12,10 +12,17 @@ let bare: TestDaemon;
 const ids: number[] = [];
 
 beforeAll(async () => {
-  [full, bare] = await Promise.all([startTestDaemon({ config: { log: { level: 'warn' } } }), startTestDaemon({ modules: [], config: { log: { level: 'warn' } } })]);
-  for (const d of [full, bare]) await d.services.users.create(systemActor('test'), { username: 'sari', displayName: 'Sari', role: 'noc-operator', password: PASSWORD });
+  [full, bare] = await Promise.all([
+    startTestDaemon({ config: { log: { level: 'warn' } } }),
+    startTestDaemon({ modules: [], config: { log: { level: 'warn' } } }),
+  ]);
+  for (const d of [full, bare])
+    await d.services.users.create(systemActor('test'), { username: 'sari', displayName: 'Sari', role: 'noc-operator', password: PASSWORD });
   for (const opd of ['DINKES', 'BAPPEDA'])
-    ids.push(full.services.requests.file(systemActor('test'), { type: 'ip-block', opd, prefixLength: 28, purpose: `ruang ${opd}`, justification: 'perangkat baru' }).id);
+    ids.push(
+      full.services.requests.file(systemActor('test'), { type: 'ip-block', opd, prefixLength: 28, purpose: `ruang ${opd}`, justification: 'perangkat baru' })
+        .id,
+    );
 }, 60_000);
 afterAll(async () => {
   await full?.stop();

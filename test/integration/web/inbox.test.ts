@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../../src/auth/actor.js';
 import { startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
-import { CookieJar, form, loginAs, page, textOf } from './browserless.js';
+import { type CookieJar, form, loginAs, page, textOf } from './browserless.js';
 
 let d: TestDaemon;
 let noc: CookieJar;
@@ -14,12 +14,24 @@ beforeAll(async () => {
   d = await startTestDaemon({ config: { log: { level: 'warn' } } });
   const admin = systemActor('test');
   await d.services.users.create(admin, { username: 'sari', displayName: 'Sari (NOC)', role: 'noc-operator', password: PASSWORD });
-  await d.services.users.create(admin, { username: 'budi', displayName: 'Budi (Dinkes)', role: 'opd-admin', opd: 'DINKES', password: PASSWORD, language: 'en' });
+  await d.services.users.create(admin, {
+    username: 'budi',
+    displayName: 'Budi (Dinkes)',
+    role: 'opd-admin',
+    opd: 'DINKES',
+    password: PASSWORD,
+    language: 'en',
+  });
   noc = await loginAs(d, 'sari', PASSWORD);
   other = await loginAs(d, 'budi', PASSWORD);
-  const token = ((await (await d.api('/api/v1/tokens', { method: 'POST', json: { name: 'dinkes', role: 'opd-admin', opd: 'DINKES' } })).json()) as { token: string }).token;
+  const token = (
+    (await (await d.api('/api/v1/tokens', { method: 'POST', json: { name: 'dinkes', role: 'opd-admin', opd: 'DINKES' } })).json()) as { token: string }
+  ).token;
   for (const purpose of ['Ruang server <b>baru</b>', 'Puskesmas keliling'])
-    expect((await d.api('/api/v1/requests', { method: 'POST', token, json: { type: 'ip-block', prefixLength: 28, purpose, justification: 'perangkat baru' } })).status).toBe(201);
+    expect(
+      (await d.api('/api/v1/requests', { method: 'POST', token, json: { type: 'ip-block', prefixLength: 28, purpose, justification: 'perangkat baru' } }))
+        .status,
+    ).toBe(201);
 }, 60_000);
 afterAll(() => d?.stop());
 

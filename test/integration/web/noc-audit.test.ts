@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../../src/auth/actor.js';
 import { startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
-import { CookieJar, loginAs, page, textOf } from './browserless.js';
+import { type CookieJar, loginAs, page, textOf } from './browserless.js';
 
 let d: TestDaemon;
 const PW = 'kata-sandi-yang-panjang';
@@ -21,9 +21,14 @@ beforeAll(async () => {
     await d.services.users.create(sys, { username, displayName, role, opd, password: PW });
     jars[username] = await loginAs(d, username, PW);
   }
-  const t = (await (await d.api('/api/v1/tokens', { method: 'POST', json: { name: 'Skrip <cadangan>', role: 'noc-operator' } })).json()) as { id: string; token: string };
+  const t = (await (await d.api('/api/v1/tokens', { method: 'POST', json: { name: 'Skrip <cadangan>', role: 'noc-operator' } })).json()) as {
+    id: string;
+    token: string;
+  };
   tokenId = t.id;
-  expect((await d.api('/api/v1/pools', { method: 'POST', token: t.token, json: { name: 'lan', scope: 'private', cidr: '10.20.0.0/16', role: 'opd-lan' } })).status).toBe(201);
+  expect(
+    (await d.api('/api/v1/pools', { method: 'POST', token: t.token, json: { name: 'lan', scope: 'private', cidr: '10.20.0.0/16', role: 'opd-lan' } })).status,
+  ).toBe(201);
   for (let i = 0; i < 60; i++) d.services.tokens.create(sys, { name: `mesin ${i}`, role: 'viewer' });
 }, 60_000);
 afterAll(() => d?.stop());
@@ -62,7 +67,11 @@ describe('audit log page', () => {
   });
 
   it('bad filters: every field error at once, escaped, a 400 page and no 500', async () => {
-    const r = await page(d, jars.lihat!, `/noc/audit?since=2026-02-30&until=kemarin&objectType=${encodeURIComponent('<script>')}&action=${encodeURIComponent('"onmouseover=')}`);
+    const r = await page(
+      d,
+      jars.lihat!,
+      `/noc/audit?since=2026-02-30&until=kemarin&objectType=${encodeURIComponent('<script>')}&action=${encodeURIComponent('"onmouseover=')}`,
+    );
     expect(r.res.status).toBe(400);
     expect(r.html.match(/class="field-error"/g)).toHaveLength(4);
     expect(r.html).not.toContain('<script>');

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../../src/auth/actor.js';
 import { startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
 import { startLabDaemon, type LabDaemon } from './noc-lab.js';
-import { CookieJar, loginAs, page, textOf } from './browserless.js';
+import { type CookieJar, loginAs, page, textOf } from './browserless.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 let lab: LabDaemon;
@@ -22,7 +22,10 @@ async function people(d: { services: LabDaemon['services'] }) {
 }
 
 beforeAll(async () => {
-  [lab, plain] = await Promise.all([startLabDaemon({ grafana: { url: GRAFANA }, snmp: { intervalSeconds: 2 } }), startTestDaemon({ config: { log: { level: 'warn' } } })]);
+  [lab, plain] = await Promise.all([
+    startLabDaemon({ grafana: { url: GRAFANA }, snmp: { intervalSeconds: 2 } }),
+    startTestDaemon({ config: { log: { level: 'warn' } } }),
+  ]);
   await Promise.all([people(lab), people(plain)]);
   [noc, office, plainNoc] = [await loginAs(lab, 'sari', PASSWORD), await loginAs(lab, 'budi', PASSWORD), await loginAs(plain, 'sari', PASSWORD)];
   // polled twice at least: rates and utilization exist for the links whose ends answer
@@ -54,7 +57,7 @@ describe('backbone page', () => {
     expect(text).toMatch(/Errors/);
   });
 
-  it('links each link to its office\'s Grafana panel and the dashboard, built from grafana.url', async () => {
+  it("links each link to its office's Grafana panel and the dashboard, built from grafana.url", async () => {
     const p = await page(lab, noc, '/noc/backbone');
     expect(p.html).toContain('href="https://grafana.example.go.id/d/simpul-backbone/simpul-backbone"');
     expect(p.html).toContain('href="https://grafana.example.go.id/d/simpul-backbone/simpul-backbone?var-opd=DINKES&amp;viewPanel=5"');

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../../src/auth/actor.js';
 import { startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
-import { CookieJar, csrfOf, form, loginAs, page, textOf, upload as postFiles } from './browserless.js';
+import { type CookieJar, csrfOf, form, loginAs, page, textOf, upload as postFiles } from './browserless.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 let d: TestDaemon;
@@ -14,14 +14,18 @@ const PASSWORD = 'kata-sandi-yang-panjang';
 const MAX_IMPORT = 1024 * 1024;
 let dinkesToken: string;
 
-const api = async (path: string, init: { method?: string; json?: unknown; token?: string } = {}): Promise<Json> => (await d.api(path, init)).json() as Promise<Json>;
+const api = async (path: string, init: { method?: string; json?: unknown; token?: string } = {}): Promise<Json> =>
+  (await d.api(path, init)).json() as Promise<Json>;
 const entriesOf = async (cat: string, source?: string) =>
   ((await api(`/api/v1/blocklists/${cat}/entries?limit=1000${source ? `&source=${source}` : ''}`)).entries as Json[]).map((e) => e.value as string);
 const auditCount = () => d.services.store.db.prepare('SELECT count(*) FROM audit_log').pluck().get() as number;
 
 /** The list upload form; an empty file field when `file` is null, as a browser sends a form with no file chosen. */
 const upload = (jar: CookieJar, cat: string, fields: Record<string, string>, file: { name: string; body: string | Uint8Array } | null, csrf?: string | null) =>
-  postFiles(d, jar, `/noc/blocklists/${cat}/import`, [file ? { ...file, type: 'text/plain' } : { name: '', body: '' }], fields, { csrf, from: `/noc/blocklists/${cat}` });
+  postFiles(d, jar, `/noc/blocklists/${cat}/import`, [file ? { ...file, type: 'text/plain' } : { name: '', body: '' }], fields, {
+    csrf,
+    from: `/noc/blocklists/${cat}`,
+  });
 
 beforeAll(async () => {
   d = await startTestDaemon({ config: { log: { level: 'warn' }, blocking: { maxImportBytes: MAX_IMPORT } } });
@@ -30,14 +34,18 @@ beforeAll(async () => {
   await d.services.users.create(admin, { username: 'wati', displayName: 'Wati', role: 'viewer', password: PASSWORD });
   await d.services.users.create(admin, { username: 'budi', displayName: 'Budi', role: 'opd-admin', opd: 'DINKES', password: PASSWORD });
   [noc, viewer, office] = [await loginAs(d, 'sari', PASSWORD), await loginAs(d, 'wati', PASSWORD), await loginAs(d, 'budi', PASSWORD)];
-  const r = await d.api('/api/v1/blocklists/judi/import?source=national', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'judi.example\n*.slot.example\n203.0.113.7\n' });
+  const r = await d.api('/api/v1/blocklists/judi/import?source=national', {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: 'judi.example\n*.slot.example\n203.0.113.7\n',
+  });
   expect(r.status).toBe(200);
   dinkesToken = (await api('/api/v1/tokens', { method: 'POST', json: { name: 'dinkes', role: 'opd-admin', opd: 'DINKES' } })).token as string;
 }, 120_000);
 afterAll(() => d?.stop());
 
 describe('block list pages', () => {
-  it('shows categories with their sources and counts, and a category\'s entries', async () => {
+  it("shows categories with their sources and counts, and a category's entries", async () => {
     const list = await page(d, noc, '/noc/blocklists');
     expect(list.res.status).toBe(200);
     expect(list.html).toContain('href="/noc/blocklists/judi"');
@@ -48,7 +56,9 @@ describe('block list pages', () => {
     for (const v of ['judi.example', '*.slot.example', '203.0.113.7']) expect(judi.html).toContain(`<code>${v}</code>`);
     expect((await page(d, noc, '/noc/blocklists/judi?q=slot')).html).not.toContain('<code>judi.example</code>');
     expect((await page(d, noc, '/noc/blocklists/nope')).res.status).toBe(404);
-    expect((await d.api('/api/v1/blocklists', { method: 'POST', json: { name: 'uji-teks', description: '<script>alert(1)</script> "kutip"' } })).status).toBe(201);
+    expect((await d.api('/api/v1/blocklists', { method: 'POST', json: { name: 'uji-teks', description: '<script>alert(1)</script> "kutip"' } })).status).toBe(
+      201,
+    );
     for (const path of ['/noc/blocklists', '/noc/blocklists/uji-teks']) {
       const p = await page(d, noc, path);
       expect(p.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &quot;kutip&quot;');
@@ -56,7 +66,7 @@ describe('block list pages', () => {
     }
   });
 
-  it('adds an entry, and refuses one in words next to the field: the regency\'s own domain, a bad name, hostile text', async () => {
+  it("adds an entry, and refuses one in words next to the field: the regency's own domain, a bad name, hostile text", async () => {
     const ok = await form(d, noc, '/noc/blocklists/lainnya/entries', { value: 'Slot-Gacor.Example' }, { from: '/noc/blocklists/lainnya' });
     expect(ok.res.status).toBe(303);
     expect(ok.res.headers.get('location')).toBe('/noc/blocklists/lainnya?done=entryAdded');
@@ -100,12 +110,21 @@ describe('block list pages', () => {
   });
 
   it('removes an entry and saves the offices a category does not apply to', async () => {
-    const [entry] = ((await api('/api/v1/blocklists/lainnya/entries?q=slot-gacor')).entries as Json[]);
+    const [entry] = (await api('/api/v1/blocklists/lainnya/entries?q=slot-gacor')).entries as Json[];
     const r = await form(d, noc, `/noc/blocklists/lainnya/entries/${entry!.id}/remove`, {}, { from: '/noc/blocklists/lainnya' });
     expect(r.res.status).toBe(303);
     expect(await entriesOf('lainnya')).not.toContain('slot-gacor.example');
-    const body = new URLSearchParams([['_csrf', csrfOf((await page(d, noc, '/noc/blocklists/judi')).html)], ['excluded', 'DINKES'], ['excluded', 'BAPPEDA']]);
-    const saved = await fetch(`${d.url}/noc/blocklists/judi/policy`, { method: 'POST', redirect: 'manual', headers: { cookie: noc.header(), 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const body = new URLSearchParams([
+      ['_csrf', csrfOf((await page(d, noc, '/noc/blocklists/judi')).html)],
+      ['excluded', 'DINKES'],
+      ['excluded', 'BAPPEDA'],
+    ]);
+    const saved = await fetch(`${d.url}/noc/blocklists/judi/policy`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: noc.header(), 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
     expect(saved.status).toBe(303);
     expect(((await api('/api/v1/blocklists')) as unknown as Json[]).find((c) => c.name === 'judi')!.excludedOpds).toEqual(['BAPPEDA', 'DINKES']);
     expect((await page(d, noc, '/noc/blocklists/judi')).html).toMatch(/value="DINKES" checked/);
@@ -165,7 +184,11 @@ describe('exceptions across offices', () => {
   let excId: number;
   beforeAll(async () => {
     const until = new Date(Date.now() + 20 * 86_400_000).toISOString();
-    const filed = await api('/api/v1/requests', { method: 'POST', token: dinkesToken, json: { type: 'unblock', domain: 'judi.example', duty: 'pengawasan', justification: 'laporan', until } });
+    const filed = await api('/api/v1/requests', {
+      method: 'POST',
+      token: dinkesToken,
+      json: { type: 'unblock', domain: 'judi.example', duty: 'pengawasan', justification: 'laporan', until },
+    });
     const ok = await api(`/api/v1/requests/${filed.id}/approve`, { method: 'POST', json: {} });
     excId = ok.result.exception.id as number;
   });

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../../src/auth/actor.js';
 import { startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
-import { CookieJar, form, loginAs, page, textOf } from './browserless.js';
+import { type CookieJar, form, loginAs, page, textOf } from './browserless.js';
 
 let d: TestDaemon;
 const PW = 'kata-sandi-yang-panjang';
@@ -14,7 +14,8 @@ let dinkes: Json;
 let host: Json;
 let old: Json;
 
-const api = async (path: string, json?: unknown, method = json === undefined ? 'GET' : 'POST'): Promise<Json> => (await d.api(path, { method, json })).json() as Promise<Json>;
+const api = async (path: string, json?: unknown, method = json === undefined ? 'GET' : 'POST'): Promise<Json> =>
+  (await d.api(path, { method, json })).json() as Promise<Json>;
 
 beforeAll(async () => {
   d = await startTestDaemon({ config: { log: { level: 'warn' } } });
@@ -94,7 +95,12 @@ describe('editing', () => {
 
   it('hostile input is refused with every field error at once, nothing stored', async () => {
     const before = d.services.audit.list(systemActor('test'), { limit: 1 })[0]!.seq;
-    const bad = await form(d, jars.sari!, `/noc/ipam/prefixes/${dinkes.id}/addresses/${host.id}`, { hostname: '<script>', mac: 'nope', device: 'a\u0000b', description: 'x'.repeat(600) });
+    const bad = await form(d, jars.sari!, `/noc/ipam/prefixes/${dinkes.id}/addresses/${host.id}`, {
+      hostname: '<script>',
+      mac: 'nope',
+      device: 'a\u0000b',
+      description: 'x'.repeat(600),
+    });
     expect(bad.res.status).toBe(400);
     expect(bad.html.match(/class="field-error"/g)).toHaveLength(4);
     expect(textOf(bad.html)).toContain('Nama host hanya boleh huruf');
@@ -112,7 +118,12 @@ describe('editing', () => {
   });
 
   it("an address's details: a blank field clears it; a pool's description", async () => {
-    const r = await form(d, jars.sari!, `/noc/ipam/prefixes/${dinkes.id}/addresses/${host.id}`, { hostname: '', mac: 'AA:BB:CC:00:11:22', device: 'PC depan', description: 'Meja resepsionis' });
+    const r = await form(d, jars.sari!, `/noc/ipam/prefixes/${dinkes.id}/addresses/${host.id}`, {
+      hostname: '',
+      mac: 'AA:BB:CC:00:11:22',
+      device: 'PC depan',
+      description: 'Meja resepsionis',
+    });
     expect(r.res.status).toBe(303);
     const a = d.services.ipam.listAddresses(systemActor('test'), dinkes.id).find((x) => x.id === host.id)!;
     expect(a).toMatchObject({ hostname: null, mac: 'aa:bb:cc:00:11:22', device: 'PC depan', description: 'Meja resepsionis' });
@@ -151,6 +162,9 @@ describe('early release from quarantine', () => {
     const done = await form(d, jars.admin!, `/noc/ipam/prefixes/${old.id}/release-quarantine`, {}, { from: `/noc/ipam/prefixes/${old.id}/release-quarantine` });
     expect(done.res.status).toBe(303);
     expect(d.services.ipam.getPrefix(systemActor('test'), old.id).state).toBe('released');
-    expect(d.services.audit.list(systemActor('test'), { action: 'ipam.prefix.quarantine-release' })[0]).toMatchObject({ actor: { id: 'user:admin' }, object: { id: String(old.id) } });
+    expect(d.services.audit.list(systemActor('test'), { action: 'ipam.prefix.quarantine-release' })[0]).toMatchObject({
+      actor: { id: 'user:admin' },
+      object: { id: String(old.id) },
+    });
   });
 });

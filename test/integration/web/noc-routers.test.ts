@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../../src/auth/actor.js';
 import { startLabDaemon, type LabDaemon } from './noc-lab.js';
-import { CookieJar, form, loginAs, page, textOf } from './browserless.js';
+import { type CookieJar, form, loginAs, page, textOf } from './browserless.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 let d: LabDaemon;
@@ -26,7 +26,11 @@ beforeAll(async () => {
   await d.services.users.create(admin, { username: 'wati', displayName: 'Wati', role: 'viewer', password: PASSWORD });
   await d.services.users.create(admin, { username: 'budi', displayName: 'Budi', role: 'opd-admin', opd: 'DINKES', password: PASSWORD });
   [noc, viewer, office] = [await loginAs(d, 'sari', PASSWORD), await loginAs(d, 'wati', PASSWORD), await loginAs(d, 'budi', PASSWORD)];
-  const r = await d.api('/api/v1/blocklists/judi/import?source=national', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'judi.example\nslot.example\n203.0.113.7\n' });
+  const r = await d.api('/api/v1/blocklists/judi/import?source=national', {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: 'judi.example\nslot.example\n203.0.113.7\n',
+  });
   expect(r.status).toBe(200);
   // the routers the tests look at have been judged once (read, or refused before any read)
   const read = async () => (await routers()).filter((x) => USED.includes(x.id) && !['unknown', 'syncing'].includes(x.state)).length === USED.length;
@@ -50,7 +54,7 @@ describe('routers list', () => {
   });
 });
 
-describe('a router\'s page', () => {
+describe("a router's page", () => {
   it('shows the plan read now, in words per menu, with the same steps and notes as the plan API', async () => {
     const plan = await api('/api/v1/routers/dinkes-rtr01/plan');
     expect(plan.steps.length).toBeGreaterThan(0);
@@ -67,7 +71,7 @@ describe('a router\'s page', () => {
     expect(p.html).toMatch(/<form method="post" action="\/noc\/routers\/dinkes-rtr01\/apply" data-confirm="[^"]+">/);
   });
 
-  it('shows the notes of a plan: the core router\'s routes withheld, with why', async () => {
+  it("shows the notes of a plan: the core router's routes withheld, with why", async () => {
     const plan = await api('/api/v1/routers/diskominfo-core01/plan');
     expect(plan.notes.length).toBeGreaterThan(0);
     const p = await page(d, noc, '/noc/routers/diskominfo-core01');
@@ -87,7 +91,10 @@ describe('a router\'s page', () => {
     expect(textOf(after.html)).toContain('Rencana diterapkan ke router');
     expect(textOf(after.html)).toContain('Router sudah sesuai');
     expect((await api('/api/v1/routers/dinkes-rtr01')).state).toBe('in-sync');
-    const audit = d.services.store.db.prepare("SELECT actor_id FROM audit_log WHERE action = 'routeros.apply' AND object_id = 'dinkes-rtr01' ORDER BY seq DESC LIMIT 1").pluck().get();
+    const audit = d.services.store.db
+      .prepare("SELECT actor_id FROM audit_log WHERE action = 'routeros.apply' AND object_id = 'dinkes-rtr01' ORDER BY seq DESC LIMIT 1")
+      .pluck()
+      .get();
     expect(audit).toBe('user:sari');
   });
 
@@ -118,8 +125,9 @@ describe('who may', () => {
     expect((await form(d, viewer, '/noc/routers/bappeda-rtr01/apply', {}, { from: '/noc/routers/bappeda-rtr01' })).res.status).toBe(403);
   });
 
-  it('an office admin finds no router page, not even its own office\'s router', async () => {
-    for (const path of ['/noc/routers', '/noc/routers/dinkes-rtr01', '/noc/routers/bappeda-rtr01']) expect((await page(d, office, path)).res.status, path).toBe(404);
+  it("an office admin finds no router page, not even its own office's router", async () => {
+    for (const path of ['/noc/routers', '/noc/routers/dinkes-rtr01', '/noc/routers/bappeda-rtr01'])
+      expect((await page(d, office, path)).res.status, path).toBe(404);
     expect((await form(d, office, '/noc/routers/dinkes-rtr01/apply', {}, { from: '/' })).res.status).toBe(404);
   });
 });

@@ -27,7 +27,15 @@ afterAll(() => d?.stop());
 
 describe('accounts', () => {
   it('a noc-admin creates an OPD admin; the generated password is shown once and works', async () => {
-    const r = await form(d, jars.admin!, '/noc/users/new', { username: 'rina', displayName: 'Rina <Dinkes>', email: 'rina@dinkes.go.id', role: 'opd-admin', opd: 'DINKES', language: 'id', password: '' });
+    const r = await form(d, jars.admin!, '/noc/users/new', {
+      username: 'rina',
+      displayName: 'Rina <Dinkes>',
+      email: 'rina@dinkes.go.id',
+      role: 'opd-admin',
+      opd: 'DINKES',
+      language: 'id',
+      password: '',
+    });
     expect(r.res.status).toBe(200);
     expect(textOf(r.html)).toContain('Akun rina (Rina &lt;Dinkes&gt;) sudah dibuat');
     const pw = secretOn(r.html)!;
@@ -43,7 +51,15 @@ describe('accounts', () => {
 
   it('reports every field error at once, keeps what was typed (never the password), stores nothing', async () => {
     const before = d.services.users.list(systemActor('test')).length;
-    const r = await form(d, jars.admin!, '/noc/users/new', { username: 'Bad Name!', displayName: 'a\u0000b', email: 'bukan-surel', role: 'opd-admin', opd: '', language: 'fr', password: 'pendek' });
+    const r = await form(d, jars.admin!, '/noc/users/new', {
+      username: 'Bad Name!',
+      displayName: 'a\u0000b',
+      email: 'bukan-surel',
+      role: 'opd-admin',
+      opd: '',
+      language: 'fr',
+      password: 'pendek',
+    });
     expect(r.res.status).toBe(400);
     const text = textOf(r.html);
     expect(r.html.match(/class="field-error"/g)).toHaveLength(6);
@@ -60,7 +76,14 @@ describe('accounts', () => {
   });
 
   it('an office chosen for a NOC role is dropped; a typed password is set and not shown', async () => {
-    const r = await form(d, jars.admin!, '/noc/users/new', { username: 'tono', displayName: 'Tono', role: 'noc-operator', opd: 'DINKES', language: 'en', password: 'sandi tono yang panjang' });
+    const r = await form(d, jars.admin!, '/noc/users/new', {
+      username: 'tono',
+      displayName: 'Tono',
+      role: 'noc-operator',
+      opd: 'DINKES',
+      language: 'en',
+      password: 'sandi tono yang panjang',
+    });
     expect(r.res.status).toBe(200);
     expect(secretOn(r.html)).toBeUndefined();
     expect(r.html).not.toContain('sandi tono yang panjang');
@@ -97,7 +120,13 @@ describe('tokens', () => {
     const bad = await form(d, jars.admin!, '/noc/tokens/new', { name: '', role: 'opd-admin', expiresInDays: '-3' }, { from: '/noc/users' });
     expect(bad.res.status).toBe(400);
     expect(bad.html.match(/class="field-error"/g)).toHaveLength(3);
-    const r = await form(d, jars.admin!, '/noc/tokens/new', { name: 'Skrip "cadangan" <NOC>', role: 'noc-operator', expiresInDays: '30' }, { from: '/noc/users' });
+    const r = await form(
+      d,
+      jars.admin!,
+      '/noc/tokens/new',
+      { name: 'Skrip "cadangan" <NOC>', role: 'noc-operator', expiresInDays: '30' },
+      { from: '/noc/users' },
+    );
     expect(r.res.status).toBe(200);
     const secret = secretOn(r.html)!;
     expect(secret).toMatch(/^spl_/);
@@ -117,7 +146,10 @@ describe('who reaches it', () => {
   it('operators and viewers get 403, an opd-admin the not-found page; no CSRF token: 403', async () => {
     for (const who of ['sari', 'lihat']) {
       expect((await page(d, jars[who]!, '/noc/users')).res.status, who).toBe(403);
-      expect((await form(d, jars[who]!, '/noc/users/new', { username: 'x1', displayName: 'x', role: 'noc-admin', language: 'id' }, { from: '/' })).res.status, who).toBe(403);
+      expect(
+        (await form(d, jars[who]!, '/noc/users/new', { username: 'x1', displayName: 'x', role: 'noc-admin', language: 'id' }, { from: '/' })).res.status,
+        who,
+      ).toBe(403);
     }
     expect((await page(d, jars.budi!, '/noc/users')).res.status).toBe(404);
     expect((await form(d, jars.budi!, '/noc/users/rina/disable', {}, { from: '/' })).res.status).toBe(404);

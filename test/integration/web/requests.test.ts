@@ -12,7 +12,7 @@ let ani: CookieJar; // BAPPEDA admin
 let sari: CookieJar; // NOC operator
 
 const count = () => d.services.store.db.prepare('SELECT count(*) FROM requests').pluck().get() as number;
-const latestId = () => d.services.store.db.prepare('SELECT max(id) FROM requests').pluck().get() as number;
+const _latestId = () => d.services.store.db.prepare('SELECT max(id) FROM requests').pluck().get() as number;
 /** A day `days` from now as the form's date input sends it. */
 const day = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 const idOf = (res: Response) => Number(/\/requests\/(\d+)/.exec(res.headers.get('location') ?? '')?.[1]);
@@ -24,7 +24,11 @@ beforeAll(async () => {
   await d.services.users.create(admin, { username: 'ani', displayName: 'Ani Wulandari', role: 'opd-admin', opd: 'BAPPEDA', password: PW });
   await d.services.users.create(admin, { username: 'sari', displayName: 'Sari Rahayu', role: 'noc-operator', password: PW });
   d.services.ipam.createPool(admin, { name: 'lan-opd', scope: 'private', cidr: '10.20.0.0/16', role: 'opd-lan' });
-  const r = await d.api('/api/v1/blocklists/judi/import?source=national', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'judi.example\n*.slot.example\n' });
+  const r = await d.api('/api/v1/blocklists/judi/import?source=national', {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: 'judi.example\n*.slot.example\n',
+  });
   expect(r.status).toBe(200);
   [budi, ani, sari] = [await loginAs(d, 'budi', PW), await loginAs(d, 'ani', PW), await loginAs(d, 'sari', PW)];
 }, 60_000);
@@ -32,7 +36,13 @@ afterAll(() => d?.stop());
 
 describe('IP-block request pages', () => {
   it('the form works out the size, files with the person named, and the NOC approval shows the block', async () => {
-    const preview = await form(d, budi, '/requests/new/ip-block', { devices: '28', family: '4', purpose: 'LAN ruang rapat', justification: 'gedung baru', preview: '1' });
+    const preview = await form(d, budi, '/requests/new/ip-block', {
+      devices: '28',
+      family: '4',
+      purpose: 'LAN ruang rapat',
+      justification: 'gedung baru',
+      preview: '1',
+    });
     expect(preview.res.status).toBe(200);
     expect(textOf(preview.html)).toContain('/27, 30 alamat');
     const before = count();
@@ -67,7 +77,12 @@ describe('IP-block request pages', () => {
 
   it('hostile input: every field error at once, a 400 page, nothing stored', async () => {
     const before = count();
-    const bad = await form(d, budi, '/requests/new/ip-block', { devices: '<script>alert(1)</script>', family: '5', purpose: 'LAN\u0000"><script>alert(1)</script>', justification: 'x'.repeat(1_000_000) });
+    const bad = await form(d, budi, '/requests/new/ip-block', {
+      devices: '<script>alert(1)</script>',
+      family: '5',
+      purpose: 'LAN\u0000"><script>alert(1)</script>',
+      justification: 'x'.repeat(1_000_000),
+    });
     expect(bad.res.status).toBe(400);
     expect(bad.html).not.toContain('<script>alert(1)</script>');
     const errors = [...bad.html.matchAll(/id="f-(\w+)-err"/g)].map((m) => m[1]).sort();
@@ -85,7 +100,10 @@ describe('IP-block request pages', () => {
     const xss = `"><script>alert('x')</script><img src=x onerror=alert(1)>`;
     const filed = await form(d, budi, '/requests/new/ip-block', { devices: '5', family: '4', purpose: xss, justification: xss });
     expect(filed.res.status).toBe(303);
-    for (const [jar, path] of [[budi, `/requests/${idOf(filed.res)}`], [sari, '/noc/requests']] as const) {
+    for (const [jar, path] of [
+      [budi, `/requests/${idOf(filed.res)}`],
+      [sari, '/noc/requests'],
+    ] as const) {
       const { html } = await page(d, jar, path);
       expect(html).not.toContain("<script>alert('x')");
       expect(html).not.toContain('<img src=x');
@@ -93,7 +111,7 @@ describe('IP-block request pages', () => {
     }
   });
 
-  it('another office\'s request is a 404 page; a POST without the CSRF token is a 403 and changes nothing', async () => {
+  it("another office's request is a 404 page; a POST without the CSRF token is a 403 and changes nothing", async () => {
     const filed = await form(d, budi, '/requests/new/ip-block', { devices: '10', family: '4', purpose: 'p', justification: 'j' });
     const id = idOf(filed.res);
     const other = await page(d, ani, `/requests/${id}`);
@@ -122,14 +140,17 @@ describe('IP-block request pages', () => {
     const id = idOf(filed.res);
     const token = csrfOf((await page(d, budi, '/requests')).html);
     expect((await form(d, budi, `/noc/requests/${id}/approve`, {}, { csrf: token })).res.status).toBe(403);
-    expect((await form(d, sari, '/requests/new/ip-block', { devices: '10', family: '4', purpose: 'p', justification: 'j' }, { from: '/requests' })).res.status).toBe(403);
+    expect(
+      (await form(d, sari, '/requests/new/ip-block', { devices: '10', family: '4', purpose: 'p', justification: 'j' }, { from: '/requests' })).res.status,
+    ).toBe(403);
   });
 });
 
 describe('the NOC queue', () => {
   it('a rejection needs a reason; several approve at once, each with its own outcome', async () => {
     const ids: number[] = [];
-    for (const n of ['5', '12', '60']) ids.push(idOf((await form(d, budi, '/requests/new/ip-block', { devices: n, family: '4', purpose: `LAN ${n}`, justification: 'j' })).res));
+    for (const n of ['5', '12', '60'])
+      ids.push(idOf((await form(d, budi, '/requests/new/ip-block', { devices: n, family: '4', purpose: `LAN ${n}`, justification: 'j' })).res));
     const empty = await form(d, sari, `/noc/requests/${ids[0]}/reject`, { reason: '' }, { from: '/noc/requests' });
     expect(empty.res.status).toBe(400);
     expect(empty.html).toContain(`id="r${ids[0]}-reason-err"`);
@@ -183,16 +204,34 @@ describe('unblock request pages', () => {
     expect(textOf((await page(d, budi, '/requests/new/unblock?site=bebas.example')).html)).toContain('tidak ada di daftar blokir');
 
     // Blocked by the wildcard parent: the page says what to ask for instead.
-    const parent = await form(d, budi, '/requests/new/unblock', { site: 'www.slot.example', duty: 'pengawasan', justification: 'laporan', until: day(30) }, { from: '/requests/new/unblock' });
+    const parent = await form(
+      d,
+      budi,
+      '/requests/new/unblock',
+      { site: 'www.slot.example', duty: 'pengawasan', justification: 'laporan', until: day(30) },
+      { from: '/requests/new/unblock' },
+    );
     expect(parent.res.status).toBe(400);
     expect(textOf(parent.html)).toContain('ajukan untuk slot.example');
 
-    const bad = await form(d, budi, '/requests/new/unblock', { site: 'judi.example', duty: '', justification: 'a\u0000b', until: 'besok' }, { from: '/requests/new/unblock' });
+    const bad = await form(
+      d,
+      budi,
+      '/requests/new/unblock',
+      { site: 'judi.example', duty: '', justification: 'a\u0000b', until: 'besok' },
+      { from: '/requests/new/unblock' },
+    );
     expect(bad.res.status).toBe(400);
     expect([...bad.html.matchAll(/id="f-(\w+)-err"/g)].map((m) => m[1]).sort()).toEqual(['duty', 'justification', 'until']);
 
     const before = count();
-    const filed = await form(d, budi, '/requests/new/unblock', { site: 'judi.example', duty: 'pengawasan konten', justification: 'bahan laporan bulanan', until: day(30) }, { from: '/requests/new/unblock' });
+    const filed = await form(
+      d,
+      budi,
+      '/requests/new/unblock',
+      { site: 'judi.example', duty: 'pengawasan konten', justification: 'bahan laporan bulanan', until: day(30) },
+      { from: '/requests/new/unblock' },
+    );
     expect(filed.res.status).toBe(303);
     expect(count()).toBe(before + 1);
     const id = idOf(filed.res);

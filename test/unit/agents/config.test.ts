@@ -14,7 +14,14 @@ describe('the agent config file', () => {
     writeFileSync(file, example.replace('/etc/simpul-agent/simpul-ca.pem', 'ca.pem'));
     writeFileSync(join(t.dir, 'ca.pem'), LAB_SIMPUL_CERT);
     const c = loadAgentConfig(file);
-    expect(c).toMatchObject({ server: 'https://simpul.example.go.id:8443', agentId: 'dinkes-agent', caFile: join(t.dir, 'ca.pem'), ca: LAB_SIMPUL_CERT, queue: { maxAgeSeconds: 604800, maxBytes: 536870912 }, retryMaxSeconds: 300 });
+    expect(c).toMatchObject({
+      server: 'https://simpul.example.go.id:8443',
+      agentId: 'dinkes-agent',
+      caFile: join(t.dir, 'ca.pem'),
+      ca: LAB_SIMPUL_CERT,
+      queue: { maxAgeSeconds: 604800, maxBytes: 536870912 },
+      retryMaxSeconds: 300,
+    });
     t.cleanup();
   });
 

@@ -23,11 +23,33 @@ const poll: DevicePoll = {
       adminStatus: 1,
       speedBps: 1e9,
       wrongType: false,
-      reading: { ifIndex: 1, identity: 'Gi0/1', octetBits: 64, inOctets: (1n << 64n) - 1n, outOctets: 0n, inErrors: 4_294_967_295n, speedBps: 1e9, ticks: { inOctets: 5, inErrors: 6 } },
+      reading: {
+        ifIndex: 1,
+        identity: 'Gi0/1',
+        octetBits: 64,
+        inOctets: (1n << 64n) - 1n,
+        outOctets: 0n,
+        inErrors: 4_294_967_295n,
+        speedBps: 1e9,
+        ticks: { inOctets: 5, inErrors: 6 },
+      },
     },
     { ifIndex: 2, name: '2', descr: '2', alias: '', wrongType: true },
   ],
-  neighbors: [{ localPortNum: 1, ifIndex: 1, ifName: 'Gi0/1', remIndex: 3, timeMark: 0, chassisIdSubtype: 4, chassisId: '00:11:22:33:44:55', portIdSubtype: 5, portId: 'ether1', sysName: 'rtr' }],
+  neighbors: [
+    {
+      localPortNum: 1,
+      ifIndex: 1,
+      ifName: 'Gi0/1',
+      remIndex: 3,
+      timeMark: 0,
+      chassisIdSubtype: 4,
+      chassisId: '00:11:22:33:44:55',
+      portIdSubtype: 5,
+      portId: 'ether1',
+      sysName: 'rtr',
+    },
+  ],
 };
 
 describe('the agent wire codec', () => {
@@ -59,7 +81,9 @@ describe('the agent wire codec', () => {
   it('refuses a counter wider than its width, naming the field', () => {
     const wire = pollToWire(poll);
     const r = wire.interfaces![0]!.reading!;
-    expect(() => pollFromWire({ ...wire, interfaces: [{ ...wire.interfaces![0]!, reading: { ...r, inOctets: '18446744073709551616' } }] })).toThrow(ProtocolError);
+    expect(() => pollFromWire({ ...wire, interfaces: [{ ...wire.interfaces![0]!, reading: { ...r, inOctets: '18446744073709551616' } }] })).toThrow(
+      ProtocolError,
+    );
     try {
       pollFromWire({ ...wire, interfaces: [{ ...wire.interfaces![0]!, reading: { ...r, inErrors: '4294967296' } }] });
       expect.unreachable();

@@ -86,12 +86,18 @@ describe('a poll cycle queued', () => {
       interfaces: Array.from({ length: 2000 }, (_, k) => ({ ifIndex: k + 1, name: `port-${k}-${'x'.repeat(200)}`, descr: '', alias: '', wrongType: false })),
     });
     expect(queueCycle(queue, [poll(0), poll(1)], T0)).toEqual([1]);
-    const numbers = queueCycle(queue, Array.from({ length: 20 }, (_, i) => poll(i)), T0);
+    const numbers = queueCycle(
+      queue,
+      Array.from({ length: 20 }, (_, i) => poll(i)),
+      T0,
+    );
     expect(numbers.length).toBeGreaterThan(1);
     const batches = queue.oldest(100).slice(1);
     expect(batches.map((b) => b.batch)).toEqual(numbers);
     expect(batches.every((b) => Buffer.byteLength(b.pollsJson) < MAX_BATCH_BYTES / 2)).toBe(true);
-    expect(batches.flatMap((b) => (JSON.parse(b.pollsJson) as Array<{ deviceId: string }>).map((p) => p.deviceId))).toEqual(Array.from({ length: 20 }, (_, i) => `sw${i}`));
+    expect(batches.flatMap((b) => (JSON.parse(b.pollsJson) as Array<{ deviceId: string }>).map((p) => p.deviceId))).toEqual(
+      Array.from({ length: 20 }, (_, i) => `sw${i}`),
+    );
     expect(batches.reduce((n, b) => n + b.samples, 0)).toBe(20 * 2000);
     queue.close();
     t.cleanup();

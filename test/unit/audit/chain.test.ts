@@ -7,7 +7,19 @@ function chain(n: number): (AuditFields & { hash: string })[] {
   const out: (AuditFields & { hash: string })[] = [];
   let prev = GENESIS;
   for (let i = 1; i <= n; i++) {
-    const e: AuditFields = { seq: i, at: `2026-01-01T00:00:0${i}Z`, actor_id: 'tok_1', actor_role: 'noc-admin', action: 'x.change', object_type: 'x', object_id: String(i), opd: null, before_json: null, after_json: `{"v":${i}}`, prev_hash: prev };
+    const e: AuditFields = {
+      seq: i,
+      at: `2026-01-01T00:00:0${i}Z`,
+      actor_id: 'tok_1',
+      actor_role: 'noc-admin',
+      action: 'x.change',
+      object_type: 'x',
+      object_id: String(i),
+      opd: null,
+      before_json: null,
+      after_json: `{"v":${i}}`,
+      prev_hash: prev,
+    };
     const hash = entryHash(key, e);
     out.push({ ...e, hash });
     prev = hash;

@@ -4,7 +4,13 @@ import { generateHostKey, labSecrets, RouterSshServer } from '../../../src/lab/r
 import { RouterState } from '../../../src/lab/routeros/state.js';
 
 const server = (version: string) =>
-  new RouterSshServer({ state: new RouterState({ identity: 'r1', version }), user: 'u', password: 'p', secrets: labSecrets('r1'), now: () => new Date('2026-11-23T03:04:05Z') });
+  new RouterSshServer({
+    state: new RouterState({ identity: 'r1', version }),
+    user: 'u',
+    password: 'p',
+    secrets: labSecrets('r1'),
+    now: () => new Date('2026-11-23T03:04:05Z'),
+  });
 
 describe('the lab router CLI', () => {
   it('RouterOS 7 hides secrets unless show-sensitive', () => {

@@ -57,7 +57,11 @@ describe('maskSecrets', () => {
 
 describe('export text', () => {
   it('drops only the timestamp header line when comparing', () => {
-    for (const stamp of ['# 2026-11-23 10:00:01 by RouterOS 7.18.2', '# nov/23/2026 10:00:01 by RouterOS 6.49.17', '# 2026-11-23 10:00:01 by RouterOS 7.16.2 (stable)']) {
+    for (const stamp of [
+      '# 2026-11-23 10:00:01 by RouterOS 7.18.2',
+      '# nov/23/2026 10:00:01 by RouterOS 6.49.17',
+      '# 2026-11-23 10:00:01 by RouterOS 7.16.2 (stable)',
+    ]) {
       const text = `${stamp}\n# software id = ABCD-1234\n/system identity set name=r\n`;
       expect(comparableExport(text)).toBe('# software id = ABCD-1234\n/system identity set name=r\n');
     }
@@ -86,7 +90,17 @@ describe('exportCommand', () => {
 });
 
 describe('backupTarget', () => {
-  const router = { id: 'r', name: 'R', role: 'router', vendor: 'MikroTik', model: 'CCR', site: 's', mgmt: '10.255.10.1', opd: 'X', routeros: { credentials: 'c', version: '7.19.1' } } as const;
+  const router = {
+    id: 'r',
+    name: 'R',
+    role: 'router',
+    vendor: 'MikroTik',
+    model: 'CCR',
+    site: 's',
+    mgmt: '10.255.10.1',
+    opd: 'X',
+    routeros: { credentials: 'c', version: '7.19.1' },
+  } as const;
   const endpoint = { host: '127.0.0.1', port: 2222 };
   const opts = { endpoint, showSensitive: true, terse: true };
   it('uses the credential and the endpoint it is given, never the inventory address', () => {
@@ -94,10 +108,14 @@ describe('backupTarget', () => {
       ssh: { host: '127.0.0.1', port: 2222, username: 'u', password: 'p' },
       command: '/export show-sensitive terse',
     });
-    expect(backupTarget(router, { ...opts, credentials: { username: 'u', privateKey: 'KEY', passphrase: 'pp', password: 'p' } })).toMatchObject({ ssh: { privateKey: 'KEY', passphrase: 'pp' } });
+    expect(backupTarget(router, { ...opts, credentials: { username: 'u', privateKey: 'KEY', passphrase: 'pp', password: 'p' } })).toMatchObject({
+      ssh: { privateKey: 'KEY', passphrase: 'pp' },
+    });
   });
   it('says why a router is skipped', () => {
-    expect(backupTarget(router, { ...opts, endpoint: null, credentials: { username: 'u', password: 'p' } })).toEqual({ skip: 'no SSH endpoint for this router' });
+    expect(backupTarget(router, { ...opts, endpoint: null, credentials: { username: 'u', password: 'p' } })).toEqual({
+      skip: 'no SSH endpoint for this router',
+    });
     expect(backupTarget(router, { ...opts, credentials: { password: 'p' } })).toEqual({ skip: "credential 'c' has no username" });
     expect(backupTarget(router, { ...opts, credentials: { username: 'u' } })).toEqual({ skip: "credential 'c' has neither password nor privateKey" });
     expect(backupTarget({ ...router, routeros: undefined }, { ...opts, credentials: {} })).toEqual({ skip: 'no routeros: section in the inventory' });

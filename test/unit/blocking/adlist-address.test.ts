@@ -3,8 +3,8 @@ import { addressAllowed } from '../../../src/blocking/adlist-routes.js';
 import { mismatches, parseVersion } from '../../../src/routeros/reconciler.js';
 import type { Device } from '../../../src/inventory/model.js';
 
-describe('who may fetch a router\'s list', () => {
-  it('the router\'s own address, an IPv4-mapped form of it, and the configured ranges only', () => {
+describe("who may fetch a router's list", () => {
+  it("the router's own address, an IPv4-mapped form of it, and the configured ranges only", () => {
     expect(addressAllowed('10.255.10.1', '10.255.10.1', [])).toBe(true);
     expect(addressAllowed('::ffff:10.255.10.1', '10.255.10.1', [])).toBe(true);
     expect(addressAllowed('10.255.10.2', '10.255.10.1', [])).toBe(false);

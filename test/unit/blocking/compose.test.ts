@@ -55,7 +55,14 @@ describe('resolver exports', () => {
   });
 
   it('writes a zone with SOA and NS and unbound lines', () => {
-    const list = { opd: 'DINKES', domains: [{ name: 'w.example', subdomains: true, category: 'judi' }, { name: 'x.example', subdomains: false, category: 'judi' }], prefixes: [{ prefix: '203.0.113.7', category: 'judi' }] };
+    const list = {
+      opd: 'DINKES',
+      domains: [
+        { name: 'w.example', subdomains: true, category: 'judi' },
+        { name: 'x.example', subdomains: false, category: 'judi' },
+      ],
+      prefixes: [{ prefix: '203.0.113.7', category: 'judi' }],
+    };
     const z = toRpz(list, { origin: 'rpz.example.go.id.', serial: 42, contact: 'noc.example.go.id', generatedAt: 'now' });
     expect(z).toContain('@ IN SOA localhost. noc.example.go.id. 42 3600 600 86400 300');
     expect(z).toMatch(/^w\.example CNAME \.$/m);

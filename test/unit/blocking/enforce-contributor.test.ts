@@ -6,7 +6,18 @@ import type { Device, Inventory } from '../../../src/inventory/model.js';
 import { DesiredRegistry } from '../../../src/routeros/contributors.js';
 
 const dev = (id: string, opd: string, mgmt: string, extra: Partial<Device> = {}): Device =>
-  ({ id, name: id, role: 'router', vendor: 'MikroTik', model: 'RB5009UG+S+IN', site: `${opd.toLowerCase()}-hq`, mgmt, opd, routeros: { credentials: 'mikrotik-opd', version: '7.19.1' }, ...extra }) as Device;
+  ({
+    id,
+    name: id,
+    role: 'router',
+    vendor: 'MikroTik',
+    model: 'RB5009UG+S+IN',
+    site: `${opd.toLowerCase()}-hq`,
+    mgmt,
+    opd,
+    routeros: { credentials: 'mikrotik-opd', version: '7.19.1' },
+    ...extra,
+  }) as Device;
 
 const dinkes = dev('dinkes-rtr01', 'DINKES', '10.255.10.1');
 const disdik = dev('disdik-rtr01', 'DISDIK', '10.255.11.1', { routeros: { credentials: 'mikrotik-opd', version: '6.49.10' } });
@@ -14,7 +25,13 @@ const core = dev('diskominfo-core01', 'DISKOMINFO', '10.255.0.1');
 const sw = dev('dinkes-sw01', 'DINKES', '10.255.10.2', { role: 'switch' });
 const bare = dev('dishub-rtr01', 'DISHUB', '10.255.12.1', { routeros: undefined });
 const link = (a: Device, b: Device) => ({ a: { device: a.id, port: 'ether1' }, b: { device: b.id, port: 'ether1' } });
-const inv = { regency: { name: 'Kabupaten Contoh', province: 'Contoh', domain: 'pemda.example' }, opds: [], sites: [], devices: [dinkes, disdik, core, sw, bare], links: [link(core, dinkes), link(core, disdik)] } as unknown as Inventory;
+const inv = {
+  regency: { name: 'Kabupaten Contoh', province: 'Contoh', domain: 'pemda.example' },
+  opds: [],
+  sites: [],
+  devices: [dinkes, disdik, core, sw, bare],
+  links: [link(core, dinkes), link(core, disdik)],
+} as unknown as Inventory;
 
 /** Stands in for BlockingService.effective: one exception for DINKES until a given time. */
 function fakeService(until: Date) {
@@ -29,8 +46,18 @@ function fakeService(until: Date) {
         { name: 'wiki.example', subdomains: false, category: 'lainnya' },
       ].filter((d) => !(excepted && d.name === 'wiki.example'));
       // As BlockingService does: an entry blocking the regency's domain is withheld from the list, with why.
-      const withheld = [{ entry: 'pemda.example', category: 'lainnya', reason: "the regency's own domain pemda.example (and every name under it) is never blocked" }];
-      return { opd, domains, prefixes: [{ prefix: '198.51.100.0/24', category: 'malware' }, { prefix: '10.255.11.0/24', category: 'lainnya' }], withheld };
+      const withheld = [
+        { entry: 'pemda.example', category: 'lainnya', reason: "the regency's own domain pemda.example (and every name under it) is never blocked" },
+      ];
+      return {
+        opd,
+        domains,
+        prefixes: [
+          { prefix: '198.51.100.0/24', category: 'malware' },
+          { prefix: '10.255.11.0/24', category: 'lainnya' },
+        ],
+        withheld,
+      };
     },
   };
 }
@@ -75,7 +102,14 @@ describe('blocking contributor', () => {
   it('enforce off: empties what an earlier push left', () => {
     const c = blockingContributor(fakeService(new Date(0)), { config: { blocking: { enforce: false } }, clock: new ManualClock() });
     expect(c.desired(dinkes, inv)).toEqual({
-      menus: { '/ip/dns/adlist': [], '/ip/dns/static': [], '/ip/firewall/address-list': [], '/ip/firewall/filter': [], '/ipv6/firewall/address-list': [], '/ipv6/firewall/filter': [] },
+      menus: {
+        '/ip/dns/adlist': [],
+        '/ip/dns/static': [],
+        '/ip/firewall/address-list': [],
+        '/ip/firewall/filter': [],
+        '/ipv6/firewall/address-list': [],
+        '/ipv6/firewall/filter': [],
+      },
     });
   });
 
@@ -85,7 +119,9 @@ describe('blocking contributor', () => {
     const d = r.desiredFor(dinkes, inv);
     expect(d.menus['/ip/firewall/filter']?.length).toBe(1 + 2 + 3);
     const small = new DesiredRegistry();
-    small.register(blockingContributor(fakeService(new Date(0)), { config: { blocking: { modelLimits: { default: 100, 'RB5009UG+S+IN': 3 } } }, clock: new ManualClock() }));
+    small.register(
+      blockingContributor(fakeService(new Date(0)), { config: { blocking: { modelLimits: { default: 100, 'RB5009UG+S+IN': 3 } } }, clock: new ManualClock() }),
+    );
     expect(() => small.desiredFor(dinkes, inv)).toThrow(/dinkes-rtr01 .* would hold 8 blocking entries, more than its limit of 3/);
   });
 });

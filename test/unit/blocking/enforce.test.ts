@@ -23,8 +23,15 @@ const list: EffectiveBlocklist = {
   ],
 };
 
-const opts: EnforceOptions = { listName: 'simpul-block', dropForeignDns: false, sniRules: false, modelLimits: { default: 20000 }, protectedPrefixes: ['10.255.0.0/16', '10.254.0.0/24'] };
-const router = (rosVersion?: string) => (rosVersion === undefined ? { id: 'dinkes-rtr01', model: 'RB5009UG+S+IN' } : { id: 'dinkes-rtr01', model: 'RB5009UG+S+IN', rosVersion });
+const opts: EnforceOptions = {
+  listName: 'simpul-block',
+  dropForeignDns: false,
+  sniRules: false,
+  modelLimits: { default: 20000 },
+  protectedPrefixes: ['10.255.0.0/16', '10.254.0.0/24'],
+};
+const router = (rosVersion?: string) =>
+  rosVersion === undefined ? { id: 'dinkes-rtr01', model: 'RB5009UG+S+IN' } : { id: 'dinkes-rtr01', model: 'RB5009UG+S+IN', rosVersion };
 const dns = (v?: string, o: Partial<EnforceOptions> = {}) => enforceBlocklist(list, router(v), { ...opts, ...o }).desired.menus[DNS] ?? [];
 const strip = (es: readonly Entry[]) => es.map(({ comment: _c, ttl: _t, ...rest }) => rest);
 
@@ -74,7 +81,16 @@ describe('DNS entries per RouterOS version', () => {
 });
 
 describe('the subdomain regexp', () => {
-  const names = ['casino.example', 'www.casino.example', 'a.b.casino.example', 'badcasino.example', 'casinoXexample', 'casino.example.evil', 'casino.examples', 'xcasino.example'];
+  const names = [
+    'casino.example',
+    'www.casino.example',
+    'a.b.casino.example',
+    'badcasino.example',
+    'casinoXexample',
+    'casino.example.evil',
+    'casino.examples',
+    'xcasino.example',
+  ];
   const expected = [true, true, true, false, false, false, false, false];
   const re = subdomainRegexp('casino.example');
 
@@ -106,9 +122,13 @@ describe('addresses, prefixes and rules', () => {
       { list: 'simpul-block', address: '198.51.100.0/24', comment: 'simpul:blocking malware' },
       { list: 'simpul-block', address: '192.0.2.9', comment: 'simpul:blocking phishing' },
     ]);
-    expect(desired.menus[FILTER]).toEqual([{ chain: 'forward', action: 'drop', 'dst-address-list': 'simpul-block', comment: 'simpul:blocking drop simpul-block' }]);
+    expect(desired.menus[FILTER]).toEqual([
+      { chain: 'forward', action: 'drop', 'dst-address-list': 'simpul-block', comment: 'simpul:blocking drop simpul-block' },
+    ]);
     expect(desired.menus[AL6]).toEqual([{ list: 'simpul-block', address: '2001:db8:bad::/48', comment: 'simpul:blocking malware' }]);
-    expect(desired.menus[FILTER6]).toEqual([{ chain: 'forward', action: 'drop', 'dst-address-list': 'simpul-block', comment: 'simpul:blocking drop simpul-block' }]);
+    expect(desired.menus[FILTER6]).toEqual([
+      { chain: 'forward', action: 'drop', 'dst-address-list': 'simpul-block', comment: 'simpul:blocking drop simpul-block' },
+    ]);
     expect(desired.placement).toEqual({ [FILTER]: { at: 'before', match: { action: 'accept' } }, [FILTER6]: { at: 'before', match: { action: 'accept' } } });
     expect(skipped).toEqual([]);
     expect(validateDesired(desired)).toEqual([]);
@@ -167,10 +187,11 @@ describe('addresses, prefixes and rules', () => {
         { '.id': '*3', chain: 'forward', action: 'accept', comment: 'defconf: accept' },
       ],
     };
-    expect(plan(desired, actual).filter((s) => s.menu === AL6 || s.menu === FILTER6).map((s) => `${s.op} ${s.menu} ${'id' in s ? s.id : ''}`)).toEqual([
-      `remove ${AL6} *1`,
-      `remove ${FILTER6} *2`,
-    ]);
+    expect(
+      plan(desired, actual)
+        .filter((s) => s.menu === AL6 || s.menu === FILTER6)
+        .map((s) => `${s.op} ${s.menu} ${'id' in s ? s.id : ''}`),
+    ).toEqual([`remove ${AL6} *1`, `remove ${FILTER6} *2`]);
   });
 
   it('lands the drop rule just before the first accept rule of the forward chain', () => {
@@ -260,13 +281,19 @@ describe('per-model limits', () => {
     const v6 = { ...big, prefixes: [...big.prefixes, ...Array.from({ length: 10 }, (_, i) => ({ prefix: `2001:db8:${i}::/48`, category: 'malware' }))] };
     // 60 DNS + 40 + 10 entries + 1 drop rule per family + 2 foreign-DNS rules per family
     expect(enforceBlocklist(v6, router('7.19.1'), { ...opts, dropForeignDns: true, modelLimits: { default: 116 } }).count).toBe(116);
-    expect(() => enforceBlocklist(v6, router('7.19.1'), { ...opts, dropForeignDns: true, modelLimits: { default: 115 } })).toThrow(/would hold 116 blocking entries, more than its limit of 115/);
+    expect(() => enforceBlocklist(v6, router('7.19.1'), { ...opts, dropForeignDns: true, modelLimits: { default: 115 } })).toThrow(
+      /would hold 116 blocking entries, more than its limit of 115/,
+    );
   });
 
   it('falls back to the default and names router, count and limit in the error', () => {
     let err: unknown;
     try {
-      enforceBlocklist(big, { id: 'kechulu-rtr01', model: 'hAP ac2', rosVersion: '6.49.10' }, { ...opts, modelLimits: { default: 150, 'RB5009UG+S+IN': 100000 } });
+      enforceBlocklist(
+        big,
+        { id: 'kechulu-rtr01', model: 'hAP ac2', rosVersion: '6.49.10' },
+        { ...opts, modelLimits: { default: 150, 'RB5009UG+S+IN': 100000 } },
+      );
     } catch (e) {
       err = e;
     }

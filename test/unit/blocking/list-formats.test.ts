@@ -20,7 +20,7 @@ describe('list lines', () => {
     expect(values('a.example b.example')).toBe('invalid:EXTRA_FIELDS');
   });
 
-  it('reads hosts-file lines, several names per line, leaving the machine\'s own names', () => {
+  it("reads hosts-file lines, several names per line, leaving the machine's own names", () => {
     expect(values('0.0.0.0 ads.example')).toEqual(['domain:ads.example']);
     expect(values('127.0.0.1\tads.example  tracker.example # x')).toEqual(['domain:ads.example', 'domain:tracker.example']);
     expect(values('127.0.0.1 localhost')).toBe('skip');
@@ -62,7 +62,8 @@ async function* chunks(...parts: (string | Buffer)[]) {
 }
 const collect = async (src: AsyncIterable<Buffer>, maxLineBytes = 16, maxBytes = 1000) => {
   const out: { n: number; text: string | null; code?: string }[] = [];
-  for await (const b of readLines(src, { maxLineBytes, maxBytes })) for (const l of b) out.push({ n: l.n, text: l.text, ...(l.error ? { code: l.error.code } : {}) });
+  for await (const b of readLines(src, { maxLineBytes, maxBytes }))
+    for (const l of b) out.push({ n: l.n, text: l.text, ...(l.error ? { code: l.error.code } : {}) });
   return out;
 };
 
@@ -86,7 +87,11 @@ describe('line reader', () => {
 
   it('reports invalid UTF-8 per line, including a UTF-8 sequence split across chunks being valid', async () => {
     const e = Buffer.from('é');
-    expect(await collect(chunks(Buffer.from([0x61, 0xff, 0xfe, 0x0a]), Buffer.concat([Buffer.from('b'), e.subarray(0, 1)]), Buffer.concat([e.subarray(1), Buffer.from('\n')])))).toEqual([
+    expect(
+      await collect(
+        chunks(Buffer.from([0x61, 0xff, 0xfe, 0x0a]), Buffer.concat([Buffer.from('b'), e.subarray(0, 1)]), Buffer.concat([e.subarray(1), Buffer.from('\n')])),
+      ),
+    ).toEqual([
       { n: 1, text: null, code: 'INVALID_UTF8' },
       { n: 2, text: 'bé' },
     ]);

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { judgeDomain, judgeIp, judgeValue, unsafeReason, revKey, selfAndParents, coveringValues, ipPrefix, ALWAYS_PROTECTED, type Safety } from '../../../src/blocking/normalize.js';
+import {
+  judgeDomain,
+  judgeIp,
+  judgeValue,
+  unsafeReason,
+  revKey,
+  selfAndParents,
+  coveringValues,
+  ipPrefix,
+  ALWAYS_PROTECTED,
+  type Safety,
+} from '../../../src/blocking/normalize.js';
 import { parsePrefix } from '../../../src/common/net/cidr.js';
 
 const ok = (s: string) => {
@@ -68,7 +79,11 @@ describe('addresses and prefixes', () => {
 
   const safety: Safety = {
     minLength: { 4: 8, 6: 16 },
-    protected: [...ALWAYS_PROTECTED, { prefix: parsePrefix('10.20.0.0/16'), why: 'the opd-lan pool lan' }, { prefix: parsePrefix('10.255.255.0/24'), why: 'the backbone-p2p pool backbone' }],
+    protected: [
+      ...ALWAYS_PROTECTED,
+      { prefix: parsePrefix('10.20.0.0/16'), why: 'the opd-lan pool lan' },
+      { prefix: parsePrefix('10.255.255.0/24'), why: 'the backbone-p2p pool backbone' },
+    ],
   };
   const unsafe = (s: string) => unsafeReason(ok(s), safety)?.code ?? null;
 
@@ -100,7 +115,17 @@ describe('helpers', () => {
   it('lists the covering prefixes of an address', () => {
     const vals = coveringValues(ipPrefix({ kind: 'address', value: '203.0.113.7' }), 22).map((v) => v.value);
     expect(vals).toEqual([
-      '203.0.112.0/22', '203.0.112.0/23', '203.0.113.0/24', '203.0.113.0/25', '203.0.113.0/26', '203.0.113.0/27', '203.0.113.0/28', '203.0.113.0/29', '203.0.113.4/30', '203.0.113.6/31', '203.0.113.7',
+      '203.0.112.0/22',
+      '203.0.112.0/23',
+      '203.0.113.0/24',
+      '203.0.113.0/25',
+      '203.0.113.0/26',
+      '203.0.113.0/27',
+      '203.0.113.0/28',
+      '203.0.113.0/29',
+      '203.0.113.4/30',
+      '203.0.113.6/31',
+      '203.0.113.7',
     ]);
   });
 });

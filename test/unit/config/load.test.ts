@@ -35,7 +35,10 @@ describe('config', () => {
 
   it('lets the environment override the file', () => {
     const f = withFile('port: 9000\nhost: 0.0.0.0\n');
-    const c = loadConfig({ file: f, env: { SIMPUL_PORT: '9100', SIMPUL_DATA_DIR: '/var/lib/simpul', SIMPUL_INVENTORY: '/etc/simpul/inventory', SIMPUL_ADMIN_TOKEN: 'x'.repeat(20) } });
+    const c = loadConfig({
+      file: f,
+      env: { SIMPUL_PORT: '9100', SIMPUL_DATA_DIR: '/var/lib/simpul', SIMPUL_INVENTORY: '/etc/simpul/inventory', SIMPUL_ADMIN_TOKEN: 'x'.repeat(20) },
+    });
     expect(c).toMatchObject({ host: '0.0.0.0', port: 9100, dataDir: '/var/lib/simpul', inventory: '/etc/simpul/inventory', adminToken: 'x'.repeat(20) });
   });
 
@@ -62,7 +65,9 @@ describe('config', () => {
   });
 
   it('names a misspelt credential field by its path (issue 15 item 5)', () => {
-    const f = withFile('credentials:\n  mikrotik-opd:\n    usernme: simpul\n    pasword: { env: MT_PASS }\n  snmp-core:\n    user: simpul\n    authKey: { file: /etc/simpul/k }\n    privkey: { file: /etc/simpul/p }\n');
+    const f = withFile(
+      'credentials:\n  mikrotik-opd:\n    usernme: simpul\n    pasword: { env: MT_PASS }\n  snmp-core:\n    user: simpul\n    authKey: { file: /etc/simpul/k }\n    privkey: { file: /etc/simpul/p }\n',
+    );
     const ps = problemsOf(() => loadConfig({ file: f, env: {} }));
     expect(ps.map((p) => p.split(':')[0])).toEqual(['credentials.mikrotik-opd.usernme', 'credentials.mikrotik-opd.pasword', 'credentials.snmp-core.privkey']);
     expect(ps[0]).toMatch(/unknown key .*allowed here: username, user, password/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, ConfigError } from '../../../src/config/load.js';
+import { loadConfig, type ConfigError } from '../../../src/config/load.js';
 
 const load = (database: unknown) => loadConfig({ env: {}, defaults: { backup: { database } } });
 const problems = (database: unknown) => {
@@ -18,7 +18,9 @@ describe('backup.database config', () => {
   it('stops the start on an unknown key or a bad target', () => {
     expect(problems({ intervalHour: 6 })).toEqual([expect.stringMatching(/^backup\.database\.intervalHour: unknown key/)]);
     expect(problems({ retention: { yearly: 1 } }).join()).toMatch(/backup\.database\.retention\.yearly: unknown key/);
-    expect(problems({ target: { type: 'sftp', host: 'drc', credentials: 'drc', path: '/b', hostKey: 'not-a-fingerprint' } }).join()).toMatch(/backup\.database\.target/);
+    expect(problems({ target: { type: 'sftp', host: 'drc', credentials: 'drc', path: '/b', hostKey: 'not-a-fingerprint' } }).join()).toMatch(
+      /backup\.database\.target/,
+    );
     expect(problems({ target: { type: 'ftp', path: '/b' } }).join()).toMatch(/backup\.database\.target/);
     expect(problems({ target: { type: 'dir', path: '/mnt/drc' } })).toEqual([]);
   });

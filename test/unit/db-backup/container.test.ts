@@ -1,11 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { decodeHeader, encodeHeader, FormatError, PartParser, partHeader, type FileHeader } from '../../../src/db-backup/container.js';
+import { decodeHeader, encodeHeader, type FormatError, PartParser, partHeader, type FileHeader } from '../../../src/db-backup/container.js';
 
-const header: FileHeader = { v: 1, alg: 'aes-256-gcm', nonce: Buffer.alloc(12, 1).toString('base64'), keyCheck: '0011223344556677', id: '20261123T010000Z-abcdef', createdAt: '2026-11-23T01:00:00.000Z' };
+const header: FileHeader = {
+  v: 1,
+  alg: 'aes-256-gcm',
+  nonce: Buffer.alloc(12, 1).toString('base64'),
+  keyCheck: '0011223344556677',
+  id: '20261123T010000Z-abcdef',
+  createdAt: '2026-11-23T01:00:00.000Z',
+};
 
 function parse(payload: Buffer, chunk: number) {
   const parts: { name: string; size: number; data: Buffer[] }[] = [];
-  const p = new PartParser({ begin: (name, size) => parts.push({ name, size, data: [] }), data: (c) => parts.at(-1)!.data.push(Buffer.from(c)), end: () => {} });
+  const p = new PartParser({
+    begin: (name, size) => parts.push({ name, size, data: [] }),
+    data: (c) => parts.at(-1)!.data.push(Buffer.from(c)),
+    end: () => {},
+  });
   for (let i = 0; i < payload.length; i += chunk) p.push(payload.subarray(i, i + chunk));
   p.finish();
   return parts.map((x) => ({ name: x.name, size: x.size, text: Buffer.concat(x.data).toString() }));
@@ -35,7 +46,13 @@ describe('backup file header', () => {
 });
 
 describe('payload parts', () => {
-  const payload = Buffer.concat([partHeader('manifest.json', 7), Buffer.from('{"a":1}'), partHeader('simpul.db', 11), Buffer.from('hello world'), partHeader('empty', 0)]);
+  const payload = Buffer.concat([
+    partHeader('manifest.json', 7),
+    Buffer.from('{"a":1}'),
+    partHeader('simpul.db', 11),
+    Buffer.from('hello world'),
+    partHeader('empty', 0),
+  ]);
   it('splits the same way whatever the chunk boundaries', () => {
     const want = [
       { name: 'manifest.json', size: 7, text: '{"a":1}' },

@@ -12,7 +12,13 @@ const m: Manifest = {
   sentinel: { backupId: 'x', writtenAt: '2026-11-23T01:00:00.000Z' },
   parts: [{ name: 'simpul.db', size: 4096, sha256: 'ab'.repeat(32) }],
 };
-const o: Observed = { schemaVersion: 16, rowCounts: { a: 3, b: 0 }, auditHead: { seq: 9, hash: 'h9' }, sentinel: m.sentinel, parts: { 'simpul.db': { size: 4096, sha256: 'ab'.repeat(32) } } };
+const o: Observed = {
+  schemaVersion: 16,
+  rowCounts: { a: 3, b: 0 },
+  auditHead: { seq: 9, hash: 'h9' },
+  sentinel: m.sentinel,
+  parts: { 'simpul.db': { size: 4096, sha256: 'ab'.repeat(32) } },
+};
 
 describe('a manifest against its restored copy', () => {
   it('agrees with a faithful copy', () => expect(compareManifest(m, o)).toEqual([]));

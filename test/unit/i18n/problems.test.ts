@@ -144,7 +144,19 @@ describe('problems catalog', () => {
   it('finds codes however they are built: literals, ternaries, tables, templates, carriers', () => {
     expect(unresolved, 'a problem code computed where the scan cannot see its values: make it a literal union or list it in PASS_THROUGH').toEqual([]);
     // One of each way a code is built, so a scan that silently finds less fails here.
-    for (const code of ['TOKEN_MISSING', 'VALIDATION_FAILED', 'ADDRESS_RESERVED', 'POOL_NAME_TAKEN', 'ROUTER_UNREACHABLE', 'PASSWORD_TOO_SHORT', 'WILDCARD_TOO_BROAD', 'PROTECTED_DOMAIN', 'ROUTE_NOT_FOUND', 'NOT_FOUND', 'FORBIDDEN'])
+    for (const code of [
+      'TOKEN_MISSING',
+      'VALIDATION_FAILED',
+      'ADDRESS_RESERVED',
+      'POOL_NAME_TAKEN',
+      'ROUTER_UNREACHABLE',
+      'PASSWORD_TOO_SHORT',
+      'WILDCARD_TOO_BROAD',
+      'PROTECTED_DOMAIN',
+      'ROUTE_NOT_FOUND',
+      'NOT_FOUND',
+      'FORBIDDEN',
+    ])
       expect(plain, code).toContain(code);
     // Narrowing is honoured: the template's `refused` and `no-endpoint` are answered by their own codes.
     expect(plain).not.toContain('ROUTER_REFUSED');
@@ -154,7 +166,10 @@ describe('problems catalog', () => {
   it('every code thrown in src/ has a problems: entry in Bahasa Indonesia and English', () => {
     for (const lang of ['id', 'en'] as const) {
       const have = new Set(entryCodes(lang));
-      expect(plain.filter((c) => !have.has(c)), `${lang}/problems.json lacks`).toEqual([]);
+      expect(
+        plain.filter((c) => !have.has(c)),
+        `${lang}/problems.json lacks`,
+      ).toEqual([]);
     }
   });
 
@@ -185,7 +200,9 @@ describe('catalogDetail', () => {
   it('fills extras and the field, "none" for a null extra, and lists joined', () => {
     expect(catalogDetail(id, { status: 409, code: 'POOL_EXHAUSTED', detail: 'x', largestFree: '10.0.0.4/30' })).toContain('blok kosong terbesar: 10.0.0.4/30');
     expect(catalogDetail(id, { status: 409, code: 'POOL_EXHAUSTED', detail: 'x', largestFree: null })).toContain('blok kosong terbesar: tidak ada');
-    expect(catalogDetail(id, { status: 409, code: 'PREFIX_TAKEN', detail: 'x', conflicts: ['10.0.0.0/24', '10.0.1.0/24'] })).toContain('10.0.0.0/24, 10.0.1.0/24');
+    expect(catalogDetail(id, { status: 409, code: 'PREFIX_TAKEN', detail: 'x', conflicts: ['10.0.0.0/24', '10.0.1.0/24'] })).toContain(
+      '10.0.0.0/24, 10.0.1.0/24',
+    );
     expect(catalogDetail(id, { status: 400, code: 'SIZE_INVALID', detail: 'x', field: 'addresses' })).toContain("Isian 'addresses'");
   });
 

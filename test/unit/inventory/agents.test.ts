@@ -32,7 +32,9 @@ describe('inventory agents', () => {
   it('reports an unknown agent and an agent of another OPD at the device line', () => {
     const { msgs } = withAgents({ '10.255.10.3': 'agent: dinkes-agnet', '10.255.4.2': 'agent: dinkes-agent' });
     expect(msgs).toEqual([
-      expect.stringMatching(/^opds\/BAPPEDA\.yaml:\d+: agent 'dinkes-agent' belongs to DINKES, not BAPPEDA: an office's agent polls only that office's devices$/),
+      expect.stringMatching(
+        /^opds\/BAPPEDA\.yaml:\d+: agent 'dinkes-agent' belongs to DINKES, not BAPPEDA: an office's agent polls only that office's devices$/,
+      ),
       expect.stringMatching(/^opds\/DINKES\.yaml:\d+: unknown agent 'dinkes-agnet'; the agents of this OPD are defined under agents: in its file$/),
     ]);
   });

@@ -16,7 +16,10 @@ const replaceIn = (file: string, from: string, to: string) => {
   writeFileSync(file, text.replace(from, to));
 };
 /** 1-based line of the first occurrence of `needle` in the file. */
-const lineOf = (file: string, needle: string) => readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(needle)) + 1;
+const lineOf = (file: string, needle: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(needle)) + 1;
 
 describe('inventory', () => {
   it('loads the example regency: Diskominfo plus at least 30 OPDs, with backbone links', () => {
@@ -24,7 +27,22 @@ describe('inventory', () => {
     expect(problems).toEqual([]);
     const codes = inventory!.opds.map((o) => o.code);
     expect(codes.length).toBeGreaterThanOrEqual(31);
-    for (const c of ['DISKOMINFO', 'DINKES', 'DISDIK', 'BAPPEDA', 'BPKAD', 'DISDUKCAPIL', 'DPMPTSP', 'SETDA', 'INSPEKTORAT', 'BKPSDM', 'DINSOS', 'DISHUB', 'DPUPR', 'RSUD'])
+    for (const c of [
+      'DISKOMINFO',
+      'DINKES',
+      'DISDIK',
+      'BAPPEDA',
+      'BPKAD',
+      'DISDUKCAPIL',
+      'DPMPTSP',
+      'SETDA',
+      'INSPEKTORAT',
+      'BKPSDM',
+      'DINSOS',
+      'DISHUB',
+      'DPUPR',
+      'RSUD',
+    ])
       expect(codes).toContain(c);
     expect(codes.filter((c) => c.startsWith('KEC')).length).toBeGreaterThanOrEqual(3);
     // one MikroTik router per OPD, linked to the core
@@ -51,8 +69,12 @@ describe('inventory', () => {
     });
     const msgs = r.problems.map((p) => `${p.file.split('inventory/')[1]}:${p.line}: ${p.message}`);
     expect(msgs.some((m) => /^opds\/DINSOS\.yaml:3: duplicate OPD code 'DINKES' \(first defined in .*DINKES\.yaml:3\)/.test(m))).toBe(true);
-    expect(msgs).toContain(`opds/BAPPEDA.yaml:${lineOf(join(EXAMPLE_INVENTORY, 'opds/BAPPEDA.yaml'), 'mgmt: 10.255.4.2')}: '10.255.4.300' is not a valid IPv4 or IPv6 address`);
-    expect(msgs).toContain(`backbone.yaml:${lineOf(join(EXAMPLE_INVENTORY, 'backbone.yaml'), 'device: dinkes-rtr01')}: link end b names unknown device 'dinkes-rtr09'`);
+    expect(msgs).toContain(
+      `opds/BAPPEDA.yaml:${lineOf(join(EXAMPLE_INVENTORY, 'opds/BAPPEDA.yaml'), 'mgmt: 10.255.4.2')}: '10.255.4.300' is not a valid IPv4 or IPv6 address`,
+    );
+    expect(msgs).toContain(
+      `backbone.yaml:${lineOf(join(EXAMPLE_INVENTORY, 'backbone.yaml'), 'device: dinkes-rtr01')}: link end b names unknown device 'dinkes-rtr09'`,
+    );
   });
 
   it('reports a port the device does not have, a reused port, unknown keys and secrets', () => {
@@ -97,7 +119,12 @@ describe('management addresses (issue 15 item 6)', () => {
       );
     });
     expect(r.problems).toEqual([]);
-    expect(r.inventory!.devices.filter((d) => d.mgmt === '10.255.10.1').map((d) => d.id).sort()).toEqual(['dinkes-rtr01', 'dinsos-rtr01']);
+    expect(
+      r
+        .inventory!.devices.filter((d) => d.mgmt === '10.255.10.1')
+        .map((d) => d.id)
+        .sort(),
+    ).toEqual(['dinkes-rtr01', 'dinsos-rtr01']);
   });
 
   it('finds the same address and port in another spelling, naming both devices', () => {
@@ -113,11 +140,13 @@ describe('management addresses (issue 15 item 6)', () => {
     expect(m).toContain(
       `opds/DINKES.yaml:${lineOf(join(EXAMPLE_INVENTORY, 'opds/DINKES.yaml'), 'mgmt: 10.255.10.1')}: same address and port as 'bappeda-rtr01' (${r.problems[0]!.file.split('inventory/')[0]}inventory/opds/BAPPEDA.yaml:${bappeda}) at 10.255.10.1: RouterOS API 8728, RouterOS SSH 22, SNMP 161; devices behind one address need their own ports (routeros.port, routeros.sshPort, snmp.port)`,
     );
-    expect(m.filter((x) => x.startsWith('opds/DISHUB.yaml:') && x.includes("same address and port as 'dinsos-sw01'") && x.includes('at 2001:db8::a: SNMP 161'))).toHaveLength(1);
+    expect(
+      m.filter((x) => x.startsWith('opds/DISHUB.yaml:') && x.includes("same address and port as 'dinsos-sw01'") && x.includes('at 2001:db8::a: SNMP 161')),
+    ).toHaveLength(1);
     expect(m).toHaveLength(2);
   });
 
-  it('judges the ports, not the address text: the same API port is refused, an API port on another router\'s SSH port too', () => {
+  it("judges the ports, not the address text: the same API port is refused, an API port on another router's SSH port too", () => {
     const r = edited((inv) => {
       replaceIn(join(inv, 'opds/DINSOS.yaml'), 'mgmt: 10.255.14.1\n', 'mgmt: 10.255.10.1\n');
       replaceIn(
@@ -126,7 +155,9 @@ describe('management addresses (issue 15 item 6)', () => {
         'routeros: { credentials: mikrotik-opd, version: "7.16.2", port: 22, sshPort: 2222 }\n    snmp: { version: "2c", credentials: snmp-opd, port: 1161 }',
       );
     });
-    expect(msgs(r)).toEqual([expect.stringMatching(/^opds\/DINSOS\.yaml:\d+: same address and port as 'dinkes-rtr01' .* at 10\.255\.10\.1: RouterOS API 22 \(its RouterOS SSH\);/)]);
+    expect(msgs(r)).toEqual([
+      expect.stringMatching(/^opds\/DINSOS\.yaml:\d+: same address and port as 'dinkes-rtr01' .* at 10\.255\.10\.1: RouterOS API 22 \(its RouterOS SSH\);/),
+    ]);
   });
 
   it('refuses an address with leading zeros (read as octal by some tools)', () => {

@@ -39,10 +39,7 @@ describe('FreeSpaceIndex basics', () => {
     expect(ix.isFree(P('10.0.1.128/25'))).toBe(false);
     expect(ix.isFree(P('10.0.0.0/23'))).toBe(false);
     expect(ix.isFree(P('10.0.8.0/21'))).toBe(true);
-    expect(ix.conflicts(P('10.0.0.0/21')).map((c) => `${c.prefix.text} ${c.state}`)).toEqual([
-      '10.0.1.0/24 allocated',
-      '10.0.4.0/22 quarantined',
-    ]);
+    expect(ix.conflicts(P('10.0.0.0/21')).map((c) => `${c.prefix.text} ${c.state}`)).toEqual(['10.0.1.0/24 allocated', '10.0.4.0/22 quarantined']);
     expect(ix.conflicts(P('10.0.5.0/24')).map((c) => c.prefix.text)).toEqual(['10.0.4.0/22']);
     expect(ix.conflicts(P('10.0.8.0/24'))).toEqual([]);
     expect(ix.coveringState(P('10.0.5.7/32'))).toBe('quarantined');
@@ -299,7 +296,10 @@ describe('FreeSpaceIndex against a brute-force reference', () => {
             ix.remove(b!);
           } else {
             // longer prefixes more often so the parent is not filled at once
-            const b = { ...randomBlock(r, parent, Math.min(bits, parent.length + 1 + r.int(4))), state: r.pick(['allocated', 'allocated', 'quarantined', 'reserved'] as const) };
+            const b = {
+              ...randomBlock(r, parent, Math.min(bits, parent.length + 1 + r.int(4))),
+              state: r.pick(['allocated', 'allocated', 'quarantined', 'reserved'] as const),
+            };
             ix.add(b);
             held.push(b);
           }
@@ -312,7 +312,9 @@ describe('FreeSpaceIndex against a brute-force reference', () => {
           const q = randomBlock(r, parent, parent.length);
           expect(ix.isFree(q)).toBe(ref.isFree(q.network, q.length));
           if (step % 25 === 0) {
-            expect(texts(ix.freeBlocks())).toEqual(ref.maximalFree().map((m) => formatPrefix(parent.family, { network: parent.network + BigInt(m.off), length: m.length })));
+            expect(texts(ix.freeBlocks())).toEqual(
+              ref.maximalFree().map((m) => formatPrefix(parent.family, { network: parent.network + BigInt(m.off), length: m.length })),
+            );
             const u = ix.usage();
             expect({ allocated: u.allocated, quarantined: u.quarantined, reserved: u.reserved }).toEqual(ref.usageByState());
             // a bulk build of the same holdings is the same index

@@ -124,7 +124,10 @@ describe('HostIndex', () => {
     const used = new Set<bigint>();
     const size = 4096;
     while (used.size < size * 0.9) used.add(prefix.network + BigInt(r.int(size)));
-    const h = new HostIndex(prefix, [...used].map((value) => ({ value })));
+    const h = new HostIndex(
+      prefix,
+      [...used].map((value) => ({ value })),
+    );
     for (let i = 0; i < 200; i++) {
       let expected: bigint | null = null;
       for (let off = 2n; off < BigInt(size - 1); off++) {

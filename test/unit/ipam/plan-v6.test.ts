@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IpamInputError, parsePrefix } from '../../../src/common/net/cidr.js';
-import {
-  lanPrefixV6,
-  opdPrefixV6,
-  p2pEndpoints,
-  p2pLength,
-  subnetAt,
-  subnetCount,
-  subnetIndexOf,
-} from '../../../src/ipam/core/plan-v6.js';
+import { lanPrefixV6, opdPrefixV6, p2pEndpoints, p2pLength, subnetAt, subnetCount, subnetIndexOf } from '../../../src/ipam/core/plan-v6.js';
 
 const P = (t: string) => parsePrefix(t);
 

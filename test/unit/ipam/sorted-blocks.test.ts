@@ -41,7 +41,10 @@ describe('SortedBlocks against a sorted array', () => {
               added.push(item);
             }
           }
-          set.replace(gone, added.sort((a, b) => (a.network < b.network ? -1 : 1)));
+          set.replace(
+            gone,
+            added.sort((a, b) => (a.network < b.network ? -1 : 1)),
+          );
         }
         expect(set.size).toBe(ref.size);
         const q = BigInt(r.int(41_000));

@@ -6,9 +6,21 @@ const errorsOf = (r: LabelParse) => (r.ok ? [] : r.errors);
 
 describe('default grammar: valid labels', () => {
   it.each([
-    ['DINKES.L1R02.SW01:24/DINKES.L2R05.AP01:1', { opd: 'DINKES', space: 'L1R02', device: 'SW01', port: '24' }, { opd: 'DINKES', space: 'L2R05', device: 'AP01', port: '1' }],
-    ['BAPPEDA.GA-L1R02.RTR01:ether5/DISKOMINFO.L12R99.SW101:sfp-sfpplus1', { opd: 'BAPPEDA', space: 'GA-L1R02', device: 'RTR01', port: 'ether5' }, { opd: 'DISKOMINFO', space: 'L12R99', device: 'SW101', port: 'sfp-sfpplus1' }],
-    ['RSUD.L3R10.PP02:Gi1-0-24/RSUD.L3R10.ODP01:001', { opd: 'RSUD', space: 'L3R10', device: 'PP02', port: 'Gi1-0-24' }, { opd: 'RSUD', space: 'L3R10', device: 'ODP01', port: '001' }],
+    [
+      'DINKES.L1R02.SW01:24/DINKES.L2R05.AP01:1',
+      { opd: 'DINKES', space: 'L1R02', device: 'SW01', port: '24' },
+      { opd: 'DINKES', space: 'L2R05', device: 'AP01', port: '1' },
+    ],
+    [
+      'BAPPEDA.GA-L1R02.RTR01:ether5/DISKOMINFO.L12R99.SW101:sfp-sfpplus1',
+      { opd: 'BAPPEDA', space: 'GA-L1R02', device: 'RTR01', port: 'ether5' },
+      { opd: 'DISKOMINFO', space: 'L12R99', device: 'SW101', port: 'sfp-sfpplus1' },
+    ],
+    [
+      'RSUD.L3R10.PP02:Gi1-0-24/RSUD.L3R10.ODP01:001',
+      { opd: 'RSUD', space: 'L3R10', device: 'PP02', port: 'Gi1-0-24' },
+      { opd: 'RSUD', space: 'L3R10', device: 'ODP01', port: '001' },
+    ],
   ])('%s', (text, near, far) => {
     const r = parseLabel(text);
     expect(r.ok).toBe(true);
@@ -96,7 +108,13 @@ describe('custom grammar from config', () => {
     endSeparator: '>',
     example: 'GA-L1-R02-SW01-P24>GB-L2-R05-AP01-P1',
     parts: [
-      { name: 'space', pattern: 'G[A-Z]-L[0-9]-R[0-9]{2}', after: '-', title: { id: 'lokasi', en: 'location' }, rule: { id: 'harus seperti GA-L1-R02.', en: 'must look like GA-L1-R02.' } },
+      {
+        name: 'space',
+        pattern: 'G[A-Z]-L[0-9]-R[0-9]{2}',
+        after: '-',
+        title: { id: 'lokasi', en: 'location' },
+        rule: { id: 'harus seperti GA-L1-R02.', en: 'must look like GA-L1-R02.' },
+      },
       { name: 'device', pattern: '(?:SW|AP|RTR)[0-9]{2}', after: '-P' },
       { name: 'port', pattern: '[0-9]{1,2}' },
     ],

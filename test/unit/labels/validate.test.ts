@@ -57,7 +57,12 @@ describe('meaning of one label', () => {
   });
 
   it('a device that is only in the diagram exists', () => {
-    const diagram: TopologyGraph = { source: 'yaml', opd: 'DINKES', nodes: [{ id: 'x', label: 'Printer', deviceId: 'dinkes-prn01', ips: [], ports: ['eth0'] }], links: [] };
+    const diagram: TopologyGraph = {
+      source: 'yaml',
+      opd: 'DINKES',
+      nodes: [{ id: 'x', label: 'Printer', deviceId: 'dinkes-prn01', ips: [], ports: ['eth0'] }],
+      links: [],
+    };
     expect(codes('DINKES.L1R01.SW01:3/DINKES.L1R05.PRN01:eth0', { ...ctx, diagram })).toEqual([]);
     expect(codes('DINKES.L1R01.SW01:3/DINKES.L1R05.PRN01:eth0')).toEqual(['LABEL_DEVICE_UNKNOWN']);
     expect(checkLabels(['DINKES.L1R01.SW01:3/DINKES.L1R05.PRN01:eth0'], { ...ctx, diagram })[0]?.issues.map((i) => i.code)).toEqual(['LABEL_NOT_IN_DIAGRAM']);

@@ -16,7 +16,9 @@ describe('notifications config', () => {
     expect(() => loadConfig({ env: {}, defaults: { notifications: { smtp: { ...smtp, auth: { username: 'simpul', password: 'rahasia' } } } } })).toThrow(
       /notifications\.smtp\.auth\.password: must be \{ env: VARIABLE \} or \{ file: \/path\/to\/secret \}/,
     );
-    expect(() => loadConfig({ env: {}, defaults: { notifications: { kinds: { requestField: false } } } })).toThrow(/notifications\.kinds\.requestField: unknown key/);
+    expect(() => loadConfig({ env: {}, defaults: { notifications: { kinds: { requestField: false } } } })).toThrow(
+      /notifications\.kinds\.requestField: unknown key/,
+    );
     expect(() => loadConfig({ env: {}, defaults: { http: { publicUrl: 'simpul.example.go.id' } } })).toThrow(/http\.publicUrl/);
   });
 });

@@ -27,13 +27,37 @@ const at = (days: number) => new Date(now.getTime() + days * DAY).toISOString();
 describe('notification events', () => {
   it('a filing goes to the NOC, a decision to whoever filed; a cancellation to nobody', () => {
     expect(requestEvents({ kind: 'filed', request: req() }, (id) => (id === 'user:dinkes1' ? 'Sari Dewi' : null))).toEqual([
-      { kind: 'request-filed', dedupeKey: 'request-filed:7', audience: { to: 'noc' }, params: { id: 7, type: 'ip-block', opd: 'DINKES', what: 'LAN puskesmas', filedBy: 'user:dinkes1', by: 'Sari Dewi' }, causedBy: 'user:dinkes1' },
+      {
+        kind: 'request-filed',
+        dedupeKey: 'request-filed:7',
+        audience: { to: 'noc' },
+        params: { id: 7, type: 'ip-block', opd: 'DINKES', what: 'LAN puskesmas', filedBy: 'user:dinkes1', by: 'Sari Dewi' },
+        causedBy: 'user:dinkes1',
+      },
     ]);
-    const approved = requestEvents({ kind: 'approved', request: req({ state: 'approved', result: { prefix: { cidr: '10.20.0.0/25' } }, decidedBy: 'user:noc1' }) });
-    expect(approved).toMatchObject([{ kind: 'request-approved', dedupeKey: 'request-approved:7', audience: { to: 'requester', actorId: 'user:dinkes1', opd: 'DINKES' }, params: { outcome: '10.20.0.0/25', until: null }, causedBy: 'user:noc1' }]);
-    const unblock = requestEvents({ kind: 'approved', request: req({ type: 'unblock', body: { domain: 'example.org' }, result: { exception: { value: 'example.org', until: at(30) } } }) });
+    const approved = requestEvents({
+      kind: 'approved',
+      request: req({ state: 'approved', result: { prefix: { cidr: '10.20.0.0/25' } }, decidedBy: 'user:noc1' }),
+    });
+    expect(approved).toMatchObject([
+      {
+        kind: 'request-approved',
+        dedupeKey: 'request-approved:7',
+        audience: { to: 'requester', actorId: 'user:dinkes1', opd: 'DINKES' },
+        params: { outcome: '10.20.0.0/25', until: null },
+        causedBy: 'user:noc1',
+      },
+    ]);
+    const unblock = requestEvents({
+      kind: 'approved',
+      request: req({ type: 'unblock', body: { domain: 'example.org' }, result: { exception: { value: 'example.org', until: at(30) } } }),
+    });
     expect(unblock[0]!.params).toMatchObject({ what: 'example.org', outcome: 'example.org', until: at(30) });
-    expect(requestEvents({ kind: 'rejected', request: req({ state: 'rejected', reason: 'too big' }) })[0]).toMatchObject({ kind: 'request-rejected', dedupeKey: 'request-rejected:7', params: { reason: 'too big' } });
+    expect(requestEvents({ kind: 'rejected', request: req({ state: 'rejected', reason: 'too big' }) })[0]).toMatchObject({
+      kind: 'request-rejected',
+      dedupeKey: 'request-rejected:7',
+      params: { reason: 'too big' },
+    });
     expect(requestEvents({ kind: 'cancelled', request: req({ state: 'cancelled' }) })).toEqual([]);
   });
 
@@ -45,7 +69,14 @@ describe('notification events', () => {
   });
 
   it('a diagram due within 30 days is a reminder, a late or missing one is overdue; each keyed by its due date', () => {
-    const row = (opd: string, dueAt: string | null, days: number | null, overdue: boolean) => ({ opd, name: opd, version: dueAt ? 1 : null, dueAt, daysUntilDeadline: days, overdue });
+    const row = (opd: string, dueAt: string | null, days: number | null, overdue: boolean) => ({
+      opd,
+      name: opd,
+      version: dueAt ? 1 : null,
+      dueAt,
+      daysUntilDeadline: days,
+      overdue,
+    });
     const evs = diagramEvents([row('A', at(30), 30, false), row('B', at(31), 31, false), row('C', at(-2), -2, true), row('D', null, null, true)], 30);
     expect(evs.map((e) => [e.kind, e.dedupeKey])).toEqual([
       ['diagram-due', `diagram-due:A:${at(30).slice(0, 10)}`],
@@ -56,6 +87,8 @@ describe('notification events', () => {
 
   it('both decisions answer to one switch, both deadline kinds to another', () => {
     const s = { requestFiled: true, requestDecided: false, exceptionEnding: true, diagramDue: false };
-    expect(['request-filed', 'request-approved', 'request-rejected', 'exception-ending', 'diagram-due', 'diagram-overdue'].map((k) => mailSwitchedOn(k as never, s))).toEqual([true, false, false, true, false, false]);
+    expect(
+      ['request-filed', 'request-approved', 'request-rejected', 'exception-ending', 'diagram-due', 'diagram-overdue'].map((k) => mailSwitchedOn(k as never, s)),
+    ).toEqual([true, false, false, true, false, false]);
   });
 });

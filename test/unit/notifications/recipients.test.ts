@@ -12,7 +12,15 @@ const u = (username: string, role: UserInfo['role'], opd: string | null = null, 
   language: 'id',
   disabledAt,
 });
-const people = [u('noc1', 'noc-admin'), u('noc2', 'noc-operator'), u('view', 'viewer'), u('dk1', 'opd-admin', 'DINKES'), u('dk2', 'opd-admin', 'DINKES'), u('bp1', 'opd-admin', 'BAPPEDA'), u('gone', 'opd-admin', 'DINKES', '2026-01-01T00:00:00Z')];
+const people = [
+  u('noc1', 'noc-admin'),
+  u('noc2', 'noc-operator'),
+  u('view', 'viewer'),
+  u('dk1', 'opd-admin', 'DINKES'),
+  u('dk2', 'opd-admin', 'DINKES'),
+  u('bp1', 'opd-admin', 'BAPPEDA'),
+  u('gone', 'opd-admin', 'DINKES', '2026-01-01T00:00:00Z'),
+];
 
 /** The interface's contract over a list: enabled accounts only from recipients(), any from byActorId(). */
 const dir: UserDirectory = {
@@ -27,7 +35,7 @@ describe('who is told', () => {
     expect(names(recipientsOf({ to: 'noc' }, dir, 'user:noc2'))).toEqual(['noc1']);
   });
 
-  it("an office is its own enabled opd-admins", () => {
+  it('an office is its own enabled opd-admins', () => {
     expect(names(recipientsOf({ to: 'office', opd: 'DINKES' }, dir))).toEqual(['dk1', 'dk2']);
     expect(names(recipientsOf({ to: 'office', opd: 'DISHUB' }, dir))).toEqual([]);
   });

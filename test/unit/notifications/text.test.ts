@@ -20,12 +20,18 @@ describe('notification text', () => {
     const filed = renderNotification('request-filed', { id: 9, type: 'unblock', opd: 'BAPPEDA', what: null, filedBy: 'tok' }, 'id', o, '2026-01-01T00:00:00Z');
     expect(filed.title).toBe('Permintaan buka blokir situs baru dari BAPPEDA (#9)');
     expect(filed.text).not.toContain('Keperluan');
-    const approved = renderNotification('request-approved', { id: 9, type: 'ip-block', opd: 'BAPPEDA', outcome: '10.20.0.0/25', until: null, reason: null }, 'en', o);
+    const approved = renderNotification(
+      'request-approved',
+      { id: 9, type: 'ip-block', opd: 'BAPPEDA', outcome: '10.20.0.0/25', until: null, reason: null },
+      'en',
+      o,
+    );
     expect(approved.text).toBe('The NOC approved IP block request #9 for BAPPEDA.\nResult: 10.20.0.0/25');
   });
 
   it('counts days in English plurals, and tells an office that never uploaded', () => {
-    const due = (days: number) => renderNotification('diagram-due', { opd: 'DLH', name: 'Dinas Lingkungan Hidup', dueAt: '2026-07-01T00:00:00Z', days, version: 2 }, 'en', o).title;
+    const due = (days: number) =>
+      renderNotification('diagram-due', { opd: 'DLH', name: 'Dinas Lingkungan Hidup', dueAt: '2026-07-01T00:00:00Z', days, version: 2 }, 'en', o).title;
     expect([due(1), due(12)]).toEqual(["DLH's LAN diagram is due in 1 day", "DLH's LAN diagram is due in 12 days"]);
     const never = renderNotification('diagram-overdue', { opd: 'DLH', name: 'Dinas Lingkungan Hidup', dueAt: null, days: null, version: null }, 'id', o);
     expect(never.text).toContain('belum pernah mengunggah diagram LAN');
@@ -33,7 +39,13 @@ describe('notification text', () => {
   });
 
   it('a mail without a public URL carries no link line', () => {
-    const m = renderMail('request-rejected', { id: 1, type: 'ip-block', opd: 'DLH', reason: 'terlalu besar' }, 'id', { timezone: 'Asia/Jakarta' }, { name: 'A' });
+    const m = renderMail(
+      'request-rejected',
+      { id: 1, type: 'ip-block', opd: 'DLH', reason: 'terlalu besar' },
+      'id',
+      { timezone: 'Asia/Jakarta' },
+      { name: 'A' },
+    );
     expect(m.text).not.toContain('Lihat di Simpul');
     expect(m.text).toContain('Alasan: terlalu besar');
   });

@@ -10,7 +10,12 @@ describe('DesiredRegistry', () => {
   it('concatenates contributions per menu in registration order', () => {
     const r = new DesiredRegistry();
     r.register(c('routes', { menus: { '/ip/route': [{ 'dst-address': '10.1.0.0/24', gateway: '10.0.0.1', comment: 'simpul:routes 10.1.0.0/24' }] } }));
-    r.register(c('blocking', { menus: { '/ip/route': [], '/ip/firewall/address-list': [{ list: 'simpul-block', address: '1.2.3.4', comment: 'simpul:blocking' }] }, placement: { '/ip/firewall/filter': { at: 'top' } } }));
+    r.register(
+      c('blocking', {
+        menus: { '/ip/route': [], '/ip/firewall/address-list': [{ list: 'simpul-block', address: '1.2.3.4', comment: 'simpul:blocking' }] },
+        placement: { '/ip/firewall/filter': { at: 'top' } },
+      }),
+    );
     const d = r.desiredFor(router, inv);
     expect(d.menus['/ip/route']).toHaveLength(1);
     expect(d.menus['/ip/firewall/address-list']).toHaveLength(1);

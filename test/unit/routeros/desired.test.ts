@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { durationSeconds, formatDuration, InvalidDesiredStateError, normalizeEntry, validateDesired, type DesiredState } from '../../../src/routeros/desired.js';
+import {
+  durationSeconds,
+  formatDuration,
+  InvalidDesiredStateError,
+  normalizeEntry,
+  validateDesired,
+  type DesiredState,
+} from '../../../src/routeros/desired.js';
 import { plan, type ActualState } from '../../../src/routeros/plan.js';
 
 const AL = '/ip/firewall/address-list';
@@ -18,7 +25,17 @@ describe('validation', () => {
             { list: 'blocked', address: 'judi.example.com', comment: 'simpul:a' },
             { list: 'blocked', address: '*.judi.example', comment: 'simpul:a' },
           ],
-          '/ip/firewall/nat': [{ chain: 'dstnat', action: 'dst-nat', 'dst-address': '203.0.113.5', 'dst-port': '80,443', 'to-addresses': '10.0.0.5', 'to-ports': '8080-8081', comment: 'simpul:n' }],
+          '/ip/firewall/nat': [
+            {
+              chain: 'dstnat',
+              action: 'dst-nat',
+              'dst-address': '203.0.113.5',
+              'dst-port': '80,443',
+              'to-addresses': '10.0.0.5',
+              'to-ports': '8080-8081',
+              comment: 'simpul:n',
+            },
+          ],
           '/ip/dns/static': [{ name: 'a.example', type: 'AAAA', address: '2001:db8::1', ttl: '1h30m', comment: 'simpul:d' }],
         },
       }),
@@ -111,15 +128,26 @@ describe('IPv6 firewall menus', () => {
   });
 
   it('keys the address list by list and address, /128 printed bare; the filter by comment, in order', () => {
-    expect(normalizeEntry(AL6, { list: 'x', address: '2001:db8::7/128', comment: 'simpul:a' })).toEqual({ list: 'x', address: '2001:db8::7', disabled: 'false', comment: 'simpul:a' });
+    expect(normalizeEntry(AL6, { list: 'x', address: '2001:db8::7/128', comment: 'simpul:a' })).toEqual({
+      list: 'x',
+      address: '2001:db8::7',
+      disabled: 'false',
+      comment: 'simpul:a',
+    });
     const desired: DesiredState = {
-      menus: { [AL6]: [{ list: 'x', address: '2001:db8::7', comment: 'simpul:a' }], [F6]: [{ chain: 'forward', action: 'drop', 'dst-address-list': 'x', comment: 'simpul:f drop' }] },
+      menus: {
+        [AL6]: [{ list: 'x', address: '2001:db8::7', comment: 'simpul:a' }],
+        [F6]: [{ chain: 'forward', action: 'drop', 'dst-address-list': 'x', comment: 'simpul:f drop' }],
+      },
       placement: { [F6]: { at: 'before', match: { action: 'accept' } } },
     };
     // a router printing the /128 and a rule already before the accept rule: nothing to do
     const drop = { '.id': '*2', chain: 'forward', action: 'drop', 'dst-address-list': 'x', comment: 'simpul:f drop' };
     const accept = { '.id': '*3', chain: 'forward', action: 'accept', comment: 'defconf' };
-    const actual: ActualState = { [AL6]: [{ '.id': '*1', list: 'x', address: '2001:db8::7/128', disabled: 'false', comment: 'simpul:a' }], [F6]: [drop, accept] };
+    const actual: ActualState = {
+      [AL6]: [{ '.id': '*1', list: 'x', address: '2001:db8::7/128', disabled: 'false', comment: 'simpul:a' }],
+      [F6]: [drop, accept],
+    };
     expect(plan(desired, actual)).toEqual([]);
     expect(plan(desired, { ...actual, [F6]: [accept, drop] })).toMatchObject([{ op: 'move', menu: F6, target: { id: '*2' }, before: { id: '*3' } }]);
   });
@@ -127,8 +155,17 @@ describe('IPv6 firewall menus', () => {
 
 describe('normalisation', () => {
   it('writes values the way RouterOS prints them back', () => {
-    expect(normalizeEntry(AL, { list: 'x', address: '10.0.0.1/32', disabled: 'no', comment: 'simpul:a' })).toEqual({ list: 'x', address: '10.0.0.1', disabled: 'false', comment: 'simpul:a' });
-    expect(normalizeEntry('/ip/route', { 'dst-address': '10.0.0.1', gateway: 'ether1' })).toMatchObject({ 'dst-address': '10.0.0.1/32', 'routing-table': 'main', distance: '1' });
+    expect(normalizeEntry(AL, { list: 'x', address: '10.0.0.1/32', disabled: 'no', comment: 'simpul:a' })).toEqual({
+      list: 'x',
+      address: '10.0.0.1',
+      disabled: 'false',
+      comment: 'simpul:a',
+    });
+    expect(normalizeEntry('/ip/route', { 'dst-address': '10.0.0.1', gateway: 'ether1' })).toMatchObject({
+      'dst-address': '10.0.0.1/32',
+      'routing-table': 'main',
+      distance: '1',
+    });
     expect(normalizeEntry('/ip/dns/static', { name: 'a.example', ttl: '90000' }).ttl).toBe('1d1h');
   });
 

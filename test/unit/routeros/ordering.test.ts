@@ -72,7 +72,13 @@ describe('a chain of thousands of rules', () => {
 
   it('converges in one apply: missing rules added in place, the rest moved, unmanaged rules untouched', () => {
     const r = rng(42);
-    const rules: Entry[] = Array.from({ length: 2000 }, (_, i) => ({ chain: 'forward', action: 'drop', 'dst-port': String(1000 + i), protocol: 'tcp', comment: `simpul:rule${i}` }));
+    const rules: Entry[] = Array.from({ length: 2000 }, (_, i) => ({
+      chain: 'forward',
+      action: 'drop',
+      'dst-port': String(1000 + i),
+      protocol: 'tcp',
+      comment: `simpul:rule${i}`,
+    }));
     const state = new RouterState();
     // the router holds most rules, shuffled among unmanaged ones; some are missing
     const held = permutation(rules.length, r).filter(() => r() < 0.9);

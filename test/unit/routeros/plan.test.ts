@@ -98,12 +98,13 @@ const ACTIONS = ['accept', 'drop', 'reject'];
 
 function scenario(seed: number): { state: RouterState; d: DesiredState; placement: Placement } {
   const r = rng(seed);
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
   const state = new RouterState();
   const chains = ['forward', 'input', 'output'];
   const desiredRules: Entry[] = [];
   const nDesired = Math.floor(r() * 7);
-  for (let i = 0; i < nDesired; i++) desiredRules.push({ chain: pick(chains), action: pick(ACTIONS), 'dst-port': String(1000 + i), protocol: 'tcp', comment: `simpul:rule${i}` });
+  for (let i = 0; i < nDesired; i++)
+    desiredRules.push({ chain: pick(chains), action: pick(ACTIONS), 'dst-port': String(1000 + i), protocol: 'tcp', comment: `simpul:rule${i}` });
   const nRows = Math.floor(r() * 12);
   for (let i = 0; i < nRows; i++) {
     const kind = r();
@@ -150,7 +151,10 @@ describe('ordered menus', () => {
       applyTo(state, steps);
       expect(plan(d, read(state, d)), `seed ${seed}`).toEqual([]);
       const after = state.list(FILTER);
-      expect(after.filter((x) => !x.comment?.startsWith('simpul:')), `seed ${seed}`).toEqual(handBefore);
+      expect(
+        after.filter((x) => !x.comment?.startsWith('simpul:')),
+        `seed ${seed}`,
+      ).toEqual(handBefore);
       const rules = d.menus[FILTER] ?? [];
       for (const chain of new Set(rules.map((x) => x.chain))) {
         const seq = after.filter((x) => x.chain === chain).map((x) => x.comment ?? '');

@@ -14,11 +14,17 @@ describe('simulated router state', () => {
     const s = new RouterState();
     const [[, added]] = run(s, `${AL}/add`, { list: 'x', address: '10.0.0.1/32' }) as [[string, Rec]];
     expect(added.ret).toMatch(/^\*[0-9A-F]+$/);
-    expect(run(s, `${AL}/add`, { list: 'x', address: '10.0.0.1' })).toEqual([['!trap', { message: 'failure: already have such entry' }], ['!done', {}]]);
+    expect(run(s, `${AL}/add`, { list: 'x', address: '10.0.0.1' })).toEqual([
+      ['!trap', { message: 'failure: already have such entry' }],
+      ['!done', {}],
+    ]);
     expect(run(s, `${AL}/add`, { list: 'x', address: 'nope nope' })[0]).toEqual(['!trap', { message: 'invalid value for argument address', category: '1' }]);
     expect(run(s, '/ip/nothing/print')[0]).toEqual(['!trap', { message: 'no such command prefix', category: '0' }]);
     expect(run(s, '/system/resource/remove')[0]).toEqual(['!trap', { message: 'no such command', category: '0' }]);
-    expect(run(s, `${AL}/print`, { '.proplist': 'address' })).toEqual([['!re', { address: '10.0.0.1' }], ['!done', {}]]);
+    expect(run(s, `${AL}/print`, { '.proplist': 'address' })).toEqual([
+      ['!re', { address: '10.0.0.1' }],
+      ['!done', {}],
+    ]);
   });
 
   it('IPv6 firewall menus: IPv6 addresses only, /128 printed bare, duplicates refused, rules ordered', () => {
@@ -29,7 +35,10 @@ describe('simulated router state', () => {
     expect(run(s, `${AL6}/add`, { list: 'x', address: '2001:db8::7' })[0]).toEqual(['!trap', { message: 'failure: already have such entry' }]);
     expect(run(s, `${AL6}/add`, { list: 'x', address: '192.0.2.1' })[0]).toEqual(['!trap', { message: 'invalid value for argument address', category: '1' }]);
     expect(run(s, `${AL6}/add`, { list: 'x', address: 'judi.example' })[0]?.[0]).toBe('!trap');
-    expect(run(s, `${AL6}/print`, { '.proplist': 'list,address' })).toEqual([['!re', { list: 'x', address: '2001:db8::7' }], ['!done', {}]]);
+    expect(run(s, `${AL6}/print`, { '.proplist': 'list,address' })).toEqual([
+      ['!re', { list: 'x', address: '2001:db8::7' }],
+      ['!done', {}],
+    ]);
     expect(run(s, `${F6}/add`, { chain: 'forward', action: 'drop', 'dst-address': '10.0.0.0/8' })[0]?.[0]).toBe('!trap');
     const accept = s.insert(F6, { chain: 'forward', action: 'accept', comment: 'accept' });
     run(s, `${F6}/add`, { chain: 'forward', action: 'drop', 'dst-address-list': 'x', comment: 'drop', 'place-before': accept });
@@ -39,7 +48,10 @@ describe('simulated router state', () => {
   it('prints with queries, count-only, !empty, get and getall', () => {
     const s = new RouterState({ identity: 'core' });
     expect(run(s, '/interface/print', { 'count-only': '' }, ['?type=ether'])).toEqual([['!done', { ret: '5' }]]);
-    expect(run(s, `${AL}/print`, {}, [], true)).toEqual([['!empty', {}], ['!done', {}]]);
+    expect(run(s, `${AL}/print`, {}, [], true)).toEqual([
+      ['!empty', {}],
+      ['!done', {}],
+    ]);
     expect(run(s, `${AL}/print`, { 'count-only': '' }, [], true)).toEqual([['!done', { ret: '0' }]]);
     expect(run(s, '/system/identity/get', { 'value-name': 'name' })).toEqual([['!done', { ret: 'core' }]]);
     expect(run(s, '/system/identity/set', { name: 'edge' })).toEqual([['!done', {}]]);

@@ -21,7 +21,14 @@ const port = (ifIndex: number, name: string, more: Partial<InterfaceView> = {}):
   operStatus: 1,
   operUp: true,
   speedBps: 1e9,
-  totals: { inOctets: BigInt(ifIndex * 1000), outOctets: 2n ** 40n + BigInt(ifIndex), inErrors: 3n, outErrors: 0n, inDiscards: 1n, outDiscards: BigInt(ifIndex % 7) },
+  totals: {
+    inOctets: BigInt(ifIndex * 1000),
+    outOctets: 2n ** 40n + BigInt(ifIndex),
+    inErrors: 3n,
+    outErrors: 0n,
+    inDiscards: 1n,
+    outDiscards: BigInt(ifIndex % 7),
+  },
   ...more,
 });
 
@@ -57,7 +64,12 @@ const fleet = () =>
     { id: 'dup', opd: 'DINKES', state: 'degraded', ports: [port(1, 'port'), port(2, 'port', { operStatus: 2, operUp: false }), port(3, 'other')] },
     { id: 'empty', opd: 'X', state: 'unknown', ports: [] },
     // more interfaces than one chunk, so the text is written across yields
-    ...Array.from({ length: 50 }, (_, n) => ({ id: `sw${n}`, opd: `OPD${n % 7}`, state: 'up', ports: Array.from({ length: 48 }, (_, i) => port(i + 1, `Gi1/0/${i + 1}`, { alias: `desk ${n}-${i}` })) })),
+    ...Array.from({ length: 50 }, (_, n) => ({
+      id: `sw${n}`,
+      opd: `OPD${n % 7}`,
+      state: 'up',
+      ports: Array.from({ length: 48 }, (_, i) => port(i + 1, `Gi1/0/${i + 1}`, { alias: `desk ${n}-${i}` })),
+    })),
   ]);
 
 const LINKS: BackboneLink[] = [{ id: 'core-dinkes', a: { device: 'core', port: 'Gi1/0/1' }, b: { device: 'dinkes-sw01', port: 'ether1' }, capacityMbps: 100 }];
@@ -77,7 +89,7 @@ function registries(source: InterfaceSource, links: () => BackboneLink[]) {
   return { text: read(text), values: read(values) };
 }
 
-const unescape = (v: string): string => v.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+const unescapeLabel = (v: string): string => v.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
 
 /** Samples as `name{sorted labels} value` (duplicates kept, so a repeated series shows), and the HELP/TYPE lines. */
 function parse(text: string): { samples: string[]; meta: string[] } {
@@ -91,7 +103,7 @@ function parse(text: string): { samples: string[]; meta: string[] } {
     }
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!m) throw new Error(`not a sample line: ${line}`);
-    const labels = [...(m[2] ?? '').matchAll(/([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/g)].map((l) => `${l[1]}=${JSON.stringify(unescape(l[2] as string))}`);
+    const labels = [...(m[2] ?? '').matchAll(/([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/g)].map((l) => `${l[1]}=${JSON.stringify(unescapeLabel(l[2] as string))}`);
     samples.push(`${m[1]}{${labels.sort().join(',')}} ${Number(m[3])}`);
   }
   return { samples: samples.sort(), meta: meta.sort() };
@@ -117,8 +129,12 @@ describe('per-interface exposition writer', () => {
     const first = await compare();
     // no speed on Gi1/0/3, no oper status while down, the two 'port' interfaces are one series
     expect(parse(first).samples.length).toBe(8 * (3 + 2 + 3 + 2400) - 1 - 2 - 8);
-    expect(sampleOf(first, 'simpul_interface_receive_bytes_total{device="core"')).toBe('simpul_interface_receive_bytes_total{device="core",opd="DISKOMINFO",interface="Gi1/0/1",alias="to \\"DINKES\\" \\\\ backbone",link="core-dinkes"} 1000');
-    expect(sampleOf(first, 'simpul_interface_receive_bytes_total{device="dup"')).toBe('simpul_interface_receive_bytes_total{device="dup",opd="DINKES",interface="port",alias="",link=""} 3000');
+    expect(sampleOf(first, 'simpul_interface_receive_bytes_total{device="core"')).toBe(
+      'simpul_interface_receive_bytes_total{device="core",opd="DISKOMINFO",interface="Gi1/0/1",alias="to \\"DINKES\\" \\\\ backbone",link="core-dinkes"} 1000',
+    );
+    expect(sampleOf(first, 'simpul_interface_receive_bytes_total{device="dup"')).toBe(
+      'simpul_interface_receive_bytes_total{device="dup",opd="DINKES",interface="port",alias="",link=""} 3000',
+    );
     for (const line of first.split('\n')) expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
 
     // labels change (alias, OPD, link), a port and a device go, values move: the kept label text follows
@@ -130,7 +146,9 @@ describe('per-interface exposition writer', () => {
     f.devices.splice(2, 1);
     links = [{ ...LINKS[0], id: 'core-dinkes-2' } as BackboneLink];
     const second = await compare();
-    expect(sampleOf(second, 'simpul_interface_receive_bytes_total{device="core"')).toBe('simpul_interface_receive_bytes_total{device="core",opd="CORE",interface="Gi1/0/1",alias="renamed",link="core-dinkes-2"} 1000');
+    expect(sampleOf(second, 'simpul_interface_receive_bytes_total{device="core"')).toBe(
+      'simpul_interface_receive_bytes_total{device="core",opd="CORE",interface="Gi1/0/1",alias="renamed",link="core-dinkes-2"} 1000',
+    );
     expect(second).not.toContain('device="dup"');
     expect(second).not.toContain('device="core",opd="CORE",interface="Gi1/0/3"');
     expect(sampleOf(second, 'simpul_interface_receive_bytes_total{device="core",opd="CORE",interface="Gi1/0/2"')).toMatch(/ 2005$/);

@@ -26,7 +26,10 @@ describe('LLDP ID decoding', () => {
   });
 });
 
-const vb = (column: number, index: string, type: number, value: unknown): [string, Varbind] => [index, { oid: `${LLDP.remEntry}.${column}.${index}`, type, value }];
+const vb = (column: number, index: string, type: number, value: unknown): [string, Varbind] => [
+  index,
+  { oid: `${LLDP.remEntry}.${column}.${index}`, type, value },
+];
 const T = snmp.ObjectType;
 
 function remote(rows: Array<{ index: string; chassis: Buffer; port: string; sys?: string }>): LldpTables['remote'] {
@@ -59,8 +62,29 @@ describe('buildNeighbors', () => {
     };
     const n = buildNeighbors(t, new Map([[13, 'ether3']]));
     expect(n).toEqual([
-      { localPortNum: 3, remIndex: 1, timeMark: 900, chassisIdSubtype: 4, chassisId: '02:00:00:00:00:01', portIdSubtype: 5, portId: 'ether1', sysName: 'r1', ifIndex: 13, ifName: 'ether3' },
-      { localPortNum: 3, remIndex: 2, timeMark: 900, chassisIdSubtype: 4, chassisId: '02:00:00:00:00:01', portIdSubtype: 5, portId: 'ether2', ifIndex: 13, ifName: 'ether3' },
+      {
+        localPortNum: 3,
+        remIndex: 1,
+        timeMark: 900,
+        chassisIdSubtype: 4,
+        chassisId: '02:00:00:00:00:01',
+        portIdSubtype: 5,
+        portId: 'ether1',
+        sysName: 'r1',
+        ifIndex: 13,
+        ifName: 'ether3',
+      },
+      {
+        localPortNum: 3,
+        remIndex: 2,
+        timeMark: 900,
+        chassisIdSubtype: 4,
+        chassisId: '02:00:00:00:00:01',
+        portIdSubtype: 5,
+        portId: 'ether2',
+        ifIndex: 13,
+        ifName: 'ether3',
+      },
     ]);
   });
 
@@ -70,13 +94,24 @@ describe('buildNeighbors', () => {
       remote: remote([{ index: '5.1.1', chassis: mac, port: 'x' }]),
       bridgePorts: new Map([[1, 49]]),
     };
-    expect(buildNeighbors(t, new Map([[49, 'Gi1/0/49'], [9, 'ether9']]))[0]).toMatchObject({ ifIndex: 49, ifName: 'Gi1/0/49' });
+    expect(
+      buildNeighbors(
+        t,
+        new Map([
+          [49, 'Gi1/0/49'],
+          [9, 'ether9'],
+        ]),
+      )[0],
+    ).toMatchObject({ ifIndex: 49, ifName: 'Gi1/0/49' });
   });
 
   it('leaves the interface unset when nothing maps, and skips malformed indexes', () => {
     const t: LldpTables = {
       localPorts: new Map(),
-      remote: remote([{ index: '5.7.1', chassis: mac, port: 'x' }, { index: '7', chassis: mac, port: 'y' }]),
+      remote: remote([
+        { index: '5.7.1', chassis: mac, port: 'x' },
+        { index: '7', chassis: mac, port: 'y' },
+      ]),
       bridgePorts: new Map(),
     };
     const n = buildNeighbors(t, new Map());

@@ -43,7 +43,14 @@ describe('the interface read (pure)', () => {
     expect(missing64).toBe(false);
     const [a, b] = interfaces;
     expect(a).toMatchObject({ ifIndex: 1, name: 'Gi0/1', operStatus: 1, adminStatus: 1, speedBps: 10e9, wrongType: false });
-    expect(a?.reading).toMatchObject({ identity: 'Gi0/1', octetBits: 64, inOctets: 1n << 40n, outOctets: 7n, inErrors: 3n, ticks: { inOctets: 1000, outOctets: 1002, inErrors: 999 } });
+    expect(a?.reading).toMatchObject({
+      identity: 'Gi0/1',
+      octetBits: 64,
+      inOctets: 1n << 40n,
+      outOctets: 7n,
+      inErrors: 3n,
+      ticks: { inOctets: 1000, outOctets: 1002, inErrors: 999 },
+    });
     expect(a?.reading?.outErrors).toBeUndefined();
     // ifHighSpeed 0 falls back to ifSpeed
     expect(b).toMatchObject({ ifIndex: 2, operStatus: 2, speedBps: 100e6 });

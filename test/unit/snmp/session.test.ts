@@ -130,7 +130,13 @@ describe('SnmpSession.readColumnsTimed', () => {
     }
     expect(r.first).toEqual({ uptimeTicks: 5000, wallMs: 1007 });
     expect([...(r.data.get(A)?.keys() ?? [])]).toEqual(['1', '2', '3', '4', '5']);
-    expect([...(r.ticks.get(A)?.entries() ?? [])]).toEqual([['1', 5000], ['2', 5000], ['3', 5100], ['4', 5100], ['5', 5200]]);
+    expect([...(r.ticks.get(A)?.entries() ?? [])]).toEqual([
+      ['1', 5000],
+      ['2', 5000],
+      ['3', 5100],
+      ['4', 5100],
+      ['5', 5200],
+    ]);
     expect(r.ticks.get(B)?.get('5')).toBe(5200);
   });
 
@@ -142,7 +148,9 @@ describe('SnmpSession.readColumnsTimed', () => {
 
   it('refuses a page whose non-repeater is not sysUpTime.0 as TimeTicks', async () => {
     await expect(scripted(timed(3, () => int(UP, 5))).readColumnsTimed([A], { maxRepetitions: 5 })).rejects.toMatchObject({ reason: 'wrong_type' });
-    await expect(scripted(timed(3, () => int(`${SYS.upTime}.1`, 5))).readColumnsTimed([A], { maxRepetitions: 5 })).rejects.toMatchObject({ reason: 'no_such_object' });
+    await expect(scripted(timed(3, () => int(`${SYS.upTime}.1`, 5))).readColumnsTimed([A], { maxRepetitions: 5 })).rejects.toMatchObject({
+      reason: 'no_such_object',
+    });
     await expect(scripted(timed(3, () => end(SYS.upTime))).readColumnsTimed([A], { maxRepetitions: 5 })).rejects.toMatchObject({ reason: 'no_such_object' });
   });
 });

@@ -30,7 +30,9 @@ describe('ipam_prefixes overlap trigger', () => {
     db = openDb(t.dir);
     db.prepare(`INSERT INTO opds (code, name, kind, data_json) VALUES ('X', 'x', 'dinas', '{}')`).run();
     const [n, l] = hex('10.0.0.0/8');
-    db.prepare(`INSERT INTO ipam_pools (id, name, scope, family, cidr, network, last, length, role, created_at, created_by) VALUES (1, 'p', 'private', 4, '10.0.0.0/8', ?, ?, 8, 'opd-lan', 'now', 't')`).run(n, l);
+    db.prepare(
+      `INSERT INTO ipam_pools (id, name, scope, family, cidr, network, last, length, role, created_at, created_by) VALUES (1, 'p', 'private', 4, '10.0.0.0/8', ?, ?, 8, 'opd-lan', 'now', 't')`,
+    ).run(n, l);
   });
   afterAll(() => {
     db.close();

@@ -5,7 +5,8 @@ import { parseDiagram } from '../../../src/topology/upload.js';
 import { example } from './fixtures.js';
 
 const model = (cells: string) => `<mxGraphModel><root><mxCell id="0"/><mxCell id="1" parent="0"/>${cells}</root></mxGraphModel>`;
-const mxfile = (...pages: string[]) => `<mxfile host="app.diagrams.net">${pages.map((p, i) => `<diagram id="p${i}" name="Page-${i + 1}">${p}</diagram>`).join('')}</mxfile>`;
+const mxfile = (...pages: string[]) =>
+  `<mxfile host="app.diagrams.net">${pages.map((p, i) => `<diagram id="p${i}" name="Page-${i + 1}">${p}</diagram>`).join('')}</mxfile>`;
 /** A page the way draw.io compresses it: URI-encode, raw deflate, base64. */
 const compress = (xml: string) => deflateRawSync(Buffer.from(encodeURIComponent(xml))).toString('base64');
 const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -29,7 +30,16 @@ describe('draw.io, plain XML', () => {
   });
 
   it('reads properties from <object> attributes', () => {
-    expect(g.nodes[0]).toEqual({ id: 'r', label: 'Router', deviceId: 'dinkes-rtr01', model: 'RB5009', mgmtIp: '10.255.10.1', ips: ['10.20.10.1', '10.20.10.254'], ports: [], at: { x: 0, y: 0 } });
+    expect(g.nodes[0]).toEqual({
+      id: 'r',
+      label: 'Router',
+      deviceId: 'dinkes-rtr01',
+      model: 'RB5009',
+      mgmtIp: '10.255.10.1',
+      ips: ['10.20.10.1', '10.20.10.254'],
+      ports: [],
+      at: { x: 0, y: 0 },
+    });
   });
 
   it('reads them from the (HTML) cell text otherwise', () => {
@@ -37,7 +47,9 @@ describe('draw.io, plain XML', () => {
   });
 
   it('edges are cables; the edge text is the label, edge labels near the ends are ports', () => {
-    expect(g.links).toEqual([{ id: 'e1', a: { node: 'r', port: 'ether2' }, b: { node: 's', port: '1' }, label: 'DINKES.L1R01.RTR01:ether2/DINKES.L1R01.SW01:1' }]);
+    expect(g.links).toEqual([
+      { id: 'e1', a: { node: 'r', port: 'ether2' }, b: { node: 's', port: '1' }, label: 'DINKES.L1R01.RTR01:ether2/DINKES.L1R01.SW01:1' },
+    ]);
   });
 
   it('cable properties on an <object> edge, a port drawn as a shape inside the device, a loose end', () => {

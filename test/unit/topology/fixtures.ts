@@ -15,7 +15,9 @@ export function loadInventory(): { opds: string[]; devices: DeviceRef[] } {
   const dir = join(ROOT, 'inventory', 'opds');
   const opds: string[] = [];
   const devices: DeviceRef[] = [];
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.yaml')).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((x) => x.endsWith('.yaml'))
+    .sort()) {
     const doc = parse(readFileSync(join(dir, f), 'utf8')) as OpdFile;
     opds.push(doc.opd.code);
     for (const d of doc.devices ?? [])

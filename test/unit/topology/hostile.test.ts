@@ -26,7 +26,8 @@ function refused(input: Buffer | string, code: string, status?: number): Diagram
   return e;
 }
 
-const page = (cells: string) => `<mxfile><diagram id="d"><mxGraphModel><root><mxCell id="0"/><mxCell id="1" parent="0"/>${cells}</root></mxGraphModel></diagram></mxfile>`;
+const page = (cells: string) =>
+  `<mxfile><diagram id="d"><mxGraphModel><root><mxCell id="0"/><mxCell id="1" parent="0"/>${cells}</root></mxGraphModel></diagram></mxfile>`;
 const compressed = (data: Buffer) => `<mxfile><diagram id="d" name="bomb">${deflateRawSync(data).toString('base64')}</diagram></mxfile>`;
 
 describe('hostile uploads', () => {
@@ -38,7 +39,10 @@ describe('hostile uploads', () => {
   });
 
   it('XXE', () => {
-    refused('<?xml version="1.0"?><!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><mxfile><diagram>&xxe;</diagram></mxfile>', 'DIAGRAM_DOCTYPE_FORBIDDEN');
+    refused(
+      '<?xml version="1.0"?><!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><mxfile><diagram>&xxe;</diagram></mxfile>',
+      'DIAGRAM_DOCTYPE_FORBIDDEN',
+    );
     // The same inside a .drawio.svg content attribute, and inside a compressed page.
     refused('<svg content="&lt;!DOCTYPE x [&lt;!ENTITY e SYSTEM &quot;file:///etc/passwd&quot;&gt;]&gt;&lt;mxfile/&gt;"/>', 'DIAGRAM_DOCTYPE_FORBIDDEN');
     refused(compressed(Buffer.from(encodeURIComponent('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><mxGraphModel/>'))), 'DIAGRAM_DOCTYPE_FORBIDDEN');
@@ -99,18 +103,27 @@ describe('hostile uploads', () => {
   });
 
   it('more devices than the cap, fewer cells than the pre-count', () => {
-    const cells = Array.from({ length: DEFAULT_LIMITS.maxNodes + 1 }, (_, i) => `<mxCell id="n${i}" value="opd-sw${(i % 900) + 10}" vertex="1" parent="1"/>`).join('');
+    const cells = Array.from(
+      { length: DEFAULT_LIMITS.maxNodes + 1 },
+      (_, i) => `<mxCell id="n${i}" value="opd-sw${(i % 900) + 10}" vertex="1" parent="1"/>`,
+    ).join('');
     refused(page(cells), 'DIAGRAM_TOO_MANY', 413);
   });
 
   it('prototype keys in XML names and attributes are inert', () => {
-    const g = parseDiagram(page('<__proto__ polluted="1"/><object __proto__="x" constructor="y" label="A" device="a-sw01" id="n"><mxCell vertex="1" parent="1"/></object>'));
+    const g = parseDiagram(
+      page('<__proto__ polluted="1"/><object __proto__="x" constructor="y" label="A" device="a-sw01" id="n"><mxCell vertex="1" parent="1"/></object>'),
+    );
     expect(g.nodes).toHaveLength(1);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('unicode device names survive, control and bidi characters do not, and the SVG stays well-formed', () => {
-    const g = parseDiagram(page('<object label="Switch Ruang Kepala Dinas ☕ 交换机 &#x202E;gnp.exe&#7;" device="dinkes-sw01" id="n"><mxCell vertex="1" parent="1"/></object><object label="Свич" device="dinkes‑sw0l" id="m"><mxCell vertex="1" parent="1"/></object>'));
+    const g = parseDiagram(
+      page(
+        '<object label="Switch Ruang Kepala Dinas ☕ 交换机 &#x202E;gnp.exe&#7;" device="dinkes-sw01" id="n"><mxCell vertex="1" parent="1"/></object><object label="Свич" device="dinkes‑sw0l" id="m"><mxCell vertex="1" parent="1"/></object>',
+      ),
+    );
     expect(g.nodes[0]?.label).toBe('Switch Ruang Kepala Dinas ☕ 交换机 gnp.exe');
     expect(g.nodes[1]).toMatchObject({ label: 'Свич', deviceId: 'dinkes‑sw0l' });
     const svg = renderSvg(g);
@@ -121,7 +134,12 @@ describe('hostile uploads', () => {
 
   it('YAML alias bomb', () => {
     const bomb = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-    for (let i = 1; i <= 9; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    for (let i = 1; i <= 9; i++)
+      bomb.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(',')}]`,
+      );
     bomb.push('nodes: *j');
     refused(bomb.join('\n'), 'YAML_ALIAS_FORBIDDEN', 400);
     // Even a single harmless alias is refused.

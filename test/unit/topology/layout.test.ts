@@ -54,7 +54,9 @@ describe('diagram layout', () => {
     });
 
   it('the picture is well-formed XML with the legend and the findings in words; uploaded text stays text', async () => {
-    const g = parseDiagram('format: simpul-topology/1\nopd: BPKAD\nnodes:\n  - { id: bpkad-sw01, name: "<script>alert(1)</script> & \\"x\\"" }\n  - { id: bpkad-rtr01, name: Router }\nlinks:\n  - { id: c1, a: bpkad-rtr01:ether2, b: bpkad-sw01:1, label: "</text><script>" }\n');
+    const g = parseDiagram(
+      'format: simpul-topology/1\nopd: BPKAD\nnodes:\n  - { id: bpkad-sw01, name: "<script>alert(1)</script> & \\"x\\"" }\n  - { id: bpkad-rtr01, name: Router }\nlinks:\n  - { id: c1, a: bpkad-rtr01:ether2, b: bpkad-sw01:1, label: "</text><script>" }\n',
+    );
     const svg = await drawDiagram(g, findingsFor(g), { lang: 'en', title: 'T <b>', findingsPanel: true });
     expect(XMLValidator.validate(svg)).toBe(true);
     expect(svg).not.toContain('<script>');

@@ -29,7 +29,12 @@ describe('Simpul YAML topology', () => {
       ports: ['ether1', 'ether2', 'ether3', 'ether4', 'ether5', 'ether6', 'ether7', 'ether8', 'sfp-sfpplus1'],
       space: 'L1R01',
     });
-    expect(g.links[1]).toEqual({ id: 'sw01-sw02', a: { node: 'bpkad-sw01', port: '24' }, b: { node: 'bpkad-sw02', port: '24' }, label: 'BPKAD.L1R01.SW01:24/BPKAD.L1R03.SW02:24' });
+    expect(g.links[1]).toEqual({
+      id: 'sw01-sw02',
+      a: { node: 'bpkad-sw01', port: '24' },
+      b: { node: 'bpkad-sw02', port: '24' },
+      label: 'BPKAD.L1R01.SW01:24/BPKAD.L1R03.SW02:24',
+    });
   });
 
   it('endpoints as node:port strings split at the last colon; links get ids', () => {

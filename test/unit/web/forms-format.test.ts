@@ -5,7 +5,11 @@ import { formatFor } from '../../../src/web/format.js';
 import { translator } from '../../../src/i18n/i18n.js';
 
 const Form = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 5 }), size: Type.Integer({ minimum: 1, maximum: 100 }), kind: Type.Union([Type.Literal('a'), Type.Literal('b')]) },
+  {
+    name: Type.String({ minLength: 1, maxLength: 5 }),
+    size: Type.Integer({ minimum: 1, maximum: 100 }),
+    kind: Type.Union([Type.Literal('a'), Type.Literal('b')]),
+  },
   { additionalProperties: false },
 );
 const check = formValidator(Form);
