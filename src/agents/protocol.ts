@@ -15,7 +15,7 @@ import { TEXT_LINE_PATTERN } from '../common/text.js';
 import { TICKS_MOD, type InterfaceReading, type TotalKey } from '../snmp/counters.js';
 import type { LldpNeighbor } from '../snmp/lldp.js';
 import type { DevicePoll, InterfacePoll } from '../snmp/reader.js';
-import type { PollErrorReason, PollTarget } from '../snmp/session.js';
+import { POLL_ERROR_REASONS, type PollTarget } from '../snmp/session.js';
 
 export const AGENT_AUTH_SCHEME = 'Agent';
 export const CONFIG_VERSION_HEADER = 'Simpul-Config-Version';
@@ -42,21 +42,6 @@ const Ticks = Int(0, TICKS_MOD - 1);
 const EpochMs = Int(0, 8.64e15);
 /** An unsigned counter as a decimal string (up to 2^64 - 1; the range is checked on decode). */
 const Counter = Type.String({ pattern: '^(0|[1-9][0-9]{0,19})$' });
-// every reason, or an agent's record with a new one would be refused for good (the compiler keeps the list whole)
-const POLL_ERRORS = Object.keys({
-  timeout: 0,
-  error_status: 0,
-  too_big: 0,
-  invalid_response: 0,
-  request_failed: 0,
-  non_increasing_oid: 0,
-  no_progress: 0,
-  table_too_large: 0,
-  no_such_object: 0,
-  wrong_type: 0,
-  deadline: 0,
-  closed: 0,
-} satisfies Record<PollErrorReason, 0>) as PollErrorReason[];
 /** Lengths and counts the controller accepts; the encoder keeps a device's odd answers inside them. */
 const MAX = { name: 255, chassis: 512, reason: 2048, errors: 16, interfaces: 4096, neighbors: 1024 } as const;
 
@@ -172,7 +157,7 @@ export const DevicePollWire = Type.Object(
     durationSeconds: Type.Number({ minimum: 0, maximum: 86_400 }),
     state: Type.Union([Type.Literal('up'), Type.Literal('degraded'), Type.Literal('down')]),
     reason: Type.Optional(Line(MAX.reason)),
-    errors: Type.Array(Type.Union(POLL_ERRORS.map((e) => Type.Literal(e))), { maxItems: MAX.errors }),
+    errors: Type.Array(Type.Union(POLL_ERROR_REASONS.map((e) => Type.Literal(e))), { maxItems: MAX.errors }),
     sysName: Type.Optional(Line(MAX.name)),
     time: Type.Optional(Type.Object({ uptimeTicks: Ticks, wallMs: EpochMs }, { additionalProperties: false })),
     hasIfXTable: Type.Optional(Type.Boolean()),

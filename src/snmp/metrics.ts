@@ -7,7 +7,7 @@ import { Counter, Gauge, Histogram, type Metric, type Registry } from 'prom-clie
 import { backboneHealth, type BackboneLink } from './backbone.js';
 import { InterfaceExposition } from './exposition.js';
 import type { Poller, SampleRejectReason } from './poller.js';
-import type { PollErrorReason } from './session.js';
+import { POLL_ERROR_REASONS } from './session.js';
 
 export interface SnmpMetricsOptions {
   /** The inventory's backbone links, read at every scrape. */
@@ -24,24 +24,10 @@ export interface SnmpMetrics {
  * Each polled device exports every reason from 0, so `increase()` and `rate()` see the first
  * error, and a healthy network draws zeros instead of an empty panel: devices x reasons, bounded.
  */
-const POLL_ERROR_REASONS = Object.keys({
-  timeout: 0,
-  error_status: 0,
-  too_big: 0,
-  invalid_response: 0,
-  request_failed: 0,
-  non_increasing_oid: 0,
-  no_progress: 0,
-  table_too_large: 0,
-  no_such_object: 0,
-  wrong_type: 0,
-  deadline: 0,
-  closed: 0,
-} satisfies Record<PollErrorReason, 0>);
 const REJECT_REASONS = Object.keys({ above_speed: 0, wrong_type: 0 } satisfies Record<SampleRejectReason, 0>);
 
 /** A device's counts by reason, every known reason present (0 until it happens). */
-const byReason = (known: string[], counts: Record<string, number>): [string, number][] =>
+const byReason = (known: readonly string[], counts: Record<string, number>): [string, number][] =>
   Object.entries({ ...Object.fromEntries(known.map((r) => [r, 0])), ...counts });
 
 export function registerSnmpMetrics(registry: Registry, poller: Poller, opts: SnmpMetricsOptions = {}): SnmpMetrics {

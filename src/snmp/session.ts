@@ -38,19 +38,22 @@ export interface PollTarget {
   agent?: string;
 }
 
-export type PollErrorReason =
-  | 'timeout'
-  | 'error_status'
-  | 'too_big'
-  | 'invalid_response'
-  | 'request_failed'
-  | 'non_increasing_oid'
-  | 'no_progress'
-  | 'table_too_large'
-  | 'no_such_object'
-  | 'wrong_type'
-  | 'deadline'
-  | 'closed';
+/** Why a poll failed; a list (not only a type) because metrics export every reason and the agent protocol accepts each. */
+export const POLL_ERROR_REASONS = [
+  'timeout',
+  'error_status',
+  'too_big',
+  'invalid_response',
+  'request_failed',
+  'non_increasing_oid',
+  'no_progress',
+  'table_too_large',
+  'no_such_object',
+  'wrong_type',
+  'deadline',
+  'closed',
+] as const;
+export type PollErrorReason = (typeof POLL_ERROR_REASONS)[number];
 
 export class SnmpError extends Error {
   constructor(
