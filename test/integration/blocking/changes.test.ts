@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/common/clock.js';
-import { openStore } from '../../../src/daemon.js';
-import { reloadInventory } from '../../../src/inventory/reload.js';
 import { RequestService } from '../../../src/requests/service.js';
-import { BlockingService } from '../../../src/blocking/service.js';
+import type { BlockingService } from '../../../src/blocking/service.js';
+import { blockingOnStore } from '../../helpers/blocking.js';
 import { unblockRequest } from '../../../src/blocking/unblock-request.js';
 import { importList } from '../../../src/blocking/import.js';
 import type { ChangedOpds } from '../../../src/blocking/effective.js';
 import type { Store } from '../../../src/store/store.js';
 import { systemActor, type Actor } from '../../../src/auth/actor.js';
-import { tempDir, testConfig } from '../../helpers/daemon.js';
 
 const clock = new ManualClock(new Date('2026-11-23T00:00:00Z'));
 const noc: Actor = { id: 'noc', role: 'noc-operator', opd: null };
@@ -18,19 +16,14 @@ let store: Store;
 let svc: BlockingService;
 let requests: RequestService;
 let heard: ChangedOpds[] = [];
-let cleanup: () => void;
+let close: () => void;
 
 async function* lines(text: string) {
   yield Buffer.from(text);
 }
 
 beforeAll(async () => {
-  const t = tempDir();
-  cleanup = t.cleanup;
-  const cfg = testConfig(t.dir);
-  store = openStore(cfg, clock);
-  reloadInventory(store, cfg.inventory);
-  svc = new BlockingService(store, { clock, minPrefixLength: { 4: 8, 6: 16 }, maxExceptionDays: 365 });
+  ({ store, svc, close } = blockingOnStore(clock));
   requests = new RequestService(store);
   requests.register(unblockRequest(svc, requests));
   svc.onChange((o) => heard.push(o));
@@ -39,10 +32,7 @@ beforeAll(async () => {
     maxLineBytes: 1000,
   });
 });
-afterAll(() => {
-  store.db.close();
-  cleanup();
-});
+afterAll(() => close());
 
 describe('change notification', () => {
   it('an import, a policy change, approval, expiry and revocation each tell which OPDs changed, after commit', async () => {

@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setImmediate as yieldNow, setTimeout as sleep } from 'node:timers/promises';
 import { ManualClock } from '../../../src/common/clock.js';
-import { openStore } from '../../../src/daemon.js';
-import { reloadInventory } from '../../../src/inventory/reload.js';
-import { BlockingService } from '../../../src/blocking/service.js';
+import type { BlockingService } from '../../../src/blocking/service.js';
+import { blockingOnStore } from '../../helpers/blocking.js';
 import { importList } from '../../../src/blocking/import.js';
 import type { ChangedOpds } from '../../../src/blocking/effective.js';
 import type { Store } from '../../../src/store/store.js';
 import type { Actor } from '../../../src/auth/actor.js';
-import { startTestDaemon, tempDir, testConfig, type TestDaemon } from '../../helpers/daemon.js';
+import { startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
 
 // The import as the thread split makes it: what an unchanged list writes, and what a cancelled one leaves.
 
@@ -18,7 +17,7 @@ const limits = { maxBytes: 1e7, maxLineBytes: 1000 };
 let store: Store;
 let svc: BlockingService;
 let heard: ChangedOpds[] = [];
-let cleanup: () => void;
+let close: () => void;
 
 const names = (prefix: string, n: number) => Array.from({ length: n }, (_, k) => `${prefix}-${k}.example`);
 /** The text in pieces of about `size` characters, as a socket delivers it. */
@@ -36,18 +35,10 @@ const live = (source: string) =>
   store.db.prepare("SELECT kind || ':' || value FROM block_entries_live WHERE category = 'judi' AND source = ? ORDER BY 1").pluck().all(source) as string[];
 
 beforeAll(() => {
-  const t = tempDir();
-  cleanup = t.cleanup;
-  const cfg = testConfig(t.dir);
-  store = openStore(cfg, clock);
-  reloadInventory(store, cfg.inventory);
-  svc = new BlockingService(store, { clock, minPrefixLength: { 4: 8, 6: 16 }, maxExceptionDays: 365 });
+  ({ store, svc, close } = blockingOnStore(clock));
   svc.onChange((o) => heard.push(o));
 });
-afterAll(() => {
-  store.db.close();
-  cleanup();
-});
+afterAll(() => close());
 
 describe('an unchanged list', () => {
   it('writes nothing but its check, even reordered, re-commented and with other junk; a changed one is written', async () => {
