@@ -8,6 +8,7 @@ import { labModule } from './lab/module.js';
 import { snmpModule } from './snmp/module.js';
 import { agentsModule } from './agents/module.js';
 import { topologyModule } from './topology/module.js';
+import { labelsModule } from './labels/module.js';
 import { blockingModule } from './blocking/module.js';
 import { backupModule } from './backup/module.js';
 import { routerosModule } from './routeros/module.js';
@@ -23,6 +24,7 @@ export const LAB_MODULE: ModuleDefinition = labModule;
 /** The other domain modules. Each domain adds its one line here; the start order comes from what each requires. */
 export const MODULES: readonly ModuleDefinition[] = [
   topologyModule,
+  labelsModule,
   blockingModule,
   snmpModule,
   agentsModule,

@@ -1,14 +1,12 @@
 /**
- * The diagrams module: LAN diagram versions, cable surveys, label validation, compliance and its
- * gauges. The label grammar comes from the config (checked here, so a wrong one stops the start
+ * The diagrams module: LAN diagram versions, cable surveys, compliance and its gauges (label
+ * checks are the labels module's, on the context this one provides). The label grammar comes from the config (checked here, so a wrong one stops the start
  * with the offending key); lab mode uploads the example diagrams once.
  */
 import { join } from 'node:path';
 import type { ModuleDefinition, ModuleFactory } from '../module.js';
 import { projectRoot } from '../common/paths.js';
 import { compileGrammar, defaultGrammar } from '../labels/grammar.js';
-import { labelRoutes } from '../labels/routes.js';
-import { LabelService } from '../labels/service.js';
 import { seedLabDiagrams } from './lab-seed.js';
 import { registerTopologyMetrics } from './metrics.js';
 import { topologyRoutes } from './routes.js';
@@ -24,18 +22,11 @@ const createTopology: ModuleFactory = (ctx) => {
     maxSurveyBytes: t.maxSurveyBytes,
     grammar,
   });
-  const labels = new LabelService((actor, opd) => svc.labelContext(actor, opd));
   ctx.provide('topology', svc);
-  ctx.provide('labels', labels);
   registerTopologyMetrics(ctx.registry, svc, ctx.inventory, ctx.clock);
-  const diagrams = topologyRoutes(svc);
-  const labelApi = labelRoutes(labels);
   return {
     name: 'topology',
-    routes: async (app, s) => {
-      await diagrams(app, s);
-      await labelApi(app, s);
-    },
+    routes: topologyRoutes(svc),
     async start() {
       if (!ctx.config.lab) return;
       try {
@@ -51,6 +42,6 @@ const createTopology: ModuleFactory = (ctx) => {
 export const topologyModule: ModuleDefinition = {
   name: 'topology',
   requires: ['ipam', 'loadedInventory'],
-  provides: ['topology', 'labels'],
+  provides: ['topology'],
   create: createTopology,
 };
