@@ -28,7 +28,6 @@ import {
 import { ALWAYS_PROTECTED, judgeDomain, judgeIp, judgeValue, unsafeReason, type BlockValue, type Safety } from './normalize.js';
 
 export * from './model.js';
-export { exceptionOut } from './exceptions.js';
 
 /**
  * Block lists, the per-OPD policy and its exceptions; `effective()` is what enforcement reads.

@@ -43,10 +43,6 @@ export class LiveInventory {
     return this.loaded;
   }
 
-  isLoaded(): boolean {
-    return this.loaded !== null;
-  }
-
   /** Called with every inventory loaded after this call. */
   onReload(fn: (inv: Inventory) => void): void {
     this.listeners.push(fn);
